@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Entry point of `pmip-testbed`: a table of subcommands, each in its own module, loaded lazily so
+// that `decode` does not pay for the testbed's imports and vice versa.
+import { formatUsageError, UsageError } from './cli-args.js';
+
+interface Subcommand { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }
+
+const subcommands: Record<string, Subcommand> = {
+  decode: { summary: 'decode a capture (pcap/pcapng) frame by frame, every mobility option spelled out', load: () => import('./cmd-decode.js') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(subcommands).map((n) => n.length));
+  const lines = Object.entries(subcommands).map(([n, s]) => `  ${n.padEnd(width)}  ${s.summary}`);
+  return `usage: pmip-testbed <command> [options]\n\nPMIPv6 (RFC 5213) testbed and conformance harness.\n\ncommands:\n${lines.join('\n')}\n\nRun 'pmip-testbed <command> --help' for a command's options.\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = subcommands[name];
+  if (!cmd) {
+    process.stderr.write(`pmip-testbed: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await cmd.load()).main(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(formatUsageError(name, err));
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    process.stderr.write(`pmip-testbed: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.PMIP_DEBUG) console.error(err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Bootstrap run before every npm entry point: it must work on a fresh Debian 12 machine where
+// nothing but Node and npm exist yet, so it is plain JavaScript with no dependencies.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.env.PMIP_SETUP_QUIET === '1';
+const say = (msg) => { if (!quiet) process.stderr.write(`setup: ${msg}\n`); };
+
+// Debian package -> a file it installs, so presence is a stat, not a dpkg query.
+const debianPackages = {
+  iproute2: '/usr/sbin/ip',
+  tcpdump: '/usr/bin/tcpdump',
+  tshark: '/usr/bin/tshark',
+  radvd: '/usr/sbin/radvd',
+  procps: '/usr/bin/ps',
+};
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: quiet ? 'pipe' : ['ignore', 'inherit', 'inherit'], ...opts });
+  if (r.error) return { ok: false, why: r.error.message };
+  return { ok: r.status === 0, why: `${cmd} exited with ${r.status}` };
+}
+
+function fail(msg) {
+  process.stderr.write(`setup: ${msg}\n`);
+  process.exit(1);
+}
+
+const missing = Object.entries(debianPackages).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+if (missing.length > 0) {
+  if (process.getuid?.() !== 0) fail(`missing Debian packages: ${missing.join(' ')}; run as root (sudo) so setup can install them`);
+  say(`installing Debian packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let r = run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
+  if (!r.ok) {
+    run('apt-get', ['update'], { env });
+    r = run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
+  }
+  if (!r.ok) fail(`could not install ${missing.join(' ')} (${r.why})`);
+}
+
+const lock = join(root, 'package-lock.json');
+const installed = join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
+  say('installing npm dependencies (npm ci)');
+  const r = run('npm', ['ci', '--no-audit', '--no-fund']);
+  if (!r.ok) fail(`npm ci failed (${r.why})`);
+}
+
+say('building (tsc)');
+const tsc = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+if (!tsc.ok) fail(`TypeScript build failed (${tsc.why})`);
