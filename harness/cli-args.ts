@@ -24,7 +24,7 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O, 
   } catch (err) {
     throw new UsageError((err as Error).message, help);
   }
-  if (parsed.values.help) {
+  if ((parsed.values as { help?: boolean }).help) {
     process.stdout.write(help);
     return null;
   }

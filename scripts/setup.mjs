@@ -17,6 +17,7 @@ const debianPackages = {
   tshark: '/usr/bin/tshark',
   radvd: '/usr/sbin/radvd',
   procps: '/usr/bin/ps',
+  'iputils-ping': '/usr/bin/ping',
 };
 
 function run(cmd, args, opts = {}) {

@@ -31,32 +31,28 @@ export function formatIpv6(buf: Uint8Array, off: number): string {
 
 /** Parses any RFC 4291 text form (with :: and an optional dotted IPv4 tail) into 16 bytes. */
 export function parseIpv6(text: string): Uint8Array {
-  const out = new Uint8Array(16);
+  const bad = () => new Error(`invalid IPv6 address "${text}"`);
   let s = text;
-  const v4 = s.lastIndexOf('.') >= 0 ? s.slice(s.lastIndexOf(':') + 1) : '';
-  const tailWords: number[] = [];
-  if (v4) {
-    const b = parseIpv4(v4);
-    tailWords.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
-    s = s.slice(0, s.length - v4.length) + (s.endsWith('::' + v4) ? '' : '0');
-    if (s.endsWith(':0') && !text.endsWith('::' + v4)) s = s.slice(0, -2);
-    if (s.endsWith(':') && !s.endsWith('::')) s = s.slice(0, -1);
+  const lastColon = s.lastIndexOf(':');
+  if (lastColon >= 0 && s.indexOf('.', lastColon) > lastColon) {
+    // A dotted IPv4 tail stands for the last two words.
+    let b: Uint8Array;
+    try { b = parseIpv4(s.slice(lastColon + 1)); } catch { throw bad(); }
+    s = `${s.slice(0, lastColon + 1)}${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
   }
   const halves = s.split('::');
-  if (halves.length > 2) throw new Error(`invalid IPv6 address "${text}"`);
+  if (halves.length > 2) throw bad();
   const parseWords = (part: string): number[] =>
     part === '' ? [] : part.split(':').map((w) => {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(w)) throw new Error(`invalid IPv6 address "${text}"`);
+      if (!/^[0-9a-fA-F]{1,4}$/.test(w)) throw bad();
       return parseInt(w, 16);
     });
   const head = parseWords(halves[0]!);
   const tail = halves.length === 2 ? parseWords(halves[1]!) : [];
-  tail.push(...tailWords);
   const fill = 8 - head.length - tail.length;
-  if ((halves.length === 2 && fill < 1) || (halves.length === 1 && fill !== 0)) {
-    throw new Error(`invalid IPv6 address "${text}"`);
-  }
+  if ((halves.length === 2 && fill < 1) || (halves.length === 1 && fill !== 0)) throw bad();
   const words = [...head, ...new Array<number>(fill).fill(0), ...tail];
+  const out = new Uint8Array(16);
   words.forEach((w, i) => { out[2 * i] = w >> 8; out[2 * i + 1] = w & 0xff; });
   return out;
 }
