@@ -2,7 +2,7 @@
 // Bootstrap run before every npm entry point: it must work on a fresh Debian 12 machine where
 // nothing but Node and npm exist yet, so it is plain JavaScript with no dependencies.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,3 +55,8 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 say('building (tsc)');
 const tsc = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
 if (!tsc.ok) fail(`TypeScript build failed (${tsc.why})`);
+
+// tsc does not keep the executable bit; `npx pmip-testbed` runs the bin through its shebang.
+for (const bin of ['dist/harness/cli.js', 'dist/pmipd/main.js']) {
+  if (existsSync(join(root, bin))) chmodSync(join(root, bin), 0o755);
+}

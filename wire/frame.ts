@@ -154,12 +154,12 @@ function decodeIpv6(p: DecodedPacket, buf: Uint8Array, off: number, len: number,
   if (chain.error !== '') setMalformed(p, `ipv6: ${chain.error}`);
   if (h === null) return;
   p.ipv6 = h;
-  const protocol = chain.protocol, start = chain.offset, end = chain.end;
+  const protocol = chain.protocol, start = chain.offset, end = chain.end, partial = chain.partial;
   if (protocol < 0) return;
   if (chain.opaque) { p.payload = { protocol, length: end - start }; return; }
   const ctx = contexts[depth]!;
   ctx.addrBuf = buf; ctx.srcOff = off + 8; ctx.dstOff = off + 24;
-  decodeUpper(p, protocol, buf, start, end - start, depth, ctx, 16);
+  decodeUpperLayer(p, protocol, buf, start, end - start, depth, ctx, 16, partial);
 }
 
 function decodeIpv4(p: DecodedPacket, buf: Uint8Array, off: number, len: number, depth: number): void {
@@ -167,19 +167,36 @@ function decodeIpv4(p: DecodedPacket, buf: Uint8Array, off: number, len: number,
   if (chain.error !== '') setMalformed(p, `ipv4: ${chain.error}`);
   if (h === null) return;
   p.ipv4 = h;
-  const protocol = chain.protocol, start = chain.offset, end = chain.end;
+  const protocol = chain.protocol, start = chain.offset, end = chain.end, partial = chain.partial;
   if (protocol < 0) return;
   if (chain.opaque) { p.payload = { protocol, length: end - start }; return; }
   const ctx = contexts[depth]!;
   ctx.addrBuf = buf; ctx.srcOff = off + 12; ctx.dstOff = off + 16;
-  decodeUpper(p, protocol, buf, start, end - start, depth, ctx, 4);
+  decodeUpperLayer(p, protocol, buf, start, end - start, depth, ctx, 4, partial);
 }
 
 /**
- * The upper layer of `len` octets at `off`. The MH and ICMPv6 only count over IPv6 (`ctx` holds
- * the pseudo-header addresses; per RFC 6275 §6.1.1 the MH checksum uses the addresses of the
- * IPv6 header as carried, which is right for PMIPv6 signalling: it has neither a type 2 routing
- * header nor a Home Address option).
+ * decodeUpper, except that in a first fragment (`partial`) the upper layer is known to be cut:
+ * what that breaks is expected, not malformed (its checksum still shows as not verified).
+ */
+function decodeUpperLayer(
+  p: DecodedPacket, protocol: number, buf: Uint8Array, off: number, len: number, depth: number,
+  ctx: ChecksumContext, addressLength: 4 | 16, partial: boolean,
+): void {
+  const before = p.malformed;
+  decodeUpper(p, protocol, buf, off, len, depth, ctx, addressLength);
+  if (partial && p.malformed !== before) {
+    if (before === undefined) delete p.malformed;
+    else p.malformed = before;
+  }
+}
+
+/**
+ * The upper layer of `len` octets at `off`. The MH and ICMPv6 only count over IPv6. Their
+ * checksums are verified with the source and destination of the carrying IPv6 header as they
+ * are (`ctx`). RFC 8200 §8.1 would take the final destination of a routing header and RFC 6275
+ * the home address of a Home Address option instead; PMIPv6 signalling carries neither, so only
+ * Mobile IPv6 route-optimised packets (type 2 routing header, HAO) would show a bad checksum.
  */
 function decodeUpper(
   p: DecodedPacket, protocol: number, buf: Uint8Array, off: number, len: number, depth: number,

@@ -16,6 +16,8 @@ const KEY_WORDS = 5; // up to four 32-bit words of address plus a tag (e.g. a pr
 class TextCache {
   private readonly keys = new Int32Array(SETS * WAYS * KEY_WORDS).fill(-1);
   private readonly texts = new Array<string>(SETS * WAYS).fill('');
+  /** Set of the last miss, where add() puts the text (the callers format between the two calls). */
+  private slot = 0;
 
   /** The text cached for the key, or '' on a miss (no address formats to ''). */
   get(w0: number, w1: number, w2: number, w3: number, tag: number): string {
@@ -36,8 +38,6 @@ class TextCache {
     this.slot = slot;
     return '';
   }
-
-  private slot = 0;
 
   /** Stores the text of the key of the last missed get() as the most recent of its set. */
   add(w0: number, w1: number, w2: number, w3: number, tag: number, text: string): string {

@@ -72,8 +72,9 @@ function toIpv4Bytes(a: string | Uint8Array): Uint8Array {
 export function decodeIpv4Header(buf: Uint8Array, off: number, len: number, chain: IpChainEnd): Ipv4Header | null {
   chain.protocol = -1;
   chain.opaque = false;
+  chain.partial = false;
   chain.error = '';
-  const b0 = len > 0 ? buf[off]! : 0x45;
+  const b0 = len > 0 ? buf[off]! : 0x45; // nothing captured is a truncation, not a wrong version
   if (b0 >> 4 !== 4) { chain.error = `version ${b0 >> 4} is not 4`; return null; }
   if (len < IPV4_HEADER_LENGTH) {
     chain.error = `truncated: ${len} of ${IPV4_HEADER_LENGTH} header octets captured`;
@@ -115,6 +116,7 @@ export function decodeIpv4Header(buf: Uint8Array, off: number, len: number, chai
   chain.end = end;
   chain.protocol = h.protocol;
   chain.opaque = h.fragmentOffset !== 0;
+  chain.partial = h.fragmentOffset === 0 && h.moreFragments;
   return h;
 }
 
@@ -164,11 +166,6 @@ export interface UdpSpec {
   /** Written as given; computed over the pseudo-header of src/dst when omitted. */
   checksum?: number;
   payload?: Uint8Array;
-}
-
-/** Octets of the UDP datagram at `off` that `len` captured octets hold, per its Length field. */
-export function udpPayloadEnd(udp: UdpHeader, off: number, len: number): number {
-  return off + Math.max(UDP_HEADER_LENGTH, Math.min(udp.length, len));
 }
 
 /**

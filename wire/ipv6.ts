@@ -198,6 +198,8 @@ export class IpChainEnd {
   end = 0;
   /** True after ESP or in a non-first fragment: the rest is opaque, not an upper-layer header. */
   opaque = false;
+  /** True in a first fragment with more to come: the upper layer is there only in part. */
+  partial = false;
   /** First problem found, '' if none. A truncated payload still lets the walk go on. */
   error = '';
 }
@@ -280,8 +282,9 @@ function decodeRouting(buf: Uint8Array, p: number, hl: number): RoutingHeader {
 export function decodeIpv6Header(buf: Uint8Array, off: number, len: number, chain: IpChainEnd): Ipv6Header | null {
   chain.protocol = -1;
   chain.opaque = false;
+  chain.partial = false;
   chain.error = '';
-  const b0 = len > 0 ? buf[off]! : 0x60;
+  const b0 = len > 0 ? buf[off]! : 0x60; // nothing captured is a truncation, not a wrong version
   if (b0 >> 4 !== 6) {
     chain.error = `version ${b0 >> 4} is not 6`;
     return null;
@@ -360,7 +363,10 @@ export function decodeIpv6Header(buf: Uint8Array, off: number, len: number, chai
     p += hl;
     if (ext.type === IPPROTO_ESP) { chain.protocol = IPPROTO_ESP; chain.opaque = true; break; }
     nh = ext.nextHeader;
-    if (ext.type === IPPROTO_FRAGMENT && ext.offset !== 0) { chain.protocol = nh; chain.opaque = true; break; }
+    if (ext.type === IPPROTO_FRAGMENT) {
+      if (ext.offset !== 0) { chain.protocol = nh; chain.opaque = true; break; }
+      chain.partial = ext.more;
+    }
   }
   if (exts !== null) h.extensionHeaders = exts;
   chain.offset = p;

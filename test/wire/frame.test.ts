@@ -303,6 +303,50 @@ describe('wire/frame', () => {
     });
   });
 
+  describe('opaque and transport payloads', () => {
+    it('ESP: SPI and sequence, the rest raw', () => {
+      const f = decodeHex(LINKTYPE_RAW, ipv6('2001:db8:1::1', '2001:db8:1::2', 50, 64, '00001000 0000002a 0102030405060708'));
+      expect(f.ipv6!.extensionHeaders).to.deep.equal([{ type: 50, name: 'esp', length: 16, spi: 0x1000, sequence: 42 }]);
+      expect(f.payload).to.deep.equal({ protocol: 50, length: 8 });
+      expect(f.malformed).to.equal(undefined);
+      expect(summarizeFrame(f)).to.equal('2001:db8:1::1 > 2001:db8:1::2: (ESP spi 0x00001000 seq 42) proto 50 length 8');
+    });
+
+    it('a non-first fragment stays raw and is not malformed', () => {
+      const f = decodeHex(LINKTYPE_RAW, ipv6('2001:db8:1::1', '2001:db8:1::2', 44, 64, '3a 00 0010 00000007 0102030405060708'));
+      expect(f.payload).to.deep.equal({ protocol: 58, length: 8 });
+      expect(f.icmpv6).to.equal(undefined);
+      expect(f.malformed).to.equal(undefined);
+      expect(summarizeFrame(f)).to.equal('2001:db8:1::1 > 2001:db8:1::2: (frag id 0x00000007 offset 16) proto 58 length 8');
+    });
+
+    it('a first fragment decodes its upper header without calling the cut malformed', () => {
+      // Fragment header (offset 0, M = 1) then a UDP header announcing 1000 octets.
+      const f = decodeHex(LINKTYPE_RAW, ipv6('2001:db8:1::1', '2001:db8:1::2', 44, 64, '11 00 0001 00000008 0222 0223 03e8 0000 abcd'));
+      expect(f.udp).to.include({ srcPort: 546, dstPort: 547, length: 1000, checksumOk: false });
+      expect(f.malformed).to.equal(undefined);
+      const v4 = decodeHex(LINKTYPE_RAW, '45000020 0009 2000 40 11 0000 c0000201 c0000202 0222 0223 03e8 0000 abcd0102');
+      expect(v4.ipv4).to.include({ moreFragments: true, fragmentOffset: 0 });
+      expect(v4.udp).to.include({ length: 1000 });
+      expect(v4.malformed).to.equal(undefined);
+    });
+
+    it('TCP ports and plain UDP', () => {
+      const tcp = decodeHex(LINKTYPE_RAW, ipv6('2001:db8:aa::5', '2001:db8:ff::1', 6, 64, 'c350 0050 00000000'));
+      expect(tcp.tcp).to.deep.equal({ srcPort: 50000, dstPort: 80 });
+      expect(summarizeFrame(tcp)).to.equal('2001:db8:aa::5 > 2001:db8:ff::1: TCP 50000 > 80');
+      const udp = decodeHex(LINKTYPE_RAW, ipv6('2001:db8:1::1', '2001:db8:1::2', 17, 64, '0222 0223 000c f34a abcd0102'));
+      expect(udp.udp).to.include({ srcPort: 546, dstPort: 547, checksumOk: true });
+      expect(udp.payload).to.deep.equal({ protocol: 17, length: 4 });
+      expect(summarizeFrame(udp)).to.equal('2001:db8:1::1 > 2001:db8:1::2: UDP 546 > 547 length 4');
+    });
+
+    it('a UDP length beyond the packet is malformed', () => {
+      const f = decodeHex(LINKTYPE_RAW, ipv6('2001:db8:1::1', '2001:db8:1::2', 17, 64, '0222 0223 0010 0000 abcd0102'));
+      expect(f.malformed).to.equal('udp: truncated: length 16 exceeds 12 octets');
+    });
+  });
+
   describe('summaries of other MH messages', () => {
     it('PBA with status and options', () => {
       const pba = encodeMobilityHeader({

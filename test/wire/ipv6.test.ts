@@ -1,6 +1,7 @@
 // IPv6 fixed header and extension headers (RFC 8200 §4), written field by field.
 import { expect } from 'chai';
-import { fromHex, toHex } from '../../wire/bytes.js';
+import { formatIpv6, formatMac, fromHex, toHex } from '../../wire/bytes.js';
+import { ipv6PrefixText, ipv6Text, macText } from '../../wire/intern.js';
 import { decodeIpv6Header, encodeExtensionHeader, encodeIpv6, IpChainEnd, type Ipv6Header } from '../../wire/ipv6.js';
 
 const SRC = '20010db8000100000000000000000001'; // 2001:db8:1::1
@@ -229,6 +230,31 @@ describe('wire/ipv6', () => {
       decodeIpv6Header(packet('3c', '3b 00 01 05 00000000'), 0, 48, chain);
       expect(chain.error).to.equal('destination-options: option 1 overruns its header');
       expect(chain.protocol).to.equal(-1);
+    });
+  });
+
+  describe('interned address text', () => {
+    it('always matches formatIpv6, through collisions and evictions', () => {
+      // 20000 addresses in a 4096-entry cache, looked up twice in different orders; they differ
+      // in one word or another, as testbed addresses do.
+      const buf = new Uint8Array(16 * 20000);
+      let x = 0x12345678;
+      for (let i = 0; i < buf.length; i++) { x = (Math.imul(x, 1103515245) + 12345) | 0; buf[i] = i % 16 < 8 && (i >> 4) % 3 !== 0 ? 0x20 : (x >>> 16) & 0xff; }
+      for (const order of [1, 7919]) {
+        for (let k = 0; k < 20000; k++) {
+          const off = 16 * ((k * order) % 20000);
+          if (ipv6Text(buf, off) !== formatIpv6(buf, off)) expect.fail(`mismatch at ${off}`);
+        }
+      }
+    });
+
+    it('keeps prefixes of different lengths apart, and MACs', () => {
+      const a = fromHex('20010db800aa00000000000000000000');
+      expect(ipv6PrefixText(a, 0, 64)).to.equal('2001:db8:aa::/64');
+      expect(ipv6PrefixText(a, 0, 48)).to.equal('2001:db8:aa::/48');
+      expect(ipv6PrefixText(a, 0, 64)).to.equal('2001:db8:aa::/64');
+      const m = fromHex('020000000001020000000002');
+      expect([macText(m, 0), macText(m, 6), macText(m, 0)]).to.deep.equal([formatMac(m, 0), formatMac(m, 6), '02:00:00:00:00:01']);
     });
   });
 
