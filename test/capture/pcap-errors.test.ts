@@ -5,15 +5,8 @@ import { expect } from 'chai';
 import { createPcapWriter } from '../../harness/capture/pcap-writer.js';
 import { CaptureFormatError, LINKTYPE, readCapture, readCaptureAll } from '../../harness/capture/pcap-reader.js';
 import { makeFrames, makeTmpDir, type TmpDir } from './pcap-fixtures.js';
+import { rejection } from '../support/rejection.js';
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function pcapOf(count: number): Uint8Array {
   const w = createPcapWriter(null, { format: 'pcap' });

@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex } from '../../wire/bytes.js';
+import { mulberry32 } from '../support/prng.js';
 
 export interface FrameSpec {
   data: Uint8Array;
@@ -13,21 +14,10 @@ export interface FrameSpec {
   interfaceId: number;
 }
 
-/** mulberry32: a small seeded generator so every run sees the same frames. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Frames of 0..maxLen bytes (every length mod 4 occurs), on interfaces 0..interfaces-1. */
 export function makeFrames(count: number, seed: number, interfaces = 1, maxLen = 300): FrameSpec[] {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const frames: FrameSpec[] = [];
   let sec = 1_700_000_000;
   for (let i = 0; i < count; i++) {

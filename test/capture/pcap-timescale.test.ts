@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import { Timescale, ticksPerSecond } from '../../harness/capture/pcap-timescale.js';
-import { prng } from './pcap-fixtures.js';
+import { mulberry32 as prng } from '../support/prng.js';
 
 function split(ticks: bigint): [number, number] {
   return [Number(ticks >> 32n), Number(ticks & 0xffffffffn)];

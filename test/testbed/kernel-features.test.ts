@@ -6,15 +6,8 @@ import {
 } from '../../harness/kernel-features.js';
 import { listNetns, nsExec } from '../../harness/netns.js';
 import { Scratch } from './scratch.js';
+import { rejection } from '../support/rejection.js';
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('testbed/kernel-features', () => {
   let scratch: Scratch;

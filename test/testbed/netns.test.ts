@@ -2,15 +2,8 @@ import { expect } from 'chai';
 import { readlinkSync, statSync } from 'node:fs';
 import { CommandError, formatCommandLine, IpBatchError, ipBatch, listNetns, netnsPids, nsExec } from '../../harness/netns.js';
 import { Scratch } from './scratch.js';
+import { rejection } from '../support/rejection.js';
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function linkNames(ns: string): Promise<string[]> {
   const { stdout } = await nsExec(ns, 'ip', ['-j', 'link', 'show']);

@@ -8,15 +8,8 @@ import { netnsPids } from '../../harness/netns.js';
 import { pollUntil, TimeoutError } from '../../harness/poll.js';
 import { type ExitInfo, type ProcessSpec, type SupervisedProcess, Supervisor } from '../../harness/process/supervisor.js';
 import { Scratch } from './scratch.js';
+import { rejection } from '../support/rejection.js';
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 interface Report { p: SupervisedProcess; info: ExitInfo; report: string }
 

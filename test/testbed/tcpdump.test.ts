@@ -8,15 +8,8 @@ import { DeferStack } from '../../harness/defer.js';
 import { netnsPids, nsExec } from '../../harness/netns.js';
 import { Supervisor } from '../../harness/process/supervisor.js';
 import { Scratch } from './scratch.js';
+import { rejection } from '../support/rejection.js';
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** tcpdump's own one-line summaries of a capture file, decoded independently of our code. */
 async function readBack(file: string): Promise<string[]> {
