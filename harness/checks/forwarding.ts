@@ -1,0 +1,247 @@
+// C.13 and the data-plane side of C.5, C.10, C.11: where the MNs' packets go. A packet is followed
+// across capture points by its fingerprint (the inner packet without hop limit).
+import { DATA_TUNNELLED, servingMag, stateAt, type Session, type Trace } from '../trace/index.js';
+import { check } from './check.js';
+import { dataEv, mhEv, seconds } from './evidence.js';
+import { eventsOf, isRegistration, lastAtOrBefore, REGISTRATION_KINDS } from './helpers.js';
+
+/** How far apart in time two sightings of one packet may be. */
+const SAME_PACKET_S = 1;
+
+/** Fingerprint -> row indices, for the rows of points of one kind. */
+function indexBy(t: Trace, kind: 'access' | 'transport' | 'core', tunnelled: boolean): Map<number, number[]> {
+  const d = t.data;
+  const m = new Map<number, number[]>();
+  for (let i = 0; i < d.length; i++) {
+    if (t.pointKind(d.point[i]!) !== kind || ((d.flags[i]! & DATA_TUNNELLED) !== 0) !== tunnelled) continue;
+    const h = d.hash[i]!;
+    const list = m.get(h);
+    if (list === undefined) m.set(h, [i]); else list.push(i);
+  }
+  return m;
+}
+
+function near(t: Trace, idx: Map<number, number[]>, i: number, pred: (j: number) => boolean = () => true): number | undefined {
+  const list = idx.get(t.data.hash[i]!);
+  if (list === undefined) return undefined;
+  const time = t.data.time[i]!;
+  return list.find((j) => j !== i && Math.abs(t.data.time[j]! - time) <= SAME_PACKET_S && pred(j));
+}
+
+/** Data rows of a kind of point, tunnelled or plain. */
+function rows(t: Trace, kind: 'access' | 'transport' | 'core', tunnelled: boolean): number[] {
+  const out: number[] = [];
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    if (t.pointKind(d.point[i]!) === kind && ((d.flags[i]! & DATA_TUNNELLED) !== 0) === tunnelled) out.push(i);
+  }
+  return out;
+}
+
+/** The session owning an address, preferring one active at time t. */
+function sessionOf(t: Trace, addressId: number, time: number): Session | undefined {
+  const list = t.sessionsOfAddressId(addressId);
+  return list.find((s) => stateAt(s, time) !== undefined) ?? list[0];
+}
+
+function text(t: Trace, id: number): string {
+  return t.addresses.text(id);
+}
+
+export const tunnelEndpoints = check('tunnel-endpoints', ['FWD-01'], (t, [j]) => {
+  j!.inconclusiveBecause('no MN data on the MAG-LMA link');
+  const mags = new Set(t.roles.mags), lmas = new Set(t.roles.lmas);
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    if (t.pointKind(d.point[i]!) !== 'transport') continue;
+    const src = text(t, d.outerSrc[i]!), dst = text(t, d.outerDst[i]!);
+    if (d.flags[i]! & DATA_TUNNELLED) {
+      if ((mags.has(src) && lmas.has(dst)) || (lmas.has(src) && mags.has(dst))) j!.pass(`tunnel ${src} > ${dst}`, [dataEv(t, i)]);
+      else j!.fail(`tunnelled packet between ${src} and ${dst}, not a MAG-LMA pair`, [dataEv(t, i)], { field: 'outer src > dst', expected: 'pCoA <> LMAA', seen: `${src} > ${dst}` });
+    } else if (t.sessionsOfAddressId(d.innerSrc[i]!).length > 0 || t.sessionsOfAddressId(d.innerDst[i]!).length > 0) {
+      j!.fail(`MN packet ${src} > ${dst} crosses the MAG-LMA link without a tunnel`, [dataEv(t, i)], { field: 'encapsulation', expected: 'IPv6-in-IPv6', seen: 'plain' });
+    }
+  }
+});
+
+export const lmaForwarding = check('lma-forwarding', ['FWD-02', 'FWD-03'], (t, [down, up]) => {
+  for (const x of [down, up]) x!.inconclusiveBecause('needs both a core and a transport capture with MN traffic');
+  if (t.pointsOf('core').length === 0 || t.pointsOf('transport').length === 0) return;
+  const trn = indexBy(t, 'transport', true);
+  const core = indexBy(t, 'core', false);
+  const lmas = new Set(t.roles.lmas);
+  for (const i of rows(t, 'core', false)) {
+    const time = t.data.time[i]!;
+    const s = sessionOf(t, t.data.innerDst[i]!, time);
+    const mag = s && servingMag(s, time);
+    if (mag === undefined) continue;
+    const j = near(t, trn, i, (k) => lmas.has(text(t, t.data.outerSrc[k]!)) && t.data.time[k]! >= time);
+    if (j !== undefined && text(t, t.data.outerDst[j]!) === mag) down!.pass(`downlink to ${text(t, t.data.innerDst[i]!)} tunnelled to ${mag}`, [dataEv(t, i), dataEv(t, j)]);
+    else down!.fail(j === undefined ? `downlink to ${text(t, t.data.innerDst[i]!)} not tunnelled to ${mag}` : `downlink tunnelled to ${text(t, t.data.outerDst[j]!)}, the MN is at ${mag}`,
+      j === undefined ? [dataEv(t, i)] : [dataEv(t, i), dataEv(t, j)], { field: 'outer dst', expected: mag, seen: j === undefined ? 'no tunnelled copy' : text(t, t.data.outerDst[j]!) });
+  }
+  for (const i of rows(t, 'transport', true)) {
+    if (!t.roles.mags.includes(text(t, t.data.outerSrc[i]!)) || t.sessionsOfAddressId(t.data.innerSrc[i]!).length === 0) continue;
+    const time = t.data.time[i]!;
+    // MN to MN: the LMA routes the packet back into the destination's tunnel, not onto the core.
+    const peer = sessionOf(t, t.data.innerDst[i]!, time);
+    const peerMag = peer && servingMag(peer, time);
+    const j = peerMag !== undefined
+      ? near(t, trn, i, (k) => lmas.has(text(t, t.data.outerSrc[k]!)) && t.data.time[k]! >= time)
+      : near(t, core, i, (k) => t.data.time[k]! >= time);
+    const where = peerMag !== undefined ? `the tunnel to ${peerMag}` : 'the core';
+    if (j !== undefined && t.data.innerSrc[j] === t.data.innerSrc[i]) up!.pass(`uplink from ${text(t, t.data.innerSrc[i]!)} decapsulated and routed into ${where}`, [dataEv(t, i), dataEv(t, j)]);
+    else up!.fail(`reverse-tunnelled packet from ${text(t, t.data.innerSrc[i]!)} never reached ${where}`, [dataEv(t, i)], { field: 'forwarded copy', expected: `src ${text(t, t.data.innerSrc[i]!)} on ${where}`, seen: 'none' });
+  }
+});
+
+export const hopLimit = check('tunnel-hop-limit', ['FWD-05'], (t, [j]) => {
+  j!.inconclusiveBecause('needs the same MN packet on an access and the core capture');
+  const core = indexBy(t, 'core', false);
+  for (const i of rows(t, 'access', false)) {
+    const k = near(t, core, i);
+    if (k === undefined) continue;
+    const [a, b] = t.data.time[i]! <= t.data.time[k]! ? [i, k] : [k, i];
+    const want = t.data.hopLimit[a]! - 2, seen = t.data.hopLimit[b]!;
+    const ev = [dataEv(t, a), dataEv(t, b)];
+    if (seen === want) j!.pass(`hop limit ${t.data.hopLimit[a]} -> ${seen} across MAG and LMA`, ev);
+    else j!.fail(`hop limit ${t.data.hopLimit[a]} -> ${seen} across MAG and LMA`, ev, { field: 'inner hop limit', expected: want, seen });
+  }
+});
+
+export const forwardOnlyWithBinding = check('forward-only-with-binding', ['FWD-09', 'FWD-15'], (t, [before, after]) => {
+  for (const x of [before, after]) x!.inconclusiveBecause('no reverse-tunnelled MN traffic');
+  for (const i of rows(t, 'transport', true)) {
+    const mag = text(t, t.data.outerSrc[i]!);
+    if (!t.roles.mags.includes(mag)) continue;
+    const time = t.data.time[i]!;
+    for (const s of t.sessionsOfAddressId(t.data.innerSrc[i]!)) {
+      const regs = eventsOf(s, REGISTRATION_KINDS, mag);
+      const lastReg = lastAtOrBefore(regs, time);
+      const ev = [dataEv(t, i)];
+      if (lastReg === undefined) {
+        before!.fail(`${mag} tunnelled ${s.mnId}'s packet before any PBA accepted the MN there`, ev, { field: 'time', expected: 'after the accepting PBA', seen: `${seconds(s.start - time)} before the first PBA` });
+        continue;
+      }
+      before!.pass(`${mag} tunnels ${s.mnId}'s packets after the PBA`, ev);
+      const lastEnd = lastAtOrBefore(eventsOf(s, ['deregistration', 'rejected'], mag), time);
+      const ended = lastEnd !== undefined && lastEnd.time >= lastReg.time ? lastEnd : undefined;
+      if (ended === undefined) { if (servingMag(s, time) === mag) after!.pass(`${mag} tunnels while the binding is active`, ev); continue; }
+      after!.fail(`${mag} still tunnels ${s.mnId}'s packets after the ${ended.kind}`, [mhEv(t, ended.exchange.pba ?? ended.exchange.pbu), ...ev], { field: 'uplink', expected: 'not forwarded', seen: 'tunnelled' });
+    }
+  }
+});
+
+export const magUplink = check('mag-uplink', ['FWD-10', 'FWD-12'], (t, [remote, local]) => {
+  for (const x of [remote, local]) x!.inconclusiveBecause('needs MN traffic on an access and the transport capture');
+  if (t.pointsOf('transport').length === 0) return;
+  if (t.settings.enableMagLocalRouting) local!.na('EnableMAGLocalRouting = 1');
+  const trn = indexBy(t, 'transport', true);
+  for (const i of rows(t, 'access', false)) {
+    const time = t.data.time[i]!;
+    const s = sessionOf(t, t.data.innerSrc[i]!, time);
+    const mag = s && servingMag(s, time);
+    const point = t.points[t.data.point[i]!]!;
+    if (mag === undefined || point.mag !== mag) continue;
+    const peer = sessionOf(t, t.data.innerDst[i]!, time);
+    const isLocal = peer !== undefined && servingMag(peer, time) === mag;
+    if (isLocal && t.settings.enableMagLocalRouting) continue;
+    const j = isLocal ? local! : remote!;
+    const k = near(t, trn, i, (x) => text(t, t.data.outerSrc[x]!) === mag);
+    const what = `${text(t, t.data.innerSrc[i]!)} > ${text(t, t.data.innerDst[i]!)}`;
+    if (k !== undefined) j.pass(`${what} reverse-tunnelled by ${mag}`, [dataEv(t, i), dataEv(t, k)]);
+    else j.fail(`${what}${isLocal ? ' (local MN)' : ''} not reverse-tunnelled by ${mag}`, [dataEv(t, i)], { field: 'tunnel', expected: `${mag} > LMA`, seen: 'none' });
+  }
+});
+
+export const magDownlink = check('mag-downlink', ['FWD-14'], (t, [j]) => {
+  j!.inconclusiveBecause('needs tunnelled downlink and the access capture of its MN');
+  const access = indexBy(t, 'access', false);
+  const accessTunnelled = indexBy(t, 'access', true);
+  for (const i of rows(t, 'transport', true)) {
+    const mag = text(t, t.data.outerDst[i]!);
+    if (!t.roles.mags.includes(mag)) continue;
+    const time = t.data.time[i]!;
+    const s = sessionOf(t, t.data.innerDst[i]!, time);
+    if (s === undefined || servingMag(s, time) !== mag) continue;
+    const points = t.accessPointsOf(mag).filter((p) => (p.firstTime ?? Infinity) <= time && (p.lastTime ?? -Infinity) >= time);
+    if (points.length === 0) continue;
+    const still = near(t, accessTunnelled, i);
+    const k = near(t, access, i, (x) => t.data.time[x]! >= time);
+    if (still !== undefined) j!.fail('packet reached the access link still encapsulated', [dataEv(t, i), dataEv(t, still)], { field: 'encapsulation', expected: 'inner packet only', seen: 'IPv6-in-IPv6' });
+    else if (k !== undefined) j!.pass(`downlink decapsulated by ${mag} onto ${t.dataRef(k).point}`, [dataEv(t, i), dataEv(t, k)]);
+    else j!.fail(`downlink to ${text(t, t.data.innerDst[i]!)} tunnelled to ${mag} never reached its access link`, [dataEv(t, i)], { field: 'access copy', expected: 'the inner packet', seen: 'none' });
+  }
+});
+
+export const downlinkFollowsBinding = check('downlink-follows-binding', ['HO-09', 'LMA-BCE-06', 'DEREG-09'], (t, [ho, bce, wait]) => {
+  for (const x of [ho, bce]) x!.inconclusiveBecause('no tunnelled downlink after a handover');
+  wait!.inconclusiveBecause('no downlink for an MN while its binding waited for deletion');
+  const lmas = new Set(t.roles.lmas);
+  const minDelay = t.settings.minDelayBeforeBceDeleteMs / 1000;
+  for (const i of rows(t, 'transport', true)) {
+    if (!lmas.has(text(t, t.data.outerSrc[i]!))) continue;
+    const time = t.data.time[i]!;
+    const to = text(t, t.data.outerDst[i]!);
+    for (const s of t.sessionsOfAddressId(t.data.innerDst[i]!)) {
+      const ev = [dataEv(t, i)];
+      const serving = servingMag(s, time);
+      if (serving === undefined) {
+        const dereg = lastAtOrBefore(eventsOf(s, ['deregistration']), time);
+        if (dereg !== undefined && time - dereg.time <= minDelay) {
+          wait!.fail(`downlink for ${s.mnId} tunnelled to ${to} ${seconds(time - dereg.time)} after its de-registration`, [mhEv(t, dereg.exchange.pba!), ...ev], { field: 'downlink', expected: 'dropped while the BCE waits', seen: `tunnelled to ${to}` });
+        }
+        continue;
+      }
+      const ho1 = lastAtOrBefore(eventsOf(s, ['handover']), time);
+      if (ho1 === undefined) continue;
+      const evs = [mhEv(t, ho1.exchange.pba!), ...ev];
+      for (const x of [ho!, bce!]) {
+        if (to === serving) x.pass(`after the handover, downlink for ${s.mnId} goes to ${serving}`, evs);
+        else x.fail(`${seconds(time - ho1.time)} after the handover PBA, downlink for ${s.mnId} still goes to ${to}`, evs, { field: 'outer dst', expected: serving, seen: to });
+      }
+    }
+  }
+  // Drops during the wait: CN traffic on the core that was not tunnelled.
+  if (t.pointsOf('core').length === 0) return;
+  const trn = indexBy(t, 'transport', true);
+  for (const i of rows(t, 'core', false)) {
+    const time = t.data.time[i]!;
+    for (const s of t.sessionsOfAddressId(t.data.innerDst[i]!)) {
+      if (servingMag(s, time) !== undefined) continue;
+      const dereg = lastAtOrBefore(eventsOf(s, ['deregistration']), time);
+      if (dereg === undefined || time - dereg.time > minDelay) continue;
+      if (near(t, trn, i) === undefined) wait!.pass(`downlink for ${s.mnId} dropped while its binding waits`, [dataEv(t, i)]);
+    }
+  }
+});
+
+export const addressKept = check('address-kept', ['HO-10'], (t, [j]) => {
+  j!.inconclusiveBecause('no MN traffic after a handover');
+  for (const s of t.sessions) {
+    for (const e of s.events) {
+      if (e.kind !== 'handover') continue;
+      const prev = s.events.filter((x) => isRegistration(x) && x.time < e.time).pop();
+      if (prev === undefined) continue;
+      const lost = prev.hnps.filter((p) => !e.hnps.includes(p));
+      if (lost.length > 0) {
+        j!.fail(`after the handover the MN lost ${lost.join(', ')} and must configure a new address`, [mhEv(t, prev.exchange.pba!), mhEv(t, e.exchange.pba!)], { field: 'HNP', expected: prev.hnps.join(', '), seen: e.hnps.join(', ') });
+        continue;
+      }
+      const next = s.events.find((x) => x.time > e.time && x.kind !== 'refresh');
+      const until = next?.time ?? Infinity;
+      const d = t.data;
+      for (let i = 0; i < d.length; i++) {
+        if (d.time[i]! <= e.time || d.time[i]! >= until) continue;
+        const fromNew = t.pointKind(d.point[i]!) === 'transport' ? text(t, d.outerSrc[i]!) === e.mag : t.points[d.point[i]!]!.mag === e.mag;
+        if (!fromNew || !t.sessionsOfAddressId(d.innerSrc[i]!).includes(s)) continue;
+        j!.pass(`${s.mnId} keeps sending from ${text(t, d.innerSrc[i]!)} at ${e.mag}`, [mhEv(t, e.exchange.pba!), dataEv(t, i)]);
+        break;
+      }
+    }
+  }
+});
+
+export const FORWARDING_CHECKS = [
+  tunnelEndpoints, lmaForwarding, hopLimit, forwardOnlyWithBinding, magUplink, magDownlink, downlinkFollowsBinding, addressKept,
+];

@@ -1,0 +1,11 @@
+// Passive conformance checks over a Trace.
+export * from './types.js';
+export { Judge, MAX_FAILURE_EVIDENCE, type Detail } from './judge.js';
+export { check, type Check } from './check.js';
+export { CHECKS, checkFor, checkedRequirements, runChecks, type RunChecksOptions } from './registry.js';
+export { mhEv, ndEv, dataEv } from './evidence.js';
+
+/** Known deviations of this project's own platform (platform notes: the kernel has no IPv6 ESP). */
+export const PLATFORM_DEVIATIONS: Readonly<Record<string, string>> = {
+  'SEC-01': 'the test kernel has no IPv6 ESP (CONFIG_INET6_ESP), so signalling runs unprotected',
+};

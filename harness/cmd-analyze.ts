@@ -1,0 +1,157 @@
+// `pmip-testbed analyze FILE...`: the passive conformance checks over captures taken anywhere.
+import { basename, extname } from 'node:path';
+import { findRequirement, isMandatory } from './catalog/index.js';
+import { PLATFORM_DEVIATIONS, runChecks, type RequirementResult } from './checks/index.js';
+import { parseCommandArgs, UsageError } from './cli-args.js';
+import { analysisCase, resultsJson, writeReport, type RunResult } from './report/index.js';
+import { loadTrace, readEventLog, type CapturePointKind, type CapturePointSpec, type DomainSettings } from './trace/index.js';
+
+const HELP = `usage: pmip-testbed analyze [NAME=]FILE... [options]
+
+Runs the passive PMIPv6 (RFC 5213) checks over pcap/pcapng captures and writes a report.
+Each FILE is a capture point, named NAME or after the file (trn.pcap -> "trn"). Captures are
+merged on one clock. Roles are inferred (PBU senders are MAGs, PBA senders LMAs) unless given;
+so are the capture point kinds (signalling -> transport, RS/RA -> access, else core) and the
+domain settings; the report states which values were given, inferred or defaulted.
+
+options:
+  --report DIR             write index.html, junit.xml, results.json there
+                           (default reports/analyze-<timestamp>)
+  --no-report              write no report
+  --json                   print results.json on stdout instead of the table
+  --lma ADDR               an LMA address (repeatable)
+  --mag ADDR               a MAG Proxy-CoA (repeatable)
+  --tester ADDR            a source of crafted stimuli, not a MAG under test (repeatable)
+  --point NAME=KIND[@MAG]  capture point kind (access|transport|core) and, for an access
+                           link, the Proxy-CoA of its MAG (repeatable)
+  --timestamp-mode on|off  TimestampBasedApproachInUse (default: inferred from the PBUs)
+  --fixed-ll ADDR|none     FixedMAGLinkLocalAddressOnAllAccessLinks (default: inferred)
+  --fixed-mac MAC|none     FixedMAGLinkLayerAddressOnAllAccessLinks (default 00:00:5e:00:52:13)
+  --min-delay-bce MS       MinDelayBeforeBCEDelete (default 10000)
+  --max-delay-new-bce MS   MaxDelayBeforeNewBCEAssign (default 1500)
+  --link-mtu N             MTU of the MAG-LMA path (default 1500)
+  --events FILE            testbed event log (JSON array or JSON lines: {time, kind, mn, mnId, mag})
+  --known-deviations       treat this platform's known deviations (SEC-01: no IPv6 ESP) as expected
+  --all                    list every requirement, also those no passive check judges
+  -h, --help               this text
+
+exit status: 0 when no MUST / MUST NOT requirement FAILs (known deviations excepted),
+1 when one does, 2 on a usage error.
+`;
+
+const OPTIONS = {
+  report: { type: 'string' }, 'no-report': { type: 'boolean' }, json: { type: 'boolean' },
+  lma: { type: 'string', multiple: true }, mag: { type: 'string', multiple: true }, tester: { type: 'string', multiple: true },
+  point: { type: 'string', multiple: true }, 'timestamp-mode': { type: 'string' }, 'fixed-ll': { type: 'string' },
+  'fixed-mac': { type: 'string' }, 'min-delay-bce': { type: 'string' }, 'max-delay-new-bce': { type: 'string' },
+  'link-mtu': { type: 'string' }, events: { type: 'string' }, 'known-deviations': { type: 'boolean' }, all: { type: 'boolean' },
+} as const;
+
+const KINDS: CapturePointKind[] = ['access', 'transport', 'core'];
+
+function number(v: string | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${what} must be a non-negative number, not '${v}'`, HELP);
+  return n;
+}
+
+function points(files: string[], specs: string[]): CapturePointSpec[] {
+  const out = files.map((f): CapturePointSpec => {
+    const eq = f.indexOf('=');
+    if (eq > 0) return { name: f.slice(0, eq), path: f.slice(eq + 1) };
+    return { name: basename(f, extname(f)), path: f };
+  });
+  const names = new Set<string>();
+  for (const p of out) {
+    if (names.has(p.name)) throw new UsageError(`two captures are both named '${p.name}': name them NAME=FILE`, HELP);
+    names.add(p.name);
+  }
+  for (const s of specs) {
+    const m = /^([^=]+)=(access|transport|core)(?:@(.+))?$/.exec(s);
+    if (!m) throw new UsageError(`--point wants NAME=KIND[@MAG] with KIND one of ${KINDS.join(', ')}, not '${s}'`, HELP);
+    const p = out.find((x) => x.name === m[1]);
+    if (!p) throw new UsageError(`--point names '${m[1]}', which is none of the captures (${[...names].join(', ')})`, HELP);
+    p.kind = m[2] as CapturePointKind;
+    if (m[3] !== undefined) p.mag = m[3];
+  }
+  return out;
+}
+
+function settingsFrom(v: Record<string, unknown>): Partial<DomainSettings> {
+  const s: Partial<DomainSettings> = {};
+  const tm = v['timestamp-mode'] as string | undefined;
+  if (tm !== undefined) {
+    if (tm !== 'on' && tm !== 'off') throw new UsageError(`--timestamp-mode is on or off, not '${tm}'`, HELP);
+    s.timestampMode = tm === 'on';
+  }
+  const ll = v['fixed-ll'] as string | undefined;
+  if (ll !== undefined) s.fixedMagLinkLocal = ll === 'none' ? null : ll;
+  const mac = v['fixed-mac'] as string | undefined;
+  if (mac !== undefined) s.fixedMagLinkLayer = mac === 'none' ? null : mac.toLowerCase();
+  const a = number(v['min-delay-bce'] as string | undefined, '--min-delay-bce');
+  if (a !== undefined) s.minDelayBeforeBceDeleteMs = a;
+  const b = number(v['max-delay-new-bce'] as string | undefined, '--max-delay-new-bce');
+  if (b !== undefined) s.maxDelayBeforeNewBceAssignMs = b;
+  const mtu = number(v['link-mtu'] as string | undefined, '--link-mtu');
+  if (mtu !== undefined) s.maxLinkMtu = mtu;
+  return s;
+}
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
+}
+
+/** The table printed on stdout: one line per judged requirement. */
+function table(results: RequirementResult[], all: boolean): string {
+  const rows = results.filter((r) => all || r.check !== undefined);
+  const w = Math.max(...rows.map((r) => r.id.length));
+  return rows.map((r) => {
+    const level = findRequirement(r.id)?.level ?? '';
+    const dev = r.knownDeviation !== undefined ? ' [known deviation]' : '';
+    return `${r.id.padEnd(w)}  ${r.verdict.padEnd(14)} ${level.padEnd(10)} ${r.message}${dev}`;
+  }).join('\n');
+}
+
+/** MUST / MUST NOT failures that are not declared deviations: what makes the exit status 1. */
+export function mandatoryFailures(results: readonly RequirementResult[]): RequirementResult[] {
+  return results.filter((r) => r.verdict === 'FAIL' && r.knownDeviation === undefined && isMandatory(findRequirement(r.id)?.level ?? 'INFO'));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(argv, OPTIONS, HELP);
+  if (!args) return 0;
+  const v = args.values;
+  if (args.positionals.length === 0) throw new UsageError('at least one capture FILE is required', HELP);
+  const specs = points(args.positionals, v.point ?? []);
+  const events = v.events !== undefined ? await readEventLog(v.events) : undefined;
+  const started = new Date();
+  const progress = process.stderr.isTTY || process.env.PMIP_PROGRESS === '1';
+  const trace = await loadTrace(specs, {
+    settings: settingsFrom(v), ...(v.lma ? { lmas: v.lma } : {}), ...(v.mag ? { mags: v.mag } : {}),
+    ...(v.tester ? { testers: v.tester } : {}), ...(events ? { events } : {}),
+  }, (p) => {
+    if (progress && (!p.done || p.frames >= 200_000)) process.stderr.write(`analyze: ${p.point}: ${p.frames} frames${p.done ? ', done' : '...'}\n`);
+  });
+  const results = runChecks(trace, v['known-deviations'] ? { knownDeviations: PLATFORM_DEVIATIONS } : {});
+  const id = `analyze-${stamp(started)}`;
+  const result: RunResult = {
+    run: { id, started: started.toISOString(), finished: new Date().toISOString(), tool: 'pmip-testbed analyze', command: `pmip-testbed analyze ${argv.join(' ')}` },
+    cases: [analysisCase(specs.map((s) => s.name).join(' + '), trace, results)],
+  };
+  let reportDir: string | undefined;
+  if (!v['no-report']) reportDir = (await writeReport(v.report ?? `reports/${id}`, result)).dir;
+  const failures = mandatoryFailures(results);
+  if (v.json) {
+    process.stdout.write(`${resultsJson(result)}\n`);
+  } else {
+    const counts = ['PASS', 'FAIL', 'INCONCLUSIVE', 'NOT-APPLICABLE'].map((k) => `${results.filter((r) => r.verdict === k && (v.all || r.check)).length} ${k}`);
+    process.stdout.write(`${table(results, v.all === true)}\n\n${counts.join(', ')}; ${failures.length} MUST-level failure(s)\n`);
+    const inferred = (Object.keys(trace.settingSources) as (keyof DomainSettings)[]).filter((k) => trace.settingSources[k] !== 'default')
+      .map((k) => `${k}=${JSON.stringify(trace.settings[k])} (${trace.settingSources[k]})`);
+    process.stdout.write(`roles: MAGs ${trace.roles.mags.join(', ') || 'none'}; LMAs ${trace.roles.lmas.join(', ') || 'none'} (${trace.roles.magSource})\n`);
+    if (inferred.length > 0) process.stdout.write(`settings: ${inferred.join(', ')}\n`);
+    if (reportDir !== undefined) process.stdout.write(`report: ${reportDir}/index.html\n`);
+  }
+  return failures.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,79 @@
+// The input of the report writers: what a run (the `run` command, the mocha cases, or `analyze`)
+// found, case by case.
+import type { RequirementResult, Verdict } from '../checks/index.js';
+import type { FrameRef } from '../trace/index.js';
+
+export interface RunMeta {
+  /** e.g. "analyze-2026-11-27T01-02-03Z" */
+  id: string;
+  /** ISO-8601 */
+  started: string;
+  finished?: string;
+  /** "pmip-testbed 0.1.0" */
+  tool: string;
+  command?: string;
+  /** Implementation under test, when known. */
+  iut?: string;
+  notes?: string[];
+}
+
+/** One message of a ladder diagram. */
+export interface LadderStep {
+  time: number;
+  from: string;
+  to: string;
+  label: string;
+  kind: 'mh' | 'nd' | 'data' | 'event';
+  frame?: FrameRef;
+  /** Worst verdict of the requirements whose evidence names this frame. */
+  verdict?: Verdict;
+  /** Requirements judged on this frame, e.g. ["LMA-PBA-02 FAIL"]. */
+  notes?: string[];
+}
+
+export interface CaseStep {
+  time?: number;
+  description: string;
+  verdict?: Verdict;
+  frames?: FrameRef[];
+}
+
+export interface TraceSummary {
+  start: number;
+  end: number;
+  points: { name: string; kind: string; mag?: string; frames: number; kept: number; path?: string }[];
+  roles: { mags: string[]; lmas: string[]; testers: string[]; source: string };
+  settings: { name: string; value: string; source: string }[];
+  sessions: { mnId: string; hnps: string[]; events: { kind: string; time: number; mag: string }[] }[];
+  counts: { signalling: number; nd: number; data: number; esp: number; exchanges: number };
+}
+
+export interface CaseTimings {
+  /** First MN frame on the access link (or the PBU) to the accepting PBA, per attachment. */
+  attachMs?: number[];
+  pbuToPbaMs?: number[];
+  /** p-MAG de-registration (or the testbed's handover event) to the n-MAG's accepting PBA. */
+  handoverMs?: number[];
+  packetsLost?: number;
+}
+
+export interface CaseResult {
+  name: string;
+  purpose: string;
+  rfcSections: string[];
+  /** Requirements this case is about (its verdicts may cover more). */
+  requirementIds: string[];
+  steps?: CaseStep[];
+  verdicts: RequirementResult[];
+  trace?: TraceSummary;
+  ladder?: LadderStep[];
+  /** Paths relative to the report directory (or absolute when not copied). */
+  captures: { name: string; path: string }[];
+  logs: { node: string; path: string }[];
+  timings: CaseTimings;
+}
+
+export interface RunResult {
+  run: RunMeta;
+  cases: CaseResult[];
+}

@@ -1,0 +1,165 @@
+// Builds a Trace from frames of one or more capture points. addFrame() runs once per captured
+// frame, so it decodes and keeps only what the checks read; finish() merges the points on one
+// clock and interprets the signalling (exchanges, sessions, roles, settings).
+import { decodeFrame, type DecodedFrame, type Ipv6Header } from '../../wire/index.js';
+import {
+  AddressTable, DataTable, DATA_ENCAP_LIMIT, DATA_INNER_V4, DATA_TUNNELLED, packetFingerprint,
+} from './data-table.js';
+import { pairExchanges } from './exchanges.js';
+import { isLinkLocal, isMulticast } from './prefix.js';
+import { buildSessions } from './sessions.js';
+import { resolvePoints, resolveRoles, resolveSettings } from './infer.js';
+import type {
+  CapturePointKind, EspFrame, MhFrame, NdFrame, TraceOptions,
+} from './types.js';
+import { Trace } from './trace.js';
+
+interface PointDraft {
+  name: string;
+  path?: string;
+  label?: string;
+  kind?: CapturePointKind;
+  mag?: string;
+  frames: number;
+  kept: number;
+  firstTime?: number;
+  lastTime?: number;
+}
+
+const ND_FIRST = 133;
+const ND_LAST = 137;
+
+function extensionLength(h: Ipv6Header): number {
+  let n = 0;
+  for (const e of h.extensionHeaders) n += e.type === 50 ? 0 : e.length;
+  return n;
+}
+
+export class TraceBuilder {
+  private readonly points: PointDraft[] = [];
+  private readonly mh: MhFrame[] = [];
+  private readonly nd: NdFrame[] = [];
+  private readonly esp: EspFrame[] = [];
+  private readonly data = new DataTable();
+  private readonly addresses = new AddressTable();
+  private readonly testers: Set<string>;
+
+  constructor(private readonly options: TraceOptions = {}) {
+    this.testers = new Set(options.testers ?? []);
+  }
+
+  /** Declares a capture point; frames are then added with its index. */
+  addPoint(p: { name: string; path?: string; label?: string; kind?: CapturePointKind; mag?: string }): number {
+    if (this.points.some((q) => q.name === p.name)) throw new Error(`capture point "${p.name}" is declared twice`);
+    if (this.points.length >= 255) throw new Error('a trace holds at most 255 capture points');
+    this.points.push({ ...p, frames: 0, kept: 0 });
+    return this.points.length - 1;
+  }
+
+  /** One captured frame: `len` octets at `off` of `buf` (only read during the call). */
+  addFrame(point: number, frame: number, time: number, linkType: number, buf: Uint8Array, off: number, len: number): void {
+    const p = this.points[point]!;
+    p.frames++;
+    if (p.firstTime === undefined) p.firstTime = time;
+    p.lastTime = time;
+    const f = decodeFrame(linkType, buf, off, len);
+    if (this.keep(f, p.name, point, frame, time, buf, off)) p.kept++;
+  }
+
+  private keep(f: DecodedFrame, pointName: string, point: number, frame: number, time: number, buf: Uint8Array, off: number): boolean {
+    const ref = { point: pointName, frame, time };
+    const linkSrc = f.link?.kind === 'ethernet' ? f.link.src : undefined;
+    if (f.mh) {
+      const src = f.ipv6?.src ?? f.ipv4?.src ?? '';
+      const rec: MhFrame = {
+        ref, src, dst: f.ipv6?.dst ?? f.ipv4?.dst ?? '', mh: f.mh,
+        upperLength: f.ipv6 ? f.ipv6.payloadLength - extensionLength(f.ipv6) : -1,
+        fromTester: this.testers.has(src),
+      };
+      if (f.ipv6) rec.ipv6 = f.ipv6;
+      if (f.ipv4) rec.ipv4 = f.ipv4;
+      if (f.udp) rec.udp = f.udp;
+      if (linkSrc !== undefined) rec.linkSrc = linkSrc;
+      this.mh.push(rec);
+      return true;
+    }
+    const ip6 = f.ipv6;
+    if (!ip6) return false;
+    const exts = ip6.extensionHeaders;
+    if (exts.length > 0 && exts[exts.length - 1]!.type === 50) {
+      const e = exts[exts.length - 1]!;
+      this.esp.push({ ref, src: ip6.src, dst: ip6.dst, spi: e.type === 50 ? e.spi : 0 });
+      return true;
+    }
+    if (f.icmpv6 && f.icmpv6.type >= ND_FIRST && f.icmpv6.type <= ND_LAST) {
+      const rec: NdFrame = { ref, src: ip6.src, dst: ip6.dst, hopLimit: ip6.hopLimit, msg: f.icmpv6 };
+      if (f.link?.kind === 'ethernet') { rec.linkSrc = f.link.src; rec.linkDst = f.link.dst; }
+      this.nd.push(rec);
+      return true;
+    }
+    const a = this.addresses;
+    const ipStart = off + (f.link?.length ?? 0);
+    if (f.inner) {
+      const inner = f.inner.ipv6 ?? f.inner.ipv4;
+      if (!inner) return false;
+      const innerStart = ipStart + 40 + extensionLength(ip6);
+      let flags = DATA_TUNNELLED;
+      if (f.inner.ipv4) flags |= DATA_INNER_V4;
+      if (exts.some((e) => e.type === 60)) flags |= DATA_ENCAP_LIMIT;
+      this.data.add({
+        time, point, frame, flags, outerSrc: a.id(ip6.src), outerDst: a.id(ip6.dst),
+        innerSrc: a.id(inner.src), innerDst: a.id(inner.dst),
+        hopLimit: f.inner.ipv6 ? f.inner.ipv6.hopLimit : f.inner.ipv4!.ttl,
+        hash: packetFingerprint(buf, innerStart, 40 + ip6.payloadLength - (innerStart - ipStart)),
+        linkSrc: linkSrc === undefined ? 0 : a.id(linkSrc),
+      });
+      return true;
+    }
+    if (isLinkLocal(ip6.src) || isMulticast(ip6.dst) || isLinkLocal(ip6.dst) || ip6.src === '::') return false;
+    const src = a.id(ip6.src), dst = a.id(ip6.dst);
+    this.data.add({
+      time, point, frame, flags: 0, outerSrc: src, outerDst: dst, innerSrc: src, innerDst: dst, hopLimit: ip6.hopLimit,
+      hash: packetFingerprint(buf, ipStart, 40 + ip6.payloadLength), linkSrc: linkSrc === undefined ? 0 : a.id(linkSrc),
+    });
+    return true;
+  }
+
+  finish(): Trace {
+    const order = (x: { ref: { time: number; point: string; frame: number } }, y: { ref: { time: number; point: string; frame: number } }): number =>
+      x.ref.time - y.ref.time || this.pointOrder(x.ref.point) - this.pointOrder(y.ref.point) || x.ref.frame - y.ref.frame;
+    this.mh.sort(order);
+    this.nd.sort(order);
+    this.esp.sort(order);
+    markDuplicates(this.mh);
+    const roles = resolveRoles(this.mh, this.options);
+    const settings = resolveSettings(this.mh, this.options);
+    const exchanges = pairExchanges(this.mh, roles);
+    const { sessions, orphans } = buildSessions(exchanges, settings.values.minDelayBeforeBceDeleteMs / 1000);
+    const points = resolvePoints(this.points, this.mh, this.nd, this.data, sessions, roles);
+    const events = [...(this.options.events ?? [])].sort((x, y) => x.time - y.time);
+    return new Trace({
+      points, mh: this.mh, nd: this.nd, esp: this.esp, data: this.data, addresses: this.addresses,
+      exchanges, sessions, orphans, roles, settings: settings.values, settingSources: settings.sources, events,
+    });
+  }
+
+  private pointOrder(name: string): number {
+    return this.points.findIndex((p) => p.name === name);
+  }
+}
+
+/** A message seen at two capture points (MAG egress and LMA ingress) within a second is one message. */
+function markDuplicates(mh: MhFrame[]): void {
+  const last = new Map<string, MhFrame>();
+  for (const f of mh) {
+    const m = f.mh;
+    const seq = 'seq' in m ? m.seq : -1;
+    const key = `${f.src}|${f.dst}|${m.type}|${seq}|${m.checksum}|${m.length}`;
+    const prev = last.get(key);
+    if (prev !== undefined && prev.ref.point !== f.ref.point && f.ref.time - prev.ref.time < 1) {
+      f.duplicateOf = prev.duplicateOf ?? prev;
+      continue;
+    }
+    last.set(key, f);
+  }
+}

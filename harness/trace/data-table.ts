@@ -1,0 +1,117 @@
+// Data-plane packets in columns: a capture of a busy link holds millions of them, and the checks
+// only need addresses, hop limit, time and a fingerprint to follow one packet across capture
+// points. Addresses are interned to small integers.
+
+/** Interned address text <-> id (0 is "none"). */
+export class AddressTable {
+  private readonly ids = new Map<string, number>();
+  readonly texts: string[] = [''];
+
+  id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.texts.push(text);
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+
+  lookup(text: string): number | undefined {
+    return this.ids.get(text);
+  }
+
+  text(id: number): string {
+    return this.texts[id]!;
+  }
+
+  get size(): number {
+    return this.texts.length;
+  }
+}
+
+/** Packet flags. */
+export const DATA_TUNNELLED = 1;
+/** IPv4 inner packet (RFC 5844). */
+export const DATA_INNER_V4 = 2;
+/** A Destination Options header (ip6tnl encapsulation limit) sits before the inner packet. */
+export const DATA_ENCAP_LIMIT = 4;
+
+export interface DataRow {
+  index: number;
+  time: number;
+  point: number;
+  frame: number;
+  flags: number;
+  outerSrc: number;
+  outerDst: number;
+  innerSrc: number;
+  innerDst: number;
+  hopLimit: number;
+  hash: number;
+  linkSrc: number;
+}
+
+function grow<T extends Float64Array | Uint32Array | Uint8Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
+}
+
+/** Append-only columns; `length` rows are valid. */
+export class DataTable {
+  length = 0;
+  time = new Float64Array(1024);
+  point = new Uint8Array(1024);
+  frame = new Uint32Array(1024);
+  flags = new Uint8Array(1024);
+  outerSrc = new Uint32Array(1024);
+  outerDst = new Uint32Array(1024);
+  /** Same as outer for a packet that is not tunnelled. */
+  innerSrc = new Uint32Array(1024);
+  innerDst = new Uint32Array(1024);
+  /** Hop limit (TTL) of the inner packet. */
+  hopLimit = new Uint8Array(1024);
+  /** Fingerprint of the inner packet without its hop limit: the same packet on two links has the same one. */
+  hash = new Uint32Array(1024);
+  linkSrc = new Uint32Array(1024);
+
+  add(r: Omit<DataRow, 'index'>): void {
+    if (this.length === this.time.length) this.reserve(this.length * 2);
+    const i = this.length++;
+    this.time[i] = r.time; this.point[i] = r.point; this.frame[i] = r.frame; this.flags[i] = r.flags;
+    this.outerSrc[i] = r.outerSrc; this.outerDst[i] = r.outerDst; this.innerSrc[i] = r.innerSrc; this.innerDst[i] = r.innerDst;
+    this.hopLimit[i] = r.hopLimit; this.hash[i] = r.hash; this.linkSrc[i] = r.linkSrc;
+  }
+
+  private reserve(n: number): void {
+    this.time = grow(this.time, n); this.point = grow(this.point, n); this.frame = grow(this.frame, n);
+    this.flags = grow(this.flags, n); this.outerSrc = grow(this.outerSrc, n); this.outerDst = grow(this.outerDst, n);
+    this.innerSrc = grow(this.innerSrc, n); this.innerDst = grow(this.innerDst, n); this.hopLimit = grow(this.hopLimit, n);
+    this.hash = grow(this.hash, n); this.linkSrc = grow(this.linkSrc, n);
+  }
+
+  row(i: number): DataRow {
+    return {
+      index: i, time: this.time[i]!, point: this.point[i]!, frame: this.frame[i]!, flags: this.flags[i]!,
+      outerSrc: this.outerSrc[i]!, outerDst: this.outerDst[i]!, innerSrc: this.innerSrc[i]!, innerDst: this.innerDst[i]!,
+      hopLimit: this.hopLimit[i]!, hash: this.hash[i]!, linkSrc: this.linkSrc[i]!,
+    };
+  }
+}
+
+/**
+ * FNV-1a over the first octets of an IP packet, skipping the fields forwarding changes (IPv6 hop
+ * limit; IPv4 TTL and header checksum).
+ */
+export function packetFingerprint(buf: Uint8Array, off: number, len: number): number {
+  const v4 = len > 0 && buf[off]! >> 4 === 4;
+  const end = off + Math.min(len, 128);
+  let h = 0x811c9dc5;
+  for (let i = off; i < end; i++) {
+    const k = i - off;
+    if (v4 ? k === 8 || k === 10 || k === 11 : k === 7) continue;
+    h = Math.imul(h ^ buf[i]!, 0x01000193);
+  }
+  return h >>> 0;
+}

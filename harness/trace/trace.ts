@@ -1,0 +1,140 @@
+// The Trace: everything the checks read, with the lookups several of them share.
+import { summarizeFrame } from '../../wire/index.js';
+import { DATA_TUNNELLED, type AddressTable, type DataTable } from './data-table.js';
+import { prefixContains } from './prefix.js';
+import { sessionPrefixes } from './sessions.js';
+import type {
+  CapturePoint, CapturePointKind, DomainSettings, EspFrame, Exchange, FrameRef, MhFrame, NdFrame, Roles, Session,
+  SettingSource, TestbedEvent,
+} from './types.js';
+
+export interface TraceParts {
+  points: CapturePoint[];
+  mh: MhFrame[];
+  nd: NdFrame[];
+  esp: EspFrame[];
+  data: DataTable;
+  addresses: AddressTable;
+  exchanges: Exchange[];
+  sessions: Session[];
+  /** Exchanges that belong to no session (rejected first attempts, unmatched de-registrations...). */
+  orphans: Exchange[];
+  roles: Roles;
+  settings: DomainSettings;
+  settingSources: Record<keyof DomainSettings, SettingSource>;
+  events: TestbedEvent[];
+}
+
+export class Trace implements TraceParts {
+  readonly points!: CapturePoint[];
+  readonly mh!: MhFrame[];
+  readonly nd!: NdFrame[];
+  readonly esp!: EspFrame[];
+  readonly data!: DataTable;
+  readonly addresses!: AddressTable;
+  readonly exchanges!: Exchange[];
+  readonly sessions!: Session[];
+  readonly orphans!: Exchange[];
+  readonly roles!: Roles;
+  readonly settings!: DomainSettings;
+  readonly settingSources!: Record<keyof DomainSettings, SettingSource>;
+  readonly events!: TestbedEvent[];
+  private readonly sessionsByAddress = new Map<number, Session[]>();
+  private cachedSignalling?: MhFrame[];
+  private cachedMagExchanges?: Exchange[];
+
+  constructor(parts: TraceParts) {
+    Object.assign(this, parts);
+  }
+
+  /** Signalling of the IUTs: first sightings only, without crafted stimuli. */
+  get signalling(): MhFrame[] {
+    return (this.cachedSignalling ??= this.mh.filter((f) => f.duplicateOf === undefined));
+  }
+
+  /** Exchanges whose PBU a MAG under test sent (not a tester). */
+  get magExchanges(): Exchange[] {
+    return (this.cachedMagExchanges ??= this.exchanges.filter((e) => !e.pbu.fromTester));
+  }
+
+  get start(): number {
+    return Math.min(...this.points.map((p) => p.firstTime ?? Infinity));
+  }
+
+  get end(): number {
+    return Math.max(...this.points.map((p) => p.lastTime ?? -Infinity));
+  }
+
+  pointIndex(name: string): number {
+    return this.points.findIndex((p) => p.name === name);
+  }
+
+  pointsOf(kind: CapturePointKind): CapturePoint[] {
+    return this.points.filter((p) => p.kind === kind);
+  }
+
+  pointKind(index: number): CapturePointKind {
+    return this.points[index]!.kind;
+  }
+
+  /** Access links served by a MAG. */
+  accessPointsOf(mag: string): CapturePoint[] {
+    return this.points.filter((p) => p.kind === 'access' && p.mag === mag);
+  }
+
+  dataRef(i: number): FrameRef {
+    return { point: this.points[this.data.point[i]!]!.name, frame: this.data.frame[i]!, time: this.data.time[i]! };
+  }
+
+  /** The sessions whose prefixes hold the address with this interned id. */
+  sessionsOfAddressId(id: number): Session[] {
+    let s = this.sessionsByAddress.get(id);
+    if (s === undefined) {
+      const text = this.addresses.text(id);
+      s = this.sessions.filter((x) => sessionPrefixes(x).some((p) => prefixContains(p, text)));
+      this.sessionsByAddress.set(id, s);
+    }
+    return s;
+  }
+
+  sessionsOfAddress(text: string): Session[] {
+    const id = this.addresses.lookup(text);
+    if (id !== undefined) return this.sessionsOfAddressId(id);
+    return this.sessions.filter((x) => sessionPrefixes(x).some((p) => prefixContains(p, text)));
+  }
+
+  /** "MAG1", "LMA", "MN mn1@example.com"...: the node an address belongs to, for diagrams and evidence. */
+  nodeName(address: string): string {
+    const mi = this.roles.mags.indexOf(address);
+    if (mi >= 0) return `MAG${mi + 1}`;
+    const li = this.roles.lmas.indexOf(address);
+    if (li >= 0) return this.roles.lmas.length > 1 ? `LMA${li + 1}` : 'LMA';
+    if (this.roles.testers.includes(address)) return 'TESTER';
+    const s = this.sessionsOfAddress(address);
+    if (s.length > 0) return `MN ${s[0]!.mnId}`;
+    return address;
+  }
+
+  /** One line describing a kept frame, tcpdump-like. */
+  describeMh(f: MhFrame): string {
+    const frame: Parameters<typeof summarizeFrame>[0] = { linkType: 0, mh: f.mh };
+    if (f.ipv6) frame.ipv6 = f.ipv6;
+    if (f.ipv4) frame.ipv4 = f.ipv4;
+    if (f.udp) frame.udp = f.udp;
+    return summarizeFrame(frame);
+  }
+
+  describeNd(f: NdFrame): string {
+    return summarizeFrame({
+      linkType: 0, icmpv6: f.msg,
+      ipv6: { src: f.src, dst: f.dst, hopLimit: f.hopLimit, nextHeader: 58, trafficClass: 0, flowLabel: 0, payloadLength: 0, extensionHeaders: [] },
+    });
+  }
+
+  describeData(i: number): string {
+    const d = this.data, a = this.addresses;
+    const inner = `${a.text(d.innerSrc[i]!)} > ${a.text(d.innerDst[i]!)} hlim ${d.hopLimit[i]}`;
+    if (!(d.flags[i]! & DATA_TUNNELLED)) return inner;
+    return `IP6-in-IP6 ${a.text(d.outerSrc[i]!)} > ${a.text(d.outerDst[i]!)} [${inner}]`;
+  }
+}

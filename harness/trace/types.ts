@@ -1,0 +1,194 @@
+// The trace model: what the conformance checks read. Frames of one or more capture points, merged
+// on one clock, kept only where they matter (Mobility Header, Neighbor Discovery, ESP, data) and
+// then interpreted: PBU/PBA exchanges, mobility sessions, roles, capture point kinds, settings.
+import type { BindingAck, BindingUpdate, Icmpv6Message, Ipv4Header, Ipv6Header, MobilityHeader, UdpHeader } from '../../wire/index.js';
+
+/** A frame as a report names it: capture point, 1-based frame number in that capture, time (s). */
+export interface FrameRef {
+  point: string;
+  frame: number;
+  time: number;
+}
+
+/** Where a capture was taken. `kind` and `mag` are inferred from the traffic when not given. */
+export interface CapturePointSpec {
+  /** Short label used in evidence, e.g. "acc1", "trn", "core". */
+  name: string;
+  path: string;
+  kind?: CapturePointKind;
+  /** For an access link: the Proxy-CoA of the MAG that serves it. */
+  mag?: string;
+  /** Free text: which node/link the capture was taken on (shown in reports). */
+  label?: string;
+}
+
+export type CapturePointKind = 'access' | 'transport' | 'core';
+
+export interface CapturePoint {
+  name: string;
+  path?: string;
+  label?: string;
+  kind: CapturePointKind;
+  kindSource: SettingSource;
+  /** Access links: the MAG serving it (Proxy-CoA), when known. */
+  mag?: string;
+  magSource?: SettingSource;
+  /** Access links: link-layer addresses of the mobile nodes seen on it. */
+  mnMacs: string[];
+  frames: number;
+  /** Frames kept by the trace (signalling, ND, ESP, data). */
+  kept: number;
+  firstTime?: number;
+  lastTime?: number;
+}
+
+/** A Mobility Header seen on the wire (over IPv6, or over IPv4/UDP 5436). */
+export interface MhFrame {
+  ref: FrameRef;
+  src: string;
+  dst: string;
+  ipv6?: Ipv6Header;
+  ipv4?: Ipv4Header;
+  udp?: UdpHeader;
+  /** Octets of the IPv6 payload from the MH on (payload length minus extension headers); -1 over IPv4. */
+  upperLength: number;
+  mh: MobilityHeader;
+  /** Link-layer source, when the capture has one. */
+  linkSrc?: string;
+  /** The same message already seen at another capture point (this frame is a second sighting). */
+  duplicateOf?: MhFrame;
+  /** Sent from an address declared as a test stimulus source (not a MAG under test). */
+  fromTester: boolean;
+}
+
+export type PbuFrame = MhFrame & { mh: BindingUpdate };
+export type PbaFrame = MhFrame & { mh: BindingAck };
+
+/** A Neighbor Discovery message (RS, RA, NS, NA, Redirect). */
+export interface NdFrame {
+  ref: FrameRef;
+  src: string;
+  dst: string;
+  hopLimit: number;
+  linkSrc?: string;
+  linkDst?: string;
+  msg: Icmpv6Message;
+}
+
+/** An ESP packet (signalling or data protected by IPsec). */
+export interface EspFrame {
+  ref: FrameRef;
+  src: string;
+  dst: string;
+  spi: number;
+}
+
+/** A PBU and the PBA that answers it, if any. */
+export interface Exchange {
+  pbu: PbuFrame;
+  pba?: PbaFrame;
+  mag: string;
+  lma: string;
+  mnId?: string;
+  att?: number;
+  llId?: string;
+  hi?: number;
+  hnps: string[];
+  deregistration: boolean;
+  /** The earlier unanswered PBU this one retransmits (same MAG, same MN, no PBA in between). */
+  retransmits?: Exchange;
+  session?: Session;
+  /** The session event this exchange produced. */
+  event?: SessionEvent;
+}
+
+export type SessionEventKind =
+  | 'attach' | 'refresh' | 'handover' | 'reattach' | 'deregistration' | 'dereg-foreign' | 'dereg-ignored'
+  | 'dereg-unanswered' | 'rejected';
+
+export interface SessionEvent {
+  kind: SessionEventKind;
+  /** Position in the session's events. */
+  index: number;
+  time: number;
+  mag: string;
+  exchange: Exchange;
+  /** HNPs in the PBA (accepted) or the PBU (otherwise). */
+  hnps: string[];
+  lla?: string;
+}
+
+/** One mobility session: an MN interface (MN-ID + LL-ID, or + ATT) from attach to de-registration. */
+export interface Session {
+  id: number;
+  mnId: string;
+  llId?: string;
+  att?: number;
+  events: SessionEvent[];
+  /** HNPs granted by the first accepted PBA. */
+  hnps: string[];
+  /** Link-local address returned by the first accepted PBA. */
+  lla?: string;
+  /** The MAG serving the session now (after the last accepted registration). */
+  mag: string;
+  start: number;
+  /** Time of the accepted de-registration that ended it, if any. */
+  end?: number;
+}
+
+/** Testbed event log entry (written by the testbed beside the captures). */
+export interface TestbedEvent {
+  /** Seconds since the epoch, the captures' clock. */
+  time: number;
+  kind: 'attach' | 'detach' | 'handover' | 'link-up' | 'link-down' | (string & {});
+  /** Testbed name of the mobile node. */
+  mn?: string;
+  mnId?: string;
+  mac?: string;
+  /** MAG (name or Proxy-CoA) or access point the event concerns. */
+  mag?: string;
+  ap?: string;
+  detail?: unknown;
+}
+
+export type SettingSource = 'given' | 'inferred' | 'default';
+
+/** PMIPv6 domain settings (RFC 5213 §9) the checks depend on. */
+export interface DomainSettings {
+  /** TimestampBasedApproachInUse. */
+  timestampMode: boolean;
+  /** FixedMAGLinkLocalAddressOnAllAccessLinks; null = ALL_ZERO (the LMA hands one out). */
+  fixedMagLinkLocal: string | null;
+  /** FixedMAGLinkLayerAddressOnAllAccessLinks; null = ALL_ZERO. */
+  fixedMagLinkLayer: string | null;
+  minDelayBeforeBceDeleteMs: number;
+  maxDelayBeforeNewBceAssignMs: number;
+  timestampValidityWindowMs: number;
+  enableMagLocalRouting: boolean;
+  /** ATT values the access links legitimately carry (3 = 802.3, 1 = virtual for veth). */
+  accessTechnologies: number[];
+  /** Largest believable gap between a PBU timestamp and the capture clock. */
+  clockToleranceMs: number;
+  /** MTU of the MAG-LMA path; an RA's MTU option must not exceed it minus the 40-octet tunnel header. */
+  maxLinkMtu: number;
+  /** MNs (MAC or MN-ID) the domain does not entitle to PMIPv6 (MAG-PBU-20). */
+  unentitledMns: string[];
+}
+
+export interface TraceOptions {
+  settings?: Partial<DomainSettings>;
+  /** Addresses of LMAs / MAGs when they should not be inferred from PBU traffic. */
+  lmas?: string[];
+  mags?: string[];
+  /** Sources of crafted stimuli (the active tester): their PBUs are judged as stimuli, not as MAG output. */
+  testers?: string[];
+  events?: TestbedEvent[];
+}
+
+export interface Roles {
+  mags: string[];
+  lmas: string[];
+  testers: string[];
+  magSource: SettingSource;
+  lmaSource: SettingSource;
+}

@@ -1,0 +1,258 @@
+// Every passive check, on a trace where it passes and on one where it fails: the verdict, and the
+// evidence (the frame, expected against seen) of the failure.
+import { expect } from 'chai';
+import type { MobilityOptionSpec, NdOptionSpec } from '../../wire/index.js';
+import { checkedRequirements, runChecks } from '../../harness/checks/index.js';
+import {
+  buildTrace, exchange, golden, LMA, MAG1, MAG2, MN1, MN2, msg, removeTagged, retransmissions, rs, spec,
+  T0, TESTER, type Scenario, type Spec,
+} from './scenario.js';
+
+type Mutation = (sc: Scenario) => void;
+interface Case {
+  /** Base scenario (default golden); `pass` makes the check pass on it, `fail` (applied to the base alone) fail. */
+  base?: () => Scenario;
+  pass?: Mutation;
+  fail: Mutation;
+  /** The failure is an absence: no frame to name. */
+  noFrame?: boolean;
+}
+
+const opt = (sc: Scenario, tag: string, type: number): MobilityOptionSpec & Record<string, unknown> => {
+  const o = msg(sc, tag).options.find((x) => x.type === type);
+  if (o === undefined) throw new Error(`${tag} has no option ${type}`);
+  return o as MobilityOptionSpec & Record<string, unknown>;
+};
+const dropOpt = (sc: Scenario, tag: string, type: number): void => {
+  const m = msg(sc, tag);
+  m.options = m.options.filter((o) => o.type !== type);
+};
+const setOpt = (sc: Scenario, tag: string, type: number, patch: Record<string, unknown>): void => { Object.assign(opt(sc, tag, type), patch); };
+const flags = (sc: Scenario, tag: string, patch: Record<string, boolean>): void => {
+  const m = msg(sc, tag);
+  m.flags = { ...(m.flags as object), ...patch };
+};
+const add = (sc: Scenario, ...specs: Spec[]): void => { sc.specs.push(...specs); };
+const at = (sc: Scenario, tag: string, time: number): void => { spec(sc, tag).time = time; };
+
+/** MN2's handover PBU with HI 4: the LMA should wait for MAG1's de-registration (LMA-BCE-11). */
+const hi4Handover = (sc: Scenario): void => { setOpt(sc, 'mn2-ho-pbu', 23, { value: 4 }); setOpt(sc, 'mn2-ho-pba', 23, { value: 4 }); };
+/** A second interface of MN1 attaching at MAG1 with HI 1 (LMA-BCE-12, MH6-01/03). */
+const secondInterface = (hnp: string) => (sc: Scenario): void => {
+  const iface = { ...MN1, mac: '02:00:00:00:bb:01' };
+  add(sc, ...exchange('mn1-if2', 50, MAG1, { mn: iface, seq: 200, hi: 1 }, { hnps: [hnp], lla: 'fe80::b:1' }));
+  // Keep MAG1's sequence numbers increasing: the new PBU (t = 50) needs one between 101 and 102.
+  msg(sc, 'mn1-if2-pbu').seq = 101;
+  msg(sc, 'mn1-if2-pba').seq = 101;
+  msg(sc, 'mn2-attach-pbu').seq = 99;
+  msg(sc, 'mn2-attach-pba').seq = 99;
+  msg(sc, 'mn1-attach-pbu').seq = 98;
+  msg(sc, 'mn1-attach-pba').seq = 98;
+};
+/** MN2 with two prefixes for its whole session (MH6-02). */
+const twoPrefixes = (second: boolean) => (sc: Scenario): void => {
+  const extra = '2001:db8:ab:2::/64';
+  msg(sc, 'mn2-attach-pba').options.unshift({ type: 22, prefix: extra });
+  if (second) msg(sc, 'mn2-ho-pba').options.unshift({ type: 22, prefix: extra });
+  (spec(sc, 'mn2-ra', 'nd').msg.prefixes as NdOptionSpec[]).push({ type: 3, prefix: extra, onLink: true, autonomous: true, validLifetime: 86400, preferredLifetime: 14400 });
+  for (const tag of ['mn2-late-dereg-pbu']) msg(sc, tag).options.unshift({ type: 22, prefix: extra });
+};
+const esp = (pairs: [string, string, number][]) => (sc: Scenario): void => {
+  add(sc, ...pairs.map(([src, dst, spi], i): Spec => ({ kind: 'esp', point: 'trn', time: 500 + i, src, dst, spi })));
+};
+/** A tester PBU with an old timestamp, refused with 156/157 and a PBA timestamp of `pbaTime`. */
+const staleTimestamp = (status: number, pbaTime: number) => (sc: Scenario): void => {
+  const pbuTs: MobilityOptionSpec = { type: 27, seconds: T0 + 100, fraction: 0 };
+  const pbaTs: MobilityOptionSpec = { type: 27, seconds: T0 + pbaTime, fraction: 0 };
+  const base: MobilityOptionSpec[] = [{ type: 22, prefix: MN1.hnp }, { type: 23, value: 5 }, { type: 24, value: 3 }, { type: 8, subtype: 1, id: MN1.nai }];
+  add(sc,
+    { kind: 'mh', tag: 'stale-pbu', point: 'trn', time: 408, src: TESTER, dst: LMA, msg: { type: 5, seq: 907, flags: { A: true, P: true }, lifetime: 400, autoPad: true, options: [...base, pbuTs] } },
+    { kind: 'mh', tag: 'stale-pba', point: 'trn', time: 408.01, src: LMA, dst: TESTER, msg: { type: 6, status, flags: { P: true }, seq: 907, lifetime: 0, autoPad: true, options: [...base, pbaTs] } });
+};
+
+const CASES: Record<string, Case> = {
+  'MH-01': { fail: (sc) => { msg(sc, 'mn1-attach-pbu').payloadProto = 6; } },
+  'MH-02': { fail: (sc) => { msg(sc, 'mn1-attach-pba').headerLen = 20; } },
+  'MH-03': { fail: (sc) => { spec(sc, 'mn1-refresh-pba', 'mh').badChecksum = true; } },
+  'MH-04': { fail: (sc) => { msg(sc, 'mn1-attach-pbu').reserved = 1; } },
+  'MH-05': { fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 400.02, src: LMA, dst: TESTER, msg: { type: 6, status: 0, flags: { P: true }, seq: 900, lifetime: 400, autoPad: true, options: [] } }) },
+  'MH-06': { fail: (sc) => { msg(sc, 'be').status = 1; } },
+  'MH-10': { fail: (sc) => { const m = msg(sc, 'mn1-attach-pba'); m.autoPad = false; m.options = [{ type: 0 }, { type: 22, prefix: MN1.hnp }, { type: 1, length: 5 }]; } },
+  'MH-11': { fail: (sc) => { const m = msg(sc, 'mn1-attach-pbu'); m.autoPad = false; m.options = [{ type: 0 }, { type: 22, prefix: '::/0' }, { type: 25, id: '020000000001' }, { type: 1, length: 3 }]; } },
+  'MH-12': { fail: (sc) => { msg(sc, 'mn1-refresh-pbu').options.push({ type: 23, value: 5 }); } },
+  'MAG-PBU-01': { fail: (sc) => { at(sc, 'mn1-attach-pbu', 9); at(sc, 'mn1-attach-pba', 9.05); at(sc, 'mn1-ra', 9.1); } },
+  'MAG-PBU-02': { fail: (sc) => { spec(sc, 'mn2-attach-pbu', 'mh').dst = '2001:db8:1::77'; } },
+  'MAG-PBU-03': { fail: (sc) => flags(sc, 'mn1-refresh-pbu', { P: false }) },
+  'MAG-PBU-04': { fail: (sc) => setOpt(sc, 'mn1-attach-pbu', 8, { subtype: 3, id: '0011' }) },
+  'MAG-PBU-05': { fail: (sc) => dropOpt(sc, 'mn1-refresh-pbu', 22) },
+  'MAG-PBU-06': { fail: (sc) => { msg(sc, 'mn1-attach-pbu').options.push({ type: 22, prefix: '2001:db8:cc::/64' }); } },
+  'MAG-PBU-07': { fail: (sc) => setOpt(sc, 'mn1-attach-pbu', 22, { reserved: 7 }) },
+  'MAG-PBU-08': { fail: (sc) => dropOpt(sc, 'mn1-refresh-pbu', 23) },
+  'MAG-PBU-09': { fail: (sc) => setOpt(sc, 'mn2-attach-pbu', 23, { value: 4 }) },
+  'MAG-PBU-10': { fail: (sc) => setOpt(sc, 'mn1-refresh-pbu', 24, { value: 8 }) },
+  'MAG-PBU-11': { fail: (sc) => dropOpt(sc, 'mn1-refresh-pbu', 27) },
+  'MAG-PBU-12': { fail: (sc) => { msg(sc, 'mn1-refresh-pbu').seq = 50; msg(sc, 'mn1-refresh-pba').seq = 50; } },
+  'MAG-PBU-13': { fail: (sc) => setOpt(sc, 'mn1-refresh-pbu', 27, { seconds: T0 + 90 }) },
+  'MAG-PBU-14': { fail: (sc) => setOpt(sc, 'mn1-attach-pbu', 25, { id: '000000000000' }) },
+  'MAG-PBU-15': { fail: (sc) => setOpt(sc, 'mn1-attach-pbu', 26, { address: 'fe80::1' }) },
+  'MAG-PBU-16': { fail: (sc) => { spec(sc, 'mn1-refresh-pbu', 'mh').ext = [{ type: 60, options: [{ type: 0xc9, address: MN1.hoa }] }]; } },
+  'MAG-PBU-17': { fail: (sc) => { msg(sc, 'mn2-attach-pbu').lifetime = 0; } },
+  'MAG-PBU-19': { fail: (sc) => setOpt(sc, 'mn1-ho-pbu', 8, { id: 'other@example.com' }) },
+  'MAG-PBU-20': {
+    pass: (sc) => { sc.options.settings = { unentitledMns: ['02:00:00:00:aa:09'] }; add(sc, rs('x', 'acc4', 25, { ...MN1, mac: '02:00:00:00:aa:09' })); },
+    fail: (sc) => { sc.options.settings = { unentitledMns: [MN3mac()] }; },
+  },
+  'LMA-VAL-03': { fail: (sc) => { msg(sc, 'mn1-refresh-pba').status = 133; } },
+  'LMA-ERR-01': { fail: (sc) => { msg(sc, 'no-mnid-pba').status = 153; } },
+  'LMA-ERR-05': { fail: (sc) => { msg(sc, 'no-hnp-pba').status = 161; } },
+  'LMA-ERR-06': { fail: (sc) => setOpt(sc, 'no-hi-pba', 23, { value: 1 }) },
+  'LMA-ERR-07': { fail: (sc) => { msg(sc, 'no-att-pba').status = 128; } },
+  'LMA-ERR-12': { fail: (sc) => { msg(sc, 'no-mnid-hnp-pba').status = 158; } },
+  'LMA-ERR-13': { fail: (sc) => removeTagged(sc, 'mn2-attach-pba') },
+  'LMA-PBA-01': { fail: (sc) => { spec(sc, 'mn1-attach-pba', 'mh').src = '2001:db8:1::22'; } },
+  'LMA-PBA-02': { fail: (sc) => flags(sc, 'mn1-attach-pba', { P: false }) },
+  'LMA-PBA-03': { fail: (sc) => { msg(sc, 'mn1-refresh-pba').seq = 7; spec(sc, 'mn1-refresh-pba', 'mh').dst = MAG1; } },
+  'LMA-PBA-04': { fail: (sc) => setOpt(sc, 'mn1-attach-pba', 8, { id: 'mnX@example.com' }) },
+  'LMA-PBA-05': { fail: (sc) => setOpt(sc, 'mn1-refresh-pba', 23, { value: 1 }) },
+  'LMA-PBA-06': { fail: (sc) => dropOpt(sc, 'mn1-attach-pba', 24) },
+  'LMA-PBA-07': { fail: (sc) => setOpt(sc, 'mn1-attach-pba', 25, { id: '020000000099' }) },
+  'LMA-PBA-08': { fail: (sc) => dropOpt(sc, 'mn1-attach-pba', 27) },
+  'LMA-PBA-09': { fail: (sc) => setOpt(sc, 'mn2-attach-pba', 22, { prefix: '::/0' }) },
+  'LMA-PBA-10': { fail: (sc) => setOpt(sc, 'mn3-attach-pba', 22, { prefix: '2001:db8:dd::/64' }) },
+  'LMA-PBA-11': { fail: (sc) => dropOpt(sc, 'mn2-attach-pba', 26) },
+  'LMA-PBA-12': { fail: (sc) => setOpt(sc, 'mn1-attach-pba', 26, { address: '::' }) },
+  'LMA-PBA-13': { fail: (sc) => setOpt(sc, 'mn2-ho-pba', 26, { address: 'fe80::dead' }) },
+  'LMA-PBA-14': { fail: (sc) => setOpt(sc, 'mn1-refresh-pba', 26, { address: 'fe80::beef' }) },
+  'LMA-PBA-15': { fail: (sc) => { spec(sc, 'mn1-attach-pba', 'mh').ext = [{ type: 43, routingType: 2, segmentsLeft: 1, homeAddress: MN1.hoa }]; } },
+  'LMA-PBA-17': { fail: (sc) => { msg(sc, 'mn2-attach-pba').lifetime = 800; } },
+  'LMA-PBA-18': { fail: (sc) => { msg(sc, 'mn1-dereg-pba').lifetime = 40; } },
+  'LMA-PBA-19': { fail: (sc) => { msg(sc, 'mn2-attach-pba').status = 1; } },
+  'LMA-BCE-01': { fail: (sc) => setOpt(sc, 'mn2-attach-pba', 22, { prefix: MN1.hnp }) },
+  'LMA-BCE-02': { fail: (sc) => setOpt(sc, 'mn2-attach-pba', 22, { prefix: MN1.hnp }) },
+  'LMA-BCE-05': { fail: (sc) => setOpt(sc, 'mn1-refresh-pba', 22, { prefix: '2001:db8:aa:77::/64' }) },
+  'LMA-BCE-06': { fail: (sc) => { spec(sc, 'mn1-down2-1', 'data').outer = { src: LMA, dst: MAG1 }; } },
+  'LMA-BCE-11': {
+    pass: (sc) => { hi4Handover(sc); setOpt(sc, 'mn2-ho-pba', 22, { prefix: '2001:db8:aa:22::/64' }); at(sc, 'mn2-ho-pba', 301.6); },
+    fail: hi4Handover,
+  },
+  'LMA-BCE-12': { pass: secondInterface('2001:db8:aa:11::/64'), fail: secondInterface(MN1.hnp) },
+  'LMA-BCE-13': { fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 407.01, src: LMA, dst: TESTER, msg: { type: 6, status: 0, flags: { P: true }, seq: 906, lifetime: 0, autoPad: true, options: [] } }) },
+  'ORD-01': { fail: (sc) => dropOpt(sc, 'mn2-attach-pba', 27) },
+  'ORD-03': { fail: (sc) => setOpt(sc, 'mn2-attach-pba', 27, { fraction: 1 }) },
+  'ORD-04': { pass: staleTimestamp(156, 408), fail: staleTimestamp(156, 100) },
+  'ORD-05': { pass: staleTimestamp(157, 408), fail: staleTimestamp(157, 100) },
+  'ORD-07': { fail: (sc) => { msg(sc, 'no-hi-pba').options.push({ type: 27, seconds: T0 + 404, fraction: 0 }); } },
+  'ORD-08': { fail: (sc) => setOpt(sc, 'mn2-ho-pbu', 27, { seconds: T0 + 250 }) },
+  'MAG-PBA-05': { fail: (sc) => { spec(sc, 'mn1-ra', 'nd').msg.prefixes = []; spec(sc, 'mn1-ra', 'nd').msg.mtu = 1460; } },
+  'MAG-PBA-06': { fail: (sc) => { spec(sc, 'mn3-ra', 'nd').msg.prefixes![0]!.prefix = MN2.hnp; } },
+  'MAG-PBA-07': { fail: (sc) => add(sc, ...exchange('mn3-again', 60, MAG2, { mn: MN3mn(), seq: 500, hi: 1 }, null)) },
+  'MAG-PBA-09': { fail: (sc) => { spec(sc, 'mn1-ra2', 'nd').src = 'fe80::9'; } },
+  'MAG-RTX-01': { base: retransmissions, fail: (sc) => at(sc, 'rtx-2-pbu', 30.3) },
+  'MAG-RTX-02': { base: retransmissions, fail: (sc) => { removeTagged(sc, 'rtx-3-pbu', 'rtx-3-pba'); add(sc, { kind: 'mh', point: 'trn', time: 120, src: MAG1, dst: LMA, msg: { type: 13, seq: 1, autoPad: true, options: [] } }); } },
+  'MAG-RTX-03': { base: retransmissions, fail: (sc) => { at(sc, 'rtx-3-pbu', 31.9); at(sc, 'rtx-3-pba', 31.95); } },
+  'MAG-RTX-04': { base: retransmissions, fail: (sc) => setOpt(sc, 'rtx-2-pbu', 27, { seconds: T0 + 29 }) },
+  'MAG-RTX-05': {
+    base: () => { const sc = retransmissions(); for (const t of ['rtx-1-pbu', 'rtx-2-pbu', 'rtx-3-pbu', 'rtx-3-pba']) dropOpt(sc, t, 27); return sc; },
+    fail: (sc) => { msg(sc, 'rtx-2-pbu').seq = 599; },
+  },
+  'MAG-RTX-07': { fail: (sc) => add(sc, ...[0.1, 0.2, 0.3].map((d, i): Spec => ({ kind: 'mh', point: 'trn', time: 100 + d, src: MAG1, dst: LMA, msg: { ...spec(sc, 'mn1-refresh-pbu', 'mh').msg, seq: 110 + i } as Extract<Spec, { kind: 'mh' }>['msg'] }))) },
+  'REREG-01': { fail: (sc) => { msg(sc, 'mn1-attach-pba').lifetime = 40; } },
+  'REREG-02': { fail: (sc) => setOpt(sc, 'mn1-refresh-pbu', 24, { value: 1 }) },
+  'REREG-03': { fail: (sc) => setOpt(sc, 'mn1-refresh-pbu', 22, { prefix: '::/0' }) },
+  'REREG-04': { fail: (sc) => setOpt(sc, 'mn1-refresh-pbu', 23, { value: 3 }) },
+  'REREG-06': { fail: (sc) => removeTagged(sc, 'mn1-dereg-pbu', 'mn1-dereg-pba'), noFrame: true },
+  'REREG-07': { fail: (sc) => { msg(sc, 'mn1-refresh-pba').status = 128; } },
+  'DEREG-01': { fail: (sc) => { at(sc, 'mn1-dereg-pbu', 206); at(sc, 'mn1-dereg-pba', 206.05); }, noFrame: true },
+  'DEREG-02': { fail: (sc) => setOpt(sc, 'mn1-dereg-pbu', 22, { prefix: '::/0' }) },
+  'DEREG-03': { fail: (sc) => setOpt(sc, 'mn1-dereg-pbu', 23, { value: 5 }) },
+  'DEREG-04': { fail: (sc) => dropOpt(sc, 'mn1-dereg-pbu', 26) },
+  'DEREG-06': { fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 300.55, src: LMA, dst: MAG1, msg: { type: 6, status: 0, flags: { P: true }, seq: 104, lifetime: 0, autoPad: true, options: [{ type: 8, subtype: 1, id: MN2.nai }] } }) },
+  'DEREG-07': { fail: (sc) => at(sc, 'mn1-dereg-pba', 202) },
+  'DEREG-08': { fail: (sc) => setOpt(sc, 'mn1-ho-pba', 22, { prefix: '2001:db8:aa:33::/64' }) },
+  'DEREG-09': { fail: (sc) => add(sc, { kind: 'data', point: 'trn', time: 201.001, src: CN(), dst: MN1.hoa, hopLimit: 63, id: 4, outer: { src: LMA, dst: MAG1 } }) },
+  'DEREG-10': { fail: (sc) => setOpt(sc, 'mn1-ho-pba', 26, { address: 'fe80::77' }) },
+  'HO-01': { fail: (sc) => { setOpt(sc, 'mn2-ho-pbu', 23, { value: 2 }); setOpt(sc, 'mn2-ho-pba', 23, { value: 2 }); } },
+  'HO-02': { fail: (sc) => { setOpt(sc, 'mn2-attach-pbu', 23, { value: 3 }); setOpt(sc, 'mn2-attach-pba', 23, { value: 3 }); } },
+  'HO-03': { fail: (sc) => setOpt(sc, 'mn2-ho-pba', 22, { prefix: '2001:db8:aa:44::/64' }) },
+  'HO-04': { fail: (sc) => setOpt(sc, 'mn1-ho-pba', 26, { address: 'fe80::66' }) },
+  'HO-05': { fail: (sc) => { spec(sc, 'mn1-ra3', 'nd').msg.sourceLinkLayer = '02:00:00:00:00:33'; } },
+  'HO-06': { fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 300.55, src: LMA, dst: MAG1, msg: { type: 6, status: 0, flags: { P: true }, seq: 104, lifetime: 0, autoPad: true, options: [{ type: 8, subtype: 1, id: MN2.nai }] } }) },
+  'HO-07': { fail: (sc) => setOpt(sc, 'mn1-ho-pba', 22, { prefix: '2001:db8:aa:55::/64' }) },
+  'HO-09': { fail: (sc) => { spec(sc, 'mn2-down-1', 'data').outer = { src: LMA, dst: MAG1 }; } },
+  'HO-10': { fail: (sc) => setOpt(sc, 'mn1-ho-pba', 22, { prefix: '2001:db8:aa:66::/64' }) },
+  'HO-11': { fail: (sc) => { at(sc, 'mn1-ra3', 203.12); } },
+  'RA-01': { fail: (sc) => { spec(sc, 'mn1-ra2', 'nd').msg.routerLifetime = 0; } },
+  'RA-02': { fail: (sc) => { spec(sc, 'mn1-ra2', 'nd').msg.prefixes![0]!.onLink = false; } },
+  'RA-03': { fail: (sc) => at(sc, 'mn2-ra', 9.95) },
+  'RA-04': { fail: (sc) => { spec(sc, 'mn3-ra', 'nd').msg.prefixes![0]!.prefix = MN1.hnp; } },
+  'RA-05': { fail: (sc) => removeTagged(sc, 'mn1-ra2') },
+  'RA-06': { fail: (sc) => { (spec(sc, 'mn1-ra2', 'nd').msg.prefixes as NdOptionSpec[]).push({ type: 3, prefix: MN2.hnp, onLink: true, autonomous: true, validLifetime: 86400, preferredLifetime: 14400 }); } },
+  'RA-07': { fail: (sc) => { spec(sc, 'mn1-ra3', 'nd').msg.managed = true; } },
+  'RA-08': { fail: (sc) => { spec(sc, 'mn2-ra', 'nd').src = 'fe80::1234'; } },
+  'RA-09': { fail: (sc) => { spec(sc, 'mn1-ra', 'nd').msg.sourceLinkLayer = '02:00:00:00:01:01'; } },
+  'RA-10': { fail: (sc) => { spec(sc, 'mn1-ra', 'nd').msg.mtu = 1500; } },
+  'RA-14': { fail: (sc) => at(sc, 'mn1-dad', 0.1) },
+  'FWD-01': { fail: (sc) => { spec(sc, 'mn1-up-1', 'data').outer = { src: MAG1, dst: '2001:db8:1::50' }; } },
+  'FWD-02': { fail: (sc) => removeTagged(sc, 'mn1-down-1') },
+  'FWD-03': { fail: (sc) => removeTagged(sc, 'mn1-up-2') },
+  'FWD-05': { fail: (sc) => { spec(sc, 'mn1-up-2', 'data').hopLimit = 63; } },
+  'FWD-09': { fail: (sc) => add(sc, { kind: 'data', point: 'trn', time: 9.5, src: MN2.hoa, dst: CN(), hopLimit: 63, id: 9, outer: { src: MAG1, dst: LMA } }) },
+  'FWD-10': { fail: (sc) => removeTagged(sc, 'mn1-up-1') },
+  'FWD-12': { fail: (sc) => removeTagged(sc, 'mn1-mn2-1', 'mn1-mn2-2') },
+  'FWD-14': { fail: (sc) => removeTagged(sc, 'mn1-down-2') },
+  'FWD-15': { fail: (sc) => add(sc, { kind: 'data', point: 'trn', time: 202, src: MN1.hoa, dst: CN(), hopLimit: 63, id: 9, outer: { src: MAG1, dst: LMA } }) },
+  'MH6-01': { pass: secondInterface('2001:db8:aa:11::/64'), fail: secondInterface(MN1.hnp) },
+  'MH6-02': { pass: twoPrefixes(true), fail: twoPrefixes(false) },
+  'MH6-03': { pass: secondInterface('2001:db8:aa:11::/64'), fail: secondInterface(MN1.hnp) },
+  'SEC-01': { pass: (sc) => { sc.specs = sc.specs.filter((s) => s.kind !== 'mh'); sc.options.mags = [MAG1]; sc.options.lmas = [LMA]; esp([[MAG1, LMA, 1], [LMA, MAG1, 2]])(sc); }, fail: () => undefined },
+  'SEC-02': { pass: esp([[MAG1, LMA, 1], [LMA, MAG1, 2]]), fail: esp([[MAG1, LMA, 1], [MAG1, LMA, 5], [LMA, MAG1, 2]]) },
+  'SEC-05': { pass: esp([[MAG1, LMA, 1], [MAG2, LMA, 2], [LMA, MAG1, 3], [LMA, MAG2, 4]]), fail: esp([[MAG1, LMA, 1], [MAG2, LMA, 1], [LMA, MAG1, 3], [LMA, MAG2, 4]]) },
+  'LMA-PBA-16': { pass: esp([[LMA, MAG1, 3], [LMA, MAG2, 4]]), fail: esp([[LMA, MAG1, 3], [LMA, MAG2, 3]]) },
+};
+
+function MN3mac(): string { return '02:00:00:00:aa:03'; }
+function MN3mn() { return { nai: 'mn3@example.com', mac: MN3mac(), ll: 'fe80::ff:fe00:aa03', hnp: '2001:db8:aa:3::/64', hoa: '2001:db8:aa:3::5', lla: 'fe80::a:3' }; }
+function CN(): string { return '2001:db8:ff::1'; }
+
+function verdictOf(sc: Scenario, id: string) {
+  const [r] = runChecks(buildTrace(sc), { only: [id] });
+  return r!;
+}
+
+describe('conformance checks: each passes on one trace and fails on another', () => {
+  it('every requirement with a check has a pass/fail case here', () => {
+    expect(checkedRequirements().filter((id) => CASES[id] === undefined)).to.deep.equal([]);
+    expect(Object.keys(CASES).filter((id) => !checkedRequirements().includes(id))).to.deep.equal([]);
+  });
+
+  for (const [id, c] of Object.entries(CASES)) {
+    describe(id, () => {
+      const base = (): Scenario => (c.base ?? golden)();
+      it('passes', () => {
+        const sc = base();
+        c.pass?.(sc);
+        const r = verdictOf(sc, id);
+        expect(r.verdict, r.message).to.equal('PASS');
+        expect(r.checked).to.be.greaterThan(0);
+      });
+      it('fails, naming the frame with expected and seen', () => {
+        const sc = base();
+        c.fail(sc);
+        const r = verdictOf(sc, id);
+        expect(r.verdict, r.message).to.equal('FAIL');
+        expect(r.failed).to.be.greaterThan(0);
+        const e = r.evidence[0]!;
+        expect(e.message).to.be.a('string').and.not.equal('');
+        expect(e.expected, 'expected').to.be.a('string');
+        expect(e.seen, 'seen').to.be.a('string');
+        expect(e.expected).to.not.equal(e.seen);
+        if (!c.noFrame) {
+          expect(e.frames.length, 'evidence frames').to.be.greaterThan(0);
+          expect(e.frames[0]!.point).to.be.a('string');
+          expect(e.frames[0]!.frame).to.be.greaterThan(0);
+          expect(e.frames[0]!.summary).to.be.a('string').and.not.equal('');
+        }
+      });
+    });
+  }
+});
