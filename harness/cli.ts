@@ -6,7 +6,15 @@ import { formatUsageError, UsageError } from './cli-args.js';
 interface Subcommand { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }
 
 const subcommands: Record<string, Subcommand> = {
+  analyze: { summary: 'run the passive RFC 5213 checks over captures and write a report', load: () => import('./cmd-analyze.js') },
   decode: { summary: 'decode a capture (pcap/pcapng) frame by frame, every mobility option spelled out', load: () => import('./cmd-decode.js') },
+  up: { summary: 'build a topology, start captures and IUTs, stay up until Ctrl-C', load: () => import('./cmd-up.js') },
+  down: { summary: 'tear down a testbed that `up` keeps up', load: () => import('./cmd-down.js') },
+  clean: { summary: 'remove what dead runs left behind (namespaces, processes, run records)', load: () => import('./cmd-clean.js') },
+  exec: { summary: 'run a command inside a node of the testbed that is up: exec NODE -- CMD...', load: () => import('./cmd-exec.js') },
+  attach: { summary: 'plug an MN into an AP of the testbed that is up', load: () => import('./cmd-attach.js') },
+  detach: { summary: 'unplug an MN from its AP', load: () => import('./cmd-detach.js') },
+  handover: { summary: 'move an MN to another AP (carrier flip, same interface and MAC, new RS)', load: () => import('./cmd-handover.js') },
 };
 
 function usage(): string {

@@ -18,6 +18,12 @@ const debianPackages = {
   radvd: '/usr/sbin/radvd',
   procps: '/usr/bin/ps',
   'iputils-ping': '/usr/bin/ping',
+  chromium: '/usr/bin/chromium',
+  // node-gyp builds the raw-socket addon pmipd uses.
+  'g++': '/usr/bin/g++',
+  make: '/usr/bin/make',
+  // python3 also sets up the testbed's namespaces (harness/testbed/ns-configure.ts).
+  python3: '/usr/bin/python3',
 };
 
 function run(cmd, args, opts = {}) {
@@ -50,6 +56,18 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   say('installing npm dependencies (npm ci)');
   const r = run('npm', ['ci', '--no-audit', '--no-fund']);
   if (!r.ok) fail(`npm ci failed (${r.why})`);
+}
+
+// pmipd's raw sockets come from a native addon that npm builds with node-gyp during the install;
+// npm 11 can skip install scripts, so the built file itself is checked and rebuilt once if absent.
+const rawNode = join(root, 'node_modules', 'raw-socket', 'build', 'Release', 'raw.node');
+if (existsSync(join(root, 'node_modules', 'raw-socket')) && !existsSync(rawNode)) {
+  say('building the raw-socket addon (npm rebuild raw-socket)');
+  run('npm', ['rebuild', 'raw-socket', '--foreground-scripts']);
+  if (!existsSync(rawNode)) {
+    fail('node_modules/raw-socket/build/Release/raw.node is missing: node-gyp could not build the raw-socket addon '
+      + '(pmipd needs it for its raw IPv6 sockets); check that g++, make and python3 are installed, then run `npm rebuild raw-socket`');
+  }
 }
 
 say('building (tsc)');

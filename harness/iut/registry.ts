@@ -1,0 +1,32 @@
+// The IUT adapters a topology may name. Each entry gives the schema of its options (for the
+// topology schema and the loader) and loads its implementation only when a run needs it.
+// A new adapter (pmipd, OAI PMIPv6, OPMIP) is one more line here and one module.
+import type { JsonSchema } from '../topology/json-schema.js';
+import type { IutAdapter } from './adapter.js';
+import { commandOptionsSchema } from './command-options.js';
+import { pmipdOptionsSchema } from './pmipd-options.js';
+
+interface AdapterEntry {
+  summary: string;
+  optionsSchema: JsonSchema;
+  load: () => Promise<IutAdapter>;
+}
+
+export const ADAPTERS: Record<string, AdapterEntry> = {
+  command: {
+    summary: 'any implementation: a command-line template and config-file templates filled from the topology',
+    optionsSchema: commandOptionsSchema,
+    load: async () => (await import('./command.js')).commandAdapter,
+  },
+  pmipd: {
+    summary: 'pmipd, the testbed\'s own PMIPv6 LMA and MAG (with --quirk deviations for self-tests)',
+    optionsSchema: pmipdOptionsSchema,
+    load: async () => (await import('./pmipd-adapter.js')).pmipdAdapter,
+  },
+};
+
+export async function loadAdapter(name: string): Promise<IutAdapter> {
+  const entry = ADAPTERS[name];
+  if (!entry) throw new Error(`unknown IUT adapter '${name}' (known: ${Object.keys(ADAPTERS).join(', ')})`);
+  return entry.load();
+}
