@@ -15,7 +15,10 @@ import {
   decodeIpv4Header, decodeTcpPorts, decodeUdp, UDP_HEADER_LENGTH, UDP_PORT_PMIP_SIGNALLING, UDP_PORT_PMIP_TUNNEL,
   type Ipv4Header, type TcpPorts, type UdpHeader,
 } from './ipv4.js';
-import { decodeIcmpv6, icmpv6MinLength, icmpv6TypeName, isIcmpv6Error, type Icmpv6Message } from './icmpv6.js';
+import {
+  decodeIcmpv6, icmpv6MinLength, icmpv6TypeName, ICMPV6_DEST_UNREACHABLE, ICMPV6_PARAMETER_PROBLEM, lastIcmpv6Malformed,
+  type Icmpv6Error, type Icmpv6Message,
+} from './icmpv6.js';
 import { decodeMobilityHeader, IPPROTO_MH, type ChecksumContext, type MobilityHeader } from './mh.js';
 
 export { linkTypeName } from './link.js';
@@ -183,9 +186,13 @@ function decodeUpperLayer(
   p: DecodedPacket, protocol: number, buf: Uint8Array, off: number, len: number, depth: number,
   ctx: ChecksumContext, addressLength: 4 | 16, partial: boolean,
 ): void {
+  if (!partial) {
+    decodeUpper(p, protocol, buf, off, len, depth, ctx, addressLength);
+    return;
+  }
   const before = p.malformed;
   decodeUpper(p, protocol, buf, off, len, depth, ctx, addressLength);
-  if (partial && p.malformed !== before) {
+  if (p.malformed !== before) {
     if (before === undefined) delete p.malformed;
     else p.malformed = before;
   }
@@ -205,8 +212,7 @@ function decodeUpper(
   switch (protocol) {
     case IPPROTO_MH:
       if (addressLength !== 16) break;
-      p.mh = decodeMobilityHeader(buf, off, len, ctx);
-      if (p.mh.malformed !== undefined) setMalformed(p, `mh: ${p.mh.malformed}`);
+      decodeMhInto(p, buf, off, len, ctx);
       return;
     case IPPROTO_ICMPV6:
       if (addressLength !== 16) break;
@@ -214,8 +220,7 @@ function decodeUpper(
       return;
     case IPPROTO_IPV6: case IPPROTO_IPIP:
       if (depth >= MAX_TUNNEL_DEPTH) break;
-      p.inner = decodeInner(buf, off, len, depth + 1, protocol === IPPROTO_IPV6 ? 6 : 4);
-      if (p.inner.malformed !== undefined) setMalformed(p, `inner ${p.inner.malformed}`);
+      decodeInnerInto(p, buf, off, len, depth + 1, protocol === IPPROTO_IPV6 ? 6 : 4);
       return;
     case IPPROTO_UDP:
       decodeUdpInto(p, buf, off, len, depth, ctx, addressLength);
@@ -240,10 +245,14 @@ function decodeIcmpv6Into(p: DecodedPacket, buf: Uint8Array, off: number, len: n
     return;
   }
   p.icmpv6 = m;
-  if (m.malformed !== undefined) setMalformed(p, `icmpv6: ${m.malformed}`);
+  // Read from the decoder and the type octet, not from `m`: messages of a dozen shapes pass here.
+  const malformed = lastIcmpv6Malformed();
+  if (malformed !== undefined) setMalformed(p, `icmpv6: ${malformed}`);
   // The invoking packet of an error is usually cut short; its problems stay inside it.
-  if (isIcmpv6Error(m) && len > 8 && buf[off + 8]! >> 4 === 6 && depth < MAX_TUNNEL_DEPTH) {
-    m.invoking = decodeInner(buf, off + 8, len - 8, depth + 1, 6);
+  const type = buf[off]!;
+  const isError = type >= ICMPV6_DEST_UNREACHABLE && type <= ICMPV6_PARAMETER_PROBLEM;
+  if (isError && len > 8 && buf[off + 8]! >> 4 === 6 && depth < MAX_TUNNEL_DEPTH) {
+    (m as Icmpv6Error).invoking = decodeInner(buf, off + 8, len - 8, depth + 1, 6);
   }
 }
 
@@ -261,14 +270,27 @@ function decodeUdpInto(
   const n = (u.length < len ? u.length : len) - UDP_HEADER_LENGTH;
   if (u.srcPort === UDP_PORT_PMIP_SIGNALLING || u.dstPort === UDP_PORT_PMIP_SIGNALLING) {
     // RFC 5844 §4: the MH checksum is 0 here and the UDP checksum covers the message.
-    p.mh = decodeMobilityHeader(buf, start, n);
-    if (p.mh.malformed !== undefined) setMalformed(p, `mh: ${p.mh.malformed}`);
+    decodeMhInto(p, buf, start, n, undefined);
   } else if ((u.srcPort === UDP_PORT_PMIP_TUNNEL || u.dstPort === UDP_PORT_PMIP_TUNNEL) && depth < MAX_TUNNEL_DEPTH) {
-    p.inner = decodeInner(buf, start, n, depth + 1, 0);
-    if (p.inner.malformed !== undefined) setMalformed(p, `inner ${p.inner.malformed}`);
+    decodeInnerInto(p, buf, start, n, depth + 1, 0);
   } else if (n > 0) {
     p.payload = { protocol: IPPROTO_UDP, length: n };
   }
+}
+
+// The two below keep the result in a local: read back through `p`, whose shape varies with what
+// the frame holds, every load would be polymorphic.
+
+function decodeMhInto(p: DecodedPacket, buf: Uint8Array, off: number, len: number, ctx: ChecksumContext | undefined): void {
+  const mh = decodeMobilityHeader(buf, off, len, ctx);
+  p.mh = mh;
+  if (mh.malformed !== undefined) setMalformed(p, `mh: ${mh.malformed}`);
+}
+
+function decodeInnerInto(p: DecodedPacket, buf: Uint8Array, off: number, len: number, depth: number, version: 0 | 4 | 6): void {
+  const inner = decodeInner(buf, off, len, depth, version);
+  p.inner = inner;
+  if (inner.malformed !== undefined) setMalformed(p, `inner ${inner.malformed}`);
 }
 
 /** A tunnelled packet: IPv6 (6), IPv4 (4), or either by its version nibble (0). */

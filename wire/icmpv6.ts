@@ -363,13 +363,72 @@ function linkLayerAddress(buf: Uint8Array, p: number, n: number): string {
   return n === 6 ? macText(buf, p) : formatMac(buf, p, n);
 }
 
-function decodeNdOption(buf: Uint8Array, p: number, len: number): NdOption {
+// What one walk of a message's ND options found that the message shows outside `options`. The
+// walk serves five message types; reading and adding these fields on the message inside it made
+// every access megamorphic, so the walk only writes them here and each message decoder adds them
+// to its own object, in the order the options brought them (the order JSON prints them in).
+const FIELD_SOURCE_LINK_LAYER = 1;
+const FIELD_TARGET_LINK_LAYER = 2;
+const FIELD_MTU = 3;
+const FIELD_MALFORMED = 4;
+/** Which fields a message takes from its options. */
+const TAKES_SOURCE_LINK_LAYER = 1;
+const TAKES_TARGET_LINK_LAYER = 2;
+const TAKES_RA_FIELDS = 4; // mtu and prefixes
+
+class NdFindings {
+  sourceLinkLayer = '';
+  targetLinkLayer = '';
+  mtu = 0;
+  /** The Prefix Information options of an RA, null when there are none. */
+  prefixes: PrefixInformationOption[] | null = null;
+  malformed: string | undefined = undefined;
+  /** FIELD_* codes of the fields found, 3 bits each, the first found in the highest bits. */
+  order = 0;
+  /** FIELD_* codes already in `order`, as bits 1 << code. */
+  seen = 0;
+
+  reset(): void {
+    this.prefixes = null;
+    this.malformed = undefined;
+    this.order = 0;
+    this.seen = 0;
+  }
+
+  /** Records that `field` is set now, unless it already was. */
+  found(field: number): boolean {
+    if ((this.seen & (1 << field)) !== 0) return false;
+    this.seen |= 1 << field;
+    this.order = (this.order << 3) | field;
+    return true;
+  }
+
+  /** A damaged option: `overrides` (the walk stops here) replaces an earlier text. */
+  bad(text: string, overrides: boolean): void {
+    if (this.found(FIELD_MALFORMED) || overrides) this.malformed = text;
+  }
+}
+const nd = new NdFindings();
+
+/**
+ * The option of `len` octets at `p`, appended to `options`; what it brings to the message is
+ * recorded in `nd` (`takes`: TAKES_* of the message).
+ */
+function decodeNdOption(options: NdOption[], buf: Uint8Array, p: number, len: number, takes: number): void {
   const type = buf[p]!;
   switch (type) {
-    case ND_OPT_SOURCE_LINK_LAYER:
-      return { type: 1, name: 'source-link-layer', length: len, address: linkLayerAddress(buf, p + 2, len - 2) };
-    case ND_OPT_TARGET_LINK_LAYER:
-      return { type: 2, name: 'target-link-layer', length: len, address: linkLayerAddress(buf, p + 2, len - 2) };
+    case ND_OPT_SOURCE_LINK_LAYER: {
+      const address = linkLayerAddress(buf, p + 2, len - 2);
+      options.push({ type: 1, name: 'source-link-layer', length: len, address });
+      if ((takes & TAKES_SOURCE_LINK_LAYER) !== 0 && nd.found(FIELD_SOURCE_LINK_LAYER)) nd.sourceLinkLayer = address;
+      return;
+    }
+    case ND_OPT_TARGET_LINK_LAYER: {
+      const address = linkLayerAddress(buf, p + 2, len - 2);
+      options.push({ type: 2, name: 'target-link-layer', length: len, address });
+      if ((takes & TAKES_TARGET_LINK_LAYER) !== 0 && nd.found(FIELD_TARGET_LINK_LAYER)) nd.targetLinkLayer = address;
+      return;
+    }
     case ND_OPT_PREFIX_INFORMATION: {
       if (len !== 32) break;
       const flags = buf[p + 3]!;
@@ -382,13 +441,18 @@ function decodeNdOption(buf: Uint8Array, p: number, len: number): NdOption {
       if ((flags & 0x1f) !== 0) o.reserved1 = flags & 0x1f;
       const r2 = u32(buf, p + 12);
       if (r2 !== 0) o.reserved2 = r2;
-      return o;
+      options.push(o);
+      if ((takes & TAKES_RA_FIELDS) !== 0) (nd.prefixes ??= []).push(o);
+      return;
     }
     case ND_OPT_MTU: {
       if (len !== 8) break;
-      const o: MtuOption = { type: 5, name: 'mtu', length: 8, mtu: u32(buf, p + 4) };
+      const mtu = u32(buf, p + 4);
+      const o: MtuOption = { type: 5, name: 'mtu', length: 8, mtu };
       if (u16(buf, p + 2) !== 0) o.reserved = u16(buf, p + 2);
-      return o;
+      options.push(o);
+      if ((takes & TAKES_RA_FIELDS) !== 0 && nd.found(FIELD_MTU)) nd.mtu = mtu;
+      return;
     }
     case ND_OPT_ROUTE_INFORMATION: {
       const prefixLength = buf[p + 2]!;
@@ -401,7 +465,8 @@ function decodeNdOption(buf: Uint8Array, p: number, len: number): NdOption {
         routeLifetime: u32(buf, p + 4), prefix: ipv6PrefixText(routePrefix, 0, prefixLength),
       };
       if ((flags & 0xe7) !== 0) o.reserved = flags & 0xe7;
-      return o;
+      options.push(o);
+      return;
     }
     case ND_OPT_RDNSS: {
       if (len < 24 || (len - 8) % 16 !== 0) break;
@@ -409,15 +474,18 @@ function decodeNdOption(buf: Uint8Array, p: number, len: number): NdOption {
       for (let a = p + 8; a < p + len; a += 16) servers.push(ipv6Text(buf, a));
       const o: RdnssOption = { type: 25, name: 'rdnss', length: len, lifetime: u32(buf, p + 4), servers };
       if (u16(buf, p + 2) !== 0) o.reserved = u16(buf, p + 2);
-      return o;
+      options.push(o);
+      return;
     }
     default: break;
   }
   const name = type === ND_OPT_REDIRECTED_HEADER ? 'redirected-header' : type === ND_OPT_DNSSL ? 'dnssl' : 'unknown';
-  return { type, name, length: len, data: toHex(buf, p + 2, len - 2) };
+  options.push({ type, name, length: len, data: toHex(buf, p + 2, len - 2) });
+  // A type laid out above that was kept raw had a size that does not fit its layout.
+  if (name === 'unknown' && hasLayout(type)) nd.bad(`option ${type} of ${len} octets does not fit its layout`, false);
 }
 
-/** Option types decodeNdOption lays out; one of them kept raw had a size that does not fit. */
+/** Option types decodeNdOption lays out. */
 function hasLayout(type: number): boolean {
   return type === ND_OPT_PREFIX_INFORMATION || type === ND_OPT_MTU || type === ND_OPT_ROUTE_INFORMATION || type === ND_OPT_RDNSS;
 }
@@ -425,36 +493,42 @@ function hasLayout(type: number): boolean {
 /** Messages that carry ND options, while their options are being read. */
 type NdMessage = RouterSolicitation | RouterAdvertisement | NeighborSolicitation | NeighborAdvertisement | Redirect;
 
-function decodeNdOptions(msg: NdMessage, buf: Uint8Array, p: number, end: number): void {
-  const options = msg.options;
-  let prefixes: PrefixInformationOption[] | null = null;
+/** Walks the options in [p, end) into `options`; `nd` gets what they bring to the message. */
+function decodeNdOptions(options: NdOption[], buf: Uint8Array, p: number, end: number, takes: number): void {
   while (p < end) {
-    if (p + 2 > end) { msg.malformed = `option at octet ${p} is cut short`; return; }
+    if (p + 2 > end) { nd.bad(`option at octet ${p} is cut short`, true); return; }
     const len = buf[p + 1]! * 8;
-    if (len === 0) { msg.malformed = `option ${buf[p]} has length 0`; return; }
-    if (p + len > end) { msg.malformed = `option ${buf[p]} of ${len} octets overruns the message`; return; }
-    const o = decodeNdOption(buf, p, len);
-    options.push(o);
-    if (o.name === 'unknown' && hasLayout(o.type) && msg.malformed === undefined) {
-      msg.malformed = `option ${o.type} of ${len} octets does not fit its layout`;
-    }
-    switch (o.name) {
-      case 'source-link-layer':
-        if (msg.name === 'RS' || msg.name === 'RA' || msg.name === 'NS') msg.sourceLinkLayer ??= o.address;
-        break;
-      case 'target-link-layer':
-        if (msg.name === 'NA' || msg.name === 'redirect') msg.targetLinkLayer ??= o.address;
-        break;
-      case 'prefix-information':
-        if (msg.name === 'RA') { (prefixes ??= []).push(o); msg.prefixes = prefixes; }
-        break;
-      case 'mtu':
-        if (msg.name === 'RA') msg.mtu ??= o.mtu;
-        break;
-      default: break;
-    }
+    if (len === 0) { nd.bad(`option ${buf[p]} has length 0`, true); return; }
+    if (p + len > end) { nd.bad(`option ${buf[p]} of ${len} octets overruns the message`, true); return; }
+    decodeNdOption(options, buf, p, len, takes);
     p += len;
   }
+}
+
+/**
+ * Adds the fields `nd` found to `m`, in the order found. The message decoders handle the usual
+ * orders themselves, each on its own object; this serves the rest.
+ */
+function addNdFields(m: NdMessage): void {
+  const fields = m as { sourceLinkLayer?: string; targetLinkLayer?: string; mtu?: number; malformed?: string };
+  let shift = 0;
+  while (nd.order >>> (shift + 3) !== 0) shift += 3;
+  for (; shift >= 0; shift -= 3) {
+    switch ((nd.order >>> shift) & 7) {
+      case FIELD_SOURCE_LINK_LAYER: fields.sourceLinkLayer = nd.sourceLinkLayer; break;
+      case FIELD_TARGET_LINK_LAYER: fields.targetLinkLayer = nd.targetLinkLayer; break;
+      case FIELD_MTU: fields.mtu = nd.mtu; break;
+      default: fields.malformed = nd.malformed; break;
+    }
+  }
+}
+
+/**
+ * The `malformed` of the message decodeIcmpv6 returned last, for the frame decoder: reading it
+ * here instead of from messages of many shapes keeps that load monomorphic.
+ */
+export function lastIcmpv6Malformed(): string | undefined {
+  return nd.malformed;
 }
 
 /**
@@ -464,6 +538,7 @@ function decodeNdOptions(msg: NdMessage, buf: Uint8Array, p: number, end: number
  * MLDv2 records) is kept as hex only with `keepData`. Never throws.
  */
 export function decodeIcmpv6(buf: Uint8Array, off: number, len: number, ctx: ChecksumContext, keepData = false): Icmpv6Message | null {
+  nd.reset();
   if (len < 4) return null;
   const type = buf[off]!;
   if (len < icmpv6MinLength(type)) return null;
@@ -476,7 +551,9 @@ export function decodeIcmpv6(buf: Uint8Array, off: number, len: number, ctx: Che
       const m: RouterSolicitation = { type, code, name: 'RS', checksum, checksumOk, options: [] };
       const r = u32(buf, off + 4);
       if (r !== 0) m.reserved = r;
-      decodeNdOptions(m, buf, off + 8, end);
+      decodeNdOptions(m.options, buf, off + 8, end, TAKES_SOURCE_LINK_LAYER);
+      if (nd.order === FIELD_SOURCE_LINK_LAYER) m.sourceLinkLayer = nd.sourceLinkLayer;
+      else if (nd.order !== 0) addNdFields(m);
       return m;
     }
     case ICMPV6_RA: {
@@ -488,14 +565,21 @@ export function decodeIcmpv6(buf: Uint8Array, off: number, len: number, ctx: Che
         reachableTime: u32(buf, off + 8), retransTimer: u32(buf, off + 12), options: [], prefixes: NO_PREFIXES,
       };
       if ((flags & 0x07) !== 0) m.reservedFlags = flags & 0x07;
-      decodeNdOptions(m, buf, off + 16, end);
+      decodeNdOptions(m.options, buf, off + 16, end, TAKES_SOURCE_LINK_LAYER | TAKES_RA_FIELDS);
+      if (nd.prefixes !== null) m.prefixes = nd.prefixes;
+      if (nd.order === ((FIELD_SOURCE_LINK_LAYER << 3) | FIELD_MTU)) {
+        m.sourceLinkLayer = nd.sourceLinkLayer;
+        m.mtu = nd.mtu;
+      } else if (nd.order !== 0) addNdFields(m);
       return m;
     }
     case ICMPV6_NS: {
       const m: NeighborSolicitation = { type, code, name: 'NS', checksum, checksumOk, target: ipv6Text(buf, off + 8), options: [] };
       const r = u32(buf, off + 4);
       if (r !== 0) m.reserved = r;
-      decodeNdOptions(m, buf, off + 24, end);
+      decodeNdOptions(m.options, buf, off + 24, end, TAKES_SOURCE_LINK_LAYER);
+      if (nd.order === FIELD_SOURCE_LINK_LAYER) m.sourceLinkLayer = nd.sourceLinkLayer;
+      else if (nd.order !== 0) addNdFields(m);
       return m;
     }
     case ICMPV6_NA: {
@@ -507,7 +591,9 @@ export function decodeIcmpv6(buf: Uint8Array, off: number, len: number, ctx: Che
       };
       const r = u32(buf, off + 4) & 0x1fffffff;
       if (r !== 0) m.reserved = r;
-      decodeNdOptions(m, buf, off + 24, end);
+      decodeNdOptions(m.options, buf, off + 24, end, TAKES_TARGET_LINK_LAYER);
+      if (nd.order === FIELD_TARGET_LINK_LAYER) m.targetLinkLayer = nd.targetLinkLayer;
+      else if (nd.order !== 0) addNdFields(m);
       return m;
     }
     case ICMPV6_REDIRECT: {
@@ -517,7 +603,8 @@ export function decodeIcmpv6(buf: Uint8Array, off: number, len: number, ctx: Che
       };
       const r = u32(buf, off + 4);
       if (r !== 0) m.reserved = r;
-      decodeNdOptions(m, buf, off + 40, end);
+      decodeNdOptions(m.options, buf, off + 40, end, TAKES_TARGET_LINK_LAYER);
+      if (nd.order !== 0) addNdFields(m);
       return m;
     }
     case ICMPV6_ECHO_REQUEST: case ICMPV6_ECHO_REPLY: {

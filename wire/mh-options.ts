@@ -229,6 +229,24 @@ export function isoFromUnix(seconds: number, millis: number): string {
     + THREE_DIGITS[millis]! + 'Z';
 }
 
+// A PBA echoes the Timestamp of its PBU and retransmissions repeat it, so the text of recent values
+// is kept: a hit costs no string building. Direct-mapped on low bits of the seconds and milliseconds.
+const ISO_SLOTS = 1024;
+const isoSeconds = new Float64Array(ISO_SLOTS).fill(-1);
+const isoMillis = new Int16Array(ISO_SLOTS);
+const isoTexts = new Array<string>(ISO_SLOTS).fill('');
+
+/** isoFromUnix, remembered. */
+function isoOf(seconds: number, millis: number): string {
+  const slot = (seconds ^ (millis << 5)) & (ISO_SLOTS - 1);
+  if (isoSeconds[slot] === seconds && isoMillis[slot] === millis) return isoTexts[slot]!;
+  const text = isoFromUnix(seconds, millis);
+  isoSeconds[slot] = seconds;
+  isoMillis[slot] = millis;
+  isoTexts[slot] = text;
+  return text;
+}
+
 function ntpIso(seconds: number, fraction: number): string {
   const ntpSeconds = Math.floor(seconds / FRACTION_UNITS);
   const frac32 = (seconds % FRACTION_UNITS) * FRACTION_UNITS + fraction;
@@ -292,10 +310,10 @@ const ACCESS_TECHNOLOGY_NAMES = octetNames(ACCESS_TECHNOLOGY);
 const IPV4_HOA_REPLY_STATUS_NAMES = octetNames(IPV4_HOA_REPLY_STATUS);
 
 // Addresses go through wire/intern.ts; these two have variable-length keys.
-const hexText = new ByteKeyedCache(toHex, 8, 32, '');
+const hexText = new ByteKeyedCache(toHex, 10, 32, '');
 interface NaiInfo { readonly text: string; readonly valid: boolean }
 const naiInfo = new ByteKeyedCache<NaiInfo>(
-  (b, o, len) => ({ text: naiText(b, o, o + len), valid: isSaneNai(b, o, o + len) }), 8, 64, { text: '', valid: false });
+  (b, o, len) => ({ text: naiText(b, o, o + len), valid: isSaneNai(b, o, o + len) }), 10, 64, { text: '', valid: false });
 
 function isRealmChar(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d;
@@ -339,7 +357,7 @@ function timestampOption(b: Uint8Array, v: number, offset: number): TimestampOpt
   const ntpLike = seconds > NTP_LIKE_AFTER;
   const o: TimestampOption = {
     type: 27, name: 'Timestamp', offset, length: 8, seconds, fraction,
-    iso: isoFromUnix(seconds, Math.floor((fraction * 1000) / FRACTION_UNITS)), ntpLike,
+    iso: isoOf(seconds, Math.floor((fraction * 1000) / FRACTION_UNITS)), ntpLike,
   };
   if (ntpLike) o.ntpIso = ntpIso(seconds, fraction);
   return o;
@@ -370,77 +388,6 @@ function greKeyOption(b: Uint8Array, len: number, v: number, offset: number): Gr
   return o;
 }
 
-/** One option whose length has already been checked against its type. */
-function decodeOption(b: Uint8Array, t: number, len: number, v: number, offset: number): MobilityOption {
-  switch (t) {
-    case 1: return padNOption(b, len, v, offset);
-    case 2: return { type: 2, name: 'Binding Refresh Advice', offset, length: len, interval: u16(b, v) };
-    case 3: return { type: 3, name: 'Alternate Care-of Address', offset, length: len, address: ipv6Text(b, v) };
-    case 8: return mnIdOption(b, len, v, offset);
-    case 19:
-      return {
-        type: 19, name: 'Vendor Specific', offset, length: len,
-        vendorId: u32(b, v), subtype: b[v + 4]!, data: toHex(b, v + 5, len - 5),
-      };
-    case 22:
-      return {
-        type: 22, name: 'Home Network Prefix', offset, length: len, reserved: b[v]!, prefixLength: b[v + 1]!,
-        prefix: ipv6PrefixText(b, v + 2, b[v + 1]!),
-      };
-    case 23: {
-      const value = b[v + 1]!;
-      return {
-        type: 23, name: 'Handoff Indicator', offset, length: len, reserved: b[v]!, value,
-        valueName: HANDOFF_INDICATOR_NAMES[value]!,
-      };
-    }
-    case 24: {
-      const value = b[v + 1]!;
-      return {
-        type: 24, name: 'Access Technology Type', offset, length: len, reserved: b[v]!, value,
-        valueName: ACCESS_TECHNOLOGY_NAMES[value]!,
-      };
-    }
-    case 25:
-      return {
-        type: 25, name: 'Mobile Node Link-layer Identifier', offset, length: len,
-        reserved: u16(b, v), id: hexText.get(b, v + 2, len - 2),
-      };
-    case 26: return { type: 26, name: 'Link-local Address', offset, length: len, address: ipv6Text(b, v) };
-    case 27: return timestampOption(b, v, offset);
-    case 28: return { type: 28, name: 'Restart Counter', offset, length: len, value: u32(b, v) };
-    case 33: return greKeyOption(b, len, v, offset);
-    case 36:
-      return {
-        type: 36, name: 'IPv4 Home Address Request', offset, length: len,
-        prefixLength: b[v]! >> 2, reserved: ((b[v]! & 3) << 8) | b[v + 1]!, address: ipv4Text(b, v + 2),
-      };
-    case 37: {
-      const status = b[v]!;
-      return {
-        type: 37, name: 'IPv4 Home Address Reply', offset, length: len, status,
-        statusName: IPV4_HOA_REPLY_STATUS_NAMES[status]!,
-        prefixLength: b[v + 1]! >> 2, reserved: b[v + 1]! & 3, address: ipv4Text(b, v + 2),
-      };
-    }
-    case 38:
-      return {
-        type: 38, name: 'IPv4 Default-Router Address', offset, length: len,
-        reserved: u16(b, v), address: ipv4Text(b, v + 2),
-      };
-    case 39: {
-      const word = u16(b, v);
-      return { type: 39, name: 'IPv4 DHCP Support Mode', offset, length: len, reserved: word >> 1, S: (word & 1) === 1 };
-    }
-    case 50:
-      return {
-        type: 50, name: 'Mobile Node Group Identifier', offset, length: len,
-        subtype: b[v]!, reserved: b[v + 1]!, groupId: u32(b, v + 2),
-      };
-    default: return rawOption(b, t, len, v, offset);
-  }
-}
-
 /**
  * Decodes the options in [start, end) of the MH that begins at `mhOff`, appending to `out`. Never
  * throws; returns the first structural problem as text (the options before it are kept).
@@ -462,15 +409,93 @@ export function decodeOptions(
     const len = b[p + 1]!;
     const v = p + 2;
     if (v + len > end) return malformed ?? `option ${t} at offset ${offset} overruns the header`;
+    p = v + len;
     if (len < MIN_LEN[t]! || len > MAX_LEN[t]! || (t === MH_OPTION.GRE_KEY && len !== 2 && len !== 6)) {
       const raw = rawOption(b, t, len, v, offset);
       raw.malformed = `option ${t} (${raw.name}) at offset ${offset} has length ${len}, expected ${expectedLength(t)}`;
       malformed ??= raw.malformed;
       out.push(raw);
-    } else {
-      out.push(decodeOption(b, t, len, v, offset));
+      continue;
     }
-    p = v + len;
+    // The length fits the type. The cases are here rather than in a function of their own: a call
+    // per option cost a third of building the option.
+    switch (t) {
+      case 1: out.push(padNOption(b, len, v, offset)); break;
+      case 2: out.push({ type: 2, name: 'Binding Refresh Advice', offset, length: len, interval: u16(b, v) }); break;
+      case 3: out.push({ type: 3, name: 'Alternate Care-of Address', offset, length: len, address: ipv6Text(b, v) }); break;
+      case 8: out.push(mnIdOption(b, len, v, offset)); break;
+      case 19:
+        out.push({
+          type: 19, name: 'Vendor Specific', offset, length: len,
+          vendorId: u32(b, v), subtype: b[v + 4]!, data: toHex(b, v + 5, len - 5),
+        });
+        break;
+      case 22:
+        out.push({
+          type: 22, name: 'Home Network Prefix', offset, length: len, reserved: b[v]!, prefixLength: b[v + 1]!,
+          prefix: ipv6PrefixText(b, v + 2, b[v + 1]!),
+        });
+        break;
+      case 23: {
+        const value = b[v + 1]!;
+        out.push({
+          type: 23, name: 'Handoff Indicator', offset, length: len, reserved: b[v]!, value,
+          valueName: HANDOFF_INDICATOR_NAMES[value]!,
+        });
+        break;
+      }
+      case 24: {
+        const value = b[v + 1]!;
+        out.push({
+          type: 24, name: 'Access Technology Type', offset, length: len, reserved: b[v]!, value,
+          valueName: ACCESS_TECHNOLOGY_NAMES[value]!,
+        });
+        break;
+      }
+      case 25:
+        out.push({
+          type: 25, name: 'Mobile Node Link-layer Identifier', offset, length: len,
+          reserved: u16(b, v), id: hexText.get(b, v + 2, len - 2),
+        });
+        break;
+      case 26: out.push({ type: 26, name: 'Link-local Address', offset, length: len, address: ipv6Text(b, v) }); break;
+      case 27: out.push(timestampOption(b, v, offset)); break;
+      case 28: out.push({ type: 28, name: 'Restart Counter', offset, length: len, value: u32(b, v) }); break;
+      case 33: out.push(greKeyOption(b, len, v, offset)); break;
+      case 36:
+        out.push({
+          type: 36, name: 'IPv4 Home Address Request', offset, length: len,
+          prefixLength: b[v]! >> 2, reserved: ((b[v]! & 3) << 8) | b[v + 1]!, address: ipv4Text(b, v + 2),
+        });
+        break;
+      case 37: {
+        const status = b[v]!;
+        out.push({
+          type: 37, name: 'IPv4 Home Address Reply', offset, length: len, status,
+          statusName: IPV4_HOA_REPLY_STATUS_NAMES[status]!,
+          prefixLength: b[v + 1]! >> 2, reserved: b[v + 1]! & 3, address: ipv4Text(b, v + 2),
+        });
+        break;
+      }
+      case 38:
+        out.push({
+          type: 38, name: 'IPv4 Default-Router Address', offset, length: len,
+          reserved: u16(b, v), address: ipv4Text(b, v + 2),
+        });
+        break;
+      case 39: {
+        const word = u16(b, v);
+        out.push({ type: 39, name: 'IPv4 DHCP Support Mode', offset, length: len, reserved: word >> 1, S: (word & 1) === 1 });
+        break;
+      }
+      case 50:
+        out.push({
+          type: 50, name: 'Mobile Node Group Identifier', offset, length: len,
+          subtype: b[v]!, reserved: b[v + 1]!, groupId: u32(b, v + 2),
+        });
+        break;
+      default: out.push(rawOption(b, t, len, v, offset));
+    }
   }
   return malformed;
 }

@@ -200,13 +200,15 @@ const at = (b: Uint8Array, i: number, end: number): number => (i < end ? b[i]! :
 const at16 = (b: Uint8Array, i: number, end: number): number => (at(b, i, end) << 8) | at(b, i + 1, end);
 const at32 = (b: Uint8Array, i: number, end: number): number => at16(b, i, end) * 0x10000 + at16(b, i + 2, end);
 
-function decodeBu(b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null): BindingUpdate {
+function decodeBu(
+  b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null, options: MobilityOption[],
+): BindingUpdate {
   const w = at16(b, o + 8, end);
   const units = at16(b, o + 10, end);
   const P = (w & 0x0200) !== 0;
   return {
     type: 5, name: P ? 'PBU' : 'BU', payloadProto: at(b, o, end), headerLen, length: (headerLen + 1) * 8,
-    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options: [],
+    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options,
     seq: at16(b, o + 6, end),
     flags: {
       A: (w & 0x8000) !== 0, H: (w & 0x4000) !== 0, L: (w & 0x2000) !== 0, K: (w & 0x1000) !== 0,
@@ -217,14 +219,16 @@ function decodeBu(b: Uint8Array, o: number, end: number, headerLen: number, chec
   };
 }
 
-function decodeBa(b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null): BindingAck {
+function decodeBa(
+  b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null, options: MobilityOption[],
+): BindingAck {
   const status = at(b, o + 6, end);
   const f = at(b, o + 7, end);
   const units = at16(b, o + 10, end);
   const P = (f & 0x20) !== 0;
   return {
     type: 6, name: P ? 'PBA' : 'BA', payloadProto: at(b, o, end), headerLen, length: (headerLen + 1) * 8,
-    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options: [],
+    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options,
     status, statusName: BA_STATUS_NAMES[status]!,
     flags: {
       K: (f & 0x80) !== 0, R: (f & 0x40) !== 0, P, T: (f & 0x10) !== 0,
@@ -234,27 +238,31 @@ function decodeBa(b: Uint8Array, o: number, end: number, headerLen: number, chec
   };
 }
 
-function decodeBe(b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null): BindingError {
+function decodeBe(
+  b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null, options: MobilityOption[],
+): BindingError {
   const status = at(b, o + 6, end);
   return {
     type: 7, name: 'BE', payloadProto: at(b, o, end), headerLen, length: (headerLen + 1) * 8,
-    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options: [],
+    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options,
     status, statusName: BE_STATUS_NAMES[status]!, reservedBits: at(b, o + 7, end),
     homeAddress: o + 24 <= end ? ipv6Text(b, o + 8) : '::',
   };
 }
 
-function decodeHeartbeat(b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null): HeartbeatMessage {
+function decodeHeartbeat(
+  b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null, options: MobilityOption[],
+): HeartbeatMessage {
   const w = at16(b, o + 6, end);
   return {
     type: 13, name: 'Heartbeat', payloadProto: at(b, o, end), headerLen, length: (headerLen + 1) * 8,
-    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options: [],
+    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options,
     flags: { U: (w & 2) !== 0, R: (w & 1) !== 0 }, reservedBits: w >> 2, seq: at32(b, o + 8, end),
   };
 }
 
 function decodeRevocation(
-  b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null,
+  b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null, options: MobilityOption[],
 ): BindingRevocationIndication | BindingRevocationAck | BindingRevocationOther {
   const brType = at(b, o + 6, end);
   const code = at(b, o + 7, end);
@@ -267,39 +275,43 @@ function decodeRevocation(
   const length = (headerLen + 1) * 8;
   if (brType === 1) {
     return {
-      type: 16, name: 'BRI', payloadProto, headerLen, length, reserved, checksum, checksumOk, options: [],
+      type: 16, name: 'BRI', payloadProto, headerLen, length, reserved, checksum, checksumOk, options,
       brType, trigger: code, triggerName: BRI_TRIGGER_NAMES[code]!, seq, flags, reservedFlags: w & 0x1fff,
     };
   }
   if (brType === 2) {
     return {
-      type: 16, name: 'BRA', payloadProto, headerLen, length, reserved, checksum, checksumOk, options: [],
+      type: 16, name: 'BRA', payloadProto, headerLen, length, reserved, checksum, checksumOk, options,
       brType, status: code, statusName: BRA_STATUS_NAMES[code]!, seq, flags, reservedFlags: w & 0x1fff,
     };
   }
   return {
-    type: 16, name: 'BR', payloadProto, headerLen, length, reserved, checksum, checksumOk, options: [],
+    type: 16, name: 'BR', payloadProto, headerLen, length, reserved, checksum, checksumOk, options,
     brType: brType as Exclude<Octet, 1 | 2>, code, seq, flags, reservedFlags: w & 0x1fff,
   };
 }
 
-function decodeUpn(b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null): UpdateNotification {
+function decodeUpn(
+  b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null, options: MobilityOption[],
+): UpdateNotification {
   const reason = at(b, o + 8, end);
   const f = at(b, o + 9, end);
   return {
     type: 19, name: 'UPN', payloadProto: at(b, o, end), headerLen, length: (headerLen + 1) * 8,
-    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options: [],
+    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options,
     seq: at16(b, o + 6, end), reason, reasonName: UPN_REASON_NAMES[reason]!,
     flags: { A: (f & 0x80) !== 0, D: (f & 0x40) !== 0 },
     reservedBits: ((f & 0x3f) << 16) | at16(b, o + 10, end),
   };
 }
 
-function decodeUpa(b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null): UpdateNotificationAck {
+function decodeUpa(
+  b: Uint8Array, o: number, end: number, headerLen: number, checksumOk: boolean | null, options: MobilityOption[],
+): UpdateNotificationAck {
   const status = at(b, o + 8, end);
   return {
     type: 20, name: 'UPA', payloadProto: at(b, o, end), headerLen, length: (headerLen + 1) * 8,
-    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options: [],
+    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options,
     seq: at16(b, o + 6, end), status, statusName: UPA_STATUS_NAMES[status]!,
     reservedBits: (at(b, o + 9, end) << 16) | at16(b, o + 10, end),
   };
@@ -308,13 +320,14 @@ function decodeUpa(b: Uint8Array, o: number, end: number, headerLen: number, che
 /** `end`: end of the readable octets; `mhEnd`: end of the MH as Header Len bounds it (and the capture). */
 function decodeOther(
   b: Uint8Array, o: number, end: number, mhEnd: number, type: number, headerLen: number, checksumOk: boolean | null,
+  options: MobilityOption[],
 ): OtherMobilityMessage {
   const dataEnd = hasOptions(type) ? Math.min(o + fixedLength(type), end) : mhEnd;
   const start = o + 6;
   return {
     type: type as OtherMhType, name: type < 0 ? 'MH-?' : MH_TYPE_NAME[type] ?? `MH-${type}`,
     payloadProto: at(b, o, end), headerLen, length: (headerLen + 1) * 8,
-    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options: [],
+    reserved: at(b, o + 3, end), checksum: at16(b, o + 4, end), checksumOk, options,
     data: toHex(b, start, Math.max(0, dataEnd - start)),
   };
 }
@@ -339,16 +352,19 @@ export function decodeMobilityHeader(buf: Uint8Array, off: number, len: number, 
   const checksumOk = ctx === undefined || length > avail ? null
     : ipv6PseudoChecksum(ctx.addrBuf, ctx.srcOff, ctx.dstOff, IPPROTO_MH, buf, off, length) === 0;
 
+  // The options go into an array held here, so that they are not read back from messages of
+  // several shapes.
+  const options: MobilityOption[] = [];
   let msg: MobilityHeader;
   switch (type) {
-    case 5: msg = decodeBu(buf, off, capturedEnd, headerLen, checksumOk); break;
-    case 6: msg = decodeBa(buf, off, capturedEnd, headerLen, checksumOk); break;
-    case 7: msg = decodeBe(buf, off, capturedEnd, headerLen, checksumOk); break;
-    case 13: msg = decodeHeartbeat(buf, off, capturedEnd, headerLen, checksumOk); break;
-    case 16: msg = decodeRevocation(buf, off, capturedEnd, headerLen, checksumOk); break;
-    case 19: msg = decodeUpn(buf, off, capturedEnd, headerLen, checksumOk); break;
-    case 20: msg = decodeUpa(buf, off, capturedEnd, headerLen, checksumOk); break;
-    default: msg = decodeOther(buf, off, capturedEnd, end, type, headerLen, checksumOk);
+    case 5: msg = decodeBu(buf, off, capturedEnd, headerLen, checksumOk, options); break;
+    case 6: msg = decodeBa(buf, off, capturedEnd, headerLen, checksumOk, options); break;
+    case 7: msg = decodeBe(buf, off, capturedEnd, headerLen, checksumOk, options); break;
+    case 13: msg = decodeHeartbeat(buf, off, capturedEnd, headerLen, checksumOk, options); break;
+    case 16: msg = decodeRevocation(buf, off, capturedEnd, headerLen, checksumOk, options); break;
+    case 19: msg = decodeUpn(buf, off, capturedEnd, headerLen, checksumOk, options); break;
+    case 20: msg = decodeUpa(buf, off, capturedEnd, headerLen, checksumOk, options); break;
+    default: msg = decodeOther(buf, off, capturedEnd, end, type, headerLen, checksumOk, options);
   }
 
   const fixed = fixedLength(type);
@@ -356,7 +372,7 @@ export function decodeMobilityHeader(buf: Uint8Array, off: number, len: number, 
     malformed = `header length ${headerLen} (${length} octets) is shorter than the ${fixed} octets a ${msg.name} needs`;
   }
   if (hasOptions(type) && off + fixed < end) {
-    const bad = decodeOptions(buf, off, off + fixed, end, msg.options);
+    const bad = decodeOptions(buf, off, off + fixed, end, options);
     malformed ??= bad;
   }
   if (malformed !== undefined) msg.malformed = malformed;
