@@ -6,6 +6,7 @@ import { formatUsageError, UsageError } from './cli-args.js';
 interface Subcommand { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }
 
 const subcommands: Record<string, Subcommand> = {
+  run: { summary: 'run the conformance suite (cases/) against an IUT (default pmipd) and write a report', load: () => import('./cmd-run.js') },
   analyze: { summary: 'run the passive RFC 5213 checks over captures and write a report', load: () => import('./cmd-analyze.js') },
   decode: { summary: 'decode a capture (pcap/pcapng) frame by frame, every mobility option spelled out', load: () => import('./cmd-decode.js') },
   up: { summary: 'build a topology, start captures and IUTs, stay up until Ctrl-C', load: () => import('./cmd-up.js') },

@@ -10,9 +10,8 @@ import { listRuns } from '../../harness/testbed/run-state.js';
 import { Testbed } from '../../harness/testbed/testbed.js';
 import type { IutSpec } from '../../harness/topology/schema.js';
 import { rejection } from '../support/rejection.js';
-import { TOPOLOGIES, usePrivateRunRoot } from './run-root.js';
+import { FLAT_RADVD as FLAT, usePrivateRunRoot } from './run-root.js';
 
-const FLAT = join(TOPOLOGIES, 'flat-domain.yaml');
 
 describe('testbed/iut', function () {
   this.timeout(20000);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EventLog } from '../../harness/testbed/event-log.js';
 import { readRun } from '../../harness/testbed/run-state.js';
 import { leftovers } from '../../harness/testbed/sweep.js';
-import { cli, cliUp, exitOf, TOPOLOGIES, usePrivateRunRoot } from './run-root.js';
+import { cli, cliUp, exitOf, FLAT_RADVD, usePrivateRunRoot } from './run-root.js';
 
 const COMMANDS = ['up', 'down', 'clean', 'exec', 'attach', 'detach', 'handover'];
 
@@ -46,7 +46,7 @@ describe('testbed/cli', function () {
 
   it('up, exec, handover, detach, attach and down against a topology that is up', async () => {
     const out = join(root.out, 'flat');
-    const { child, runId, output } = await cliUp([join(TOPOLOGIES, 'flat-domain.yaml'), '--out', out]);
+    const { child, runId, output } = await cliUp([FLAT_RADVD, '--out', out]);
     try {
       expect(output()).to.match(new RegExp(`^  mn1 +mn +pt${runId}-mn1 +pmip-testbed exec mn1 -- bash$`, 'm'));
       const link = await cli(['exec', 'mn1', '--', 'ip', '-j', 'link', 'show', 'dev', 'eth0']);

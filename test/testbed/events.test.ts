@@ -8,7 +8,7 @@ import { Testbed, type TeardownResult } from '../../harness/testbed/testbed.js';
 import { TimeoutError } from '../../harness/poll.js';
 import { formatMac } from '../../wire/bytes.js';
 import { rejection } from '../support/rejection.js';
-import { TOPOLOGIES, usePrivateRunRoot } from './run-root.js';
+import { FLAT_RADVD, usePrivateRunRoot } from './run-root.js';
 
 interface Solicitation { timeUs: number; srcMac: string }
 
@@ -33,9 +33,9 @@ describe('testbed/events', function () {
 
   let outDir = '';
   let count = 0;
-  const up = async (name: string, captures: boolean | string[] = false) => {
-    outDir = join(root.out, `${name}-${count++}`);
-    tb = await Testbed.up(join(TOPOLOGIES, `${name}.yaml`), { captures, outDir });
+  const up = async (file: string, captures: boolean | string[] = false) => {
+    outDir = join(root.out, `run-${count++}`);
+    tb = await Testbed.up(file, { captures, outDir });
     return tb;
   };
   const down = async () => {
@@ -51,7 +51,7 @@ describe('testbed/events', function () {
   });
 
   it('an MN attached to an AP gets a global address from an RA (radvd through the command adapter)', async () => {
-    const t = await up('flat-domain', ['mn1']);
+    const t = await up(FLAT_RADVD, ['mn1']);
     const access = t.topology.nodes.mag1!.interfaces.find((i) => i.role === 'access')!.prefix!;
     const addr = await t.waitForAddress('mn1', { timeoutMs: 3000 });
     // SLAAC: the access prefix of mag1 and the EUI-64 identifier of 02:00:00:00:01:01.
@@ -68,7 +68,7 @@ describe('testbed/events', function () {
   });
 
   it('a handover keeps the MN\'s interface and MAC and makes it solicit again', async () => {
-    const t = await up('handover', ['mn1']);
+    const t = await up(FLAT_RADVD, ['mn1']);
     await t.waitForAddress('mn1', { prefix: '2001:db8:0:3::/64' });
     const before = await link(t, 'mn1', 'eth0');
     expect(await t.locate('mn1')).to.deep.equal({ ap: 'ap1', portIn: 'ap1' });
@@ -92,7 +92,7 @@ describe('testbed/events', function () {
   });
 
   it('detach drops the carrier, attach restores it and the MN solicits again', async () => {
-    const t = await up('flat-domain', ['mn2']);
+    const t = await up(FLAT_RADVD, ['mn2']);
     await t.waitForAddress('mn2');
     await t.detach('mn2');
     expect(await t.locate('mn2')).to.deep.equal({ ap: null, portIn: 'ap2' });
@@ -109,7 +109,7 @@ describe('testbed/events', function () {
 
   it('an MN without a link is created detached and gets its link on attach', async () => {
     const topo = join(root.out, 'late.yaml');
-    const yaml = readFileSync(join(TOPOLOGIES, 'flat-domain.yaml'), 'utf8').replace('  - { endpoints: ["mn2:eth0", "ap2"], capture: mn2 }\n', '');
+    const yaml = readFileSync(FLAT_RADVD, 'utf8').replace('  - { endpoints: ["mn2:eth0", "ap2"], capture: mn2 }\n', '');
     writeFileSync(topo, yaml);
     tb = await Testbed.up(topo, { captures: false, outDir: join(root.out, 'late') });
     expect(await tb.locate('mn2')).to.deep.equal({ ap: null, portIn: null });
@@ -119,7 +119,7 @@ describe('testbed/events', function () {
   });
 
   it('deadlines and misuse give clear errors', async () => {
-    const t = await up('flat-domain');
+    const t = await up(FLAT_RADVD);
     await t.waitForAddress('mn1');
     const timeout = await rejection(t.waitForAddress('mn1', { prefix: '2001:db8:ffff::/64', timeoutMs: 200 }));
     expect(timeout).to.be.instanceOf(TimeoutError);
@@ -137,7 +137,7 @@ describe('testbed/events', function () {
   });
 
   it('the event log is on the wall clock in microseconds, in order, and in events.jsonl', async () => {
-    const t = await up('flat-domain');
+    const t = await up(FLAT_RADVD);
     const before = Date.now() * 1000;
     await t.handover('mn1', 'ap2');
     const after = Date.now() * 1000;

@@ -12,6 +12,8 @@ import { sweepDeadRuns } from '../../harness/testbed/sweep.js';
 
 export const CLI = join(process.cwd(), 'dist', 'harness', 'cli.js');
 export const TOPOLOGIES = join(process.cwd(), 'topologies');
+/** flat-domain with radvd as the MAGs' IUT: the testbed's tests must not depend on pmipd. */
+export const FLAT_RADVD = join(process.cwd(), 'test', 'testbed', 'fixtures', 'flat-domain-radvd.yaml');
 
 /** Points the run root at a temp directory for the duration of a describe block. */
 export function usePrivateRunRoot(): { readonly dir: string; readonly out: string } {

@@ -49,7 +49,9 @@ describe('testbed/topology', () => {
       });
       expect(t.nodes.mn1!.mn!.ap).to.equal('ap1');
       expect(t.nodes.mn2!.mn!.ap).to.equal('ap2');
-      expect(t.nodes.mag1!.iut!.adapter).to.equal('command');
+      // pmipd is the IUT of the shipped topologies.
+      expect(t.nodes.mag1!.iut!.adapter).to.equal('pmipd');
+      expect(t.nodes.lma1!.iut!.adapter).to.equal('pmipd');
       expect(t.captures.map((c) => `${c.name}@${c.node}/${c.ifname}`)).to.deep.equal([
         'ap1@ap1/br0', 'ap2@ap2/br0', 'mag1-lma1@mag1/eth0', 'mag2-lma1@mag2/eth0', 'lma1-cn1@lma1/eth2', 'mn1@mn1/eth0', 'mn2@mn2/eth0',
       ]);

@@ -1,0 +1,225 @@
+// npm run bench:pmipd — pmipd's figures on this machine:
+//   (a) attach: MN link-up -> usable global address; PBU -> PBA at the MAG
+//   (b) handover: link moved -> first MN packet tunnelled by the new MAG; pings lost at 10 ms
+//   (c) LMA: PBUs accepted per second with 10k and 100k MNs registered (in process, and over raw
+//       sockets with the kernel data plane), memory per binding
+// Goals (issue 4): PBU->PBA < 2 ms, handover < 20 ms with at most one lost ping, >= 10k PBU/s,
+// 100k bindings in < 1 GiB.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { stringify } from 'yaml';
+import { readCaptureAll } from '../harness/capture/pcap-reader.js';
+import { nsExec } from '../harness/netns.js';
+import { pollUntil } from '../harness/poll.js';
+import { Supervisor } from '../harness/process/supervisor.js';
+import { wallClockUs } from '../harness/testbed/event-log.js';
+import { netnsName } from '../harness/testbed/names.js';
+import { Testbed } from '../harness/testbed/testbed.js';
+import { RealClock } from '../pmipd/clock.js';
+import { readDomainConfig } from '../pmipd/config.js';
+import { Counters, Logger } from '../pmipd/log.js';
+import { LmaCore } from '../pmipd/lma/lma-core.js';
+import { PolicyStore } from '../pmipd/lma/policy.js';
+import { Quirks } from '../pmipd/quirks.js';
+import { YamlSource } from '../harness/yaml-located.js';
+import { decodeFrame, encodeMobilityHeader, timestampFromDate } from '../wire/index.js';
+import { Scratch } from '../test/testbed/scratch.js';
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!; };
+const fmt = (x: number, d = 2) => Number.isFinite(x) ? x.toFixed(d) : 'n/a';
+const results: Record<string, unknown> = {};
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function lmaBindings(tb: Testbed): Promise<{ mnId: string; state: string }[]> {
+  return (JSON.parse((await tb.collectState('lma1')).bindingCache!) as { bindingCache: { mnId: string; state: string }[] }).bindingCache;
+}
+
+/** Wall-clock µs at which each new global address appears on `ifname` in `netns` (event-driven, no polling). */
+function watchAddresses(netns: string, ifname: string): { times: number[]; stop(): void } {
+  const child = spawn('ip', ['-n', netns, '-6', '-o', 'monitor', 'address', 'dev', ifname], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const times: number[] = [];
+  let partial = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    const t = wallClockUs();
+    const lines = (partial + d).split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) if (/scope global/.test(l) && !/tentative|^Deleted/.test(l)) times.push(t);
+  });
+  return { times, stop: () => { child.kill('SIGTERM'); } };
+}
+
+/** (a) and (b) on flat-domain. */
+async function attachAndHandover(): Promise<void> {
+  const outDir = mkdtempSync(join(tmpdir(), 'pmipd-bench-'));
+  const tb = await Testbed.up('topologies/flat-domain.yaml', {
+    iut: {
+      lma: { adapter: 'pmipd', options: { domain: { lma: { minDelayBeforeBCEDelete: 100 } } } },
+      mag: { adapter: 'pmipd', options: { domain: { mag: { presenceInterval: 200 } } } },
+    },
+    attach: false, captures: ['mag1-lma1', 'mag2-lma1'], outDir, keepOutput: true,
+  });
+  const watch = watchAddresses(netnsName(tb.runId, 'mn1'), 'eth0');
+  const handovers: { lost: number; sent: number; to: string }[] = [];
+  const ATTACHES = 5;
+  try {
+    for (let i = 0; i < ATTACHES; i++) {
+      await tb.attach('mn1', 'ap1');
+      await pollUntil(() => watch.times.length > i, { what: 'mn1 address', timeoutMs: 5000 });
+      await tb.detach('mn1');
+      await pollUntil(async () => !(await lmaBindings(tb)).some((b) => b.mnId.startsWith('mn1')), { what: 'mn1 binding gone', timeoutMs: 10_000 });
+      // Next time the MN comes as a fresh host: no address, no router from the last session.
+      await tb.exec('mn1', 'ip', ['-6', 'addr', 'flush', 'dev', 'eth0', 'scope', 'global']);
+      await tb.exec('mn1', 'ip', ['-6', 'route', 'flush', 'dev', 'eth0', 'proto', 'ra']);
+    }
+    await tb.attach('mn1', 'ap1');
+    await tb.waitForAddress('mn1');
+    const cn = await tb.addressOf('cn1');
+    for (let i = 0; i < 4; i++) {
+      const to = i % 2 === 0 ? 'ap2' : 'ap1';
+      const file = join(outDir, `ping${i}.txt`);
+      const stream = tb.exec('mn1', 'sh', ['-c', `exec ping -6 -n -i 0.01 -c 200 -W 1 ${cn} > ${file}`], { reject: false, timeoutMs: 30_000 });
+      const replies = () => { try { return (readFileSync(file, 'utf8').match(/bytes from/g) ?? []).length; } catch { return 0; } };
+      await pollUntil(() => replies() >= 50, { what: 'ping replies', timeoutMs: 5000 });
+      await tb.handover('mn1', to);
+      await stream;
+      const m = /(\d+) packets transmitted, (\d+) received/.exec(readFileSync(file, 'utf8'))!;
+      handovers.push({ lost: Number(m[1]) - Number(m[2]), sent: Number(m[1]), to });
+    }
+  } finally {
+    watch.stop();
+    const down = await tb.down();
+    const mn1 = down.events.filter((e) => e.node === 'mn1');
+    const ups = mn1.filter((e) => e.type === 'attach' && e.detail?.handoverFrom === undefined).map((e) => e.timeUs);
+    const attachMs = watch.times.slice(0, ATTACHES).map((t, i) => (t - ups[i]!) / 1000);
+    // For each handover: carrier up at the new AP, the RS (token trick), then the first tunnelled MN packet from the new MAG.
+    const hoUps = mn1.filter((e) => e.type === 'attach' && e.detail?.handoverFrom !== undefined).map((e) => e.timeUs);
+    const hoDowns = mn1.filter((e) => e.type === 'handover').map((e) => e.timeUs);
+    const solicits = mn1.filter((e) => e.type === 'solicit').map((e) => e.timeUs).filter((t) => t >= (hoUps[0] ?? Infinity));
+    const caps = new Map<string, { t: number; innerSrc: string }[]>();
+    for (const c of down.captures) {
+      const { records } = await readCaptureAll(c.file);
+      caps.set(c.name, records.map((r) => {
+        const f = decodeFrame(r.linkType, r.data, 0, r.data.length);
+        return { t: r.timeSec * 1e6 + r.timeNsec / 1000, innerSrc: f.inner?.ipv6?.src ?? '' };
+      }).filter((x) => x.innerSrc.startsWith('2001:db8:8000:')));
+    }
+    const per = handovers.map((h, i) => {
+      const frames = caps.get(h.to === 'ap2' ? 'mag2-lma1' : 'mag1-lma1') ?? [];
+      const first = frames.find((f) => f.t >= hoUps[i]!)?.t ?? NaN;
+      return { downToUpMs: (hoUps[i]! - hoDowns[i]!) / 1000, upToFirstMs: (first - hoUps[i]!) / 1000, rsToFirstMs: (first - (solicits[i] ?? NaN)) / 1000 };
+    });
+    const magLogs = ['mag1', 'mag2'].map((m) => { try { return readFileSync(join(outDir, 'logs', `${m}.log`), 'utf8'); } catch { return ''; } }).join('\n');
+    const rtts = [...magLogs.matchAll(/pba-accepted .* rttMs=([\d.]+)/g)].map((x) => Number(x[1]));
+    rmSync(outDir, { recursive: true, force: true });
+    results.attach = { linkUpToAddressMs: attachMs.map((x) => Number(x.toFixed(1))), pbuToPbaMs: rtts };
+    results.handover = { ...Object.fromEntries(Object.keys(per[0] ?? {}).map((k) => [k, per.map((p) => Number((p as Record<string, number>)[k]!.toFixed(2)))])), lostPings: handovers.map((h) => h.lost) };
+    say(`(a) attach: carrier up -> usable global address on the MN: median ${fmt(median(attachMs), 1)} ms (${attachMs.map((x) => fmt(x, 1)).join(', ')})`);
+    say(`(a) PBU -> PBA measured by the MAG (daemon to daemon, raw sockets, kernel data plane): median ${fmt(median(rtts), 3)} ms (${rtts.map((x) => fmt(x, 3)).join(', ')})`);
+    say(`(b) handover, testbed moving the link (carrier down -> up): ${per.map((p) => fmt(p.downToUpMs, 1)).join(', ')} ms`);
+    say(`(b) handover, carrier up at the new AP -> first MN packet tunnelled by the new MAG: ${per.map((p) => fmt(p.upToFirstMs, 2)).join(', ')} ms (from the MN's RS: ${per.map((p) => fmt(p.rsToFirstMs, 2)).join(', ')} ms)`);
+    say(`(b) pings lost at a 10 ms interval, per handover: ${handovers.map((h) => h.lost).join(', ')}`);
+  }
+}
+
+function gc(): void { runInNewContext('gc')(); }
+
+/** (c) in process: the LmaCore alone, PBUs as bytes, no sockets or kernel. */
+function lmaInProcess(): void {
+  setFlagsFromString('--expose-gc');
+  const total = 110_000;
+  const cfg = readDomainConfig(YamlSource.fromText('dataplane: none\nlma: { address: "2001:db8::1", prefixPool: [2001:db8:a000::/40], maxLifetime: 3600 }\nmags:\n  - { name: mag1, address: "2001:db8::2", accessInterfaces: [acc0] }\n', 'bench.yaml'));
+  const policy = new PolicyStore([], cfg.mags);
+  for (let i = 0; i < total; i++) policy.addMobileNode({ nai: `mn${i}@bench.example`, prefixes: [], proxyMobility: true, mags: [] });
+  const clock = new RealClock();
+  const counters = new Counters();
+  const core = new LmaCore({
+    settings: cfg.lma, policy, clock, quirks: new Quirks([]), counters, log: new Logger(clock, 'lma', 'error', () => undefined),
+    dataplane: { routePrefix() { /* measured separately */ }, blackholePrefix() { /* */ }, removePrefix() { /* */ } },
+    send: () => undefined,
+  });
+  const pbu = (n: number) => {
+    const ts = timestampFromDate(Date.now());
+    return encodeMobilityHeader({
+      type: 5, seq: n & 0xffff, flags: { A: true, P: true }, lifetimeUnits: 900, autoPad: true,
+      options: [{ type: 22, prefix: '::/0' }, { type: 23, value: 1 }, { type: 24, value: 3 }, { type: 8, subtype: 1, id: `mn${n}@bench.example` },
+        { type: 27, seconds: ts.seconds, fraction: ts.fraction }, { type: 26, address: '::' }, { type: 25, id: (0x020000000000 + n).toString(16).padStart(12, '0') }],
+    });
+  };
+  const register = (from: number, to: number): number => {
+    const t = performance.now();
+    for (let n = from; n < to; n++) core.receive(pbu(n), '2001:db8::2');
+    return ((to - from) / (performance.now() - t)) * 1000;
+  };
+  gc();
+  const heap0 = process.memoryUsage().heapUsed;
+  register(0, 10_000);
+  const at10k = register(10_000, 20_000);
+  register(20_000, 100_000);
+  gc();
+  const heap100k = process.memoryUsage().heapUsed;
+  const at100k = register(100_000, 110_000);
+  const accepted = counters.get('accepted');
+  const perBinding = (heap100k - heap0) / 100_000;
+  core.close();
+  results.lmaInProcess = { pbuPerSecondAt10k: Math.round(at10k), pbuPerSecondAt100k: Math.round(at100k), accepted, bytesPerBinding: Math.round(perBinding), heapFor100kMiB: Number(((heap100k - heap0) / 2 ** 20).toFixed(1)) };
+  say(`(c) LMA in process (PBU encode + decode, validate, BCE, PBA encode; no kernel): ${Math.round(at10k)} PBU/s with 10k registered, ${Math.round(at100k)} PBU/s with 100k; ${accepted} accepted`);
+  say(`(c) memory: ${fmt(perBinding / 1024, 2)} KiB per binding (heap: BCE, indices, prefix, timer; the policy entry excluded), ${fmt((heap100k - heap0) / 2 ** 20, 1)} MiB for 100k`);
+}
+
+/** (c) over raw sockets: the LMA daemon (seg6 data plane) in one namespace, the load tool in another. */
+async function lmaOverSockets(): Promise<void> {
+  const scratch = new Scratch();
+  const sup = new Supervisor();
+  try {
+    const lmaNs = await scratch.netns();
+    const magNs = await scratch.netns();
+    const link = await scratch.vethPair(lmaNs, magNs);
+    const dir = scratch.tmpDir();
+    const cfg = join(dir, 'domain.yaml');
+    const total = 110_000;
+    writeFileSync(cfg, stringify({
+      dataplane: 'auto',
+      lma: { address: link.addrA, transportInterface: link.ifA, prefixPool: ['2001:db8:a000::/40'], maxLifetime: 3600 },
+      mags: [{ name: 'mag1', address: link.addrB, accessInterfaces: ['pta'] }],
+      mobileNodes: Array.from({ length: total }, (_, i) => ({ nai: `mn${i}@bench.example` })),
+    }));
+    const control = join(dir, 'lma.sock');
+    const lma = sup.start({ name: 'lma', netns: lmaNs, cmd: process.execPath, args: ['dist/pmipd/main.js', '--role', 'lma', '--config', cfg, '--control', control, '--log-level', 'warn'], logFile: join(dir, 'lma.log') });
+    await lma.waitForOutput(/ready role=lma|pmipd:/, { timeoutMs: 60_000 }).catch(() => undefined);
+    await pollUntil(async () => (await nsExec(null, 'test', ['-S', control], { reject: false })).exitCode === 0, { what: 'LMA control socket', timeoutMs: 60_000 });
+    const load = async (start: number, count: number) => JSON.parse((await nsExec(magNs, process.execPath, ['dist/pmipd/tools/pbu-load.js', '--lmaa', link.addrA, '--src', link.addrB, '--start', String(start), '--count', String(count), '--window', '128', '--timeout', '60000'])).stdout) as { received: number; perSecond: number; p50Ms: number; p99Ms: number; statuses: Record<string, number> };
+    const single = JSON.parse((await nsExec(magNs, process.execPath, ['dist/pmipd/tools/pbu-load.js', '--lmaa', link.addrA, '--src', link.addrB, '--start', '109000', '--count', '500', '--window', '1'])).stdout) as { p50Ms: number; p99Ms: number };
+    await load(0, 10_000);
+    const at10k = await load(10_000, 10_000);
+    await load(20_000, 40_000);
+    await load(60_000, 40_000);
+    const at100k = await load(100_000, 9_000);
+    const routes = (await nsExec(lmaNs, 'ip', ['-6', 'route', 'show'])).stdout.split('\n').filter((l) => l.includes('encap seg6') || l.includes('pmip6tnl')).length;
+    const rss = Number(readFileSync(`/proc/${lma.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? NaN) * 1024;
+    results.lmaOverSockets = { pbuToPbaOneAtATime: single, at10k, at100k, kernelRoutes: routes, daemonRssMiB: Number((rss / 2 ** 20).toFixed(1)) };
+    say(`(c) LMA daemon over raw sockets, kernel data plane (${routes} HNP routes installed): PBU->PBA one at a time median ${fmt(single.p50Ms, 3)} ms (p99 ${fmt(single.p99Ms, 3)})`);
+    say(`(c) ... window 128: ${at10k.perSecond} PBU/s with 10k registered (p50 ${at10k.p50Ms} ms), ${at100k.perSecond} PBU/s with 100k (p50 ${at100k.p50Ms} ms); statuses ${JSON.stringify(at100k.statuses)}`);
+    say(`(c) ... daemon RSS with ${routes} bindings: ${fmt(rss / 2 ** 20, 1)} MiB`);
+  } finally {
+    await sup.stopAll();
+    await scratch.cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  if (only === undefined || only === 'testbed') await attachAndHandover();
+  if (only === undefined || only === 'lma') lmaInProcess();
+  if (only === undefined || only === 'sockets') await lmaOverSockets();
+  say(JSON.stringify(results));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:pmipd: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

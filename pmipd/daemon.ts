@@ -1,0 +1,248 @@
+// Wires the protocol cores to sockets, the kernel data plane, link events and the control socket.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeIcmpv6, parseIpv6, formatMac, type Icmpv6Message } from '../wire/index.js';
+import { RealClock } from './clock.js';
+import type { DomainConfig, MagEntry } from './config.js';
+import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC } from './config.js';
+import { ControlRequestError, ControlSocket, type ControlRequest } from './control-socket.js';
+import { LmaKernelDataplane, MagKernelDataplane, NullDataplane, kernelHasIp6tnl, type BackendName } from './dataplane/backends.js';
+import { IpBatch } from './dataplane/ip-batch.js';
+import { readInterfaceFile } from './dataplane/sysctl.js';
+import { Icmpv6Socket } from './io/icmpv6-socket.js';
+import { LinkMonitor } from './io/link-monitor.js';
+import { MhSocket } from './io/mh-socket.js';
+import { Counters, Logger, type LogLevel } from './log.js';
+import { LmaCore } from './lma/lma-core.js';
+import { PolicyStore } from './lma/policy.js';
+import { MagCore, type AccessLink, type HandoverKnowledge } from './mag/mag-core.js';
+import { macFromEui64 } from './prefix.js';
+import { Quirks } from './quirks.js';
+
+export interface DaemonOptions {
+  role: 'lma' | 'mag';
+  config: DomainConfig;
+  /** MAG name in the domain file (required for --role mag). */
+  name?: string;
+  controlPath?: string;
+  quirks: string[];
+  logLevel: LogLevel;
+}
+
+export class DaemonSetupError extends Error {
+  override readonly name = 'DaemonSetupError';
+}
+
+export interface Daemon { stop(): Promise<void> }
+
+async function chooseBackend(ip: IpBatch, cfg: DomainConfig, log: Logger): Promise<BackendName | 'none'> {
+  if (cfg.dataplane !== 'auto') return cfg.dataplane;
+  const has = await kernelHasIp6tnl(ip);
+  log.info('dataplane-chosen', { backend: has ? 'ip6tnl' : 'seg6', why: has ? 'kernel has ip6tnl' : 'no ip6tnl in this kernel' });
+  return has ? 'ip6tnl' : 'seg6';
+}
+
+function ifaceExists(iface: string): boolean {
+  try { readInterfaceFile(iface, 'ifindex'); return true; } catch { return false; }
+}
+
+function linkLocalOf(iface: string): string | null {
+  const out = execFileSync('ip', ['-6', '-j', 'addr', 'show', 'dev', iface, 'scope', 'link'], { encoding: 'utf8' });
+  const info = JSON.parse(out) as { addr_info?: { local: string }[] }[];
+  return info[0]?.addr_info?.[0]?.local ?? null;
+}
+
+export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
+  const clock = new RealClock();
+  const counters = new Counters();
+  const role = o.role === 'lma' ? o.config.lma.name : o.name ?? 'mag';
+  const log = new Logger(clock, role, o.logLevel);
+  const quirks = new Quirks(o.quirks, o.role);
+  if (quirks.list().length > 0) log.warn('quirks-enabled', { quirks: quirks.list() });
+  const ip = new IpBatch();
+  const cleanups: (() => Promise<void> | void)[] = [() => ip.close()];
+  const stop = async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try { await c(); } catch (err) { log.warn('cleanup-failed', { why: (err as Error).message }); }
+    }
+  };
+  try {
+    if (o.role === 'lma') await startLma(o, { clock, counters, log, quirks, ip, cleanups });
+    else await startMag(o, { clock, counters, log, quirks, ip, cleanups });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { stop };
+}
+
+interface Ctx {
+  clock: RealClock;
+  counters: Counters;
+  log: Logger;
+  quirks: Quirks;
+  ip: IpBatch;
+  cleanups: (() => Promise<void> | void)[];
+}
+
+function requireIface(iface: string, what: string): void {
+  if (!ifaceExists(iface)) throw new DaemonSetupError(`${what} ${iface} does not exist in this network namespace`);
+}
+
+async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
+  const cfg = o.config;
+  const backend = await chooseBackend(c.ip, cfg, c.log);
+  if (backend !== 'none') requireIface(cfg.lma.transportInterface, 'lma.transportInterface');
+  const dataplane = backend === 'none' ? new NullDataplane(c.log)
+    : new LmaKernelDataplane(c.ip, c.log, backend, cfg.lma.address, cfg.lma.transportInterface, cfg.mags.map((m) => m.address));
+  if (dataplane instanceof LmaKernelDataplane) {
+    c.cleanups.push(() => dataplane.stop());
+    await dataplane.start();
+  }
+  let sock: MhSocket | null = null;
+  const core = new LmaCore({
+    settings: cfg.lma, policy: new PolicyStore(cfg.mobileNodes, cfg.mags), clock: c.clock, dataplane, quirks: c.quirks,
+    log: c.log, counters: c.counters,
+    send: (bytes, dst) => {
+      sock?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
+    },
+  });
+  c.cleanups.push(() => core.close());
+  sock = new MhSocket(cfg.lma.address, (buf, src) => core.receive(buf, src), (err) => c.log.error('mh-socket', { why: err.message }));
+  c.cleanups.push(() => sock!.close());
+  await control(o, c, (req) => {
+    switch (req.cmd) {
+      case 'dump': return { role: 'lma', bindingCache: core.bindings(), counters: c.counters.snapshot(), poolAllocated: core.pool.allocated };
+      default: return undefined;
+    }
+  });
+  c.log.info('ready', { role: 'lma', lmaa: cfg.lma.address, dataplane: backend, mags: cfg.mags.length, mobileNodes: cfg.mobileNodes.length });
+}
+
+function accessLink(iface: string): AccessLink & { linkLocal: string | null } {
+  return { iface, mac: readInterfaceFile(iface, 'address'), mtu: Number(readInterfaceFile(iface, 'mtu')), linkLocal: linkLocalOf(iface) };
+}
+
+async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
+  const cfg = o.config;
+  const self: MagEntry | undefined = cfg.mags.find((m) => m.name === o.name);
+  if (self === undefined) throw new DaemonSetupError(`no MAG named "${o.name ?? ''}" in ${cfg.file} (give --name; known: ${cfg.mags.map((m) => m.name).join(', ')})`);
+  for (const a of self.accessInterfaces) requireIface(a, 'access interface');
+  const backend = await chooseBackend(c.ip, cfg, c.log);
+  if (backend !== 'none') requireIface(self.transportInterface, 'transportInterface');
+  const fixed = cfg.fixedMagAddresses ? { address: FIXED_MAG_LINK_LOCAL, mac: FIXED_MAG_MAC } : null;
+  const dataplane = backend === 'none' ? new NullDataplane(c.log)
+    : new MagKernelDataplane(c.ip, c.log, backend, self.address, cfg.lma.address, self.transportInterface, fixed, self.accessInterfaces);
+  if (dataplane instanceof MagKernelDataplane) {
+    c.cleanups.push(() => dataplane.stop());
+    await dataplane.start();
+  }
+  const links = new Map(self.accessInterfaces.map((a) => [a, accessLink(a)]));
+  const transportMtu = ifaceExists(self.transportInterface) ? Number(readInterfaceFile(self.transportInterface, 'mtu')) : 1500;
+  let mh: MhSocket | null = null;
+  const icmp = new Map<string, Icmpv6Socket>();
+  const core = new MagCore({
+    ...(cfg.mag.accessNetworkStateDir !== null ? { handoverKnowledge: fileKnowledge(cfg.mag.accessNetworkStateDir) } : {}),
+    self, domain: cfg, links, transportMtu, clock: c.clock, dataplane, quirks: c.quirks, log: c.log, counters: c.counters,
+    io: {
+      sendMh: (bytes, dst) => {
+        mh?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
+      },
+      sendIcmp: (iface, bytes, dst, src) => {
+        const from = src ?? links.get(iface)?.linkLocal;
+        if (from === null || from === undefined) { c.log.error('icmp-no-source', { iface }); return; }
+        icmp.get(iface)?.send(bytes, from, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('icmp-send-failed', { iface, dst, why: err.message }); });
+      },
+    },
+  });
+  c.cleanups.push(() => core.close());
+  mh = new MhSocket(self.address, (buf, src) => core.receive(buf, src), (err) => c.log.error('mh-socket', { why: err.message }));
+  c.cleanups.push(() => mh!.close());
+  for (const iface of self.accessInterfaces) {
+    const s = new Icmpv6Socket(iface, [133, 136], (buf, src) => onIcmp(core, c, iface, buf, src), (err) => c.log.error('icmp-socket', { iface, why: err.message }));
+    icmp.set(iface, s);
+    c.cleanups.push(() => s.close());
+  }
+  const monitor = new LinkMonitor(new Set(self.accessInterfaces), (iface, up) => core.onLinkChange(iface, up));
+  for (const a of self.accessInterfaces) monitor.seed(a, readInterfaceFile(a, 'carrier') === '1');
+  c.cleanups.push(() => monitor.close());
+  // On shutdown the sessions are de-registered first (DEREG-01), for at most a second.
+  c.cleanups.push(async () => {
+    core.deregisterAll('pmipd stopping');
+    const until = Date.now() + 1200;
+    while (core.bul.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  });
+  await control(o, c, (req) => {
+    const mn = typeof req.mn === 'string' ? req.mn : undefined;
+    const need = () => { if (mn === undefined) throw new ControlRequestError(`"${String(req.cmd)}" needs "mn": an NAI`); return mn; };
+    const check = (err: string | null) => { if (err !== null) throw new ControlRequestError(err); return {}; };
+    const hi = req.hi === undefined ? undefined : Number(req.hi);
+    switch (req.cmd) {
+      case 'dump': return { role: 'mag', name: self.name, bindingUpdateList: core.dump(), counters: c.counters.snapshot() };
+      case 'attach': {
+        const iface = typeof req.iface === 'string' ? req.iface : self.accessInterfaces[0]!;
+        return check(core.attachByName(need(), iface, hi));
+      }
+      case 'detach': return check(core.detachByName(need()));
+      case 'expect-handover': return check(core.expectHandover(need(), hi ?? 3));
+      default: return undefined;
+    }
+  });
+  c.log.info('ready', { role: 'mag', name: self.name, pcoa: self.address, lmaa: cfg.lma.address, dataplane: backend, access: self.accessInterfaces });
+}
+
+/** One small file per MN in a directory the MAGs share; written atomically (rename). */
+function fileKnowledge(dir: string): HandoverKnowledge {
+  mkdirSync(dir, { recursive: true });
+  const file = (nai: string) => join(dir, encodeURIComponent(nai));
+  return {
+    lastMag(nai) {
+      try { return (JSON.parse(readFileSync(file(nai), 'utf8')) as { mag: string }).mag; } catch { return null; }
+    },
+    record(nai, mag) {
+      const tmp = `${file(nai)}.${process.pid}`;
+      writeFileSync(tmp, JSON.stringify({ mag, at: new Date().toISOString() }));
+      renameSync(tmp, file(nai));
+    },
+  };
+}
+
+function onIcmp(core: MagCore, c: Ctx, iface: string, buf: Buffer, src: string): void {
+  const addrs = new Uint8Array(32);
+  let srcBytes: Uint8Array;
+  try { srcBytes = parseIpv6(src); } catch { return; }
+  addrs.set(srcBytes, 0);
+  // The kernel has verified the checksum; the decoder's own check is not used.
+  let msg: Icmpv6Message | null;
+  try {
+    msg = decodeIcmpv6(buf, 0, buf.length, { addrBuf: addrs, srcOff: 0, dstOff: 16 });
+  } catch {
+    msg = null;
+  }
+  if (msg === null || msg.malformed !== undefined || msg.code !== 0) {
+    c.counters.inc('malformed_nd_dropped');
+    c.log.warn('nd-malformed-dropped', { iface, src, why: msg === null ? `${buf.length} octets are too short` : msg.malformed ?? `code ${msg.code}` });
+    return;
+  }
+  if (msg.name === 'RS') {
+    const eui = src.startsWith('fe80:') ? macFromEui64(srcBytes) : null;
+    const sll = msg.sourceLinkLayer !== undefined && msg.sourceLinkLayer.length === 17 ? msg.sourceLinkLayer : null;
+    core.onRouterSolicitation(iface, src, sll, eui === null ? null : formatMac(eui, 0));
+  } else if (msg.name === 'NA') {
+    core.onNeighborAdvertisement(iface, msg.target);
+  }
+}
+
+async function control(o: DaemonOptions, c: Ctx, roleHandler: (req: ControlRequest) => Record<string, unknown> | undefined): Promise<void> {
+  if (o.controlPath === undefined) return;
+  const sock = await ControlSocket.listen(o.controlPath, (req) => {
+    if (req.cmd === 'ping') return { pong: true };
+    if (req.cmd === 'counters') return { counters: c.counters.snapshot() };
+    const r = roleHandler(req);
+    if (r === undefined) throw new ControlRequestError(`unknown command ${JSON.stringify(req.cmd)}; known: ping, counters, dump${o.role === 'mag' ? ', attach, detach, expect-handover' : ''}`);
+    c.log.debug('control', { cmd: String(req.cmd) });
+    return r;
+  });
+  c.cleanups.push(() => sock.close());
+}

@@ -1,0 +1,199 @@
+// The kernel data plane of both roles: a bi-directional IPv6-in-IPv6 tunnel between Proxy-CoA
+// and LMAA. Two back-ends behind one interface, identical on the wire (next header 41):
+//   ip6tnl: a tunnel device (kernels with CONFIG_IPV6_TUNNEL), created with encaplimit none;
+//   seg6:   reduced SRv6 encapsulation with one segment (no SRH) and End.DX6 decapsulation, the
+//           recipe of platform-notes for kernels without ip6tnl.
+// All changes go through one long-lived `ip -batch` process.
+import type { LmaDataplane } from '../lma/lma-core.js';
+import type { MagDataplane, SessionRoute } from '../mag/mag-core.js';
+import type { Logger } from '../log.js';
+import type { Prefix } from '../prefix.js';
+import { IpBatch } from './ip-batch.js';
+import { setSysctl } from './sysctl.js';
+
+/** Policy-routing numbers pmipd owns. */
+const TABLE_UPLINK = 100;
+const TABLE_DECAP = 200;
+const PREF_DECAP = 100;
+const PREF_UPLINK = 200;
+const PREF_LOCAL = 1000;
+const TUNNEL_DEVICE = 'pmip6tnl';
+
+export type BackendName = 'seg6' | 'ip6tnl';
+
+/** Finds out whether the running kernel can create an ip6tnl device (and removes the probe). */
+export async function kernelHasIp6tnl(ip: IpBatch): Promise<boolean> {
+  const f = await ip.run(['link add pmipd-probe0 type ip6tnl mode ip6ip6 local ::1 remote ::2', 'link del pmipd-probe0']);
+  return f.length === 0;
+}
+
+abstract class Base {
+  protected readonly undo: string[] = [];
+  protected readonly sysctls: [string, string][] = [];
+
+  constructor(protected readonly ip: IpBatch, protected readonly log: Logger) {}
+
+  protected sysctl(name: string, value: string | number): void {
+    this.sysctls.push([name, setSysctl(name, value)]);
+  }
+
+  /** Runs `lines` at start-up; `undo` lines (run in reverse at stop) are registered first. */
+  protected async setup(lines: string[], undo: string[]): Promise<void> {
+    this.undo.push(...undo);
+    await this.ip.runOrThrow(lines);
+  }
+
+  /** Moves the local table behind the decapsulation rule, so tunnelled packets to our address hit End.DX6. */
+  protected async seg6Decap(local: string, device: string): Promise<void> {
+    this.sysctl('net.ipv6.conf.all.seg6_enabled', 1);
+    this.sysctl(`net.ipv6.conf.${device}.seg6_enabled`, 1);
+    await this.setup([
+      `rule add pref ${PREF_LOCAL} table local`,
+      'rule del pref 0 table local',
+      `rule add pref ${PREF_DECAP} to ${local}/128 ipproto 41 table ${TABLE_DECAP}`,
+      `route add ${local}/128 encap seg6local action End.DX6 nh6 :: dev ${device} table ${TABLE_DECAP}`,
+    ], [
+      `rule del pref ${PREF_LOCAL} table local`,
+      'rule add pref 0 table local',
+      `rule del pref ${PREF_DECAP} to ${local}/128 ipproto 41 table ${TABLE_DECAP}`,
+      `route flush table ${TABLE_DECAP}`,
+    ]);
+  }
+
+  async stop(): Promise<void> {
+    const lines = this.undo.splice(0).reverse();
+    const failures = await this.ip.run(lines);
+    for (const f of failures) this.log.warn('dataplane-undo-failed', { command: f.command, why: f.message });
+    for (const [name, old] of this.sysctls.splice(0).reverse()) {
+      try { setSysctl(name, old); } catch { /* the interface may be gone */ }
+    }
+  }
+}
+
+export interface LmaBackend extends LmaDataplane { name: BackendName; stop(): Promise<void> }
+export interface MagBackend extends MagDataplane { name: BackendName; stop(): Promise<void> }
+
+/** LMA: routes per HNP toward the MAG; changes within one event-loop turn share one batch. */
+export class LmaKernelDataplane extends Base implements LmaBackend {
+  private readonly tunnels = new Map<string, string>();
+
+  constructor(ip: IpBatch, log: Logger, readonly name: BackendName, private readonly lmaa: string,
+    private readonly transport: string, mags: readonly string[]) {
+    super(ip, log);
+    mags.forEach((m, i) => this.tunnels.set(m, `${TUNNEL_DEVICE}${i}`));
+  }
+
+  async start(): Promise<void> {
+    this.sysctl('net.ipv6.conf.all.forwarding', 1);
+    if (this.name === 'seg6') {
+      await this.seg6Decap(this.lmaa, this.transport);
+      return;
+    }
+    // Static tunnels, one per authorised MAG (FWD-08 allows them); decapsulation is the device's.
+    for (const [mag, dev] of this.tunnels) {
+      await this.setup([
+        `link add ${dev} type ip6tnl mode ip6ip6 local ${this.lmaa} remote ${mag} encaplimit none dev ${this.transport}`,
+        `link set ${dev} up`,
+      ], [`link del ${dev}`]);
+    }
+  }
+
+  private apply(line: string): void {
+    this.ip.run([line]).then((f) => {
+      for (const x of f) this.log.error('dataplane-failed', { command: x.command, why: x.message });
+    }, (err: Error) => this.log.error('dataplane-failed', { command: line, why: err.message }));
+  }
+
+  routePrefix(hnp: Prefix, proxyCoa: string): void {
+    if (this.name === 'seg6') this.apply(`route replace ${hnp.text} encap seg6 mode encap.red segs ${proxyCoa} dev ${this.transport}`);
+    else this.apply(`route replace ${hnp.text} dev ${this.tunnels.get(proxyCoa) ?? TUNNEL_DEVICE}`);
+  }
+
+  blackholePrefix(hnp: Prefix): void { this.apply(`route replace blackhole ${hnp.text}`); }
+  removePrefix(hnp: Prefix): void { this.apply(`route del ${hnp.text}`); }
+}
+
+/** MAG: source routing of MN traffic into the tunnel, HNP routes onto the access link, the session LLA. */
+export class MagKernelDataplane extends Base implements MagBackend {
+  private readonly llaUsers = new Map<string, number>();
+
+  constructor(ip: IpBatch, log: Logger, readonly name: BackendName, private readonly proxyCoa: string,
+    private readonly lmaa: string, private readonly transport: string, private readonly fixedLinkLocal: { address: string; mac: string } | null,
+    private readonly accessInterfaces: readonly string[]) {
+    super(ip, log);
+  }
+
+  async start(): Promise<void> {
+    this.sysctl('net.ipv6.conf.all.forwarding', 1);
+    for (const a of this.accessInterfaces) {
+      // The MAG is the MN's only router: no RAs of its own kernel, no redirects away from the tunnel.
+      this.sysctl(`net.ipv6.conf.${a}.accept_ra`, 0);
+      this.sysctl(`net.ipv6.conf.${a}.forwarding`, 1);
+    }
+    if (this.name === 'seg6') {
+      await this.seg6Decap(this.proxyCoa, this.transport);
+      await this.setup([`route add default encap seg6 mode encap.red segs ${this.lmaa} dev ${this.transport} table ${TABLE_UPLINK}`],
+        [`route flush table ${TABLE_UPLINK}`]);
+    } else {
+      await this.setup([
+        `link add ${TUNNEL_DEVICE} type ip6tnl mode ip6ip6 local ${this.proxyCoa} remote ${this.lmaa} encaplimit none dev ${this.transport}`,
+        `link set ${TUNNEL_DEVICE} up`,
+        `route add default dev ${TUNNEL_DEVICE} table ${TABLE_UPLINK}`,
+      ], [`link del ${TUNNEL_DEVICE}`, `route flush table ${TABLE_UPLINK}`]);
+    }
+    // Link-local and multicast destinations from the MN stay on the link (ND, MLD, pings to the router).
+    await this.setup([`route add throw fe80::/10 table ${TABLE_UPLINK}`, `route add throw ff00::/8 table ${TABLE_UPLINK}`], []);
+    if (this.fixedLinkLocal !== null) {
+      // RFC 6543: the same MAC and link-local address on every access link of every MAG.
+      for (const a of this.accessInterfaces) {
+        await this.setup([
+          `link set dev ${a} address ${this.fixedLinkLocal.mac}`,
+          `addr add ${this.fixedLinkLocal.address}/64 dev ${a} nodad`,
+        ], [`addr del ${this.fixedLinkLocal.address}/64 dev ${a}`]);
+      }
+    }
+  }
+
+  async addSession(s: SessionRoute): Promise<void> {
+    const lines: string[] = [];
+    if (s.lla !== null && this.fixedLinkLocal === null) {
+      const key = `${s.iface} ${s.lla}`;
+      const n = this.llaUsers.get(key) ?? 0;
+      this.llaUsers.set(key, n + 1);
+      if (n === 0) lines.push(`addr replace ${s.lla}/64 dev ${s.iface} nodad`);
+    }
+    for (const h of s.hnps) {
+      lines.push(`route replace ${h.text} dev ${s.iface}`);
+      lines.push(`rule add pref ${PREF_UPLINK} from ${h.text} iif ${s.iface} table ${TABLE_UPLINK}`);
+    }
+    await this.ip.runOrThrow(lines);
+  }
+
+  async removeSession(s: SessionRoute): Promise<void> {
+    const lines: string[] = [];
+    for (const h of s.hnps) {
+      lines.push(`rule del pref ${PREF_UPLINK} from ${h.text} iif ${s.iface} table ${TABLE_UPLINK}`);
+      lines.push(`route del ${h.text} dev ${s.iface}`);
+    }
+    if (s.lla !== null && this.fixedLinkLocal === null) {
+      const key = `${s.iface} ${s.lla}`;
+      const n = (this.llaUsers.get(key) ?? 1) - 1;
+      if (n <= 0) { this.llaUsers.delete(key); lines.push(`addr del ${s.lla}/64 dev ${s.iface}`); } else this.llaUsers.set(key, n);
+    }
+    const failures = await this.ip.run(lines);
+    for (const f of failures) this.log.warn('dataplane-remove-failed', { command: f.command, why: f.message });
+  }
+
+}
+
+/** `dataplane: none`: signalling only (I/O tests, benchmarks); every call is logged at debug level. */
+export class NullDataplane implements LmaDataplane, MagDataplane {
+  readonly name = 'none';
+  constructor(private readonly log: Logger) {}
+  routePrefix(hnp: Prefix, proxyCoa: string): void { this.log.debug('dataplane-none', { route: hnp.text, via: proxyCoa }); }
+  blackholePrefix(hnp: Prefix): void { this.log.debug('dataplane-none', { blackhole: hnp.text }); }
+  removePrefix(hnp: Prefix): void { this.log.debug('dataplane-none', { remove: hnp.text }); }
+  async addSession(s: SessionRoute): Promise<void> { this.log.debug('dataplane-none', { add: s.hnps.map((p) => p.text) }); }
+  async removeSession(s: SessionRoute): Promise<void> { this.log.debug('dataplane-none', { remove: s.hnps.map((p) => p.text) }); }
+  async stop(): Promise<void> { /* nothing installed */ }
+}

@@ -1,0 +1,319 @@
+// The LMA as a state machine: Mobility Headers in, PBAs / Binding Errors and data-plane changes
+// out, timers for lifetime expiry, MinDelayBeforeBCEDelete and MaxDelayBeforeNewBCEAssign. No
+// sockets here: the daemon feeds it bytes, tests feed it bytes in virtual time.
+import {
+  BA_STATUS, BA_STATUS_CODE, encodeMobilityHeader, formatIpv6,
+  type BindingUpdate, type MobilityHeaderSpec,
+} from '../../wire/index.js';
+import type { Clock } from '../clock.js';
+import type { LmaSettings } from '../config.js';
+import type { Counters, Logger } from '../log.js';
+import type { Prefix } from '../prefix.js';
+import type { Quirks } from '../quirks.js';
+import { MhScreen } from '../mh-screen.js';
+import { BindingCache, type BindingCacheEntry } from './binding-cache.js';
+import { buildPba, decidePbu, lmaTimestamp, timestampNumber, viewPbu, type PbuView } from './pbu-processing.js';
+import { PolicyStore, PrefixPool } from './policy.js';
+
+/** The LMA side of the data plane (implemented per kernel in pmipd/dataplane/). */
+export interface LmaDataplane {
+  /** Downlink for `hnp` into the tunnel toward `proxyCoa` (added, or replaced without a gap). */
+  routePrefix(hnp: Prefix, proxyCoa: string): void;
+  /** Drop traffic for `hnp` while the session waits for deletion (DEREG-09). */
+  blackholePrefix(hnp: Prefix): void;
+  removePrefix(hnp: Prefix): void;
+}
+
+export type MhSend = (bytes: Uint8Array, dst: string) => void;
+
+interface Waiter { v: PbuView; proxyCoa: string; replyTo: string; timer: { cancel(): void } }
+
+export interface LmaCoreOptions {
+  settings: LmaSettings;
+  policy: PolicyStore;
+  clock: Clock;
+  dataplane: LmaDataplane;
+  quirks: Quirks;
+  log: Logger;
+  counters: Counters;
+  send: MhSend;
+}
+
+export interface BindingDump {
+  mnId: string;
+  hnps: string[];
+  proxyCoa: string;
+  lla: string | null;
+  llId: string | null;
+  att: number;
+  lifetime: number;
+  state: 'active' | 'deleting';
+  ageMs: number;
+  lastSeq: number;
+}
+
+export class LmaCore {
+  readonly cache = new BindingCache();
+  readonly pool: PrefixPool;
+  private readonly waiters = new Map<number, Waiter[]>();
+  private readonly screen: MhScreen;
+
+  constructor(private readonly o: LmaCoreOptions) {
+    this.pool = new PrefixPool(o.settings.prefixPool, o.settings.hnpLength, o.policy.reserved);
+    this.screen = new MhScreen(o.clock, o.log, o.counters, o.send, !o.quirks.has('no-binding-error'));
+  }
+
+  /** A Mobility Header that arrived from `src` (the kernel has verified its checksum). */
+  receive(buf: Uint8Array, src: string): void {
+    const msg = this.screen.screen(buf, src, [5]);
+    if (msg !== null) this.onBindingUpdate(msg as BindingUpdate, src);
+  }
+
+  private onBindingUpdate(msg: BindingUpdate, src: string): void {
+    const { counters, log } = this.o;
+    counters.inc('pbu_rx');
+    const v = viewPbu(msg);
+    if (!v.proxy) {
+      // A plain MIPv6 home registration: this is no home agent.
+      log.info('bu-not-proxy', { src, seq: v.seq });
+      this.transmit({ type: 6, status: BA_STATUS_CODE.HOME_REGISTRATION_NOT_SUPPORTED, seq: v.seq, lifetimeUnits: 0, autoPad: true }, src);
+      return;
+    }
+    for (const t of v.unknownOptionTypes) log.debug('pbu-unknown-option-skipped', { src, option: t });
+    this.process(v, v.alternateCoa ?? src, src, false);
+  }
+
+  private process(v: PbuView, proxyCoa: string, replyTo: string, waited: boolean): void {
+    const { counters, log, settings, clock, quirks } = this.o;
+    const d = decidePbu(v, proxyCoa, {
+      cache: this.cache, policy: this.o.policy, quirks, nowWallMs: clock.wallMs(),
+      timestampValidityWindow: settings.timestampValidityWindow, waited,
+    });
+    switch (d.action) {
+      case 'drop':
+        counters.inc('pbu_dropped');
+        log.info('pbu-dropped', { mn: v.mnId, pcoa: proxyCoa, seq: v.seq, why: d.why });
+        return;
+      case 'wait':
+        this.wait(d.bce, v, proxyCoa, replyTo);
+        return;
+      case 'reject':
+        this.reject(v, replyTo, d.status, d.lastSeq);
+        return;
+      case 'deregister':
+        this.deregister(d.bce, v, replyTo);
+        return;
+      case 'register':
+        this.register(v, d.mnId, d.lookup.kind === 'update' ? d.lookup.bce : null, proxyCoa, replyTo);
+    }
+  }
+
+  private reject(v: PbuView, replyTo: string, status: number, lastSeq?: number): void {
+    const { counters, log, clock } = this.o;
+    counters.inc('rejected');
+    counters.inc(`rejected_status_${status}`);
+    log.info('pbu-rejected', { mn: v.mnId, src: replyTo, seq: v.seq, status, name: BA_STATUS[status] });
+    const ts = v.timestamp === undefined ? null
+      : status === BA_STATUS_CODE.TIMESTAMP_MISMATCH || status === BA_STATUS_CODE.TIMESTAMP_LOWER_THAN_PREV_ACCEPTED
+        ? lmaTimestamp(clock.wallMs()) : v.timestamp;
+    // Rejections are answered even without the A flag (RFC 6275 §10.3.1).
+    this.sendPba(v, replyTo, { status, seq: lastSeq ?? v.seq, lifetimeUnits: 0, hnps: [], lla: v.lla ?? null, timestamp: ts });
+  }
+
+  private register(v: PbuView, mnId: string, existing: BindingCacheEntry | null, proxyCoa: string, replyTo: string): void {
+    const { settings, quirks, clock, dataplane, log, counters } = this.o;
+    const granted = Math.min(v.lifetimeUnits, Math.floor(settings.maxLifetime / 4));
+    let bce: BindingCacheEntry;
+    if (existing === null) {
+      const hnps = this.assignPrefixes(v, mnId);
+      if (typeof hnps === 'number') { this.reject(v, replyTo, hnps); return; }
+      bce = {
+        id: this.cache.newId(), mnId, llId: v.llId ?? null, att: v.att!, hnps: hnps.prefixes,
+        lla: v.lla === undefined ? null : v.lla === '::' ? makeLinkLocal() : v.lla,
+        proxyCoa, lifetimeUnits: granted, createdAt: clock.now(), updatedAt: clock.now(),
+        lastTimestamp: null, lastSeq: v.seq, state: 'active', pooled: hnps.pooled, timer: null,
+      };
+      this.cache.add(bce);
+      for (const p of bce.hnps) dataplane.routePrefix(p, proxyCoa);
+      counters.inc('bce_created');
+      log.info('bce-created', { mn: mnId, hnp: bce.hnps.map((p) => p.text), pcoa: proxyCoa, lla: bce.lla, lifetime: granted * 4 });
+    } else {
+      bce = existing;
+      const previous = bce.proxyCoa;
+      const moved = previous !== proxyCoa;
+      const wasDeleting = bce.state === 'deleting';
+      if (v.lla !== undefined) {
+        if (v.lla !== '::') bce.lla = v.lla;
+        else if (bce.lla === null || (moved && quirks.has('new-lla-on-handover'))) bce.lla = makeLinkLocal();
+      }
+      bce.proxyCoa = proxyCoa;
+      bce.att = v.att!;
+      if (v.llId !== undefined) bce.llId = v.llId;
+      bce.state = 'active';
+      bce.lifetimeUnits = granted;
+      bce.updatedAt = clock.now();
+      if (moved || wasDeleting) {
+        const target = quirks.has('downlink-to-old-mag') ? previous : proxyCoa;
+        for (const p of bce.hnps) dataplane.routePrefix(p, target);
+      }
+      if (moved) {
+        counters.inc('handovers');
+        log.info('bce-handover', { mn: mnId, hnp: bce.hnps.map((p) => p.text), from: previous, to: proxyCoa, hi: v.hi });
+      } else {
+        counters.inc(wasDeleting ? 'bce_revived' : 'bce_refreshed');
+        log.debug('bce-refreshed', { mn: mnId, pcoa: proxyCoa, lifetime: granted * 4 });
+      }
+    }
+    bce.lastTimestamp = v.timestamp === undefined ? null : timestampNumber(v.timestamp);
+    bce.lastSeq = v.seq;
+    bce.timer?.cancel();
+    bce.timer = clock.setTimer(granted * 4000, () => this.expire(bce));
+    counters.inc('accepted');
+    if (!v.ackRequested) return;
+    const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
+    this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null });
+  }
+
+  /** §5.3.2: the prefixes of a new session, or the status that refuses it. */
+  private assignPrefixes(v: PbuView, mnId: string): { prefixes: Prefix[]; pooled: Prefix[] } | number {
+    const mn = this.o.policy.mobileNode(mnId);
+    if (v.requested.length > 0) {
+      const pooled: Prefix[] = [];
+      for (const p of v.requested) {
+        if (this.o.policy.reserved.get(p.text) === mnId) {
+          if (this.cache.byPrefix(p.text) !== undefined) return this.undo(pooled, BA_STATUS_CODE.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX);
+        } else if (this.pool.claim(p)) pooled.push(p);
+        else return this.undo(pooled, BA_STATUS_CODE.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX);
+      }
+      return { prefixes: v.requested, pooled };
+    }
+    if (mn !== undefined && mn.prefixes.length > 0) {
+      // Fixed prefixes serve one session at a time (per-MN prefix model, §5.2).
+      if (mn.prefixes.some((p) => this.cache.byPrefix(p.text) !== undefined)) return BA_STATUS_CODE.INSUFFICIENT_RESOURCES;
+      return { prefixes: mn.prefixes, pooled: [] };
+    }
+    if (this.o.quirks.has('same-hnp-for-all-mns')) {
+      const first = this.pool.first();
+      return first === null ? BA_STATUS_CODE.INSUFFICIENT_RESOURCES : { prefixes: [first], pooled: [] };
+    }
+    const p = this.pool.allocate();
+    return p === null ? BA_STATUS_CODE.INSUFFICIENT_RESOURCES : { prefixes: [p], pooled: [p] };
+  }
+
+  private undo(pooled: Prefix[], status: number): number {
+    for (const p of pooled) this.pool.release(p.text, p);
+    return status;
+  }
+
+  private deregister(bce: BindingCacheEntry, v: PbuView, replyTo: string): void {
+    const { quirks, clock, dataplane, log, counters, settings } = this.o;
+    const oldUnits = bce.lifetimeUnits;
+    bce.state = 'deleting';
+    bce.lastTimestamp = v.timestamp === undefined ? null : timestampNumber(v.timestamp);
+    bce.lastSeq = v.seq;
+    bce.updatedAt = clock.now();
+    bce.timer?.cancel();
+    bce.timer = null;
+    counters.inc('deregistrations');
+    log.info('bce-deregistered', { mn: bce.mnId, hnp: bce.hnps.map((p) => p.text), pcoa: bce.proxyCoa, deleteInMs: quirks.has('delete-bce-at-once') ? 0 : settings.minDelayBeforeBCEDelete });
+    if (v.ackRequested) {
+      this.sendPba(v, replyTo, {
+        status: 0, seq: v.seq, lifetimeUnits: quirks.has('dereg-ack-lifetime') ? oldUnits : 0,
+        hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null,
+      });
+    }
+    if (quirks.has('delete-bce-at-once')) {
+      this.delete(bce, 'de-registered');
+    } else {
+      for (const p of bce.hnps) dataplane.blackholePrefix(p);
+      bce.timer = clock.setTimer(settings.minDelayBeforeBCEDelete, () => this.delete(bce, 'MinDelayBeforeBCEDelete passed'));
+    }
+    this.releaseWaiters(bce);
+  }
+
+  private expire(bce: BindingCacheEntry): void {
+    this.o.counters.inc('bce_expired');
+    this.delete(bce, 'lifetime expired');
+  }
+
+  private delete(bce: BindingCacheEntry, why: string): void {
+    const { dataplane, log, counters } = this.o;
+    bce.timer?.cancel();
+    bce.timer = null;
+    this.cache.remove(bce);
+    for (const p of bce.hnps) dataplane.removePrefix(p);
+    for (const p of bce.pooled) this.pool.release(p.text, p);
+    counters.inc('bce_deleted');
+    log.info('bce-deleted', { mn: bce.mnId, hnp: bce.hnps.map((p) => p.text), why });
+    this.releaseWaiters(bce);
+  }
+
+  /** HI = 4 and one candidate session: hold the PBU until the previous MAG de-registers (LMA-BCE-11). */
+  private wait(bce: BindingCacheEntry, v: PbuView, proxyCoa: string, replyTo: string): void {
+    const { clock, settings, log, counters } = this.o;
+    const list = this.waiters.get(bce.id) ?? [];
+    // A retransmission replaces the PBU it repeats.
+    const old = list.findIndex((w) => w.proxyCoa === proxyCoa);
+    if (old >= 0) { list[old]!.timer.cancel(); list.splice(old, 1); }
+    const w: Waiter = {
+      v, proxyCoa, replyTo,
+      timer: clock.setTimer(settings.maxDelayBeforeNewBCEAssign, () => {
+        const l = this.waiters.get(bce.id);
+        const i = l?.indexOf(w) ?? -1;
+        if (i < 0) return;
+        l!.splice(i, 1);
+        if (l!.length === 0) this.waiters.delete(bce.id);
+        log.info('pbu-wait-over', { mn: v.mnId, pcoa: proxyCoa, why: 'MaxDelayBeforeNewBCEAssign passed' });
+        this.process(w.v, w.proxyCoa, w.replyTo, true);
+      }),
+    };
+    list.push(w);
+    this.waiters.set(bce.id, list);
+    counters.inc('pbu_waiting');
+    log.info('pbu-waiting', { mn: v.mnId, pcoa: proxyCoa, for: bce.proxyCoa, maxMs: settings.maxDelayBeforeNewBCEAssign });
+  }
+
+  private releaseWaiters(bce: BindingCacheEntry): void {
+    const list = this.waiters.get(bce.id);
+    if (list === undefined) return;
+    this.waiters.delete(bce.id);
+    for (const w of list) {
+      w.timer.cancel();
+      this.process(w.v, w.proxyCoa, w.replyTo, true);
+    }
+  }
+
+  private sendPba(v: PbuView, dst: string, c: Parameters<typeof buildPba>[1]): void {
+    this.transmit(buildPba(v, c, this.o.quirks), dst);
+    this.o.counters.inc('pba_tx');
+    this.o.log.debug('pba-tx', { dst, seq: c.seq, status: c.status });
+  }
+
+  private transmit(spec: MobilityHeaderSpec, dst: string): void {
+    this.o.send(encodeMobilityHeader(spec), dst);
+  }
+
+  bindings(): BindingDump[] {
+    const now = this.o.clock.now();
+    return [...this.cache.entries()].map((b) => ({
+      mnId: b.mnId, hnps: b.hnps.map((p) => p.text), proxyCoa: b.proxyCoa, lla: b.lla, llId: b.llId, att: b.att,
+      lifetime: b.lifetimeUnits * 4, state: b.state, ageMs: Math.round(now - b.createdAt), lastSeq: b.lastSeq,
+    }));
+  }
+
+  /** Stops every timer (daemon shutdown, end of a test). */
+  close(): void {
+    for (const b of this.cache.entries()) b.timer?.cancel();
+    for (const l of this.waiters.values()) for (const w of l) w.timer.cancel();
+    this.waiters.clear();
+  }
+}
+
+/** A link-local address for a new session: fe80::/64 with a random, locally administered IID. */
+function makeLinkLocal(): string {
+  const b = new Uint8Array(16);
+  b[0] = 0xfe; b[1] = 0x80;
+  crypto.getRandomValues(b.subarray(8));
+  b[8]! &= 0xfd; // universal/local bit 0 (RFC 4291 modified EUI-64: 0 = local)
+  return formatIpv6(b, 0);
+}

@@ -1,0 +1,100 @@
+// The LMA's policy store: which MNs exist (by NAI), which are entitled to PMIPv6, which MAGs may
+// register them, and their fixed prefixes. Also the prefix pool the LMA allocates HNPs from.
+import type { MagEntry, MobileNodePolicy } from '../config.js';
+import { makePrefix, prefixContains, type Prefix } from '../prefix.js';
+
+export class PolicyStore {
+  private readonly mns = new Map<string, MobileNodePolicy>();
+  private readonly magsByAddress = new Map<string, MagEntry>();
+  /** Fixed prefixes of every MN: never handed out by the pool. */
+  readonly reserved = new Map<string, string>();
+
+  constructor(mobileNodes: readonly MobileNodePolicy[], mags: readonly MagEntry[]) {
+    for (const m of mags) this.magsByAddress.set(m.address, m);
+    for (const mn of mobileNodes) this.addMobileNode(mn);
+  }
+
+  addMobileNode(mn: MobileNodePolicy): void {
+    this.mns.set(mn.nai, mn);
+    for (const p of mn.prefixes) this.reserved.set(p.text, mn.nai);
+  }
+
+  mobileNode(nai: string): MobileNodePolicy | undefined { return this.mns.get(nai); }
+  get mobileNodeCount(): number { return this.mns.size; }
+
+  /** The authorised MAG sending from `address` (its Proxy-CoA), if any. */
+  magAt(address: string): MagEntry | undefined { return this.magsByAddress.get(address); }
+
+  mayRegister(mag: MagEntry, mn: MobileNodePolicy): boolean {
+    return mn.mags.length === 0 || mn.mags.includes(mag.name);
+  }
+}
+
+/** The `index`-th prefix of length `length` inside `base`. */
+function nthSubPrefix(base: Prefix, length: number, index: number): Prefix {
+  let v = 0n;
+  for (const byte of base.bytes) v = (v << 8n) | BigInt(byte);
+  v += BigInt(index) << BigInt(128 - length);
+  const b = new Uint8Array(16);
+  for (let i = 15; i >= 0; i--) { b[i] = Number(v & 0xffn); v >>= 8n; }
+  return makePrefix(b, length);
+}
+
+/**
+ * Hands out /hnpLength prefixes from the pool in order, skipping reserved ones; freed prefixes go
+ * back to the end of a queue, so a just-released HNP is not given to the next MN at once.
+ */
+export class PrefixPool {
+  private readonly inUse = new Set<string>();
+  private readonly freed: Prefix[] = [];
+  private poolIndex = 0;
+  private next = 0;
+
+  constructor(private readonly pool: readonly Prefix[], private readonly hnpLength: number, private readonly reserved: ReadonlyMap<string, string>) {}
+
+  /** A prefix of the pool not in use, or null when the pool is exhausted. */
+  allocate(): Prefix | null {
+    while (this.poolIndex < this.pool.length) {
+      const base = this.pool[this.poolIndex]!;
+      const bits = this.hnpLength - base.length;
+      const count = bits >= 31 ? 2 ** 31 : 2 ** bits;
+      while (this.next < count) {
+        const p = nthSubPrefix(base, this.hnpLength, this.next++);
+        if (!this.inUse.has(p.text) && !this.reserved.has(p.text)) {
+          this.inUse.add(p.text);
+          return p;
+        }
+      }
+      this.poolIndex++;
+      this.next = 0;
+    }
+    while (this.freed.length > 0) {
+      const p = this.freed.shift()!;
+      if (!this.inUse.has(p.text)) {
+        this.inUse.add(p.text);
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** The first prefix of the pool, whatever its state (quirk same-hnp-for-all-mns). */
+  first(): Prefix | null {
+    const base = this.pool[0];
+    return base === undefined ? null : nthSubPrefix(base, this.hnpLength, 0);
+  }
+
+  /** Claims a specific prefix a PBU asked for; false when it is not the pool's or is taken. */
+  claim(p: Prefix): boolean {
+    if (p.length !== this.hnpLength || this.inUse.has(p.text) || this.reserved.has(p.text)) return false;
+    if (!this.pool.some((base) => prefixContains(base, p))) return false;
+    this.inUse.add(p.text);
+    return true;
+  }
+
+  release(text: string, p: Prefix): void {
+    if (this.inUse.delete(text)) this.freed.push(p);
+  }
+
+  get allocated(): number { return this.inUse.size; }
+}

@@ -1,0 +1,513 @@
+// The MAG as a state machine: MN detection (RS, link events, control commands) drives the Binding
+// Update List; PBUs with retransmission and refresh go to the LMA; accepted PBAs install the data
+// plane and start the home-link emulation (RAs). No sockets here: the daemon wires them in.
+import {
+  BA_STATUS, BA_STATUS_CODE, MH_OPTION, encodeIcmpv6, encodeMobilityHeader, findOption, findOptions,
+  type BindingAck,
+} from '../../wire/index.js';
+import type { Clock } from '../clock.js';
+import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC, type DomainConfig, type MagEntry, type MobileNodePolicy } from '../config.js';
+import type { Counters, Logger } from '../log.js';
+import { MhScreen } from '../mh-screen.js';
+import { parsePrefix, type Prefix } from '../prefix.js';
+import type { Quirks } from '../quirks.js';
+import { BindingUpdateList, type BulEntry, type PbuKind } from './bul.js';
+import { buildPbu, handoffIndicator } from './pbu-builder.js';
+import { MAX_QUICK_RETRIES, nextTimeout } from './retransmit.js';
+import { buildPresenceProbe, buildRouterAdvertisement } from './router-advert.js';
+
+export interface AccessLink { iface: string; mac: string; mtu: number }
+
+/** What the data plane must carry for one session. */
+export interface SessionRoute { iface: string; hnps: readonly Prefix[]; lla: string | null; lma: string }
+
+/** The MAG side of the data plane (pmipd/dataplane/). Resolves once the kernel has it. */
+export interface MagDataplane {
+  addSession(s: SessionRoute): Promise<void>;
+  removeSession(s: SessionRoute): Promise<void>;
+}
+
+export interface MagIo {
+  sendMh(bytes: Uint8Array, dst: string): void;
+  /** An ICMPv6 message out of `iface`; `src` null lets the kernel pick the interface's link-local. */
+  sendIcmp(iface: string, bytes: Uint8Array, dst: string, src: string | null): void;
+}
+
+/** Where an MN was last registered in the access network (see MagSettings.accessNetworkStateDir). */
+export interface HandoverKnowledge {
+  lastMag(nai: string): string | null;
+  record(nai: string, mag: string): void;
+}
+
+export interface MagCoreOptions {
+  self: MagEntry;
+  domain: DomainConfig;
+  links: ReadonlyMap<string, AccessLink>;
+  /** MTU of the transport link toward the LMA. */
+  transportMtu: number;
+  clock: Clock;
+  dataplane: MagDataplane;
+  io: MagIo;
+  quirks: Quirks;
+  log: Logger;
+  counters: Counters;
+  handoverKnowledge?: HandoverKnowledge;
+}
+
+/** How long a handover hint from the control socket waits for the MN to show up. */
+const HINT_TTL_MS = 10_000;
+/** Presence probe: NS tries and the gap between them. */
+const PROBE_TRIES = 3;
+const PROBE_GAP_MS = 300;
+/** Tunnel overhead of IPv6-in-IPv6 without an encapsulation-limit option. */
+const TUNNEL_OVERHEAD = 40;
+
+export interface BulDump {
+  mnId: string;
+  mac: string;
+  iface: string;
+  state: string;
+  hnps: string[];
+  lla: string | null;
+  lifetime: number;
+  lma: string;
+  outstandingSeq: number | null;
+  installed: boolean;
+}
+
+export class MagCore {
+  readonly bul = new BindingUpdateList();
+  private readonly byMac = new Map<string, MobileNodePolicy>();
+  private readonly byNai = new Map<string, MobileNodePolicy>();
+  private readonly hints = new Map<string, { hi: number; until: number }>();
+  private readonly probes = new Map<string, { target: string; iface: string; tries: number; timer: { cancel(): void }; then: () => void }>();
+  private readonly screen: MhScreen;
+  private seq: number;
+
+  constructor(private readonly o: MagCoreOptions) {
+    for (const mn of o.domain.mobileNodes) {
+      this.byNai.set(mn.nai, mn);
+      if (mn.mac !== undefined) this.byMac.set(mn.mac, mn);
+    }
+    this.screen = new MhScreen(o.clock, o.log, o.counters, (b, d) => o.io.sendMh(b, d), true);
+    this.seq = crypto.getRandomValues(new Uint16Array(1))[0]!;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // MN detection
+
+  /** An RS on `iface` from `src`, with the MAC of its SLLA option when it had one. */
+  onRouterSolicitation(iface: string, src: string, sourceMac: string | null, eui64Mac: string | null): void {
+    const { counters, log } = this.o;
+    counters.inc('rs_rx');
+    const mac = sourceMac ?? eui64Mac;
+    if (mac === null) {
+      counters.inc('rs_unidentified');
+      log.debug('rs-unidentified', { iface, src });
+      return;
+    }
+    const mn = this.byMac.get(mac);
+    if (mn === undefined || !this.entitled(mn)) {
+      // MAG-PBU-20: no PMIPv6 service for nodes the domain does not know.
+      counters.inc('rs_not_entitled');
+      log.debug('rs-not-entitled', { iface, src, mac });
+      return;
+    }
+    const e = this.bul.get(mn.nai);
+    const mnLinkLocal = src === '::' ? null : src;
+    if (e !== undefined && e.iface === iface) {
+      if (mnLinkLocal !== null) e.mnLinkLocal = mnLinkLocal;
+      // While registering, the RA follows the PBA anyway.
+      if (e.state === 'registered' || e.state === 'refreshing') this.sendRa(e);
+      return;
+    }
+    if (e !== undefined) this.finish(e, `moved to ${iface}`);
+    this.attach(mn, iface, mnLinkLocal);
+  }
+
+  /** Carrier change on an access interface: losing it means every MN there has left. */
+  onLinkChange(iface: string, up: boolean): void {
+    if (!this.o.links.has(iface)) return;
+    this.o.log.info('access-link', { iface, carrier: up ? 'up' : 'down' });
+    if (!up) for (const e of this.bul.onInterface(iface)) this.detach(e, `carrier lost on ${iface}`);
+  }
+
+  onNeighborAdvertisement(iface: string, target: string): void {
+    for (const [mnId, p] of this.probes) {
+      if (p.iface !== iface || p.target !== target) continue;
+      p.timer.cancel();
+      this.probes.delete(mnId);
+      if (this.bul.get(mnId) !== undefined) p.then();
+    }
+  }
+
+  /** Control socket: attach `nai` on `iface` as if detected (hi 3 for a known handover). */
+  attachByName(nai: string, iface: string, hi: number | undefined): string | null {
+    const mn = this.byNai.get(nai);
+    if (mn === undefined || mn.mac === undefined) return `no mobile node "${nai}" with a MAC in ${this.o.domain.file}`;
+    if (!this.o.links.has(iface)) return `${iface} is not an access interface of ${this.o.self.name}`;
+    if (!this.entitled(mn)) return `${nai} may not use ${this.o.self.name}`;
+    if (hi !== undefined) this.hints.set(nai, { hi, until: this.o.clock.now() + HINT_TTL_MS });
+    const e = this.bul.get(nai);
+    if (e !== undefined) this.finish(e, 'attached again by command');
+    this.attach(mn, iface, null);
+    return null;
+  }
+
+  /** Control socket: the next attachment of `nai` is a handover between MAGs (HI = `hi`). */
+  expectHandover(nai: string, hi: number): string | null {
+    if (!this.byNai.has(nai)) return `no mobile node "${nai}" in ${this.o.domain.file}`;
+    this.hints.set(nai, { hi, until: this.o.clock.now() + HINT_TTL_MS });
+    return null;
+  }
+
+  /** Control socket: `nai` has left. */
+  detachByName(nai: string): string | null {
+    const e = this.bul.get(nai);
+    if (e === undefined) return `${nai} is not attached to ${this.o.self.name}`;
+    this.detach(e, 'detach command');
+    return null;
+  }
+
+  private entitled(mn: MobileNodePolicy): boolean {
+    return mn.proxyMobility && (mn.mags.length === 0 || mn.mags.includes(this.o.self.name));
+  }
+
+  private attach(mn: MobileNodePolicy, iface: string, mnLinkLocal: string | null): void {
+    const { clock, counters, log, domain } = this.o;
+    const hint = this.hints.get(mn.nai);
+    this.hints.delete(mn.nai);
+    const previousMag = this.o.handoverKnowledge?.lastMag(mn.nai) ?? null;
+    // HO-01: 3 when the access network says the MN comes from another MAG; MAG-PBU-09: 1 otherwise.
+    const attachHi = hint !== undefined && hint.until >= clock.now() ? hint.hi
+      : previousMag !== null && previousMag !== this.o.self.name ? 3 : 1;
+    const e: BulEntry = {
+      mnId: mn.nai, mac: mn.mac!, iface, mnLinkLocal, lma: domain.lma.address, state: 'registering',
+      hnps: [], request: mn.prefixes.slice(), lla: domain.fixedMagAddresses ? FIXED_MAG_LINK_LOCAL : null,
+      lifetimeUnits: 0, installed: false, outstanding: null, attachHi, createdAt: clock.now(), registeredAt: null,
+      refreshTimer: null, raTimer: null, presenceTimer: null, quickRetries: 0,
+    };
+    this.bul.add(e);
+    counters.inc('attachments');
+    log.info('mn-attached', { mn: mn.nai, mac: mn.mac, iface, hi: attachHi });
+    this.sendPbu(e, 'register');
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // PBU transmission
+
+  private sendPbu(e: BulEntry, kind: PbuKind, timeoutMs?: number, transmissions = 1): void {
+    const { clock, io, domain, quirks, counters, log } = this.o;
+    this.seq = (this.seq + 1) & 0xffff;
+    const hi = handoffIndicator(kind, e.attachHi, quirks);
+    const spec = buildPbu(e, {
+      kind, seq: this.seq, hi, lifetimeUnits: domain.mag.lifetime / 4, accessTechnology: domain.mag.accessTechnology,
+      timestamps: domain.timestamps, fixedLinkLocal: domain.fixedMagAddresses, wallMs: clock.wallMs(),
+    }, quirks);
+    const timeout = timeoutMs ?? domain.mag.initialBindackTimeout;
+    const seq = this.seq;
+    let timer: { cancel(): void } | null = null;
+    if (kind === 'deregister') {
+      // DEREG-05: no retransmission; clean up after INITIAL_BINDACK_TIMEOUT without a reply.
+      timer = clock.setTimer(domain.mag.initialBindackTimeout, () => this.finish(e, 'de-registration unanswered'));
+    } else if (!quirks.has('no-retransmit')) {
+      timer = clock.setTimer(timeout, () => this.retransmit(e, seq));
+    }
+    this.bul.setOutstanding(e, { kind, seq, hi, timeoutMs: timeout, sentAt: clock.now(), transmissions, timer });
+    if (kind === 'refresh') e.state = 'refreshing';
+    if (kind === 'deregister') e.state = 'deregistering';
+    io.sendMh(encodeMobilityHeader(spec), e.lma);
+    counters.inc('pbu_tx');
+    if (transmissions > 1) counters.inc('pbu_retransmitted');
+    log.info('pbu-tx', { mn: e.mnId, kind, seq, hi, try: transmissions, timeoutMs: kind === 'deregister' ? undefined : timeout });
+  }
+
+  private retransmit(e: BulEntry, seq: number): void {
+    // MAG-RTX-06: a detached MN has no entry any more, so nothing goes out for it.
+    if (this.bul.get(e.mnId) !== e || e.outstanding?.seq !== seq) return;
+    const o = e.outstanding;
+    this.sendPbu(e, o.kind, nextTimeout(o.timeoutMs, this.o.domain.mag, this.o.quirks), o.transmissions + 1);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // PBA processing (§6.9.1.2)
+
+  /** A Mobility Header from `src`. */
+  receive(buf: Uint8Array, src: string): void {
+    const msg = this.screen.screen(buf, src, [6]);
+    if (msg !== null) this.onPba(msg as BindingAck, src);
+  }
+
+  private onPba(msg: BindingAck, src: string): void {
+    const { counters, log, quirks } = this.o;
+    counters.inc('pba_rx');
+    const e = this.bul.bySequence(msg.seq);
+    if (e === undefined || e.lma !== src || !msg.flags.P) {
+      counters.inc('pba_unmatched');
+      log.info('pba-unmatched', { src, seq: msg.seq, status: msg.status });
+      return;
+    }
+    const o = e.outstanding!;
+    const rttMs = Number((this.o.clock.now() - o.sentAt).toFixed(3));
+    const mismatch = this.pbaMismatch(msg, e, o.hi);
+    this.bul.setOutstanding(e, null);
+    if (mismatch !== null) {
+      // MAG-PBA-03: ignored, and that PBU is not sent again.
+      counters.inc('pba_mismatch');
+      log.warn('pba-mismatch', { mn: e.mnId, seq: msg.seq, why: mismatch });
+      if (!e.installed) e.state = 'stopped';
+      return;
+    }
+    if (msg.status < 128) {
+      if (o.kind === 'deregister') this.finish(e, 'de-registration acknowledged');
+      else this.accepted(e, msg, rttMs);
+      return;
+    }
+    counters.inc(`pba_status_${msg.status}`);
+    log.info('pba-rejected', { mn: e.mnId, seq: msg.seq, status: msg.status, name: BA_STATUS[msg.status] });
+    if (o.kind === 'deregister') { this.finish(e, `de-registration refused (${msg.status})`); return; }
+    const retryLater = () => {
+      const wait = nextTimeout(o.timeoutMs, this.o.domain.mag, quirks);
+      e.refreshTimer?.cancel();
+      e.refreshTimer = this.o.clock.setTimer(wait, () => { if (this.bul.get(e.mnId) === e) this.sendPbu(e, o.kind, wait); });
+    };
+    switch (msg.status) {
+      case BA_STATUS_CODE.TIMESTAMP_LOWER_THAN_PREV_ACCEPTED: // ORD-09: again, with a fresh timestamp
+      case BA_STATUS_CODE.SEQUENCE_NUMBER_OUT_OF_WINDOW: // RFC 6275 §11.7.1: continue after the LMA's number
+        if (msg.status === BA_STATUS_CODE.SEQUENCE_NUMBER_OUT_OF_WINDOW) this.seq = msg.seq;
+        if (e.quickRetries++ < MAX_QUICK_RETRIES) this.sendPbu(e, o.kind);
+        else retryLater();
+        return;
+      case BA_STATUS_CODE.TIMESTAMP_MISMATCH: // ORD-10: retry only on our own clock, later
+        retryLater();
+        return;
+      case BA_STATUS_CODE.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX: // MAG-PBA-08: not that prefix again
+        if (o.kind === 'register' && e.request.length > 0) {
+          e.request = [];
+          this.sendPbu(e, 'register');
+          return;
+        }
+        break;
+      default: break;
+    }
+    // 152 (MAG-PBA-07) and the rest: no service, no more PBUs until an administrator acts.
+    this.stop(e, `rejected with ${msg.status}`);
+  }
+
+  /** MAG-PBA-03: what in the PBA differs from the PBU it answers, or null. */
+  private pbaMismatch(msg: BindingAck, e: BulEntry, hi: number): string | null {
+    const mnId = findOption(msg.options, MH_OPTION.MN_ID);
+    if (mnId === undefined || mnId.id !== e.mnId) return `MN-ID ${mnId?.id ?? 'missing'}`;
+    const h = findOption(msg.options, MH_OPTION.HANDOFF_INDICATOR);
+    if (h === undefined || h.value !== hi) return `HI ${h?.value ?? 'missing'}, sent ${hi}`;
+    const att = findOption(msg.options, MH_OPTION.ACCESS_TECHNOLOGY_TYPE);
+    const sentAtt = this.o.quirks.has('att-zero') ? 0 : this.o.domain.mag.accessTechnology;
+    if (att === undefined || att.value !== sentAtt) return `ATT ${att?.value ?? 'missing'}, sent ${sentAtt}`;
+    const ll = findOption(msg.options, MH_OPTION.MN_LINK_LAYER_ID);
+    const sentLl = this.o.quirks.has('no-mn-ll-id') ? undefined : e.mac.replace(/:/g, '');
+    if (ll?.id !== sentLl) return `MN-LL-ID ${ll?.id ?? 'missing'}, sent ${sentLl ?? 'none'}`;
+    return null;
+  }
+
+  private accepted(e: BulEntry, msg: BindingAck, rttMs: number): void {
+    const { clock, domain, quirks, counters, log, dataplane } = this.o;
+    const hnps = findOptions(msg.options, MH_OPTION.HOME_NETWORK_PREFIX).filter((h) => h.prefix !== '::/0').map((h) => parsePrefix(h.prefix));
+    if (hnps.length === 0 || msg.lifetimeUnits === 0) {
+      this.stop(e, hnps.length === 0 ? 'accepting PBA without a prefix' : 'accepting PBA with lifetime 0');
+      return;
+    }
+    let lla = e.lla;
+    if (!domain.fixedMagAddresses) {
+      const opt = findOption(msg.options, MH_OPTION.LINK_LOCAL_ADDRESS);
+      lla = opt !== undefined && opt.address !== '::' ? opt.address : null;
+    }
+    const changed = !samePrefixes(hnps, e.hnps) || lla !== e.lla;
+    const old = { iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma };
+    e.hnps = hnps;
+    e.request = hnps;
+    e.lla = lla;
+    e.lifetimeUnits = msg.lifetimeUnits;
+    e.state = 'registered';
+    e.registeredAt = clock.now();
+    e.quickRetries = 0;
+    counters.inc('registrations_accepted');
+    this.o.handoverKnowledge?.record(e.mnId, this.o.self.name);
+    this.armPresence(e);
+    log.info('pba-accepted', { mn: e.mnId, seq: msg.seq, hnp: hnps.map((p) => p.text), lla, lifetime: msg.lifetimeUnits * 4, rttMs });
+    e.refreshTimer?.cancel();
+    e.refreshTimer = quirks.has('no-refresh') ? null
+      : clock.setTimer(msg.lifetimeUnits * 4000 * domain.mag.refreshRatio, () => this.refreshDue(e));
+    if (e.installed && !changed) return;
+    const install = async () => {
+      if (e.installed) await dataplane.removeSession(old);
+      await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma });
+      e.installed = true;
+    };
+    install().then(() => {
+      if (this.bul.get(e.mnId) !== e) return;
+      // RA-03/HO-11: the prefix is advertised only now, after the PBA and with the routes in place.
+      this.sendRa(e);
+      this.armPeriodicRa(e);
+    }, (err: Error) => {
+      counters.inc('dataplane_errors');
+      log.error('dataplane-install-failed', { mn: e.mnId, why: err.message });
+    });
+  }
+
+  /** Stops service for `e` after a rejection; the entry stays (no new PBU on every RS). */
+  private stop(e: BulEntry, why: string): void {
+    this.o.log.warn('session-stopped', { mn: e.mnId, why });
+    this.o.counters.inc('sessions_stopped');
+    this.clearTimers(e);
+    e.state = 'stopped';
+    if (e.installed) this.uninstall(e);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Refresh, presence, de-registration
+
+  private refreshDue(e: BulEntry): void {
+    if (this.bul.get(e.mnId) !== e || e.state !== 'registered') return;
+    // The LMA deletes the binding when the lifetime runs out; so does the MAG.
+    const lifetimeMs = e.lifetimeUnits * 4000;
+    e.refreshTimer = this.o.clock.setTimer(lifetimeMs * (1 - this.o.domain.mag.refreshRatio), () => {
+      if (this.bul.get(e.mnId) === e && e.state !== 'registered') this.finish(e, 'binding lifetime ran out');
+    });
+    if (!this.o.domain.mag.presenceProbe || e.mnLinkLocal === null) {
+      this.sendPbu(e, 'refresh');
+      return;
+    }
+    const pending = this.probes.get(e.mnId);
+    if (pending !== undefined) { pending.timer.cancel(); this.probes.delete(e.mnId); }
+    this.probe(e, 1, () => { if (this.bul.get(e.mnId) === e) this.sendPbu(e, 'refresh'); });
+  }
+
+  /**
+   * RFC 5213 §6.13: a unicast NS to the MN; its NA means it is still there (REREG-05). `then` runs
+   * on the answer; PROBE_TRIES unanswered probes mean the MN has left.
+   */
+  private probe(e: BulEntry, tries: number, then: () => void): void {
+    const link = this.o.links.get(e.iface)!;
+    this.o.io.sendIcmp(e.iface, encodeIcmpv6(buildPresenceProbe(e.mnLinkLocal!, this.magMac(link))), e.mnLinkLocal!, e.lla);
+    this.o.counters.inc('presence_probes');
+    const timer = this.o.clock.setTimer(PROBE_GAP_MS, () => {
+      if (this.probes.get(e.mnId)?.timer !== timer) return;
+      this.probes.delete(e.mnId);
+      if (this.bul.get(e.mnId) !== e) return;
+      if (tries < PROBE_TRIES) this.probe(e, tries + 1, then);
+      else this.detach(e, 'presence check failed');
+    });
+    this.probes.set(e.mnId, { target: e.mnLinkLocal!, iface: e.iface, tries, timer, then });
+  }
+
+  /** Periodic presence check while registered, so a departure is noticed without a carrier event. */
+  private armPresence(e: BulEntry): void {
+    const interval = this.o.domain.mag.presenceInterval;
+    if (interval === 0 || e.mnLinkLocal === null) return;
+    e.presenceTimer?.cancel();
+    e.presenceTimer = this.o.clock.setTimer(interval, () => {
+      e.presenceTimer = null;
+      if (this.bul.get(e.mnId) !== e || e.state !== 'registered' || this.probes.has(e.mnId)) return;
+      this.probe(e, 1, () => this.armPresence(e));
+    });
+  }
+
+  private detach(e: BulEntry, why: string): void {
+    const { quirks, log, counters } = this.o;
+    counters.inc('detachments');
+    log.info('mn-left', { mn: e.mnId, iface: e.iface, why });
+    this.clearTimers(e);
+    if (e.state === 'deregistering') return;
+    if (quirks.has('no-dereg') || e.hnps.length === 0 || e.state === 'stopped') {
+      this.finish(e, why);
+      return;
+    }
+    this.sendPbu(e, 'deregister');
+  }
+
+  /** Removes the entry and its routes (DEREG-05, HO-08). */
+  private finish(e: BulEntry, why: string): void {
+    if (this.bul.get(e.mnId) !== e) return;
+    this.clearTimers(e);
+    this.bul.setOutstanding(e, null);
+    this.bul.remove(e);
+    if (e.installed) this.uninstall(e);
+    this.o.log.info('bul-removed', { mn: e.mnId, why });
+  }
+
+  private uninstall(e: BulEntry): void {
+    e.installed = false;
+    this.o.dataplane.removeSession({ iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma }).catch((err: Error) => {
+      this.o.counters.inc('dataplane_errors');
+      this.o.log.error('dataplane-remove-failed', { mn: e.mnId, why: err.message });
+    });
+  }
+
+  private clearTimers(e: BulEntry): void {
+    e.refreshTimer?.cancel();
+    e.refreshTimer = null;
+    e.raTimer?.cancel();
+    e.raTimer = null;
+    e.presenceTimer?.cancel();
+    e.presenceTimer = null;
+    const p = this.probes.get(e.mnId);
+    if (p !== undefined) { p.timer.cancel(); this.probes.delete(e.mnId); }
+    if (e.outstanding?.kind !== 'deregister') this.bul.setOutstanding(e, null);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Router Advertisements
+
+  private magMac(link: AccessLink): string {
+    return this.o.domain.fixedMagAddresses ? FIXED_MAG_MAC : link.mac;
+  }
+
+  private sendRa(e: BulEntry): void {
+    const { domain, quirks, io, counters, log } = this.o;
+    const link = this.o.links.get(e.iface)!;
+    const spec = buildRouterAdvertisement({
+      hnps: e.hnps, mac: this.magMac(link), mtu: Math.min(link.mtu, this.o.transportMtu - TUNNEL_OVERHEAD),
+      routerLifetime: domain.mag.routerLifetime, validLifetime: domain.mag.prefixValidLifetime,
+      preferredLifetime: domain.mag.prefixPreferredLifetime,
+    }, quirks);
+    // Unicast to the MN: several MNs may share the access link, and each must see only its prefix (RA-06).
+    io.sendIcmp(e.iface, encodeIcmpv6(spec), e.mnLinkLocal ?? 'ff02::1', e.lla);
+    counters.inc('ra_tx');
+    log.debug('ra-tx', { mn: e.mnId, iface: e.iface, dst: e.mnLinkLocal ?? 'ff02::1', src: e.lla });
+  }
+
+  private armPeriodicRa(e: BulEntry): void {
+    e.raTimer?.cancel();
+    e.raTimer = this.o.clock.setTimer(this.o.domain.mag.routerAdvertisementInterval, () => {
+      if (this.bul.get(e.mnId) !== e || (e.state !== 'registered' && e.state !== 'refreshing')) return;
+      this.sendRa(e);
+      this.armPeriodicRa(e);
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  dump(): BulDump[] {
+    return this.bul.entries().map((e) => ({
+      mnId: e.mnId, mac: e.mac, iface: e.iface, state: e.state, hnps: e.hnps.map((p) => p.text), lla: e.lla,
+      lifetime: e.lifetimeUnits * 4, lma: e.lma, outstandingSeq: e.outstanding?.seq ?? null, installed: e.installed,
+    }));
+  }
+
+  /** De-registers every session (daemon shutdown); resolves when the PBAs came or timed out. */
+  deregisterAll(why: string): void {
+    for (const e of this.bul.entries()) this.detach(e, why);
+  }
+
+  close(): void {
+    for (const e of this.bul.entries()) {
+      this.clearTimers(e);
+      this.bul.setOutstanding(e, null);
+    }
+    for (const p of this.probes.values()) p.timer.cancel();
+  }
+}
+
+function samePrefixes(a: readonly Prefix[], b: readonly Prefix[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.text === b[i]!.text);
+}

@@ -1,0 +1,74 @@
+// The PBUs a MAG sends (RFC 5213 §6.9.1.1, §6.9.1.3, §6.9.1.4; catalog C.2, C.9, C.10).
+import { timestampFromDate, type MobilityHeaderSpec, type MobilityOptionSpec } from '../../wire/index.js';
+import type { Quirks } from '../quirks.js';
+import type { BulEntry, PbuKind } from './bul.js';
+
+export interface PbuParams {
+  kind: PbuKind;
+  seq: number;
+  hi: number;
+  /** Requested lifetime in 4-second units (ignored for a de-registration). */
+  lifetimeUnits: number;
+  accessTechnology: number;
+  /** Put a Timestamp option in (TimestampBasedApproachInUse). */
+  timestamps: boolean;
+  /** FixedMAGLinkLocalAddressOnAllAccessLinks is set: no Link-local Address option. */
+  fixedLinkLocal: boolean;
+  wallMs: number;
+}
+
+export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHeaderSpec {
+  const options: MobilityOptionSpec[] = [];
+  // A registration asks for what it was told to (::/0 at first); refresh and de-registration list
+  // every assigned prefix by value (REREG-03, DEREG-02).
+  const zeroRefresh = p.kind === 'refresh' && quirks.has('refresh-with-zero-hnp');
+  const prefixes = zeroRefresh ? [] : p.kind === 'register' ? e.request : e.hnps;
+  if (prefixes.length === 0) options.push({ type: 22, prefix: '::/0' });
+  else for (const h of prefixes) options.push({ type: 22, prefix: h.text });
+  options.push({ type: 23, value: p.hi });
+  options.push({ type: 24, value: quirks.has('att-zero') ? 0 : p.accessTechnology });
+  options.push({ type: 8, subtype: 1, id: e.mnId });
+  if (p.timestamps && !quirks.has('omit-timestamp')) {
+    const ts = timestampFromDate(p.wallMs);
+    options.push({ type: 27, seconds: ts.seconds, fraction: ts.fraction });
+  }
+  if (!p.fixedLinkLocal) options.push({ type: 26, address: e.lla ?? '::' });
+  if (!quirks.has('no-mn-ll-id')) options.push({ type: 25, id: e.mac.replace(/:/g, '') });
+  const unaligned = quirks.has('unaligned-options');
+  if (unaligned) {
+    // Packed as they come; only the end is padded to the 8-octet multiple the MH needs.
+    const len = 12 + options.reduce((n, o) => n + optionSize(o), 0);
+    const pad = (8 - (len % 8)) % 8;
+    if (pad === 1) options.push({ type: 0 });
+    else if (pad > 1) options.push({ type: 1, length: pad - 2 });
+  }
+  return {
+    type: 5,
+    seq: p.seq,
+    flags: { A: true, P: true },
+    lifetimeUnits: p.kind === 'deregister' ? 0 : p.lifetimeUnits,
+    options,
+    autoPad: !unaligned,
+  };
+}
+
+function optionSize(o: MobilityOptionSpec): number {
+  switch (o.type) {
+    case 8: return 3 + Buffer.byteLength((o as { id: string }).id);
+    case 22: return 20;
+    case 23: case 24: return 4;
+    case 25: return 4 + (o as { id: string }).id.length / 2;
+    case 26: return 18;
+    case 27: return 10;
+    default: throw new Error(`no size for option ${o.type}`);
+  }
+}
+
+/** The Handoff Indicator of a PBU of `kind` (REREG-04, DEREG-03, MAG-PBU-09, HO-01). */
+export function handoffIndicator(kind: PbuKind, attachHi: number, quirks: Quirks): number {
+  switch (kind) {
+    case 'register': return quirks.has('hi-3-on-attach') && attachHi === 1 ? 3 : attachHi;
+    case 'refresh': return quirks.has('refresh-hi-1') ? 1 : 5;
+    case 'deregister': return quirks.has('dereg-hi-1') ? 1 : 4;
+  }
+}

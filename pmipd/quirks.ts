@@ -1,0 +1,82 @@
+// Deliberate deviations: each quirk breaks one behaviour the conformance checks judge, so the
+// harness can prove every check fails when it should. A quirk is consulted at exactly the place
+// its behaviour lives (grep for its name); the IDs are those of the RFC 5213 catalog.
+
+export interface QuirkInfo {
+  role: 'lma' | 'mag';
+  /** Catalog requirement IDs the deviation breaks. */
+  breaks: readonly string[];
+  does: string;
+}
+
+export const QUIRKS = {
+  // MAG: PBU construction
+  'omit-timestamp': { role: 'mag', breaks: ['MAG-PBU-11', 'MAG-RTX-04'], does: 'PBUs carry no Timestamp option although the domain uses timestamps' },
+  'att-zero': { role: 'mag', breaks: ['MAG-PBU-10'], does: 'the Access Technology Type option says 0 (reserved) instead of 3 (IEEE 802.3)' },
+  'hi-3-on-attach': { role: 'mag', breaks: ['MAG-PBU-09'], does: 'a first attachment is signalled with Handoff Indicator 3 instead of 1' },
+  'no-mn-ll-id': { role: 'mag', breaks: ['MAG-PBU-14'], does: 'the MN Link-layer Identifier option is left out although the MAC is known' },
+  'refresh-with-zero-hnp': { role: 'mag', breaks: ['REREG-03'], does: 'refresh PBUs ask for ::/0 instead of listing the assigned prefixes' },
+  'refresh-hi-1': { role: 'mag', breaks: ['REREG-04'], does: 'refresh PBUs carry Handoff Indicator 1 instead of 5' },
+  'dereg-hi-1': { role: 'mag', breaks: ['DEREG-03'], does: 'de-registration PBUs carry Handoff Indicator 1 instead of 4' },
+  'unaligned-options': { role: 'mag', breaks: ['MH-10'], does: 'PBU options are packed without alignment padding (only the final pad to 8 octets)' },
+  // MAG: timers
+  'no-retransmit': { role: 'mag', breaks: ['MAG-RTX-01', 'MAG-RTX-02', 'MAG-RTX-03'], does: 'an unanswered PBU is never sent again' },
+  'no-backoff': { role: 'mag', breaks: ['MAG-RTX-03', 'MAG-RTX-07'], does: 'retransmissions repeat every INITIAL_BINDACK_TIMEOUT instead of doubling' },
+  'no-refresh': { role: 'mag', breaks: ['REREG-01'], does: 'the binding is never refreshed before its lifetime ends' },
+  'no-dereg': { role: 'mag', breaks: ['DEREG-01'], does: 'no de-registration PBU when the MN leaves; local state is dropped silently' },
+  // MAG: access link
+  'ra-without-hnp': { role: 'mag', breaks: ['RA-02', 'MAG-PBA-05', 'RA-05'], does: 'Router Advertisements carry no Prefix Information option' },
+  'ra-zero-router-lifetime': { role: 'mag', breaks: ['RA-01'], does: 'Router Advertisements say router lifetime 0' },
+  'ra-no-mtu': { role: 'mag', breaks: ['RA-10'], does: 'Router Advertisements carry no MTU option' },
+  // LMA: PBA construction
+  'pba-no-p-flag': { role: 'lma', breaks: ['LMA-PBA-02'], does: 'PBAs have the P flag clear' },
+  'wrong-seq-in-pba': { role: 'lma', breaks: ['LMA-PBA-03'], does: 'the PBA Sequence # is the PBU\'s plus one' },
+  'lifetime-in-seconds': { role: 'lma', breaks: ['LMA-PBA-17'], does: 'the granted lifetime is written in seconds instead of 4-second units (so it exceeds the request)' },
+  'no-lla': { role: 'lma', breaks: ['LMA-PBA-11', 'LMA-PBA-12'], does: 'PBAs carry no Link-local Address option even when the PBU had one' },
+  'pba-no-timestamp': { role: 'lma', breaks: ['LMA-PBA-08', 'ORD-01'], does: 'PBAs carry no Timestamp option even when the PBU had one' },
+  'pba-hi-zero': { role: 'lma', breaks: ['LMA-PBA-05'], does: 'the PBA\'s Handoff Indicator is 0 instead of a copy of the PBU\'s' },
+  'dereg-ack-lifetime': { role: 'lma', breaks: ['LMA-PBA-18'], does: 'the PBA accepting a de-registration carries the old lifetime instead of 0' },
+  'new-lla-on-handover': { role: 'lma', breaks: ['LMA-PBA-13', 'HO-04'], does: 'a handover gets a freshly made link-local address instead of the stored one' },
+  // LMA: binding cache and ordering
+  'same-hnp-for-all-mns': { role: 'lma', breaks: ['LMA-BCE-01', 'LMA-BCE-02', 'LMA-PBA-09'], does: 'every new session gets the first prefix of the pool' },
+  'accept-unknown-mn': { role: 'lma', breaks: ['LMA-ERR-03'], does: 'an MN-ID missing from the policy store is accepted instead of rejected with 153' },
+  'accept-stale-timestamp': { role: 'lma', breaks: ['ORD-05', 'ORD-06', 'HO-13'], does: 'a timestamp older than the last accepted one is not refused with 157' },
+  'ignore-timestamp-window': { role: 'lma', breaks: ['ORD-04'], does: 'a timestamp outside TimestampValidityWindow is not refused with 156' },
+  'reject-unknown-option': { role: 'lma', breaks: ['MH-09'], does: 'a PBU with an unknown mobility option is rejected with 128 instead of processed' },
+  'no-binding-error': { role: 'lma', breaks: ['MH-06'], does: 'an unknown MH type is dropped without a Binding Error' },
+  'delete-bce-at-once': { role: 'lma', breaks: ['DEREG-08', 'DEREG-10', 'HO-07'], does: 'an accepted de-registration deletes the BCE at once instead of after MinDelayBeforeBCEDelete' },
+  'ack-foreign-dereg': { role: 'lma', breaks: ['DEREG-06', 'HO-06'], does: 'a de-registration from a MAG that no longer holds the binding is accepted and deletes it' },
+  'downlink-to-old-mag': { role: 'lma', breaks: ['HO-09', 'LMA-BCE-06'], does: 'after a handover the prefix route keeps pointing at the previous MAG' },
+} as const satisfies Record<string, QuirkInfo>;
+
+export type QuirkName = keyof typeof QUIRKS;
+
+export class UnknownQuirkError extends Error {
+  override readonly name = 'UnknownQuirkError';
+}
+
+/** The set of quirks a daemon runs with; `has` is called where each behaviour lives. */
+export class Quirks {
+  private readonly set: ReadonlySet<QuirkName>;
+
+  constructor(names: readonly string[] = [], role?: 'lma' | 'mag') {
+    for (const n of names) {
+      if (!(n in QUIRKS)) throw new UnknownQuirkError(`unknown quirk "${n}"; pmipd --list-quirks shows them`);
+      const q = QUIRKS[n as QuirkName];
+      if (role !== undefined && q.role !== role) throw new UnknownQuirkError(`quirk "${n}" is for the ${q.role.toUpperCase()}, not the ${role.toUpperCase()}`);
+    }
+    this.set = new Set(names as QuirkName[]);
+  }
+
+  has(name: QuirkName): boolean { return this.set.has(name); }
+  list(): QuirkName[] { return [...this.set]; }
+}
+
+/** The --list-quirks table. */
+export function quirkTable(): string {
+  const rows = Object.entries(QUIRKS).map(([name, q]) => [name, q.role.toUpperCase(), q.breaks.join(' '), q.does]);
+  const head = ['quirk', 'role', 'breaks', 'what it does'];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i < 3 ? c.padEnd(w[i]!) : c)).join('  ');
+  return [fmt(head), fmt(w.map((n) => '-'.repeat(n))), ...rows.map(fmt)].join('\n') + '\n';
+}

@@ -1,0 +1,135 @@
+// Every quirk deviates where it says, visibly on the wire (or, for downlink-to-old-mag, in the
+// data-plane route): each case runs one scenario without and with the quirk and compares.
+import { expect } from 'chai';
+import { findOption, findOptions, type BindingAck, type RouterAdvertisement } from '../../wire/index.js';
+import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
+import { LmaHarness, MAG1, MAG2, MN1_LL, MagHarness, settle } from './logic-fixture.js';
+
+type Observe = (quirks: string[]) => Promise<unknown> | unknown;
+
+const HNP = '2001:db8:a000::/64';
+const LL1 = '020000000101';
+
+/** MAG scenarios */
+const firstPbu = (q: string[]) => { const h = new MagHarness({ quirks: q }); h.rs(); return h.lastPbu(); };
+async function registered(q: string[]): Promise<MagHarness> {
+  const h = new MagHarness({ quirks: q });
+  h.rs();
+  h.answer();
+  await settle();
+  return h;
+}
+async function refreshPbu(q: string[]) {
+  const h = await registered(q);
+  h.clock.advance(320_000);
+  h.core.onNeighborAdvertisement('acc1', MN1_LL);
+  return h.pbus().length > 1 ? h.lastPbu() : null;
+}
+async function deregPbu(q: string[]) {
+  const h = await registered(q);
+  h.core.onLinkChange('acc1', false);
+  return h.pbus().length > 1 ? h.lastPbu() : null;
+}
+const pbuCountAfter = (ms: number) => (q: string[]) => { const h = new MagHarness({ quirks: q }); h.rs(); h.clock.advance(ms); return h.pbus().length; };
+async function lastRa(q: string[]) { return (await registered(q)).ras().at(-1)!.msg as RouterAdvertisement; }
+
+/** LMA scenarios */
+const pba = (q: string[], spec: Parameters<LmaHarness['pbu']>[0] = {}, src = MAG1) => new LmaHarness({ quirks: q }).pbu({ llId: LL1, ...spec }, src);
+function handover(q: string[]): [BindingAck, BindingAck, LmaHarness] {
+  const h = new LmaHarness({ quirks: q });
+  const a = h.pbu({ llId: LL1 })!;
+  h.clock.advance(10);
+  const b = h.pbu({ seq: 2, llId: LL1, hi: 3 }, MAG2)!;
+  return [a, b, h];
+}
+
+const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unknown }> = {
+  'omit-timestamp': { observe: (q) => findOption(firstPbu(q).options, 27) !== undefined, normal: true, quirky: false },
+  'att-zero': { observe: (q) => findOption(firstPbu(q).options, 24)!.value, normal: 3, quirky: 0 },
+  'hi-3-on-attach': { observe: (q) => findOption(firstPbu(q).options, 23)!.value, normal: 1, quirky: 3 },
+  'no-mn-ll-id': { observe: (q) => findOption(firstPbu(q).options, 25)?.id, normal: LL1, quirky: undefined },
+  'refresh-with-zero-hnp': { observe: async (q) => findOptions((await refreshPbu(q))!.options, 22).map((o) => o.prefix), normal: [HNP], quirky: ['::/0'] },
+  'refresh-hi-1': { observe: async (q) => findOption((await refreshPbu(q))!.options, 23)!.value, normal: 5, quirky: 1 },
+  'dereg-hi-1': { observe: async (q) => findOption((await deregPbu(q))!.options, 23)!.value, normal: 4, quirky: 1 },
+  'unaligned-options': {
+    observe: (q) => firstPbu(q).options.filter((o) => o.type === 22 || o.type === 26 || o.type === 27).map((o) => `${o.type}@${o.offset % 8}`),
+    normal: ['22@4', '27@2', '26@6'], quirky: ['22@4', '27@3', '26@5'],
+  },
+  'no-retransmit': { observe: pbuCountAfter(1000), normal: 2, quirky: 1 },
+  'no-backoff': { observe: pbuCountAfter(3000), normal: 3, quirky: 4 },
+  'no-refresh': { observe: async (q) => (await refreshPbu(q)) !== null, normal: true, quirky: false },
+  'no-dereg': { observe: async (q) => (await deregPbu(q))?.lifetimeUnits ?? 'none', normal: 0, quirky: 'none' },
+  'ra-without-hnp': { observe: async (q) => (await lastRa(q)).prefixes.map((p) => p.prefix), normal: [HNP], quirky: [] },
+  'ra-zero-router-lifetime': { observe: async (q) => (await lastRa(q)).routerLifetime, normal: 1800, quirky: 0 },
+  'ra-no-mtu': { observe: async (q) => (await lastRa(q)).mtu, normal: 1460, quirky: undefined },
+
+  'pba-no-p-flag': { observe: (q) => pba(q)!.flags.P, normal: true, quirky: false },
+  'wrong-seq-in-pba': { observe: (q) => pba(q, { seq: 77 })!.seq, normal: 77, quirky: 78 },
+  'lifetime-in-seconds': { observe: (q) => pba(q, { lifetimeUnits: 100 })!.lifetimeUnits, normal: 100, quirky: 400 },
+  'no-lla': { observe: (q) => findOption(pba(q)!.options, 26) !== undefined, normal: true, quirky: false },
+  'pba-no-timestamp': { observe: (q) => findOption(pba(q)!.options, 27) !== undefined, normal: true, quirky: false },
+  'pba-hi-zero': { observe: (q) => findOption(pba(q)!.options, 23)!.value, normal: 1, quirky: 0 },
+  'dereg-ack-lifetime': {
+    observe: (q) => { const h = new LmaHarness({ quirks: q }); h.pbu({ llId: LL1 }); return h.pbu({ seq: 2, llId: LL1, hi: 4, hnps: [HNP], lifetimeUnits: 0 })!.lifetimeUnits; },
+    normal: 0, quirky: 100,
+  },
+  'new-lla-on-handover': {
+    observe: (q) => { const [a, b] = handover(q); return findOption(a.options, 26)!.address === findOption(b.options, 26)!.address; },
+    normal: true, quirky: false,
+  },
+  'same-hnp-for-all-mns': {
+    observe: (q) => { const h = new LmaHarness({ quirks: q }); h.pbu({}); return findOption(h.pbu({ mnId: 'mn2@pmip.example' })!.options, 22)!.prefix; },
+    normal: '2001:db8:a000:1::/64', quirky: HNP,
+  },
+  'accept-unknown-mn': { observe: (q) => pba(q, { mnId: 'stranger@pmip.example' })!.status, normal: 153, quirky: 0 },
+  'accept-stale-timestamp': {
+    observe: (q) => {
+      const h = new LmaHarness({ quirks: q });
+      const t = h.clock.wallMs();
+      h.pbu({ llId: LL1, tsWallMs: t });
+      h.clock.advance(100);
+      return h.pbu({ seq: 2, llId: LL1, hi: 5, hnps: [HNP], tsWallMs: t - 50 })!.status;
+    },
+    normal: 157, quirky: 0,
+  },
+  'ignore-timestamp-window': { observe: (q) => pba(q, { tsOffsetMs: -5000 })!.status, normal: 156, quirky: 0 },
+  'reject-unknown-option': { observe: (q) => pba(q, { extra: [{ type: 240, data: '0000' }] })!.status, normal: 0, quirky: 128 },
+  'no-binding-error': {
+    observe: (q) => { const h = new LmaHarness({ quirks: q }); h.core.receive(Uint8Array.from([59, 0, 200, 0, 0, 0, 0, 0]), MAG1); return h.sent.map((s) => s.msg.type); },
+    normal: [7], quirky: [],
+  },
+  'delete-bce-at-once': {
+    observe: (q) => {
+      const h = new LmaHarness({ quirks: q });
+      h.pbu({ mnId: 'mn1@pmip.example', llId: LL1 });
+      h.pbu({ seq: 2, llId: LL1, hi: 4, hnps: [HNP], lifetimeUnits: 0 });
+      h.clock.advance(2000);
+      return findOption(h.pbu({ seq: 3, llId: LL1, hi: 3 }, MAG2)!.options, 22)!.prefix;
+    },
+    normal: HNP, quirky: '2001:db8:a000:1::/64',
+  },
+  'ack-foreign-dereg': {
+    observe: (q) => { const [, , h] = handover(q); h.clock.advance(10); return h.pbu({ seq: 3, llId: LL1, hi: 4, hnps: [HNP], lifetimeUnits: 0 }, MAG1)?.status ?? 'no PBA'; },
+    normal: 'no PBA', quirky: 0,
+  },
+  'downlink-to-old-mag': { observe: (q) => handover(q)[2].dp.ops.at(-1), normal: `route ${HNP} via ${MAG2}`, quirky: `route ${HNP} via ${MAG1}` },
+};
+
+describe('pmipd quirks: each one deviates on the wire', () => {
+  for (const [name, c] of Object.entries(cases) as [QuirkName, (typeof cases)[QuirkName]][]) {
+    it(`${name} (${QUIRKS[name].role.toUpperCase()}, breaks ${QUIRKS[name].breaks.join(' ')})`, async () => {
+      expect(await c.observe([]), 'without the quirk').to.deep.equal(c.normal);
+      expect(await c.observe([name]), 'with the quirk').to.deep.equal(c.quirky);
+    });
+  }
+
+  it('lists every quirk with its requirement IDs (--list-quirks) and refuses unknown or misplaced ones', () => {
+    const table = quirkTable();
+    for (const [name, q] of Object.entries(QUIRKS)) {
+      const line = table.split('\n').find((l) => l.startsWith(`${name} `))!;
+      expect(line, name).to.include(q.breaks[0]!);
+    }
+    expect(() => new Quirks(['no-such-quirk'])).to.throw(UnknownQuirkError, /unknown quirk "no-such-quirk"/);
+    expect(() => new Quirks(['no-dereg'], 'lma')).to.throw(UnknownQuirkError, /for the MAG, not the LMA/);
+  });
+});
