@@ -13,9 +13,9 @@ const subcommands: Record<string, Subcommand> = {
   down: { summary: 'tear down a testbed that `up` keeps up', load: () => import('./cmd-down.js') },
   clean: { summary: 'remove what dead runs left behind (namespaces, processes, run records)', load: () => import('./cmd-clean.js') },
   exec: { summary: 'run a command inside a node of the testbed that is up: exec NODE -- CMD...', load: () => import('./cmd-exec.js') },
-  attach: { summary: 'plug an MN into an AP of the testbed that is up', load: () => import('./cmd-attach.js') },
-  detach: { summary: 'unplug an MN from its AP', load: () => import('./cmd-detach.js') },
-  handover: { summary: 'move an MN to another AP (carrier flip, same interface and MAC, new RS)', load: () => import('./cmd-handover.js') },
+  attach: { summary: 'plug an MN into an AP of the testbed that is up', load: async () => (await import('./cmd-mobility.js')).attach },
+  detach: { summary: 'unplug an MN from its AP', load: async () => (await import('./cmd-mobility.js')).detach },
+  handover: { summary: 'move an MN to another AP (carrier flip, same interface and MAC, new RS)', load: async () => (await import('./cmd-mobility.js')).handover },
 };
 
 function usage(): string {
