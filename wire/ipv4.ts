@@ -70,10 +70,7 @@ function toIpv4Bytes(a: string | Uint8Array): Uint8Array {
  * version 4 (`chain.error` says which); otherwise `chain` tells where the payload is. Never throws.
  */
 export function decodeIpv4Header(buf: Uint8Array, off: number, len: number, chain: IpChainEnd): Ipv4Header | null {
-  chain.protocol = -1;
-  chain.opaque = false;
-  chain.partial = false;
-  chain.error = '';
+  chain.reset();
   const b0 = len > 0 ? buf[off]! : 0x45; // nothing captured is a truncation, not a wrong version
   if (b0 >> 4 !== 4) { chain.error = `version ${b0 >> 4} is not 4`; return null; }
   if (len < IPV4_HEADER_LENGTH) {

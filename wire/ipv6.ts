@@ -202,6 +202,14 @@ export class IpChainEnd {
   partial = false;
   /** First problem found, '' if none. A truncated payload still lets the walk go on. */
   error = '';
+
+  /** Starts a new walk: an IP header decoder calls this first. */
+  reset(): void {
+    this.protocol = -1;
+    this.opaque = false;
+    this.partial = false;
+    this.error = '';
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,10 +288,7 @@ function decodeRouting(buf: Uint8Array, p: number, hl: number): RoutingHeader {
  * tells where the upper layer starts. Never throws.
  */
 export function decodeIpv6Header(buf: Uint8Array, off: number, len: number, chain: IpChainEnd): Ipv6Header | null {
-  chain.protocol = -1;
-  chain.opaque = false;
-  chain.partial = false;
-  chain.error = '';
+  chain.reset();
   const b0 = len > 0 ? buf[off]! : 0x60; // nothing captured is a truncation, not a wrong version
   if (b0 >> 4 !== 6) {
     chain.error = `version ${b0 >> 4} is not 6`;
