@@ -1,41 +1,73 @@
 // C.13 and the data-plane side of C.5, C.10, C.11: where the MNs' packets go. A packet is followed
 // across capture points by its fingerprint (the inner packet without hop limit).
-import { DATA_TUNNELLED, servingMag, stateAt, type Session, type Trace } from '../trace/index.js';
+import { DATA_TUNNELLED, partitionPoint, pushTo, servingMag, stateAt, type Session, type Trace } from '../trace/index.js';
 import { check } from './check.js';
 import { dataEv, mhEv, seconds } from './evidence.js';
-import { eventsOf, isRegistration, lastAtOrBefore, REGISTRATION_KINDS } from './helpers.js';
+import {
+  DEREGISTRATION_KINDS, ENDING_KINDS, eventsOf, HANDOVER_KINDS, lastAtOrBefore, lastBefore, REGISTRATION_KINDS,
+} from './helpers.js';
 
 /** How far apart in time two sightings of one packet may be. */
 const SAME_PACKET_S = 1;
 
-/** Fingerprint -> row indices, for the rows of points of one kind. */
-function indexBy(t: Trace, kind: 'access' | 'transport' | 'core', tunnelled: boolean): Map<number, number[]> {
-  const d = t.data;
-  const m = new Map<number, number[]>();
-  for (let i = 0; i < d.length; i++) {
-    if (t.pointKind(d.point[i]!) !== kind || ((d.flags[i]! & DATA_TUNNELLED) !== 0) !== tunnelled) continue;
-    const h = d.hash[i]!;
-    const list = m.get(h);
-    if (list === undefined) m.set(h, [i]); else list.push(i);
-  }
-  return m;
+/** Rows in time order (then row order). */
+function byTime(t: Trace, list: number[]): number[] {
+  const time = t.data.time;
+  return list.sort((a, b) => time[a]! - time[b]! || a - b);
 }
 
+type PointKind = 'access' | 'transport' | 'core';
+
+/** Per trace, what rows() and indexBy() built: several checks ask for the same rows. */
+const rowLists = new WeakMap<Trace, Map<string, number[]>>();
+const rowIndexes = new WeakMap<Trace, Map<string, Map<number, number[]>>>();
+
+function cached<V>(store: WeakMap<Trace, Map<string, V>>, t: Trace, key: string, build: () => V): V {
+  let m = store.get(t);
+  if (m === undefined) store.set(t, m = new Map());
+  let v = m.get(key);
+  if (v === undefined) m.set(key, v = build());
+  return v;
+}
+
+/** Fingerprint -> row indices in time order, for the rows of points of one kind (shared: do not modify). */
+function indexBy(t: Trace, kind: PointKind, tunnelled: boolean): Map<number, number[]> {
+  return cached(rowIndexes, t, `${kind}|${tunnelled}`, () => {
+    const m = new Map<number, number[]>();
+    for (const i of rows(t, kind, tunnelled)) pushTo(m, t.data.hash[i]!, i);
+    for (const list of m.values()) if (list.length > 1) byTime(t, list);
+    return m;
+  });
+}
+
+/** Slack on the binary-searched window, so that rounding at its edges is left to the exact test. */
+const EDGE_S = 1e-6;
+
+/** The first row (in row order) of the same packet within SAME_PACKET_S of row i that `pred` accepts. */
 function near(t: Trace, idx: Map<number, number[]>, i: number, pred: (j: number) => boolean = () => true): number | undefined {
   const list = idx.get(t.data.hash[i]!);
   if (list === undefined) return undefined;
-  const time = t.data.time[i]!;
-  return list.find((j) => j !== i && Math.abs(t.data.time[j]! - time) <= SAME_PACKET_S && pred(j));
+  const times = t.data.time;
+  const time = times[i]!;
+  let best: number | undefined;
+  for (let k = partitionPoint(list.length, (x) => times[list[x]!]! < time - SAME_PACKET_S - EDGE_S); k < list.length; k++) {
+    const j = list[k]!;
+    if (times[j]! > time + SAME_PACKET_S + EDGE_S) break;
+    if (j !== i && (best === undefined || j < best) && Math.abs(times[j]! - time) <= SAME_PACKET_S && pred(j)) best = j;
+  }
+  return best;
 }
 
-/** Data rows of a kind of point, tunnelled or plain. */
-function rows(t: Trace, kind: 'access' | 'transport' | 'core', tunnelled: boolean): number[] {
-  const out: number[] = [];
-  const d = t.data;
-  for (let i = 0; i < d.length; i++) {
-    if (t.pointKind(d.point[i]!) === kind && ((d.flags[i]! & DATA_TUNNELLED) !== 0) === tunnelled) out.push(i);
-  }
-  return out;
+/** Data rows of a kind of point, tunnelled or plain (shared: do not modify). */
+function rows(t: Trace, kind: PointKind, tunnelled: boolean): readonly number[] {
+  return cached(rowLists, t, `${kind}|${tunnelled}`, () => {
+    const out: number[] = [];
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) {
+      if (t.pointKind(d.point[i]!) === kind && ((d.flags[i]! & DATA_TUNNELLED) !== 0) === tunnelled) out.push(i);
+    }
+    return out;
+  });
 }
 
 /** The session owning an address, preferring one active at time t. */
@@ -56,10 +88,10 @@ export const tunnelEndpoints = check('tunnel-endpoints', ['FWD-01'], (t, [j]) =>
     if (t.pointKind(d.point[i]!) !== 'transport') continue;
     const src = text(t, d.outerSrc[i]!), dst = text(t, d.outerDst[i]!);
     if (d.flags[i]! & DATA_TUNNELLED) {
-      if ((mags.has(src) && lmas.has(dst)) || (lmas.has(src) && mags.has(dst))) j!.pass(`tunnel ${src} > ${dst}`, [dataEv(t, i)]);
-      else j!.fail(`tunnelled packet between ${src} and ${dst}, not a MAG-LMA pair`, [dataEv(t, i)], { field: 'outer src > dst', expected: 'pCoA <> LMAA', seen: `${src} > ${dst}` });
+      if ((mags.has(src) && lmas.has(dst)) || (lmas.has(src) && mags.has(dst))) j!.pass(() => `tunnel ${src} > ${dst}`, [dataEv(t, i)]);
+      else j!.fail(() => `tunnelled packet between ${src} and ${dst}, not a MAG-LMA pair`, [dataEv(t, i)], () => ({ field: 'outer src > dst', expected: 'pCoA <> LMAA', seen: `${src} > ${dst}` }));
     } else if (t.sessionsOfAddressId(d.innerSrc[i]!).length > 0 || t.sessionsOfAddressId(d.innerDst[i]!).length > 0) {
-      j!.fail(`MN packet ${src} > ${dst} crosses the MAG-LMA link without a tunnel`, [dataEv(t, i)], { field: 'encapsulation', expected: 'IPv6-in-IPv6', seen: 'plain' });
+      j!.fail(() => `MN packet ${src} > ${dst} crosses the MAG-LMA link without a tunnel`, [dataEv(t, i)], { field: 'encapsulation', expected: 'IPv6-in-IPv6', seen: 'plain' });
     }
   }
 });
@@ -76,9 +108,9 @@ export const lmaForwarding = check('lma-forwarding', ['FWD-02', 'FWD-03'], (t, [
     const mag = s && servingMag(s, time);
     if (mag === undefined) continue;
     const j = near(t, trn, i, (k) => lmas.has(text(t, t.data.outerSrc[k]!)) && t.data.time[k]! >= time);
-    if (j !== undefined && text(t, t.data.outerDst[j]!) === mag) down!.pass(`downlink to ${text(t, t.data.innerDst[i]!)} tunnelled to ${mag}`, [dataEv(t, i), dataEv(t, j)]);
-    else down!.fail(j === undefined ? `downlink to ${text(t, t.data.innerDst[i]!)} not tunnelled to ${mag}` : `downlink tunnelled to ${text(t, t.data.outerDst[j]!)}, the MN is at ${mag}`,
-      j === undefined ? [dataEv(t, i)] : [dataEv(t, i), dataEv(t, j)], { field: 'outer dst', expected: mag, seen: j === undefined ? 'no tunnelled copy' : text(t, t.data.outerDst[j]!) });
+    if (j !== undefined && text(t, t.data.outerDst[j]!) === mag) down!.pass(() => `downlink to ${text(t, t.data.innerDst[i]!)} tunnelled to ${mag}`, [dataEv(t, i), dataEv(t, j)]);
+    else down!.fail(() => (j === undefined ? `downlink to ${text(t, t.data.innerDst[i]!)} not tunnelled to ${mag}` : `downlink tunnelled to ${text(t, t.data.outerDst[j]!)}, the MN is at ${mag}`),
+      j === undefined ? [dataEv(t, i)] : [dataEv(t, i), dataEv(t, j)], () => ({ field: 'outer dst', expected: mag, seen: j === undefined ? 'no tunnelled copy' : text(t, t.data.outerDst[j]!) }));
   }
   for (const i of rows(t, 'transport', true)) {
     if (!t.roles.mags.includes(text(t, t.data.outerSrc[i]!)) || t.sessionsOfAddressId(t.data.innerSrc[i]!).length === 0) continue;
@@ -90,8 +122,8 @@ export const lmaForwarding = check('lma-forwarding', ['FWD-02', 'FWD-03'], (t, [
       ? near(t, trn, i, (k) => lmas.has(text(t, t.data.outerSrc[k]!)) && t.data.time[k]! >= time)
       : near(t, core, i, (k) => t.data.time[k]! >= time);
     const where = peerMag !== undefined ? `the tunnel to ${peerMag}` : 'the core';
-    if (j !== undefined && t.data.innerSrc[j] === t.data.innerSrc[i]) up!.pass(`uplink from ${text(t, t.data.innerSrc[i]!)} decapsulated and routed into ${where}`, [dataEv(t, i), dataEv(t, j)]);
-    else up!.fail(`reverse-tunnelled packet from ${text(t, t.data.innerSrc[i]!)} never reached ${where}`, [dataEv(t, i)], { field: 'forwarded copy', expected: `src ${text(t, t.data.innerSrc[i]!)} on ${where}`, seen: 'none' });
+    if (j !== undefined && t.data.innerSrc[j] === t.data.innerSrc[i]) up!.pass(() => `uplink from ${text(t, t.data.innerSrc[i]!)} decapsulated and routed into ${where}`, [dataEv(t, i), dataEv(t, j)]);
+    else up!.fail(() => `reverse-tunnelled packet from ${text(t, t.data.innerSrc[i]!)} never reached ${where}`, [dataEv(t, i)], () => ({ field: 'forwarded copy', expected: `src ${text(t, t.data.innerSrc[i]!)} on ${where}`, seen: 'none' }));
   }
 });
 
@@ -104,8 +136,8 @@ export const hopLimit = check('tunnel-hop-limit', ['FWD-05'], (t, [j]) => {
     const [a, b] = t.data.time[i]! <= t.data.time[k]! ? [i, k] : [k, i];
     const want = t.data.hopLimit[a]! - 2, seen = t.data.hopLimit[b]!;
     const ev = [dataEv(t, a), dataEv(t, b)];
-    if (seen === want) j!.pass(`hop limit ${t.data.hopLimit[a]} -> ${seen} across MAG and LMA`, ev);
-    else j!.fail(`hop limit ${t.data.hopLimit[a]} -> ${seen} across MAG and LMA`, ev, { field: 'inner hop limit', expected: want, seen });
+    if (seen === want) j!.pass(() => `hop limit ${t.data.hopLimit[a]} -> ${seen} across MAG and LMA`, ev);
+    else j!.fail(() => `hop limit ${t.data.hopLimit[a]} -> ${seen} across MAG and LMA`, ev, { field: 'inner hop limit', expected: want, seen });
   }
 });
 
@@ -120,14 +152,14 @@ export const forwardOnlyWithBinding = check('forward-only-with-binding', ['FWD-0
       const lastReg = lastAtOrBefore(regs, time);
       const ev = [dataEv(t, i)];
       if (lastReg === undefined) {
-        before!.fail(`${mag} tunnelled ${s.mnId}'s packet before any PBA accepted the MN there`, ev, { field: 'time', expected: 'after the accepting PBA', seen: `${seconds(s.start - time)} before the first PBA` });
+        before!.fail(() => `${mag} tunnelled ${s.mnId}'s packet before any PBA accepted the MN there`, ev, () => ({ field: 'time', expected: 'after the accepting PBA', seen: `${seconds(s.start - time)} before the first PBA` }));
         continue;
       }
-      before!.pass(`${mag} tunnels ${s.mnId}'s packets after the PBA`, ev);
-      const lastEnd = lastAtOrBefore(eventsOf(s, ['deregistration', 'rejected'], mag), time);
+      before!.pass(() => `${mag} tunnels ${s.mnId}'s packets after the PBA`, ev);
+      const lastEnd = lastAtOrBefore(eventsOf(s, ENDING_KINDS, mag), time);
       const ended = lastEnd !== undefined && lastEnd.time >= lastReg.time ? lastEnd : undefined;
-      if (ended === undefined) { if (servingMag(s, time) === mag) after!.pass(`${mag} tunnels while the binding is active`, ev); continue; }
-      after!.fail(`${mag} still tunnels ${s.mnId}'s packets after the ${ended.kind}`, [mhEv(t, ended.exchange.pba ?? ended.exchange.pbu), ...ev], { field: 'uplink', expected: 'not forwarded', seen: 'tunnelled' });
+      if (ended === undefined) { if (servingMag(s, time) === mag) after!.pass(() => `${mag} tunnels while the binding is active`, ev); continue; }
+      after!.fail(() => `${mag} still tunnels ${s.mnId}'s packets after the ${ended.kind}`, [mhEv(t, ended.exchange.pba ?? ended.exchange.pbu), ...ev], { field: 'uplink', expected: 'not forwarded', seen: 'tunnelled' });
     }
   }
 });
@@ -149,8 +181,8 @@ export const magUplink = check('mag-uplink', ['FWD-10', 'FWD-12'], (t, [remote, 
     const j = isLocal ? local! : remote!;
     const k = near(t, trn, i, (x) => text(t, t.data.outerSrc[x]!) === mag);
     const what = `${text(t, t.data.innerSrc[i]!)} > ${text(t, t.data.innerDst[i]!)}`;
-    if (k !== undefined) j.pass(`${what} reverse-tunnelled by ${mag}`, [dataEv(t, i), dataEv(t, k)]);
-    else j.fail(`${what}${isLocal ? ' (local MN)' : ''} not reverse-tunnelled by ${mag}`, [dataEv(t, i)], { field: 'tunnel', expected: `${mag} > LMA`, seen: 'none' });
+    if (k !== undefined) j.pass(() => `${what} reverse-tunnelled by ${mag}`, [dataEv(t, i), dataEv(t, k)]);
+    else j.fail(() => `${what}${isLocal ? ' (local MN)' : ''} not reverse-tunnelled by ${mag}`, [dataEv(t, i)], () => ({ field: 'tunnel', expected: `${mag} > LMA`, seen: 'none' }));
   }
 });
 
@@ -169,8 +201,8 @@ export const magDownlink = check('mag-downlink', ['FWD-14'], (t, [j]) => {
     const still = near(t, accessTunnelled, i);
     const k = near(t, access, i, (x) => t.data.time[x]! >= time);
     if (still !== undefined) j!.fail('packet reached the access link still encapsulated', [dataEv(t, i), dataEv(t, still)], { field: 'encapsulation', expected: 'inner packet only', seen: 'IPv6-in-IPv6' });
-    else if (k !== undefined) j!.pass(`downlink decapsulated by ${mag} onto ${t.dataRef(k).point}`, [dataEv(t, i), dataEv(t, k)]);
-    else j!.fail(`downlink to ${text(t, t.data.innerDst[i]!)} tunnelled to ${mag} never reached its access link`, [dataEv(t, i)], { field: 'access copy', expected: 'the inner packet', seen: 'none' });
+    else if (k !== undefined) j!.pass(() => `downlink decapsulated by ${mag} onto ${t.dataRef(k).point}`, [dataEv(t, i), dataEv(t, k)]);
+    else j!.fail(() => `downlink to ${text(t, t.data.innerDst[i]!)} tunnelled to ${mag} never reached its access link`, [dataEv(t, i)], { field: 'access copy', expected: 'the inner packet', seen: 'none' });
   }
 });
 
@@ -187,18 +219,18 @@ export const downlinkFollowsBinding = check('downlink-follows-binding', ['HO-09'
       const ev = [dataEv(t, i)];
       const serving = servingMag(s, time);
       if (serving === undefined) {
-        const dereg = lastAtOrBefore(eventsOf(s, ['deregistration']), time);
+        const dereg = lastAtOrBefore(eventsOf(s, DEREGISTRATION_KINDS), time);
         if (dereg !== undefined && time - dereg.time <= minDelay) {
-          wait!.fail(`downlink for ${s.mnId} tunnelled to ${to} ${seconds(time - dereg.time)} after its de-registration`, [mhEv(t, dereg.exchange.pba!), ...ev], { field: 'downlink', expected: 'dropped while the BCE waits', seen: `tunnelled to ${to}` });
+          wait!.fail(() => `downlink for ${s.mnId} tunnelled to ${to} ${seconds(time - dereg.time)} after its de-registration`, [mhEv(t, dereg.exchange.pba!), ...ev], () => ({ field: 'downlink', expected: 'dropped while the BCE waits', seen: `tunnelled to ${to}` }));
         }
         continue;
       }
-      const ho1 = lastAtOrBefore(eventsOf(s, ['handover']), time);
+      const ho1 = lastAtOrBefore(eventsOf(s, HANDOVER_KINDS), time);
       if (ho1 === undefined) continue;
       const evs = [mhEv(t, ho1.exchange.pba!), ...ev];
       for (const x of [ho!, bce!]) {
-        if (to === serving) x.pass(`after the handover, downlink for ${s.mnId} goes to ${serving}`, evs);
-        else x.fail(`${seconds(time - ho1.time)} after the handover PBA, downlink for ${s.mnId} still goes to ${to}`, evs, { field: 'outer dst', expected: serving, seen: to });
+        if (to === serving) x.pass(() => `after the handover, downlink for ${s.mnId} goes to ${serving}`, evs);
+        else x.fail(() => `${seconds(time - ho1.time)} after the handover PBA, downlink for ${s.mnId} still goes to ${to}`, evs, { field: 'outer dst', expected: serving, seen: to });
       }
     }
   }
@@ -209,35 +241,49 @@ export const downlinkFollowsBinding = check('downlink-follows-binding', ['HO-09'
     const time = t.data.time[i]!;
     for (const s of t.sessionsOfAddressId(t.data.innerDst[i]!)) {
       if (servingMag(s, time) !== undefined) continue;
-      const dereg = lastAtOrBefore(eventsOf(s, ['deregistration']), time);
+      const dereg = lastAtOrBefore(eventsOf(s, DEREGISTRATION_KINDS), time);
       if (dereg === undefined || time - dereg.time > minDelay) continue;
-      if (near(t, trn, i) === undefined) wait!.pass(`downlink for ${s.mnId} dropped while its binding waits`, [dataEv(t, i)]);
+      if (near(t, trn, i) === undefined) wait!.pass(() => `downlink for ${s.mnId} dropped while its binding waits`, [dataEv(t, i)]);
     }
   }
 });
 
+/** Per session, the data rows sent from its addresses, in time order. */
+function rowsFromSessions(t: Trace): Map<Session, number[]> {
+  const m = new Map<Session, number[]>();
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) for (const s of t.sessionsOfAddressId(d.innerSrc[i]!)) pushTo(m, s, i);
+  for (const list of m.values()) byTime(t, list);
+  return m;
+}
+
 export const addressKept = check('address-kept', ['HO-10'], (t, [j]) => {
   j!.inconclusiveBecause('no MN traffic after a handover');
+  let sent: Map<Session, number[]> | undefined;
   for (const s of t.sessions) {
     for (const e of s.events) {
       if (e.kind !== 'handover') continue;
-      const prev = s.events.filter((x) => isRegistration(x) && x.time < e.time).pop();
+      const prev = lastBefore(eventsOf(s, REGISTRATION_KINDS), e.time);
       if (prev === undefined) continue;
       const lost = prev.hnps.filter((p) => !e.hnps.includes(p));
       if (lost.length > 0) {
-        j!.fail(`after the handover the MN lost ${lost.join(', ')} and must configure a new address`, [mhEv(t, prev.exchange.pba!), mhEv(t, e.exchange.pba!)], { field: 'HNP', expected: prev.hnps.join(', '), seen: e.hnps.join(', ') });
+        j!.fail(() => `after the handover the MN lost ${lost.join(', ')} and must configure a new address`, [mhEv(t, prev.exchange.pba!), mhEv(t, e.exchange.pba!)], () => ({ field: 'HNP', expected: prev.hnps.join(', '), seen: e.hnps.join(', ') }));
         continue;
       }
-      const next = s.events.find((x) => x.time > e.time && x.kind !== 'refresh');
-      const until = next?.time ?? Infinity;
+      // Events are in time order: the next one that is not a refresh ends the handover's window.
+      let k = e.index + 1;
+      while (k < s.events.length && (s.events[k]!.time <= e.time || s.events[k]!.kind === 'refresh')) k++;
+      const until = s.events[k]?.time ?? Infinity;
       const d = t.data;
-      for (let i = 0; i < d.length; i++) {
-        if (d.time[i]! <= e.time || d.time[i]! >= until) continue;
+      const rows = (sent ??= rowsFromSessions(t)).get(s) ?? [];
+      let first: number | undefined;
+      for (let x = partitionPoint(rows.length, (y) => d.time[rows[y]!]! <= e.time); x < rows.length && d.time[rows[x]!]! < until; x++) {
+        const i = rows[x]!;
+        if (first !== undefined && i > first) continue;
         const fromNew = t.pointKind(d.point[i]!) === 'transport' ? text(t, d.outerSrc[i]!) === e.mag : t.points[d.point[i]!]!.mag === e.mag;
-        if (!fromNew || !t.sessionsOfAddressId(d.innerSrc[i]!).includes(s)) continue;
-        j!.pass(`${s.mnId} keeps sending from ${text(t, d.innerSrc[i]!)} at ${e.mag}`, [mhEv(t, e.exchange.pba!), dataEv(t, i)]);
-        break;
+        if (fromNew) first = i;
       }
+      if (first !== undefined) j!.pass(() => `${s.mnId} keeps sending from ${text(t, d.innerSrc[first]!)} at ${e.mag}`, [mhEv(t, e.exchange.pba!), dataEv(t, first)]);
     }
   }
 });

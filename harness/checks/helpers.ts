@@ -1,47 +1,68 @@
 // Lookups several checks share.
+import type { RouterAdvertisement } from '../../wire/index.js';
 import {
-  findOption, findOptions, type BindingAck, type BindingUpdate, type RouterAdvertisement,
-} from '../../wire/index.js';
-import {
-  accepted, servingMag, stateAt, type CapturePoint, type Exchange, type MhFrame, type NdFrame, type Session, type SessionEvent,
-  type Trace,
+  accepted, optionOf, optionsOf, partitionPoint, pushTo, servingMag, stateAt, type CapturePoint, type Exchange, type MhFrame,
+  type NdFrame, type Session, type SessionEvent, type Trace,
 } from '../trace/index.js';
 
 /** Mobility Headers the implementations under test sent (first sightings, not tester stimuli). */
 export function iutMessages(t: Trace): MhFrame[] {
-  return t.mh.filter((f) => f.duplicateOf === undefined && !f.fromTester);
+  return t.iutSignalling;
 }
 
-export function hnpsOf(m: BindingUpdate | BindingAck): string[] {
-  return findOptions(m.options, 22).map((o) => o.prefix);
+export function hnpsOf(f: MhFrame): string[] {
+  return optionsOf(f, 22).map((o) => o.prefix);
 }
 
-export function llaOf(m: BindingUpdate | BindingAck): string | undefined {
-  return findOption(m.options, 26)?.address;
+export function llaOf(f: MhFrame): string | undefined {
+  return optionOf(f, 26)?.address;
 }
 
-export function countType(m: { options: readonly { type: number }[] }, type: number): number {
-  let n = 0;
-  for (const o of m.options) if (o.type === type) n++;
-  return n;
-}
+const macs = new Map<string, string>();
 
-/** "02000000aa05" -> "02:00:00:00:aa:05" */
+/** "02000000aa05" -> "02:00:00:00:aa:05" (remembered: every PBU of an MN carries the same one). */
 export function macOfLlId(llId: string | undefined): string | undefined {
   if (llId === undefined || llId.length !== 12) return undefined;
-  return llId.replace(/(..)(?!$)/g, '$1:');
+  let mac = macs.get(llId);
+  if (mac === undefined) {
+    if (macs.size >= 65536) macs.clear();
+    macs.set(llId, mac = llId.replace(/(..)(?!$)/g, '$1:'));
+  }
+  return mac;
 }
 
 export interface RaAt { f: NdFrame; ra: RouterAdvertisement; point: CapturePoint }
 
-/** Router Advertisements seen on access links, in time order. */
-export function accessRas(t: Trace): RaAt[] {
-  const out: RaAt[] = [];
-  for (const f of t.nd) {
-    if (f.msg.name !== 'RA') continue;
-    const point = t.points[t.pointIndex(f.ref.point)]!;
-    if (point.kind === 'access') out.push({ f, ra: f.msg, point });
+const rasOfTrace = new WeakMap<Trace, RaAt[]>();
+
+/** Router Advertisements seen on access links, in time order (shared: do not modify). */
+export function accessRas(t: Trace): readonly RaAt[] {
+  let out = rasOfTrace.get(t);
+  if (out === undefined) {
+    out = [];
+    for (const f of t.ndOnAccess(134)) if (f.msg.name === 'RA') out.push({ f, ra: f.msg, point: t.points[t.pointIndex(f.ref.point)]! });
+    rasOfTrace.set(t, out);
   }
+  return out;
+}
+
+const rasOfPoint = new WeakMap<Trace, Map<CapturePoint, RaAt[]>>();
+
+/** The access RAs of one capture point, in time order. */
+export function rasOn(t: Trace, point: CapturePoint): readonly RaAt[] {
+  let m = rasOfPoint.get(t);
+  if (m === undefined) {
+    m = new Map();
+    for (const r of accessRas(t)) pushTo(m, r.point, r);
+    rasOfPoint.set(t, m);
+  }
+  return m.get(point) ?? [];
+}
+
+/** The RAs of `list` (time-ordered) sent at `from` or up to `seconds` later. */
+export function rasWithin(list: readonly RaAt[], from: number, seconds: number): RaAt[] {
+  const out: RaAt[] = [];
+  for (let k = partitionPoint(list.length, (i) => list[i]!.f.ref.time < from); k < list.length && list[k]!.f.ref.time - from <= seconds; k++) out.push(list[k]!);
   return out;
 }
 
@@ -84,31 +105,57 @@ export function previousRegistration(s: Session, e: SessionEvent): SessionEvent 
   return undefined;
 }
 
-/** Times of a session's events of some kinds, at one MAG or any, in order (cached). */
-const kindTimes = new WeakMap<Session, Map<string, SessionEvent[]>>();
-export function eventsOf(s: Session, kinds: readonly string[], mag?: string): SessionEvent[] {
-  let m = kindTimes.get(s);
-  if (m === undefined) kindTimes.set(s, m = new Map());
-  const k = `${kinds.join(',')}|${mag ?? ''}`;
-  let list = m.get(k);
+const kindsKeys = new WeakMap<readonly string[], string>();
+/** Session -> kinds ("a,b") -> MAG (undefined: any) -> events. */
+const eventLists = new WeakMap<Session, Map<string, Map<string | undefined, SessionEvent[]>>>();
+
+/** A session's events of some kinds, at one MAG or any, in time order (cached: pass constant `kinds`, do not modify). */
+export function eventsOf(s: Session, kinds: readonly string[], mag?: string): readonly SessionEvent[] {
+  let byKinds = eventLists.get(s);
+  if (byKinds === undefined) eventLists.set(s, byKinds = new Map());
+  let kk = kindsKeys.get(kinds);
+  if (kk === undefined) kindsKeys.set(kinds, kk = kinds.join(','));
+  let byMag = byKinds.get(kk);
+  if (byMag === undefined) byKinds.set(kk, byMag = new Map());
+  let list = byMag.get(mag);
   if (list === undefined) {
     list = s.events.filter((e) => kinds.includes(e.kind) && (mag === undefined || e.mag === mag));
-    m.set(k, list);
+    byMag.set(mag, list);
   }
   return list;
 }
 
 /** The last of `events` (time-ordered) at or before t. */
 export function lastAtOrBefore(events: readonly SessionEvent[], t: number): SessionEvent | undefined {
-  let lo = 0, hi = events.length - 1, found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (events[mid]!.time <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
-  }
-  return found < 0 ? undefined : events[found];
+  const n = partitionPoint(events.length, (i) => events[i]!.time <= t);
+  return n === 0 ? undefined : events[n - 1];
+}
+
+/** The last of `events` (time-ordered) strictly before t. */
+export function lastBefore(events: readonly SessionEvent[], t: number): SessionEvent | undefined {
+  const n = partitionPoint(events.length, (i) => events[i]!.time < t);
+  return n === 0 ? undefined : events[n - 1];
 }
 
 export const REGISTRATION_KINDS = ['attach', 'refresh', 'handover', 'reattach'] as const;
+export const DEREGISTRATION_KINDS = ['deregistration'] as const;
+export const HANDOVER_KINDS = ['handover'] as const;
+/** What ends a MAG's right to forward for a session. */
+export const ENDING_KINDS = ['deregistration', 'rejected'] as const;
+/** The events that start a session's stay at a MAG. */
+export const ARRIVAL_KINDS = ['attach', 'handover', 'reattach'] as const;
+
+/** "MAG|=MN-ID" ("MAG|" without one): what groups an MN's exchanges at one MAG. */
+export function magMnKey(x: Exchange): string {
+  return `${x.mag}|${x.mnId === undefined ? '' : `=${x.mnId}`}`;
+}
+
+/** Exchanges grouped by magMnKey, each group in the order of `list` (PBU time order for the trace's lists). */
+export function byMagAndMn(list: readonly Exchange[]): Map<string, Exchange[]> {
+  const m = new Map<string, Exchange[]>();
+  for (const x of list) pushTo(m, magMnKey(x), x);
+  return m;
+}
 
 export function isAccepted(ex: Exchange): boolean {
   return accepted(ex);

@@ -1,6 +1,6 @@
 // Passive conformance checks over a Trace.
 export * from './types.js';
-export { Judge, MAX_FAILURE_EVIDENCE, type Detail } from './judge.js';
+export { Judge, MAX_FAILURE_EVIDENCE, type Detail, type LazyText } from './judge.js';
 export { check, type Check } from './check.js';
 export { CHECKS, checkFor, checkedRequirements, runChecks, type RunChecksOptions } from './registry.js';
 export { mhEv, ndEv, dataEv } from './evidence.js';

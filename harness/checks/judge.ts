@@ -1,7 +1,15 @@
 // Verdict aggregation over the instances a check finds: FAIL if any instance fails (evidence: the
 // first few failures and a count), PASS if all pass and there was at least one, otherwise
 // INCONCLUSIVE (or NOT-APPLICABLE when the check says the requirement does not apply here).
+import { evidenceFrame } from './evidence.js';
 import type { Evidence, LazyFrame, RequirementResult } from './types.js';
+
+/**
+ * A message, or what builds it: only the first few instances are kept as evidence, so a check
+ * passes a function where the text costs something to build (sets, numbers) and most calls
+ * never run it. The same goes for a failure's Detail.
+ */
+export type LazyText = string | (() => string);
 
 /** Failures (and passes) kept as evidence; the rest are only counted. */
 export const MAX_FAILURE_EVIDENCE = 5;
@@ -23,12 +31,12 @@ export class Judge {
 
   constructor(readonly id: string, readonly check: string) {}
 
-  pass(message: string, frames: LazyFrame[] = [], detail: Detail = {}): void {
+  pass(message: LazyText, frames: LazyFrame[] = [], detail: Detail | (() => Detail) = {}): void {
     this.passCount++;
     if (this.passes.length < MAX_PASS_EVIDENCE) this.passes.push(evidence(message, frames, detail));
   }
 
-  fail(message: string, frames: LazyFrame[] = [], detail: Detail = {}): void {
+  fail(message: LazyText, frames: LazyFrame[] = [], detail: Detail | (() => Detail) = {}): void {
     this.failCount++;
     if (this.failures.length < MAX_FAILURE_EVIDENCE) this.failures.push(evidence(message, frames, detail));
   }
@@ -62,8 +70,9 @@ export class Judge {
   }
 }
 
-function evidence(message: string, frames: LazyFrame[], d: Detail): Evidence {
-  const e: Evidence = { message, frames: frames.map((f) => (typeof f === 'function' ? f() : f)) };
+function evidence(message: LazyText, frames: LazyFrame[], detail: Detail | (() => Detail)): Evidence {
+  const d = typeof detail === 'function' ? detail() : detail;
+  const e: Evidence = { message: typeof message === 'function' ? message() : message, frames: frames.map(evidenceFrame) };
   if (d.field !== undefined) e.field = d.field;
   if (d.expected !== undefined) e.expected = String(d.expected);
   if (d.seen !== undefined) e.seen = String(d.seen);

@@ -1,13 +1,19 @@
 // C.3 (what a trace shows of PBU validation) and C.4: how the LMA builds its PBAs (RFC 5213 §5.3).
-import { findOption, type BindingUpdate } from '../../wire/index.js';
-import { isZeroPrefix, sameSet, setText, type Exchange, type Trace } from '../trace/index.js';
+import {
+  countOptions, isZeroPrefix, optionOf, sameSet, setText, type Exchange, type PbuFrame, type Trace,
+} from '../trace/index.js';
 import { check } from './check.js';
 import { mhEv, seconds } from './evidence.js';
-import { answered, countType, hnpsOf, isAccepted, llaOf } from './helpers.js';
+import { answered, hnpsOf, isAccepted, llaOf } from './helpers.js';
 
-/** Answered exchanges: the LMA's PBAs, to MAGs and to tester stimuli alike. */
-function pairs(t: Trace): (Exchange & { pba: NonNullable<Exchange['pba']> })[] {
-  return t.exchanges.filter(answered);
+type Answered = Exchange & { pba: NonNullable<Exchange['pba']> };
+const answeredOf = new WeakMap<Trace, Answered[]>();
+
+/** Answered exchanges: the LMA's PBAs, to MAGs and to tester stimuli alike (shared by the checks here). */
+function pairs(t: Trace): readonly Answered[] {
+  let list = answeredOf.get(t);
+  if (list === undefined) answeredOf.set(t, list = t.exchanges.filter(answered));
+  return list;
 }
 
 const evPair = (t: Trace, ex: Exchange) => ex.pba ? [mhEv(t, ex.pbu), mhEv(t, ex.pba)] : [mhEv(t, ex.pbu)];
@@ -23,18 +29,18 @@ export const lmaNoHaoRule = check('lma-no-hao-rule', ['LMA-VAL-03'], (t, [j]) =>
     const hao = ex.pbu.ipv6?.extensionHeaders.some((h) => h.type === 60 && h.options.some((o) => o.type === 0xc9));
     if (hao) continue;
     const s = ex.pba.mh.status;
-    if (HOME_REGISTRATION_CODES.has(s)) j!.fail(`PBU without a Home Address option rejected with ${s} (${ex.pba.mh.statusName})`, evPair(t, ex), { field: 'status', expected: 'not 131-133', seen: s });
+    if (HOME_REGISTRATION_CODES.has(s)) j!.fail(() => `PBU without a Home Address option rejected with ${s} (${ex.pba.mh.statusName})`, evPair(t, ex), { field: 'status', expected: 'not 131-133', seen: s });
     else if (s === 0) j!.pass('PBU without a Home Address option accepted', evPair(t, ex));
   }
 });
 
 /** §5.3.1 order of the checks a trace can see the inputs of; 152-154 depend on provisioning and may come first. */
-function expectedStatus(m: BindingUpdate): { status: number; why: string } | undefined {
+function expectedStatus(f: PbuFrame): { status: number; why: string } | undefined {
   const missing: [number, string][] = [];
-  if (countType(m, 8) === 0) missing.push([160, 'MN-ID']);
-  if (countType(m, 22) === 0 && countType(m, 36) === 0) missing.push([158, 'HNP']);
-  if (countType(m, 23) === 0) missing.push([161, 'HI']);
-  if (countType(m, 24) === 0) missing.push([162, 'ATT']);
+  if (countOptions(f, 8) === 0) missing.push([160, 'MN-ID']);
+  if (countOptions(f, 22) === 0 && countOptions(f, 36) === 0) missing.push([158, 'HNP']);
+  if (countOptions(f, 23) === 0) missing.push([161, 'HI']);
+  if (countOptions(f, 24) === 0) missing.push([162, 'ATT']);
   if (missing.length === 0) return undefined;
   return { status: missing[0]![0], why: `missing ${missing.map((x) => x[1]).join(' and ')}` };
 }
@@ -45,13 +51,13 @@ export const lmaMissingOptions = check('lma-missing-options', ['LMA-ERR-01', 'LM
     const judges: Record<number, typeof e01> = { 160: e01, 158: e05, 161: e06, 162: e07 };
     for (const ex of t.exchanges) {
       if (ex.pbu.mh.checksumOk === false || ex.pbu.mh.malformed !== undefined) continue;
-      const exp = expectedStatus(ex.pbu.mh);
+      const exp = expectedStatus(ex.pbu);
       if (exp === undefined) continue;
       const several = exp.why.includes(' and ');
       const targets = several ? [judges[exp.status]!, e12!] : [judges[exp.status]!];
       const ev = evPair(t, ex);
       if (ex.pba === undefined) {
-        for (const j of targets) j.fail(`PBU ${exp.why} got no PBA`, ev, { field: 'PBA status', expected: exp.status, seen: 'no PBA' });
+        for (const j of targets) j.fail(() => `PBU ${exp.why} got no PBA`, ev, { field: 'PBA status', expected: exp.status, seen: 'no PBA' });
         continue;
       }
       const m = ex.pba.mh;
@@ -59,16 +65,16 @@ export const lmaMissingOptions = check('lma-missing-options', ['LMA-ERR-01', 'LM
       const earlier = exp.status !== 160 && (m.status === 152 || m.status === 153 || m.status === 154);
       const problems: string[] = [];
       if (m.status !== exp.status && !earlier) problems.push(`status ${m.status}, expected ${exp.status}`);
-      if (exp.status === 160 && findOption(m.options, 8)?.length !== 1) problems.push('the PBA lacks an MN-ID option with an empty identifier');
-      if (exp.status === 158 && !(hnpsOf(m).length === 1 && isZeroPrefix(hnpsOf(m)[0]!))) problems.push('the PBA does not carry exactly one :: HNP');
-      if (exp.status === 161 && findOption(m.options, 23)?.value !== 0) problems.push('the PBA does not carry HI = 0');
-      if (exp.status === 162 && findOption(m.options, 24)?.value !== 0) problems.push('the PBA does not carry ATT = 0');
+      if (exp.status === 160 && optionOf(ex.pba, 8)?.length !== 1) problems.push('the PBA lacks an MN-ID option with an empty identifier');
+      if (exp.status === 158 && !(hnpsOf(ex.pba).length === 1 && isZeroPrefix(hnpsOf(ex.pba)[0]!))) problems.push('the PBA does not carry exactly one :: HNP');
+      if (exp.status === 161 && optionOf(ex.pba, 23)?.value !== 0) problems.push('the PBA does not carry HI = 0');
+      if (exp.status === 162 && optionOf(ex.pba, 24)?.value !== 0) problems.push('the PBA does not carry ATT = 0');
       const statusWrong = m.status !== exp.status && !earlier;
       const detail = statusWrong ? { field: 'PBA status', expected: exp.status, seen: m.status }
         : { field: 'PBA options', expected: `as §5.3.6 requires for status ${exp.status}`, seen: problems.join('; ') };
       for (const j of targets) {
-        if (problems.length === 0) j.pass(`PBU ${exp.why} rejected with ${m.status}`, ev);
-        else j.fail(`PBU ${exp.why}: ${problems.join('; ')}`, ev, detail);
+        if (problems.length === 0) j.pass(() => `PBU ${exp.why} rejected with ${m.status}`, ev);
+        else j.fail(() => `PBU ${exp.why}: ${problems.join('; ')}`, ev, detail);
       }
     }
   });
@@ -84,9 +90,9 @@ function silentDropAllowed(ex: Exchange): boolean {
 export const lmaAnswersEveryPbu = check('lma-answers-every-pbu', ['LMA-ERR-13'], (t, [j]) => {
   const end = t.end;
   for (const ex of t.exchanges) {
-    if (ex.pba !== undefined) { j!.pass(`PBU seq ${ex.pbu.mh.seq} answered by a PBA`, evPair(t, ex)); continue; }
+    if (ex.pba !== undefined) { j!.pass(() => `PBU seq ${ex.pbu.mh.seq} answered by a PBA`, evPair(t, ex)); continue; }
     if (silentDropAllowed(ex) || end - ex.pbu.ref.time < 2) continue;
-    j!.fail(`PBU seq ${ex.pbu.mh.seq} from ${ex.mag} got no PBA`, [mhEv(t, ex.pbu)], { field: 'PBA', expected: `seq ${ex.pbu.mh.seq}`, seen: 'none' });
+    j!.fail(() => `PBU seq ${ex.pbu.mh.seq} from ${ex.mag} got no PBA`, [mhEv(t, ex.pbu)], () => ({ field: 'PBA', expected: `seq ${ex.pbu.mh.seq}`, seen: 'none' }));
   }
 });
 
@@ -95,9 +101,9 @@ export const lmaAnswersEveryPbu = check('lma-answers-every-pbu', ['LMA-ERR-13'],
 
 export const pbaAddresses = check('pba-addresses', ['LMA-PBA-01'], (t, [j]) => {
   for (const ex of pairs(t)) {
-    if (ex.pba.src === ex.pbu.dst && ex.pba.dst === ex.pbu.src) j!.pass(`PBA ${ex.pba.src} > ${ex.pba.dst} mirrors the PBU`, evPair(t, ex));
-    else j!.fail(`PBA ${ex.pba.src} > ${ex.pba.dst} does not mirror PBU ${ex.pbu.src} > ${ex.pbu.dst}`, evPair(t, ex),
-      { field: 'IPv6 src > dst', expected: `${ex.pbu.dst} > ${ex.pbu.src}`, seen: `${ex.pba.src} > ${ex.pba.dst}` });
+    if (ex.pba.src === ex.pbu.dst && ex.pba.dst === ex.pbu.src) j!.pass(() => `PBA ${ex.pba.src} > ${ex.pba.dst} mirrors the PBU`, evPair(t, ex));
+    else j!.fail(() => `PBA ${ex.pba.src} > ${ex.pba.dst} does not mirror PBU ${ex.pbu.src} > ${ex.pbu.dst}`, evPair(t, ex),
+      () => ({ field: 'IPv6 src > dst', expected: `${ex.pbu.dst} > ${ex.pbu.src}`, seen: `${ex.pba.src} > ${ex.pba.dst}` }));
   }
 });
 
@@ -112,8 +118,8 @@ export const pbaFlags = check('pba-flags', ['LMA-PBA-02'], (t, [j]) => {
 export const pbaSequence = check('pba-sequence', ['LMA-PBA-03'], (t, [j]) => {
   for (const ex of pairs(t)) {
     if (ex.pba.mh.status === 135) continue;
-    if (ex.pba.mh.seq === ex.pbu.mh.seq) j!.pass(`PBA echoes Sequence # ${ex.pbu.mh.seq}`, evPair(t, ex));
-    else j!.fail(`PBA Sequence # ${ex.pba.mh.seq}, PBU had ${ex.pbu.mh.seq}`, evPair(t, ex), { field: 'Sequence #', expected: ex.pbu.mh.seq, seen: ex.pba.mh.seq });
+    if (ex.pba.mh.seq === ex.pbu.mh.seq) j!.pass(() => `PBA echoes Sequence # ${ex.pbu.mh.seq}`, evPair(t, ex));
+    else j!.fail(() => `PBA Sequence # ${ex.pba.mh.seq}, PBU had ${ex.pbu.mh.seq}`, evPair(t, ex), { field: 'Sequence #', expected: ex.pbu.mh.seq, seen: ex.pba.mh.seq });
   }
 });
 
@@ -121,28 +127,28 @@ export const pbaSequence = check('pba-sequence', ['LMA-PBA-03'], (t, [j]) => {
 export const pbaCopies = check('pba-copied-options', ['LMA-PBA-04', 'LMA-PBA-05', 'LMA-PBA-06', 'LMA-PBA-07', 'LMA-PBA-08', 'LMA-PBA-11'],
   (t, [mnid, hi, att, lli, ts, lla]) => {
     for (const ex of pairs(t)) {
-      const u = ex.pbu.mh, a = ex.pba.mh;
+      const u = ex.pbu, a = ex.pba;
       const ev = evPair(t, ex);
-      const uId = findOption(u.options, 8), aId = findOption(a.options, 8);
+      const uId = optionOf(u, 8), aId = optionOf(a, 8);
       const wantId = uId ? `${uId.subtype}:${uId.id}` : 'empty';
       const seenId = aId ? (aId.length === 1 ? 'empty' : `${aId.subtype}:${aId.id}`) : 'absent';
       if (wantId === seenId) mnid!.pass('PBA MN-ID copied from the PBU', ev);
-      else mnid!.fail(`PBA MN-ID ${seenId}, PBU had ${wantId}`, ev, { field: 'MN-ID', expected: wantId, seen: seenId });
+      else mnid!.fail(() => `PBA MN-ID ${seenId}, PBU had ${wantId}`, ev, { field: 'MN-ID', expected: wantId, seen: seenId });
       for (const [j, type, name] of [[hi, 23, 'HI'], [att, 24, 'ATT']] as const) {
-        const want = findOption(u.options, type)?.value ?? 0;
-        const seen = findOption(a.options, type)?.value;
-        if (seen === want) j!.pass(`PBA ${name} ${seen} copied`, ev);
-        else j!.fail(`PBA ${name} ${seen ?? 'absent'}, PBU had ${want}`, ev, { field: name, expected: want, seen: seen ?? 'absent' });
+        const want = optionOf(u, type)?.value ?? 0;
+        const seen = optionOf(a, type)?.value;
+        if (seen === want) j!.pass(() => `PBA ${name} ${seen} copied`, ev);
+        else j!.fail(() => `PBA ${name} ${seen ?? 'absent'}, PBU had ${want}`, ev, { field: name, expected: want, seen: seen ?? 'absent' });
       }
-      const uL = findOption(u.options, 25)?.id, aL = findOption(a.options, 25)?.id;
+      const uL = optionOf(u, 25)?.id, aL = optionOf(a, 25)?.id;
       if (uL === aL) lli!.pass(uL === undefined ? 'no MN-LL-ID in PBU nor PBA' : 'PBA MN-LL-ID copied', ev);
-      else lli!.fail(`PBA MN-LL-ID ${aL ?? 'absent'}, PBU had ${uL ?? 'none'}`, ev, { field: 'MN-LL-ID', expected: uL ?? 'absent', seen: aL ?? 'absent' });
-      const uT = countType(u, 27) > 0, aT = countType(a, 27) > 0;
-      if (uT === aT) ts!.pass(`Timestamp ${uT ? 'present in both' : 'absent in both'}`, ev);
-      else ts!.fail(`Timestamp ${aT ? 'present' : 'absent'} in the PBA but ${uT ? 'present' : 'absent'} in the PBU`, ev, { field: 'Timestamp option', expected: uT ? 'present' : 'absent', seen: aT ? 'present' : 'absent' });
-      const uA = countType(u, 26) > 0, aA = countType(a, 26) > 0;
-      if (uA === aA) lla!.pass(`Link-local Address option ${uA ? 'present in both' : 'absent in both'}`, ev);
-      else lla!.fail(`Link-local Address option ${aA ? 'present' : 'absent'} in the PBA but ${uA ? 'present' : 'absent'} in the PBU`, ev, { field: 'LLA option', expected: uA ? 'present' : 'absent', seen: aA ? 'present' : 'absent' });
+      else lli!.fail(() => `PBA MN-LL-ID ${aL ?? 'absent'}, PBU had ${uL ?? 'none'}`, ev, { field: 'MN-LL-ID', expected: uL ?? 'absent', seen: aL ?? 'absent' });
+      const uT = countOptions(u, 27) > 0, aT = countOptions(a, 27) > 0;
+      if (uT === aT) ts!.pass(() => `Timestamp ${uT ? 'present in both' : 'absent in both'}`, ev);
+      else ts!.fail(() => `Timestamp ${aT ? 'present' : 'absent'} in the PBA but ${uT ? 'present' : 'absent'} in the PBU`, ev, { field: 'Timestamp option', expected: uT ? 'present' : 'absent', seen: aT ? 'present' : 'absent' });
+      const uA = countOptions(u, 26) > 0, aA = countOptions(a, 26) > 0;
+      if (uA === aA) lla!.pass(() => `Link-local Address option ${uA ? 'present in both' : 'absent in both'}`, ev);
+      else lla!.fail(() => `Link-local Address option ${aA ? 'present' : 'absent'} in the PBA but ${uA ? 'present' : 'absent'} in the PBU`, ev, { field: 'LLA option', expected: uA ? 'present' : 'absent', seen: aA ? 'present' : 'absent' });
     }
   });
 
@@ -150,41 +156,41 @@ export const pbaPrefixes = check('pba-hnp', ['LMA-PBA-09', 'LMA-PBA-10'], (t, [o
   rejected!.inconclusiveBecause('no rejected PBU in the trace');
   for (const ex of pairs(t)) {
     const ev = evPair(t, ex);
-    const got = hnpsOf(ex.pba.mh);
+    const got = hnpsOf(ex.pba);
     if (isAccepted(ex)) {
       if (ex.deregistration) continue;
-      if (got.length > 0 && !got.some(isZeroPrefix)) ok!.pass(`accepted PBA carries HNP ${setText(got)}`, ev);
-      else ok!.fail(got.length === 0 ? 'accepted PBA carries no HNP' : 'accepted PBA carries an all-zero HNP', ev, { field: 'HNP', expected: 'assigned prefix(es)', seen: setText(got) });
+      if (got.length > 0 && !got.some(isZeroPrefix)) ok!.pass(() => `accepted PBA carries HNP ${setText(got)}`, ev);
+      else ok!.fail(() => (got.length === 0 ? 'accepted PBA carries no HNP' : 'accepted PBA carries an all-zero HNP'), ev, () => ({ field: 'HNP', expected: 'assigned prefix(es)', seen: setText(got) }));
       continue;
     }
-    const asked = hnpsOf(ex.pbu.mh);
+    const asked = hnpsOf(ex.pbu);
     const want = asked.length > 0 ? asked : ['::/0'];
     const good = asked.length > 0 ? sameSet(got, asked) : got.length === 1 && isZeroPrefix(got[0]!);
-    if (good) rejected!.pass(`rejected PBA echoes HNP ${setText(want)}`, ev);
-    else rejected!.fail(`rejected PBA carries HNP ${setText(got)}, the PBU had ${setText(asked)}`, ev, { field: 'HNP', expected: setText(want), seen: setText(got) });
+    if (good) rejected!.pass(() => `rejected PBA echoes HNP ${setText(want)}`, ev);
+    else rejected!.fail(() => `rejected PBA carries HNP ${setText(got)}, the PBU had ${setText(asked)}`, ev, () => ({ field: 'HNP', expected: setText(want), seen: setText(got) }));
   }
 });
 
 export const pbaLinkLocal = check('pba-lla', ['LMA-PBA-12', 'LMA-PBA-13', 'LMA-PBA-14'], (t, [fresh, stored, echoed]) => {
   for (const ex of pairs(t)) {
-    const asked = llaOf(ex.pbu.mh);
+    const asked = llaOf(ex.pbu);
     if (asked === undefined) continue;
-    const got = llaOf(ex.pba.mh);
+    const got = llaOf(ex.pba);
     const ev = evPair(t, ex);
     const s = ex.session;
     const kind = ex.event?.kind;
     if (asked !== '::' || !isAccepted(ex)) {
-      if (got === asked) echoed!.pass(`PBA echoes LLA ${asked}`, ev);
-      else echoed!.fail(`PBA LLA ${got ?? 'absent'}, the PBU had ${asked}`, ev, { field: 'LLA', expected: asked, seen: got ?? 'absent' });
+      if (got === asked) echoed!.pass(() => `PBA echoes LLA ${asked}`, ev);
+      else echoed!.fail(() => `PBA LLA ${got ?? 'absent'}, the PBU had ${asked}`, ev, { field: 'LLA', expected: asked, seen: got ?? 'absent' });
       continue;
     }
     if (ex.deregistration) continue;
     if (kind === 'attach') {
-      if (got !== undefined && got !== '::' && /^fe[89ab]/i.test(got)) fresh!.pass(`LMA generated link-local address ${got}`, ev);
-      else fresh!.fail(`PBA for a new session carries LLA ${got ?? 'absent'}`, ev, { field: 'LLA', expected: 'a non-zero fe80::/10 address', seen: got ?? 'absent' });
+      if (got !== undefined && got !== '::' && /^fe[89ab]/i.test(got)) fresh!.pass(() => `LMA generated link-local address ${got}`, ev);
+      else fresh!.fail(() => `PBA for a new session carries LLA ${got ?? 'absent'}`, ev, { field: 'LLA', expected: 'a non-zero fe80::/10 address', seen: got ?? 'absent' });
     } else if (s !== undefined && s.lla !== undefined) {
-      if (got === s.lla) stored!.pass(`PBA (${kind}) returns the stored LLA ${got}`, ev);
-      else stored!.fail(`PBA (${kind}) carries LLA ${got ?? 'absent'}, the session's is ${s.lla}`, ev, { field: 'LLA', expected: s.lla, seen: got ?? 'absent' });
+      if (got === s.lla) stored!.pass(() => `PBA (${kind}) returns the stored LLA ${got}`, ev);
+      else stored!.fail(() => `PBA (${kind}) carries LLA ${got ?? 'absent'}, the session's is ${s.lla}`, ev, { field: 'LLA', expected: s.lla, seen: got ?? 'absent' });
     }
   }
 });
@@ -203,9 +209,9 @@ export const pbaLifetime = check('pba-lifetime', ['LMA-PBA-17', 'LMA-PBA-18'], (
     const want = ex.pbu.mh.lifetimeUnits, got = ex.pba.mh.lifetimeUnits;
     if (ex.deregistration) {
       if (got === 0) dereg!.pass('de-registration PBA has Lifetime 0', ev);
-      else dereg!.fail(`de-registration PBA has Lifetime ${got * 4} s`, ev, { field: 'Lifetime', expected: 0, seen: `${got * 4} s` });
-    } else if (got <= want) granted!.pass(`granted ${got * 4} s of the ${want * 4} s asked`, ev);
-    else granted!.fail(`granted ${got * 4} s, more than the ${want * 4} s asked`, ev, { field: 'Lifetime', expected: `<= ${want * 4} s`, seen: `${got * 4} s` });
+      else dereg!.fail(() => `de-registration PBA has Lifetime ${got * 4} s`, ev, () => ({ field: 'Lifetime', expected: 0, seen: `${got * 4} s` }));
+    } else if (got <= want) granted!.pass(() => `granted ${got * 4} s of the ${want * 4} s asked`, ev);
+    else granted!.fail(() => `granted ${got * 4} s, more than the ${want * 4} s asked`, ev, () => ({ field: 'Lifetime', expected: `<= ${want * 4} s`, seen: `${got * 4} s` }));
   }
 });
 
@@ -214,7 +220,7 @@ export const pbaAcceptStatus = check('pba-accept-status', ['LMA-PBA-19'], (t, [j
     const s = ex.pba.mh.status;
     if (s >= 128) continue;
     if (s === 0) j!.pass('acceptance uses status 0', evPair(t, ex));
-    else j!.fail(`acceptance uses status ${s} (${ex.pba.mh.statusName})`, evPair(t, ex), { field: 'status', expected: 0, seen: s });
+    else j!.fail(() => `acceptance uses status ${s} (${ex.pba.mh.statusName})`, evPair(t, ex), { field: 'status', expected: 0, seen: s });
   }
 });
 
@@ -227,7 +233,7 @@ export const pbaTimestamp = check('pba-timestamp', ['ORD-01', 'ORD-03', 'ORD-04'
   seqMode!.inconclusiveBecause('no PBU without a Timestamp was answered');
   const tol = t.settings.clockToleranceMs;
   for (const ex of pairs(t)) {
-    const u = findOption(ex.pbu.mh.options, 27), a = findOption(ex.pba.mh.options, 27);
+    const u = optionOf(ex.pbu, 27), a = optionOf(ex.pba, 27);
     const ev = evPair(t, ex);
     const status = ex.pba.mh.status;
     if (u === undefined) {
@@ -239,14 +245,14 @@ export const pbaTimestamp = check('pba-timestamp', ['ORD-01', 'ORD-03', 'ORD-04'
     else impl!.pass('PBA carries a Timestamp option', ev);
     if (a === undefined) continue;
     if (status === 0) {
-      if (a.seconds === u.seconds && a.fraction === u.fraction) echo!.pass(`PBA echoes Timestamp ${u.iso}`, ev);
-      else echo!.fail(`PBA Timestamp ${a.iso} differs from the PBU's ${u.iso}`, ev, { field: 'Timestamp (seconds.fraction)', expected: `${u.seconds}.${u.fraction}`, seen: `${a.seconds}.${a.fraction}` });
+      if (a.seconds === u.seconds && a.fraction === u.fraction) echo!.pass(() => `PBA echoes Timestamp ${u.iso}`, ev);
+      else echo!.fail(() => `PBA Timestamp ${a.iso} differs from the PBU's ${u.iso}`, ev, () => ({ field: 'Timestamp (seconds.fraction)', expected: `${u.seconds}.${u.fraction}`, seen: `${a.seconds}.${a.fraction}` }));
     }
     if (status === 156 || status === 157) {
       const j = status === 156 ? window! : lower!;
       const skew = a.seconds * 1000 + (a.fraction * 1000) / 65536 - ex.pba.ref.time * 1000;
-      if (Math.abs(skew) <= tol) j.pass(`status ${status} PBA carries the LMA's current time`, ev);
-      else j.fail(`status ${status} PBA Timestamp ${a.iso} is ${seconds(skew / 1000)} off the LMA's clock`, ev, { field: 'Timestamp', expected: 'the LMA current time', seen: a.iso });
+      if (Math.abs(skew) <= tol) j.pass(() => `status ${status} PBA carries the LMA's current time`, ev);
+      else j.fail(() => `status ${status} PBA Timestamp ${a.iso} is ${seconds(skew / 1000)} off the LMA's clock`, ev, { field: 'Timestamp', expected: 'the LMA current time', seen: a.iso });
     }
   }
 });

@@ -3,15 +3,15 @@
 import { OPTION_ALIGNMENT } from '../../wire/index.js';
 import { check } from './check.js';
 import { mhEv } from './evidence.js';
-import type { MhFrame } from '../trace/index.js';
-import { countType, iutMessages } from './helpers.js';
+import { countOptions, partitionPoint, pushTo, type MhFrame } from '../trace/index.js';
+import { iutMessages } from './helpers.js';
 
 const PBU_PBA = (type: number): boolean => type === 5 || type === 6;
 
 export const mhPayloadProto = check('mh-payload-proto', ['MH-01'], (t, [j]) => {
   for (const f of iutMessages(t)) {
-    if (f.mh.payloadProto === 59) j!.pass(`${f.mh.name} Payload Proto 59`, [mhEv(t, f)]);
-    else j!.fail(`${f.mh.name} Payload Proto is ${f.mh.payloadProto}, not 59`, [mhEv(t, f)], { field: 'Payload Proto', expected: 59, seen: f.mh.payloadProto });
+    if (f.mh.payloadProto === 59) j!.pass(() => `${f.mh.name} Payload Proto 59`, [mhEv(t, f)]);
+    else j!.fail(() => `${f.mh.name} Payload Proto is ${f.mh.payloadProto}, not 59`, [mhEv(t, f)], { field: 'Payload Proto', expected: 59, seen: f.mh.payloadProto });
   }
 });
 
@@ -19,17 +19,17 @@ export const mhLength = check('mh-length', ['MH-02'], (t, [j]) => {
   for (const f of iutMessages(t)) {
     if (f.upperLength < 0) continue;
     const m = f.mh;
-    if (m.length === f.upperLength) j!.pass(`${m.name} Header Len ${m.headerLen} matches the ${f.upperLength}-octet payload`, [mhEv(t, f)]);
-    else j!.fail(`${m.name} (Header Len+1)x8 = ${m.length} octets, but the IPv6 payload after extension headers holds ${f.upperLength}`,
-      [mhEv(t, f)], { field: 'Header Len', expected: `${f.upperLength} octets`, seen: `${m.length} octets` });
+    if (m.length === f.upperLength) j!.pass(() => `${m.name} Header Len ${m.headerLen} matches the ${f.upperLength}-octet payload`, [mhEv(t, f)]);
+    else j!.fail(() => `${m.name} (Header Len+1)x8 = ${m.length} octets, but the IPv6 payload after extension headers holds ${f.upperLength}`,
+      [mhEv(t, f)], () => ({ field: 'Header Len', expected: `${f.upperLength} octets`, seen: `${m.length} octets` }));
   }
 });
 
 export const mhChecksum = check('mh-checksum', ['MH-03'], (t, [j]) => {
   for (const f of iutMessages(t)) {
     if (f.mh.checksumOk === null || f.udp) continue;
-    if (f.mh.checksumOk) j!.pass(`${f.mh.name} checksum verifies`, [mhEv(t, f)]);
-    else j!.fail(`${f.mh.name} checksum 0x${f.mh.checksum.toString(16).padStart(4, '0')} is wrong for its pseudo-header`, [mhEv(t, f)], { field: 'Checksum', expected: 'valid Internet checksum', seen: `0x${f.mh.checksum.toString(16)}` });
+    if (f.mh.checksumOk) j!.pass(() => `${f.mh.name} checksum verifies`, [mhEv(t, f)]);
+    else j!.fail(() => `${f.mh.name} checksum 0x${f.mh.checksum.toString(16).padStart(4, '0')} is wrong for its pseudo-header`, [mhEv(t, f)], () => ({ field: 'Checksum', expected: 'valid Internet checksum', seen: `0x${f.mh.checksum.toString(16)}` }));
   }
 });
 
@@ -39,8 +39,8 @@ export const mhReserved = check('mh-reserved', ['MH-04'], (t, [j]) => {
     const bad: string[] = [];
     if (m.reserved !== 0) bad.push(`Reserved octet = ${m.reserved}`);
     if ((m.type === 5 || m.type === 6) && m.reservedFlags !== 0) bad.push(`unallocated flag bits = 0x${m.reservedFlags.toString(16)}`);
-    if (bad.length === 0) j!.pass(`${m.name} reserved fields are 0`, [mhEv(t, f)]);
-    else j!.fail(`${m.name} ${bad.join(', ')}`, [mhEv(t, f)], { field: 'reserved', expected: 0, seen: bad.join(', ') });
+    if (bad.length === 0) j!.pass(() => `${m.name} reserved fields are 0`, [mhEv(t, f)]);
+    else j!.fail(() => `${m.name} ${bad.join(', ')}`, [mhEv(t, f)], () => ({ field: 'reserved', expected: 0, seen: bad.join(', ') }));
   }
 });
 
@@ -50,22 +50,22 @@ export const mhAlignment = check('mh-option-alignment', ['MH-10', 'MH-11'], (t, 
     let ok = true;
     for (const o of f.mh.options) {
       if (o.type === 25) {
-        if (o.offset % 8 === 0) lli!.pass(`MN-LL-ID at MH offset ${o.offset} (8n)`, [mhEv(t, f)]);
-        else lli!.fail(`MN-LL-ID at MH offset ${o.offset}, not 8n`, [mhEv(t, f)], { field: 'MN-LL-ID offset', expected: '8n', seen: o.offset });
+        if (o.offset % 8 === 0) lli!.pass(() => `MN-LL-ID at MH offset ${o.offset} (8n)`, [mhEv(t, f)]);
+        else lli!.fail(() => `MN-LL-ID at MH offset ${o.offset}, not 8n`, [mhEv(t, f)], { field: 'MN-LL-ID offset', expected: '8n', seen: o.offset });
         continue;
       }
       if (o.type === 1 && 'nonZero' in o && o.nonZero) {
         ok = false;
-        align!.fail(`PadN at MH offset ${o.offset} has non-zero contents`, [mhEv(t, f)], { field: 'PadN', expected: 'zero octets', seen: 'non-zero' });
+        align!.fail(() => `PadN at MH offset ${o.offset} has non-zero contents`, [mhEv(t, f)], { field: 'PadN', expected: 'zero octets', seen: 'non-zero' });
         continue;
       }
       const a = OPTION_ALIGNMENT[o.type];
       if (a === undefined || o.offset % a.x === a.y) continue;
       ok = false;
-      align!.fail(`${o.name} (type ${o.type}) at MH offset ${o.offset}, not ${a.x}n+${a.y}`, [mhEv(t, f)],
-        { field: `option ${o.type} offset`, expected: `${a.x}n+${a.y}`, seen: o.offset });
+      align!.fail(() => `${o.name} (type ${o.type}) at MH offset ${o.offset}, not ${a.x}n+${a.y}`, [mhEv(t, f)],
+        () => ({ field: `option ${o.type} offset`, expected: `${a.x}n+${a.y}`, seen: o.offset }));
     }
-    if (ok) align!.pass(`${f.mh.name} options meet their alignment`, [mhEv(t, f)]);
+    if (ok) align!.pass(() => `${f.mh.name} options meet their alignment`, [mhEv(t, f)]);
   }
 });
 
@@ -74,28 +74,54 @@ const SINGLE: readonly [number, string][] = [[8, 'MN-ID'], [23, 'HI'], [24, 'ATT
 export const mhOptionCount = check('mh-option-count', ['MH-12'], (t, [j]) => {
   for (const f of iutMessages(t)) {
     if (!PBU_PBA(f.mh.type)) continue;
-    const over = SINGLE.filter(([type]) => countType(f.mh, type) > 1).map(([type, name]) => `${countType(f.mh, type)} ${name}`);
-    if (over.length === 0) j!.pass(`${f.mh.name} carries each single option at most once`, [mhEv(t, f)]);
-    else j!.fail(`${f.mh.name} carries ${over.join(', ')} options`, [mhEv(t, f)], { field: 'option count', expected: 'at most 1 each', seen: over.join(', ') });
+    const over: string[] = [];
+    for (const [type, name] of SINGLE) {
+      const n = countOptions(f, type);
+      if (n > 1) over.push(`${n} ${name}`);
+    }
+    if (over.length === 0) j!.pass(() => `${f.mh.name} carries each single option at most once`, [mhEv(t, f)]);
+    else j!.fail(() => `${f.mh.name} carries ${over.join(', ')} options`, [mhEv(t, f)], () => ({ field: 'option count', expected: 'at most 1 each', seen: over.join(', ') }));
   }
 });
 
+/** Signalling by source, and by source then destination, in time order: what replies() searches. */
+interface ReplyIndex { bySrc: Map<string, MhFrame[]>; byPair: Map<string, Map<string, MhFrame[]>> }
+
+function replyIndex(all: readonly MhFrame[]): ReplyIndex {
+  const ix: ReplyIndex = { bySrc: new Map(), byPair: new Map() };
+  for (const g of all) {
+    pushTo(ix.bySrc, g.src, g);
+    let to = ix.byPair.get(g.src);
+    if (to === undefined) ix.byPair.set(g.src, to = new Map());
+    pushTo(to, g.dst, g);
+  }
+  return ix;
+}
+
 /** Replies of `type` from the receiver of `f` to its sender, within `window` s and before the sender's next message. */
-function replies(all: MhFrame[], f: MhFrame, window: number, type: number): MhFrame[] {
-  const next = all.find((g) => g.src === f.src && g.ref.time > f.ref.time)?.ref.time ?? Infinity;
+function replies(ix: ReplyIndex, f: MhFrame, window: number, type: number): MhFrame[] {
+  const mine = ix.bySrc.get(f.src) ?? [];
+  const next = mine[partitionPoint(mine.length, (i) => mine[i]!.ref.time <= f.ref.time)]?.ref.time ?? Infinity;
   const end = Math.min(f.ref.time + window, next);
-  return all.filter((g) => g.mh.type === type && g.src === f.dst && g.dst === f.src && g.ref.time >= f.ref.time && g.ref.time <= end);
+  const back = ix.byPair.get(f.dst)?.get(f.src) ?? [];
+  const out: MhFrame[] = [];
+  for (let k = partitionPoint(back.length, (i) => back[i]!.ref.time < f.ref.time); k < back.length && back[k]!.ref.time <= end; k++) {
+    if (back[k]!.mh.type === type) out.push(back[k]!);
+  }
+  return out;
 }
 
 export const mhBadChecksumDropped = check('mh-bad-checksum-dropped', ['MH-05'], (t, [j]) => {
   j!.inconclusiveBecause('no PBU with a bad checksum was sent to an IUT');
-  const all = t.mh.filter((f) => f.duplicateOf === undefined);
+  const all = t.signalling;
+  let ix: ReplyIndex | undefined;
   for (const f of all) {
     if (f.mh.type !== 5 || f.mh.checksumOk !== false || f.udp) continue;
     const seq = f.mh.seq;
-    const r = [...replies(all, f, 2, 6).filter((g) => g.mh.type === 6 && g.mh.seq === seq), ...replies(all, f, 2, 7)];
+    ix ??= replyIndex(all);
+    const r = [...replies(ix, f, 2, 6).filter((g) => g.mh.type === 6 && g.mh.seq === seq), ...replies(ix, f, 2, 7)];
     if (r.length === 0) j!.pass('PBU with a bad checksum got no reply', [mhEv(t, f)]);
-    else j!.fail(`PBU with a bad checksum was answered by ${r[0]!.mh.name}`, [mhEv(t, f), mhEv(t, r[0]!)], { field: 'reply', expected: 'none (silent drop)', seen: r[0]!.mh.name });
+    else j!.fail(() => `PBU with a bad checksum was answered by ${r[0]!.mh.name}`, [mhEv(t, f), mhEv(t, r[0]!)], () => ({ field: 'reply', expected: 'none (silent drop)', seen: r[0]!.mh.name }));
   }
 });
 
@@ -104,15 +130,17 @@ const KNOWN_TYPES = new Set([...Array(24).keys()]);
 
 export const mhUnknownType = check('mh-unknown-type', ['MH-06'], (t, [j]) => {
   j!.inconclusiveBecause('no Mobility Header of an unknown type was sent to an IUT');
-  const all = t.mh.filter((f) => f.duplicateOf === undefined);
+  const all = t.signalling;
   const iuts = new Set([...t.roles.mags, ...t.roles.lmas]);
+  let ix: ReplyIndex | undefined;
   for (const f of all) {
     if (KNOWN_TYPES.has(f.mh.type) || !iuts.has(f.dst)) continue;
-    const be = replies(all, f, 2, 7);
+    ix ??= replyIndex(all);
+    const be = replies(ix, f, 2, 7);
     const hit = be.find((g) => g.mh.type === 7 && g.mh.status === 2);
-    if (hit) j!.pass(`MH type ${f.mh.type} answered with Binding Error status 2`, [mhEv(t, f), mhEv(t, hit)]);
-    else j!.fail(`MH type ${f.mh.type} got ${be.length > 0 ? `a Binding Error with status ${(be[0]!.mh as { status: number }).status}` : 'no Binding Error'}`,
-      be.length > 0 ? [mhEv(t, f), mhEv(t, be[0]!)] : [mhEv(t, f)], { field: 'BE status', expected: 2, seen: be.length > 0 ? (be[0]!.mh as { status: number }).status : 'none' });
+    if (hit) j!.pass(() => `MH type ${f.mh.type} answered with Binding Error status 2`, [mhEv(t, f), mhEv(t, hit)]);
+    else j!.fail(() => `MH type ${f.mh.type} got ${be.length > 0 ? `a Binding Error with status ${(be[0]!.mh as { status: number }).status}` : 'no Binding Error'}`,
+      be.length > 0 ? [mhEv(t, f), mhEv(t, be[0]!)] : [mhEv(t, f)], () => ({ field: 'BE status', expected: 2, seen: be.length > 0 ? (be[0]!.mh as { status: number }).status : 'none' }));
   }
 });
 

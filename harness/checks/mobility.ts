@@ -1,12 +1,14 @@
 // C.5, C.7-C.11, C.14: the signalling over a session's life, judged from the session model:
 // prefix allocation, refresh, retransmission, de-registration, handover, multihoming.
-import { findOption } from '../../wire/index.js';
 import {
-  accepted, isZeroPrefix, sameSet, servingMag, setText, type Exchange, type Session, type SessionEvent, type Trace,
+  accepted, isZeroPrefix, optionOf, partitionPoint, pushTo, sameSet, servingMag, setText, type Exchange, type Session, type SessionEvent, type Trace,
 } from '../trace/index.js';
 import { check } from './check.js';
 import { mhEv, seconds } from './evidence.js';
-import { isRegistration, previousRegistration } from './helpers.js';
+import {
+  ARRIVAL_KINDS, byMagAndMn, DEREGISTRATION_KINDS, eventsOf, isRegistration, lastAtOrBefore, lastBefore, magMnKey, previousRegistration,
+  REGISTRATION_KINDS,
+} from './helpers.js';
 
 const evEx = (t: Trace, ex: Exchange) => (ex.pba ? [mhEv(t, ex.pbu), mhEv(t, ex.pba)] : [mhEv(t, ex.pbu)]);
 
@@ -25,16 +27,24 @@ function events(t: Trace, kind: SessionEvent['kind'] | ((e: SessionEvent) => boo
 // C.5 Binding Cache and prefixes
 
 export const bcePrefixesUnique = check('bce-prefixes-unique', ['LMA-BCE-01', 'LMA-BCE-02'], (t, [fresh, perMn]) => {
+  const holders = new Map<string, Session[]>();
+  for (const s of t.sessions) for (const p of new Set(s.hnps)) pushTo(holders, p, s);
   for (const s of t.sessions) {
     const [a0, a1] = holding(t, s);
-    const clash = t.sessions.find((o) => o !== s && o.id < s.id && o.hnps.some((p) => s.hnps.includes(p))
-      && holding(t, o)[0] < a1 && a0 < holding(t, o)[1]);
+    // The first earlier session (in session order) that shares a prefix and overlaps in time.
+    let clash: Session | undefined;
+    for (const p of s.hnps) {
+      for (const o of holders.get(p)!) {
+        if (clash !== undefined && o.id >= clash.id) break;
+        if (o !== s && o.id < s.id && holding(t, o)[0] < a1 && a0 < holding(t, o)[1]) { clash = o; break; }
+      }
+    }
     const first = s.events[0]!;
     const ev = evEx(t, first.exchange);
     const asked = first.exchange.hnps.every(isZeroPrefix);
     if (clash === undefined) {
-      if (asked) fresh!.pass(`new session of ${s.mnId} got unused prefix ${setText(s.hnps)}`, ev);
-      perMn!.pass(`${setText(s.hnps)} belongs to ${s.mnId}'s session alone`, ev);
+      if (asked) fresh!.pass(() => `new session of ${s.mnId} got unused prefix ${setText(s.hnps)}`, ev);
+      perMn!.pass(() => `${setText(s.hnps)} belongs to ${s.mnId}'s session alone`, ev);
       continue;
     }
     const msg = `${setText(s.hnps)} given to ${s.mnId} while session ${clash.id} (${clash.mnId}) still holds it`;
@@ -50,17 +60,18 @@ export const bceRefresh = check('bce-refresh', ['LMA-BCE-05', 'REREG-07'], (t, [
     if (s === undefined || ex.deregistration || ex.hi !== 5) continue;
     const ev = evEx(t, ex);
     if (servingMag(s, ex.pbu.ref.time) !== ex.mag) continue;
-    if (ex.pba === undefined) continue;
-    if (!accepted(ex) || ex.pba.mh.lifetimeUnits === 0) {
-      acceptRefresh!.fail(`refresh from the serving MAG answered with status ${ex.pba.mh.status}, lifetime ${ex.pba.mh.lifetime} s`, ev, { field: 'PBA', expected: 'status 0, lifetime > 0', seen: `status ${ex.pba.mh.status}, lifetime ${ex.pba.mh.lifetime} s` });
+    const pba = ex.pba;
+    if (pba === undefined) continue;
+    if (!accepted(ex) || pba.mh.lifetimeUnits === 0) {
+      acceptRefresh!.fail(() => `refresh from the serving MAG answered with status ${pba.mh.status}, lifetime ${pba.mh.lifetime} s`, ev, () => ({ field: 'PBA', expected: 'status 0, lifetime > 0', seen: `status ${pba.mh.status}, lifetime ${pba.mh.lifetime} s` }));
       continue;
     }
-    acceptRefresh!.pass(`refresh accepted for ${ex.pba.mh.lifetime} s`, ev);
+    acceptRefresh!.pass(() => `refresh accepted for ${pba.mh.lifetime} s`, ev);
     const e = ex.event!;
     const prev = previousRegistration(s, e);
     if (prev === undefined) continue;
-    if (sameSet(e.hnps, prev.hnps)) same!.pass(`refresh keeps ${setText(e.hnps)}`, ev);
-    else same!.fail(`refresh PBA carries ${setText(e.hnps)}, the session had ${setText(prev.hnps)}`, [...evEx(t, prev.exchange), ...ev], { field: 'HNP', expected: setText(prev.hnps), seen: setText(e.hnps) });
+    if (sameSet(e.hnps, prev.hnps)) same!.pass(() => `refresh keeps ${setText(e.hnps)}`, ev);
+    else same!.fail(() => `refresh PBA carries ${setText(e.hnps)}, the session had ${setText(prev.hnps)}`, [...evEx(t, prev.exchange), ...ev], () => ({ field: 'HNP', expected: setText(prev.hnps), seen: setText(e.hnps) }));
   }
 });
 
@@ -75,29 +86,33 @@ export const bceHandoffUnknown = check('bce-hi-4-wait', ['LMA-BCE-11'], (t, [j])
     const before = servingMag(s, ex.pbu.ref.time - 0.000001);
     if (before === undefined || before === ex.mag) continue;
     const delay = ex.pba.ref.time - ex.pbu.ref.time;
-    const dereg = s.events.find((e) => e.kind === 'deregistration' && e.mag === before && e.time >= ex.pbu.ref.time && e.time <= ex.pba!.ref.time);
+    const deregs = eventsOf(s, DEREGISTRATION_KINDS, before);
+    const first = deregs[partitionPoint(deregs.length, (i) => deregs[i]!.time < ex.pbu.ref.time)];
+    const dereg = first !== undefined && first.time <= ex.pba.ref.time ? first : undefined;
     const e = ex.event!;
     const prev = previousRegistration(s, e);
     const sameHnp = prev !== undefined && sameSet(prev.hnps, e.hnps);
     const ev = evEx(t, ex);
-    if (dereg !== undefined) j!.pass(`PBA sent after the previous MAG's de-registration (${seconds(delay)})`, [...ev, ...evEx(t, dereg.exchange)]);
-    else if (sameHnp) j!.fail(`HI = 4 PBU from a new MAG took over the session without the previous MAG's de-registration (PBA after ${seconds(delay)})`, ev,
-      { field: 'HNP', expected: 'a new prefix (new session) after MaxDelayBeforeNewBCEAssign', seen: setText(e.hnps) });
-    else j!.pass(`no de-registration came; a new prefix was assigned after ${seconds(delay)}${delay < wait ? ' (the LMA did not wait)' : ''}`, ev);
+    if (dereg !== undefined) j!.pass(() => `PBA sent after the previous MAG's de-registration (${seconds(delay)})`, [...ev, ...evEx(t, dereg.exchange)]);
+    else if (sameHnp) j!.fail(() => `HI = 4 PBU from a new MAG took over the session without the previous MAG's de-registration (PBA after ${seconds(delay)})`, ev,
+      () => ({ field: 'HNP', expected: 'a new prefix (new session) after MaxDelayBeforeNewBCEAssign', seen: setText(e.hnps) }));
+    else j!.pass(() => `no de-registration came; a new prefix was assigned after ${seconds(delay)}${delay < wait ? ' (the LMA did not wait)' : ''}`, ev);
   }
 });
 
 export const bceSecondInterface = check('bce-second-interface', ['LMA-BCE-12', 'MH6-01', 'MH6-03'], (t, [j, multi, disjoint]) => {
+  const ofMn = new Map<string, Session[]>();
+  for (const s of t.sessions) pushTo(ofMn, s.mnId, s);
   for (const s of t.sessions) {
     const first = s.events[0]!;
     if (first.exchange.hi !== 1) continue;
-    const other = t.sessions.find((o) => o !== s && o.mnId === s.mnId && o.start < s.start && holding(t, o)[1] > s.start);
+    const other = ofMn.get(s.mnId)!.find((o) => o !== s && o.start < s.start && holding(t, o)[1] > s.start);
     if (other === undefined) continue;
     const overlap = s.hnps.filter((p) => other.hnps.includes(p));
     const ev = [...evEx(t, other.events[0]!.exchange), ...evEx(t, first.exchange)];
     for (const judge of [j!, multi!, disjoint!]) {
-      if (overlap.length === 0) judge.pass(`second interface of ${s.mnId} got its own session with ${setText(s.hnps)}`, ev);
-      else judge.fail(`second interface of ${s.mnId} got ${setText(overlap)}, already the first interface's`, ev, { field: 'HNP', expected: `not ${setText(other.hnps)}`, seen: setText(s.hnps) });
+      if (overlap.length === 0) judge.pass(() => `second interface of ${s.mnId} got its own session with ${setText(s.hnps)}`, ev);
+      else judge.fail(() => `second interface of ${s.mnId} got ${setText(overlap)}, already the first interface's`, ev, () => ({ field: 'HNP', expected: `not ${setText(other.hnps)}`, seen: setText(s.hnps) }));
     }
   }
 });
@@ -105,13 +120,15 @@ export const bceSecondInterface = check('bce-second-interface', ['LMA-BCE-12', '
 export const bceUnknownDereg = check('bce-unknown-dereg', ['LMA-BCE-13'], (t, [j]) => {
   j!.inconclusiveBecause('no de-registration for a binding that does not exist');
   const minDelay = t.settings.minDelayBeforeBceDeleteMs / 1000;
-  const everRegistered = new Set(t.sessions.map((s) => s.mnId));
+  const ofMn = new Map<string, Session[]>();
+  for (const s of t.sessions) pushTo(ofMn, s.mnId, s);
   for (const ex of t.exchanges) {
     if (!ex.deregistration || ex.session !== undefined || ex.mnId === undefined) continue;
-    const gone = t.sessions.some((s) => s.mnId === ex.mnId && s.end !== undefined && ex.pbu.ref.time - s.end > minDelay);
-    const unknown = ex.pbu.fromTester && !everRegistered.has(ex.mnId);
+    const mine = ofMn.get(ex.mnId) ?? [];
+    const gone = mine.some((s) => s.end !== undefined && ex.pbu.ref.time - s.end > minDelay);
+    const unknown = ex.pbu.fromTester && mine.length === 0;
     if (!gone && !unknown) continue;
-    if (ex.pba === undefined) j!.pass(`de-registration for ${ex.mnId}, which has no binding, was dropped silently`, evEx(t, ex));
+    if (ex.pba === undefined) j!.pass(() => `de-registration for ${ex.mnId}, which has no binding, was dropped silently`, evEx(t, ex));
     else j!.fail(`de-registration for ${ex.mnId}, which has no binding, got a PBA (status ${ex.pba.mh.status})`, evEx(t, ex), { field: 'PBA', expected: 'none', seen: `status ${ex.pba.mh.status}` });
   }
 });
@@ -121,11 +138,14 @@ export const bceUnknownDereg = check('bce-unknown-dereg', ['LMA-BCE-13'], (t, [j
 
 export const magStopsAfter152 = check('mag-stops-after-152', ['MAG-PBA-07'], (t, [j]) => {
   j!.inconclusiveBecause('no PBA with status 152 in the trace');
+  let byMn: Map<string, Exchange[]> | undefined;
   for (const ex of t.magExchanges) {
     if (ex.pba?.mh.status !== 152) continue;
-    const later = t.magExchanges.find((x) => x.mag === ex.mag && x.mnId === ex.mnId && x.pbu.ref.time > ex.pba!.ref.time);
-    if (later) j!.fail(`PBU for ${ex.mnId} sent again after status 152`, [...evEx(t, ex), mhEv(t, later.pbu)], { field: 'PBUs after 152', expected: 'none', seen: `seq ${later.pbu.mh.seq}` });
-    else j!.pass(`no PBU for ${ex.mnId} after status 152`, evEx(t, ex));
+    byMn ??= byMagAndMn(t.magExchanges);
+    const mine = byMn.get(magMnKey(ex))!;
+    const later = mine[partitionPoint(mine.length, (i) => mine[i]!.pbu.ref.time <= ex.pba!.ref.time)];
+    if (later) j!.fail(() => `PBU for ${ex.mnId} sent again after status 152`, [...evEx(t, ex), mhEv(t, later.pbu)], () => ({ field: 'PBUs after 152', expected: 'none', seen: `seq ${later.pbu.mh.seq}` }));
+    else j!.pass(() => `no PBU for ${ex.mnId} after status 152`, evEx(t, ex));
   }
 });
 
@@ -157,23 +177,23 @@ export const retransmission = check('pbu-retransmission', ['MAG-RTX-01', 'MAG-RT
       const gap = b.pbu.ref.time - a.pbu.ref.time;
       const ev = [mhEv(t, a.pbu), mhEv(t, b.pbu)];
       if (i === 1) {
-        if (gap >= 1 * (1 - TOLERANCE) && gap <= 1.5 * (1 + TOLERANCE)) first!.pass(`first retransmission after ${seconds(gap)}`, ev);
-        else first!.fail(`first retransmission after ${seconds(gap)}`, ev, { field: 'retransmission timer', expected: '1 s (or 1.5 s)', seen: seconds(gap) });
+        if (gap >= 1 * (1 - TOLERANCE) && gap <= 1.5 * (1 + TOLERANCE)) first!.pass(() => `first retransmission after ${seconds(gap)}`, ev);
+        else first!.fail(() => `first retransmission after ${seconds(gap)}`, ev, () => ({ field: 'retransmission timer', expected: '1 s (or 1.5 s)', seen: seconds(gap) }));
       } else {
         const prevGap = a.pbu.ref.time - c[i - 2]!.pbu.ref.time;
         const want = Math.min(prevGap * 2, 32);
-        if (gap >= want * (1 - TOLERANCE) && gap <= Math.min(want, 32) * (1 + TOLERANCE) + 0.05) backoff!.pass(`retransmission gap ${seconds(gap)} after ${seconds(prevGap)}`, ev);
-        else backoff!.fail(`retransmission gap ${seconds(gap)} after ${seconds(prevGap)}`, ev, { field: 'back-off', expected: `≈ ${seconds(want)}`, seen: seconds(gap) });
+        if (gap >= want * (1 - TOLERANCE) && gap <= Math.min(want, 32) * (1 + TOLERANCE) + 0.05) backoff!.pass(() => `retransmission gap ${seconds(gap)} after ${seconds(prevGap)}`, ev);
+        else backoff!.fail(() => `retransmission gap ${seconds(gap)} after ${seconds(prevGap)}`, ev, () => ({ field: 'back-off', expected: `≈ ${seconds(want)}`, seen: seconds(gap) }));
       }
-      const ta = findOption(a.pbu.mh.options, 27), tb = findOption(b.pbu.mh.options, 27);
+      const ta = optionOf(a.pbu, 27), tb = optionOf(b.pbu, 27);
       if (ta && tb) {
         if (tb.seconds * 65536 + tb.fraction > ta.seconds * 65536 + ta.fraction) ts!.pass('retransmission carries a newer Timestamp', ev);
-        else ts!.fail(`retransmission Timestamp ${tb.iso} is not newer than ${ta.iso}`, ev, { field: 'Timestamp', expected: `> ${ta.iso}`, seen: tb.iso });
+        else ts!.fail(() => `retransmission Timestamp ${tb.iso} is not newer than ${ta.iso}`, ev, () => ({ field: 'Timestamp', expected: `> ${ta.iso}`, seen: tb.iso }));
       }
       if (!ta && !tb) {
         const diff = (b.pbu.mh.seq - a.pbu.mh.seq + 0x10000) % 0x10000;
-        if (diff > 0 && diff < 0x8000) seq!.pass(`retransmission Sequence # ${a.pbu.mh.seq} -> ${b.pbu.mh.seq}`, ev);
-        else seq!.fail(`retransmission Sequence # ${a.pbu.mh.seq} -> ${b.pbu.mh.seq}`, ev, { field: 'Sequence #', expected: `> ${a.pbu.mh.seq}`, seen: b.pbu.mh.seq });
+        if (diff > 0 && diff < 0x8000) seq!.pass(() => `retransmission Sequence # ${a.pbu.mh.seq} -> ${b.pbu.mh.seq}`, ev);
+        else seq!.fail(() => `retransmission Sequence # ${a.pbu.mh.seq} -> ${b.pbu.mh.seq}`, ev, () => ({ field: 'Sequence #', expected: `> ${a.pbu.mh.seq}`, seen: b.pbu.mh.seq }));
       }
     }
   }
@@ -191,25 +211,30 @@ export const retransmitUntilAnswered = check('pbu-retransmit-until-answered', ['
     if (ex.retransmits) gap = Math.min(32, (ex.pbu.ref.time - ex.retransmits.pbu.ref.time) * 2);
     const left = t.events.some((e) => (e.kind === 'detach' || e.kind === 'link-down') && (e.mnId === ex.mnId) && e.time >= ex.pbu.ref.time);
     if (left || end - ex.pbu.ref.time <= gap * (1 + TOLERANCE) + 1) continue;
-    j!.fail(`unanswered PBU not retransmitted in the ${seconds(end - ex.pbu.ref.time)} the trace goes on`, [mhEv(t, ex.pbu)], { field: 'retransmission', expected: `within ≈ ${seconds(gap)}`, seen: 'none' });
+    j!.fail(() => `unanswered PBU not retransmitted in the ${seconds(end - ex.pbu.ref.time)} the trace goes on`, [mhEv(t, ex.pbu)], () => ({ field: 'retransmission', expected: `within ≈ ${seconds(gap)}`, seen: 'none' }));
   }
 });
 
 export const rateLimit = check('pbu-rate-limit', ['MAG-RTX-07'], (t, [j]) => {
-  const byMn = new Map<string, Exchange[]>();
+  // PBUs per MAG and MN, the groups in order of their first PBU (MAG -> MN-ID or '' -> group).
+  const groups: Exchange[][] = [];
+  const byMag = new Map<string, Map<string, Exchange[]>>();
   for (const ex of t.magExchanges) {
-    const k = `${ex.mag}|${ex.mnId ?? ''}`;
-    byMn.set(k, [...(byMn.get(k) ?? []), ex]);
+    let byMn = byMag.get(ex.mag);
+    if (byMn === undefined) byMag.set(ex.mag, byMn = new Map());
+    const list = byMn.get(ex.mnId ?? '');
+    if (list === undefined) { const g = [ex]; byMn.set(ex.mnId ?? '', g); groups.push(g); } else list.push(ex);
   }
-  for (const [k, list] of byMn) {
+  for (const list of groups) {
+    const k = `${list[0]!.mag}|${list[0]!.mnId ?? ''}`;
     let lo = 0, worst = 0, at = 0;
     for (let hi = 0; hi < list.length; hi++) {
       while (list[hi]!.pbu.ref.time - list[lo]!.pbu.ref.time >= 1) lo++;
       if (hi - lo + 1 > worst) { worst = hi - lo + 1; at = lo; }
     }
     const mn = k.split('|')[1];
-    if (worst <= 3) j!.pass(`at most ${worst} PBU(s) per second for ${mn}`, [mhEv(t, list[0]!.pbu)]);
-    else j!.fail(`${worst} PBUs within one second for ${mn}`, list.slice(at, at + worst).map((e) => mhEv(t, e.pbu)), { field: 'PBUs per second', expected: '<= 3 (MAX_UPDATE_RATE)', seen: worst });
+    if (worst <= 3) j!.pass(() => `at most ${worst} PBU(s) per second for ${mn}`, [mhEv(t, list[0]!.pbu)]);
+    else j!.fail(() => `${worst} PBUs within one second for ${mn}`, list.slice(at, at + worst).map((e) => mhEv(t, e.pbu)), () => ({ field: 'PBUs per second', expected: '<= 3 (MAX_UPDATE_RATE)', seen: worst }));
   }
 });
 
@@ -218,12 +243,7 @@ export const rateLimit = check('pbu-rate-limit', ['MAG-RTX-07'], (t, [j]) => {
 
 /** The PBU that started the session at this MAG (attach, handover or re-attach). */
 function initialAt(s: Session, mag: string, before: number): SessionEvent | undefined {
-  let init: SessionEvent | undefined;
-  for (const e of s.events) {
-    if (e.time >= before) break;
-    if (e.mag === mag && (e.kind === 'attach' || e.kind === 'handover' || e.kind === 'reattach')) init = e;
-  }
-  return init;
+  return lastBefore(eventsOf(s, ARRIVAL_KINDS, mag), before);
 }
 
 function optionDifferences(a: Exchange, b: Exchange): string[] {
@@ -232,7 +252,7 @@ function optionDifferences(a: Exchange, b: Exchange): string[] {
   if (a.att !== b.att) out.push(`ATT ${b.att} vs ${a.att}`);
   if (a.llId !== b.llId) out.push(`MN-LL-ID ${b.llId ?? 'absent'} vs ${a.llId ?? 'absent'}`);
   for (const [type, name] of [[27, 'Timestamp'], [26, 'LLA']] as const) {
-    const x = findOption(a.pbu.mh.options, type) !== undefined, y = findOption(b.pbu.mh.options, type) !== undefined;
+    const x = optionOf(a.pbu, type) !== undefined, y = optionOf(b.pbu, type) !== undefined;
     if (x !== y) out.push(`${name} ${y ? 'present' : 'absent'} vs ${x ? 'present' : 'absent'}`);
   }
   return out;
@@ -247,19 +267,19 @@ export const refreshPbu = check('refresh-pbu', ['REREG-02', 'REREG-03', 'REREG-0
     const ev = [mhEv(t, init.exchange.pbu), mhEv(t, ex.pbu)];
     const diff = optionDifferences(init.exchange, ex);
     if (diff.length === 0) opts!.pass('refresh PBU repeats the initial options', ev);
-    else opts!.fail(`refresh PBU differs from the initial one: ${diff.join('; ')}`, ev, { field: 'options', expected: 'as in the initial PBU', seen: diff.join('; ') });
-    const want = (s.events.filter((e) => isRegistration(e) && e.time <= ex.pbu.ref.time).pop()?.hnps) ?? [];
-    if (sameSet(ex.hnps, want)) prefixes!.pass(`refresh lists ${setText(want)}`, ev);
-    else prefixes!.fail(`refresh PBU lists ${setText(ex.hnps)}, the session has ${setText(want)}`, ev, { field: 'HNP', expected: setText(want), seen: setText(ex.hnps) });
+    else opts!.fail(() => `refresh PBU differs from the initial one: ${diff.join('; ')}`, ev, () => ({ field: 'options', expected: 'as in the initial PBU', seen: diff.join('; ') }));
+    const want = lastAtOrBefore(eventsOf(s, REGISTRATION_KINDS), ex.pbu.ref.time)?.hnps ?? [];
+    if (sameSet(ex.hnps, want)) prefixes!.pass(() => `refresh lists ${setText(want)}`, ev);
+    else prefixes!.fail(() => `refresh PBU lists ${setText(ex.hnps)}, the session has ${setText(want)}`, ev, () => ({ field: 'HNP', expected: setText(want), seen: setText(ex.hnps) }));
     if (ex.hi === 5) hi!.pass('refresh PBU has HI = 5', ev);
-    else hi!.fail(`refresh PBU has HI = ${ex.hi ?? 'none'}`, ev, { field: 'HI', expected: 5, seen: ex.hi ?? 'none' });
+    else hi!.fail(() => `refresh PBU has HI = ${ex.hi ?? 'none'}`, ev, { field: 'HI', expected: 5, seen: ex.hi ?? 'none' });
   }
 });
 
 export const refreshBeforeExpiry = check('refresh-before-expiry', ['REREG-01'], (t, [j]) => {
   const end = t.end;
   const bySession = new Map<Session, Exchange[]>();
-  for (const x of t.magExchanges) if (x.session) bySession.set(x.session, [...(bySession.get(x.session) ?? []), x]);
+  for (const x of t.magExchanges) if (x.session) pushTo(bySession, x.session, x);
   for (const s of t.sessions) {
     const mine = bySession.get(s) ?? [];
     let k = 0;
@@ -272,10 +292,10 @@ export const refreshBeforeExpiry = check('refresh-before-expiry', ['REREG-01'], 
       const ev = evEx(t, e.exchange);
       if (next !== undefined) {
         const gap = next.pbu.ref.time - e.time;
-        if (gap < life) j!.pass(`next PBU ${seconds(gap)} into a ${life} s binding`, [...ev, mhEv(t, next.pbu)]);
-        else j!.fail(`next PBU only ${seconds(gap)} after a ${life} s binding was granted`, [...ev, mhEv(t, next.pbu)], { field: 'refresh time', expected: `< ${life} s`, seen: seconds(gap) });
+        if (gap < life) j!.pass(() => `next PBU ${seconds(gap)} into a ${life} s binding`, [...ev, mhEv(t, next.pbu)]);
+        else j!.fail(() => `next PBU only ${seconds(gap)} after a ${life} s binding was granted`, [...ev, mhEv(t, next.pbu)], () => ({ field: 'refresh time', expected: `< ${life} s`, seen: seconds(gap) }));
       } else if (end - e.time > life && !t.events.some((x) => (x.kind === 'detach' || x.kind === 'link-down') && x.mnId === s.mnId && x.time > e.time)) {
-        j!.fail(`the ${life} s binding expired with no refresh (trace goes on ${seconds(end - e.time)})`, ev, { field: 'refresh', expected: `before ${life} s`, seen: 'none' });
+        j!.fail(() => `the ${life} s binding expired with no refresh (trace goes on ${seconds(end - e.time)})`, ev, () => ({ field: 'refresh', expected: `before ${life} s`, seen: 'none' }));
       }
     }
   }
@@ -289,10 +309,16 @@ export const deregOnDetach = check('dereg-on-detach', ['DEREG-01', 'REREG-06'], 
   for (const e of t.events) {
     if (e.kind !== 'detach' && e.kind !== 'link-down') continue;
     const who = e.mnId;
-    const pbu = t.magExchanges.find((x) => x.deregistration && (x.mnId === who || (e.mac !== undefined && x.llId === e.mac.replace(/:/g, ''))) && x.pbu.ref.time >= e.time && x.pbu.ref.time - e.time <= 5);
+    const mine = (x: Exchange): boolean => x.deregistration && (x.mnId === who || (e.mac !== undefined && x.llId === e.mac.replace(/:/g, '')));
+    // magExchanges are in PBU time order: look only at the PBUs of the 5 s after the event.
+    const all = t.magExchanges;
+    let pbu: Exchange | undefined;
+    for (let k = partitionPoint(all.length, (i) => all[i]!.pbu.ref.time < e.time); k < all.length && all[k]!.pbu.ref.time - e.time <= 5; k++) {
+      if (mine(all[k]!)) { pbu = all[k]; break; }
+    }
     for (const j of [dereg!, presence!]) {
-      if (pbu) j.pass(`de-registration ${seconds(pbu.pbu.ref.time - e.time)} after ${e.kind} of ${e.mn ?? who}`, [mhEv(t, pbu.pbu)]);
-      else j.fail(`no de-registration PBU within 5 s after ${e.kind} of ${e.mn ?? who ?? e.mac}`, [], { field: 'PBU lifetime 0', expected: 'within 5 s', seen: 'none' });
+      if (pbu) j.pass(() => `de-registration ${seconds(pbu.pbu.ref.time - e.time)} after ${e.kind} of ${e.mn ?? who}`, [mhEv(t, pbu.pbu)]);
+      else j.fail(() => `no de-registration PBU within 5 s after ${e.kind} of ${e.mn ?? who ?? e.mac}`, [], { field: 'PBU lifetime 0', expected: 'within 5 s', seen: 'none' });
     }
   }
 });
@@ -303,16 +329,16 @@ export const deregPbu = check('dereg-pbu', ['DEREG-02', 'DEREG-03', 'DEREG-04'],
     if (!ex.deregistration || s === undefined) continue;
     const ev = [mhEv(t, ex.pbu)];
     if (ex.hi === 4) hi!.pass('de-registration PBU has HI = 4', ev);
-    else hi!.fail(`de-registration PBU has HI = ${ex.hi ?? 'none'}`, ev, { field: 'HI', expected: 4, seen: ex.hi ?? 'none' });
-    const last = s.events.filter((e) => isRegistration(e) && e.mag === ex.mag && e.time <= ex.pbu.ref.time).pop();
+    else hi!.fail(() => `de-registration PBU has HI = ${ex.hi ?? 'none'}`, ev, { field: 'HI', expected: 4, seen: ex.hi ?? 'none' });
+    const last = lastAtOrBefore(eventsOf(s, REGISTRATION_KINDS, ex.mag), ex.pbu.ref.time);
     if (last === undefined) continue;
-    if (sameSet(ex.hnps, last.hnps)) prefixes!.pass(`de-registration lists ${setText(last.hnps)}`, ev);
-    else prefixes!.fail(`de-registration lists ${setText(ex.hnps)}, the session has ${setText(last.hnps)}`, ev, { field: 'HNP', expected: setText(last.hnps), seen: setText(ex.hnps) });
+    if (sameSet(ex.hnps, last.hnps)) prefixes!.pass(() => `de-registration lists ${setText(last.hnps)}`, ev);
+    else prefixes!.fail(() => `de-registration lists ${setText(ex.hnps)}, the session has ${setText(last.hnps)}`, ev, () => ({ field: 'HNP', expected: setText(last.hnps), seen: setText(ex.hnps) }));
     const init = initialAt(s, ex.mag, ex.pbu.ref.time);
     if (init === undefined) continue;
     const diff = optionDifferences(init.exchange, ex);
     if (diff.length === 0) opts!.pass('de-registration repeats the initial options', [mhEv(t, init.exchange.pbu), ...ev]);
-    else opts!.fail(`de-registration differs from the initial PBU: ${diff.join('; ')}`, [mhEv(t, init.exchange.pbu), ...ev], { field: 'options', expected: 'as in the initial PBU', seen: diff.join('; ') });
+    else opts!.fail(() => `de-registration differs from the initial PBU: ${diff.join('; ')}`, [mhEv(t, init.exchange.pbu), ...ev], () => ({ field: 'options', expected: 'as in the initial PBU', seen: diff.join('; ') }));
   }
 });
 
@@ -321,8 +347,8 @@ export const foreignDeregIgnored = check('foreign-dereg-ignored', ['DEREG-06', '
   for (const { e } of events(t, (e) => e.kind === 'dereg-ignored' || e.kind === 'dereg-foreign')) {
     const ev = evEx(t, e.exchange);
     for (const x of [j!, race!]) {
-      if (e.kind === 'dereg-ignored') x.pass(`late de-registration from ${e.mag} ignored (no PBA)`, ev);
-      else x.fail(`de-registration from ${e.mag}, which no longer served the MN, was accepted`, ev, { field: 'PBA', expected: 'none', seen: `status ${e.exchange.pba?.mh.status}` });
+      if (e.kind === 'dereg-ignored') x.pass(() => `late de-registration from ${e.mag} ignored (no PBA)`, ev);
+      else x.fail(() => `de-registration from ${e.mag}, which no longer served the MN, was accepted`, ev, () => ({ field: 'PBA', expected: 'none', seen: `status ${e.exchange.pba?.mh.status}` }));
     }
   }
 });
@@ -330,21 +356,25 @@ export const foreignDeregIgnored = check('foreign-dereg-ignored', ['DEREG-06', '
 export const deregAccepted = check('dereg-accepted', ['DEREG-07'], (t, [j]) => {
   for (const ex of t.magExchanges) {
     const s = ex.session;
-    if (!ex.deregistration || s === undefined || servingMag(s, ex.pbu.ref.time) !== ex.mag || ex.pba === undefined) continue;
-    const delay = ex.pba.ref.time - ex.pbu.ref.time;
+    const pba = ex.pba;
+    if (!ex.deregistration || s === undefined || servingMag(s, ex.pbu.ref.time) !== ex.mag || pba === undefined) continue;
+    const delay = pba.ref.time - ex.pbu.ref.time;
     const ev = evEx(t, ex);
-    if (ex.pba.mh.status === 0 && ex.pba.mh.lifetimeUnits === 0 && delay <= 1) j!.pass(`de-registration accepted in ${seconds(delay)}`, ev);
-    else j!.fail(`de-registration answered with status ${ex.pba.mh.status}, lifetime ${ex.pba.mh.lifetime} s after ${seconds(delay)}`, ev, { field: 'PBA', expected: 'status 0, lifetime 0, at once', seen: `status ${ex.pba.mh.status}, lifetime ${ex.pba.mh.lifetime} s, ${seconds(delay)}` });
+    if (pba.mh.status === 0 && pba.mh.lifetimeUnits === 0 && delay <= 1) j!.pass(() => `de-registration accepted in ${seconds(delay)}`, ev);
+    else j!.fail(() => `de-registration answered with status ${pba.mh.status}, lifetime ${pba.mh.lifetime} s after ${seconds(delay)}`, ev, () => ({ field: 'PBA', expected: 'status 0, lifetime 0, at once', seen: `status ${pba.mh.status}, lifetime ${pba.mh.lifetime} s, ${seconds(delay)}` }));
   }
 });
 
 export const takeoverInWindow = check('takeover-in-window', ['DEREG-08', 'DEREG-10', 'HO-07'], (t, [prefix, values, race]) => {
   for (const x of [prefix, values, race]) x!.inconclusiveBecause('no registration arrived while a de-registered binding waited for deletion');
   for (const s of t.sessions) {
+    // The latest de-registration before event i.
+    let latest = s.events[0]!.kind === 'deregistration' ? s.events[0] : undefined;
     for (let i = 1; i < s.events.length; i++) {
       const e = s.events[i]!;
-      if (e.kind !== 'reattach' && !(e.kind === 'handover' && s.events.slice(0, i).some((x) => x.kind === 'deregistration'))) continue;
-      const dereg = [...s.events.slice(0, i)].reverse().find((x) => x.kind === 'deregistration');
+      const dereg = latest;
+      if (e.kind === 'deregistration') latest = e;
+      if (e.kind !== 'reattach' && !(e.kind === 'handover' && dereg !== undefined)) continue;
       if (dereg === undefined) continue;
       const prev = previousRegistration(s, e);
       if (prev === undefined) continue;
@@ -353,11 +383,11 @@ export const takeoverInWindow = check('takeover-in-window', ['DEREG-08', 'DEREG-
       const sameLla = prev.lla === e.lla;
       const msg = `${seconds(e.time - dereg.time)} after the de-registration, ${e.mag} got ${setText(e.hnps)}${e.lla ? ` / ${e.lla}` : ''}`;
       const hnpDetail = { field: 'HNP', expected: setText(prev.hnps), seen: setText(e.hnps) };
-      if (sameHnp) prefix!.pass(msg, ev); else prefix!.fail(`${msg}; the session had ${setText(prev.hnps)}`, ev, hnpDetail);
+      if (sameHnp) prefix!.pass(msg, ev); else prefix!.fail(() => `${msg}; the session had ${setText(prev.hnps)}`, ev, hnpDetail);
       if (sameHnp && sameLla) values!.pass(msg, ev);
-      else values!.fail(`${msg}; the session had ${setText(prev.hnps)} / ${prev.lla ?? 'no LLA'}`, ev, sameHnp ? { field: 'LLA', expected: prev.lla ?? 'none', seen: e.lla ?? 'none' } : hnpDetail);
+      else values!.fail(() => `${msg}; the session had ${setText(prev.hnps)} / ${prev.lla ?? 'no LLA'}`, ev, sameHnp ? { field: 'LLA', expected: prev.lla ?? 'none', seen: e.lla ?? 'none' } : hnpDetail);
       if (e.kind === 'handover') {
-        if (sameHnp) race!.pass(msg, ev); else race!.fail(`${msg}; the session had ${setText(prev.hnps)}`, ev, hnpDetail);
+        if (sameHnp) race!.pass(msg, ev); else race!.fail(() => `${msg}; the session had ${setText(prev.hnps)}`, ev, hnpDetail);
       }
     }
   }
@@ -370,8 +400,8 @@ export const handoverIndicator = check('handover-hi', ['HO-01', 'HO-02'], (t, [v
   for (const { e } of events(t, 'handover')) {
     const hi = e.exchange.hi;
     const ev = evEx(t, e.exchange);
-    if (hi === 3 || hi === 4) value!.pass(`n-MAG PBU has HI = ${hi}`, ev);
-    else value!.fail(`n-MAG PBU for a single-interface MN has HI = ${hi ?? 'none'}`, ev, { field: 'HI', expected: '3 or 4', seen: hi ?? 'none' });
+    if (hi === 3 || hi === 4) value!.pass(() => `n-MAG PBU has HI = ${hi}`, ev);
+    else value!.fail(() => `n-MAG PBU for a single-interface MN has HI = ${hi ?? 'none'}`, ev, { field: 'HI', expected: '3 or 4', seen: hi ?? 'none' });
   }
   const registered = new Set<string>();
   for (const ex of [...t.magExchanges].sort((a, b) => a.pbu.ref.time - b.pbu.ref.time)) {
@@ -379,8 +409,8 @@ export const handoverIndicator = check('handover-hi', ['HO-01', 'HO-02'], (t, [v
     if ((ex.hi === 2 || ex.hi === 3) && !ex.deregistration) {
       const known = registered.has(ex.mnId);
       const ev = [mhEv(t, ex.pbu)];
-      if (known) real!.pass(`HI = ${ex.hi} for ${ex.mnId}, which was registered before`, ev);
-      else real!.fail(`HI = ${ex.hi} for ${ex.mnId}, which had no earlier binding (a new attachment is HI 1, unknown 4)`, ev, { field: 'HI', expected: '1 or 4', seen: ex.hi });
+      if (known) real!.pass(() => `HI = ${ex.hi} for ${ex.mnId}, which was registered before`, ev);
+      else real!.fail(() => `HI = ${ex.hi} for ${ex.mnId}, which had no earlier binding (a new attachment is HI 1, unknown 4)`, ev, { field: 'HI', expected: '1 or 4', seen: ex.hi });
     }
     if (accepted(ex)) registered.add(ex.mnId);
   }
@@ -391,11 +421,11 @@ export const handoverSameBinding = check('handover-same-binding', ['HO-03', 'HO-
     const prev = previousRegistration(s, e);
     if (prev === undefined) continue;
     const ev = [...evEx(t, prev.exchange), ...evEx(t, e.exchange)];
-    if (sameSet(prev.hnps, e.hnps)) prefix!.pass(`n-MAG ${e.mag} got the same ${setText(e.hnps)}`, ev);
-    else prefix!.fail(`n-MAG ${e.mag} got ${setText(e.hnps)}, p-MAG ${prev.mag} had ${setText(prev.hnps)}`, ev, { field: 'HNP', expected: setText(prev.hnps), seen: setText(e.hnps) });
+    if (sameSet(prev.hnps, e.hnps)) prefix!.pass(() => `n-MAG ${e.mag} got the same ${setText(e.hnps)}`, ev);
+    else prefix!.fail(() => `n-MAG ${e.mag} got ${setText(e.hnps)}, p-MAG ${prev.mag} had ${setText(prev.hnps)}`, ev, () => ({ field: 'HNP', expected: setText(prev.hnps), seen: setText(e.hnps) }));
     if (s.lla === undefined) continue;
-    if (e.lla === s.lla) lla!.pass(`n-MAG PBA returns the stored LLA ${s.lla}`, ev);
-    else lla!.fail(`n-MAG PBA carries LLA ${e.lla ?? 'none'}, the BCE holds ${s.lla}`, ev, { field: 'LLA', expected: s.lla, seen: e.lla ?? 'none' });
+    if (e.lla === s.lla) lla!.pass(() => `n-MAG PBA returns the stored LLA ${s.lla}`, ev);
+    else lla!.fail(() => `n-MAG PBA carries LLA ${e.lla ?? 'none'}, the BCE holds ${s.lla}`, ev, { field: 'LLA', expected: s.lla, seen: e.lla ?? 'none' });
   }
 });
 
@@ -406,8 +436,8 @@ export const multiplePrefixes = check('multiple-prefixes', ['MH6-02'], (t, [j]) 
     for (const e of s.events) {
       if (!isRegistration(e) || e.kind === 'attach') continue;
       const ev = evEx(t, e.exchange);
-      if (sameSet(e.hnps, s.hnps)) j!.pass(`${e.kind} keeps all of ${setText(s.hnps)}`, ev);
-      else j!.fail(`${e.kind} PBA carries ${setText(e.hnps)} of the session's ${setText(s.hnps)}`, ev, { field: 'HNP', expected: setText(s.hnps), seen: setText(e.hnps) });
+      if (sameSet(e.hnps, s.hnps)) j!.pass(() => `${e.kind} keeps all of ${setText(s.hnps)}`, ev);
+      else j!.fail(() => `${e.kind} PBA carries ${setText(e.hnps)} of the session's ${setText(s.hnps)}`, ev, () => ({ field: 'HNP', expected: setText(s.hnps), seen: setText(e.hnps) }));
     }
   }
 });

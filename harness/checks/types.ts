@@ -1,5 +1,5 @@
 // What a check produces: a verdict per requirement, with the frames and fields that justify it.
-import type { FrameRef } from '../trace/index.js';
+import type { FrameRef, MhFrame, NdFrame } from '../trace/index.js';
 
 export type Verdict = 'PASS' | 'FAIL' | 'INCONCLUSIVE' | 'NOT-APPLICABLE';
 
@@ -9,8 +9,11 @@ export interface EvidenceFrame extends FrameRef {
   decoded?: unknown;
 }
 
-/** Evidence frames are built only when kept (most passing instances are only counted). */
-export type LazyFrame = EvidenceFrame | (() => EvidenceFrame);
+/**
+ * Evidence frames are built only when kept (most passing instances are only counted): a function
+ * that builds one, or the MH or ND record it describes.
+ */
+export type LazyFrame = EvidenceFrame | (() => EvidenceFrame) | MhFrame | NdFrame;
 
 export interface Evidence {
   message: string;

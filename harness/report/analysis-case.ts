@@ -2,7 +2,7 @@
 // of the suite can start from).
 import type { RequirementResult } from '../checks/index.js';
 import type { Trace } from '../trace/index.js';
-import { ladderFromTrace, summarizeTrace, timingsFromTrace } from './from-trace.js';
+import { ladderFromTrace, ladderSize, summarizeTrace, timingsFromTrace } from './from-trace.js';
 import type { CaseResult } from './types.js';
 
 export function analysisCase(
@@ -21,5 +21,7 @@ export function analysisCase(
     timings: timingsFromTrace(trace),
   };
   if (extra.steps) c.steps = extra.steps;
+  const omitted = ladderSize(trace) - c.ladder!.length;
+  if (omitted > 0) c.ladderOmitted = omitted;
   return c;
 }

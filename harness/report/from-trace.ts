@@ -1,6 +1,8 @@
 // What a report shows of a trace: a summary, the ladder of messages, the timings.
 import type { RequirementResult, Verdict } from '../checks/index.js';
-import { accepted, type Trace } from '../trace/index.js';
+import {
+  accepted, partitionPoint, pushTo, type MhFrame, type NdFrame, type SessionEvent, type TestbedEvent, type Trace,
+} from '../trace/index.js';
 import type { CaseTimings, LadderStep, TraceSummary } from './types.js';
 
 const RANK: Record<Verdict, number> = { FAIL: 3, INCONCLUSIVE: 1, 'NOT-APPLICABLE': 0, PASS: 2 };
@@ -26,12 +28,32 @@ export function summarizeTrace(t: Trace): TraceSummary {
 
 const key = (f: { point: string; frame: number }): string => `${f.point}#${f.frame}`;
 
+/** Default length of a ladder: a long trace cannot be drawn arrow by arrow, so it is cut (failures kept). */
+export const LADDER_LIMIT = 300;
+
+/** What a ladder draws: the signalling, RS and RA on access links, the testbed's events. */
+function ladderMessages(t: Trace): { mh: readonly MhFrame[]; nd: readonly NdFrame[]; events: readonly TestbedEvent[] } {
+  return {
+    mh: t.signalling,
+    nd: t.ndOnAccess(133, 134),
+    events: t.events,
+  };
+}
+
+/** How many steps a ladder of the whole trace would have. */
+export function ladderSize(t: Trace): number {
+  const { mh, nd, events } = ladderMessages(t);
+  return mh.length + nd.length + events.length;
+}
+
 /**
  * The signalling and home-link messages as a ladder: columns are MNs, MAGs, LMA(s), testers, CN.
- * Long traces are cut to `limit` steps (failures are always kept).
+ * Long traces are cut to `limit` steps: the first limit/2 failing messages, then the earliest
+ * steps. Only the kept steps are built, so the cost is one pass over the messages whatever their number.
  */
-export function ladderFromTrace(t: Trace, verdicts: readonly RequirementResult[], limit = 300): LadderStep[] {
+export function ladderFromTrace(t: Trace, verdicts: readonly RequirementResult[], limit = LADDER_LIMIT): LadderStep[] {
   const judged = new Map<string, { verdict: Verdict; notes: string[] }>();
+  const failing = new Map<string, Set<number>>();
   for (const r of verdicts) {
     for (const e of r.evidence) {
       for (const f of e.frames) {
@@ -43,6 +65,55 @@ export function ladderFromTrace(t: Trace, verdicts: readonly RequirementResult[]
       }
     }
   }
+  for (const [k, j] of judged) {
+    if (j.verdict !== 'FAIL') continue;
+    const at = k.lastIndexOf('#');
+    let set = failing.get(k.slice(0, at));
+    if (set === undefined) failing.set(k.slice(0, at), set = new Set());
+    set.add(Number(k.slice(at + 1)));
+  }
+  const { mh, nd, events } = ladderMessages(t);
+  // The steps in time order, ties as a stable sort of [signalling, ND, events] leaves them: a merge
+  // of the three lists, each already in time order. visit() gets the source (0 MH, 1 ND, 2 event) and index.
+  const walk = (visit: (src: number, i: number) => boolean): void => {
+    let a = 0, b = 0, c = 0;
+    while (a < mh.length || b < nd.length || c < events.length) {
+      const ta = a < mh.length ? mh[a]!.ref.time : Infinity;
+      const tb = b < nd.length ? nd[b]!.ref.time : Infinity;
+      const tc = c < events.length ? events[c]!.time : Infinity;
+      const go = a < mh.length && ta <= tb && ta <= tc ? visit(0, a++) : b < nd.length && tb <= tc ? visit(1, b++) : visit(2, c++);
+      if (!go) return;
+    }
+  };
+  const total = mh.length + nd.length + events.length;
+  const kept: [number, number][] = [];
+  if (total <= limit) {
+    walk((src, i) => { kept.push([src, i]); return true; });
+  } else {
+    const isFail = (src: number, i: number): boolean => {
+      const ref = src === 0 ? mh[i]!.ref : src === 1 ? nd[i]!.ref : undefined;
+      return ref !== undefined && failing.get(ref.point)?.has(ref.frame) === true;
+    };
+    const maxFails = Math.trunc(limit / 2);
+    let pos = 0;
+    const keep = new Set<number>();
+    const at: [number, number][] = [];
+    if (failing.size > 0 && maxFails > 0) {
+      walk((src, i) => {
+        if (isFail(src, i)) { keep.add(pos); at[pos] = [src, i]; }
+        pos++;
+        return keep.size < maxFails;
+      });
+    }
+    pos = 0;
+    walk((src, i) => {
+      if (keep.size >= limit) return false;
+      keep.add(pos);
+      at[pos++] = [src, i];
+      return true;
+    });
+    for (const p of [...keep].sort((x, y) => x - y)) kept.push(at[p]!);
+  }
   const macToMn = new Map<string, string>();
   for (const s of t.sessions) if (s.llId !== undefined && s.llId.length === 12) macToMn.set(s.llId.replace(/(..)(?!$)/g, '$1:'), `MN ${s.mnId}`);
   const mnOfPoint = (name: string): string => {
@@ -53,54 +124,59 @@ export function ladderFromTrace(t: Trace, verdicts: readonly RequirementResult[]
     const p = t.points[t.pointIndex(name)]!;
     return p.mag !== undefined ? t.nodeName(p.mag) : `MAG (${name})`;
   };
-  const steps: LadderStep[] = [];
   const decorate = (s: LadderStep): LadderStep => {
     const j = s.frame ? judged.get(key(s.frame)) : undefined;
     if (j) { s.verdict = j.verdict; s.notes = j.notes; }
     return s;
   };
-  for (const f of t.mh) {
-    if (f.duplicateOf !== undefined) continue;
-    const m = f.mh;
-    let label = m.name;
-    if (m.type === 5) label = `${m.name} seq ${m.seq}${m.lifetimeUnits === 0 ? ' lifetime 0' : ''}`;
-    else if (m.type === 6) label = `${m.name} seq ${m.seq} status ${m.status}`;
-    steps.push(decorate({ time: f.ref.time, from: t.nodeName(f.src), to: t.nodeName(f.dst), label, kind: 'mh', frame: f.ref }));
-  }
-  for (const f of t.nd) {
-    const p = t.points[t.pointIndex(f.ref.point)]!;
-    if (p.kind !== 'access' || (f.msg.type !== 133 && f.msg.type !== 134)) continue;
-    const mn = mnOfPoint(p.name), mag = magOfPoint(p.name);
-    const label = f.msg.name === 'RA' ? `RA ${f.msg.prefixes.map((x) => x.prefix).join(' ')}`.trim() : 'RS';
-    steps.push(decorate(f.msg.type === 133
-      ? { time: f.ref.time, from: mn, to: mag, label, kind: 'nd', frame: f.ref }
-      : { time: f.ref.time, from: mag, to: mn, label, kind: 'nd', frame: f.ref }));
-  }
-  for (const e of t.events) {
+  return kept.map(([src, i]): LadderStep => {
+    if (src === 0) {
+      const f = mh[i]!, m = f.mh;
+      let label = m.name;
+      if (m.type === 5) label = `${m.name} seq ${m.seq}${m.lifetimeUnits === 0 ? ' lifetime 0' : ''}`;
+      else if (m.type === 6) label = `${m.name} seq ${m.seq} status ${m.status}`;
+      return decorate({ time: f.ref.time, from: t.nodeName(f.src), to: t.nodeName(f.dst), label, kind: 'mh', frame: f.ref });
+    }
+    if (src === 1) {
+      const f = nd[i]!;
+      const mn = mnOfPoint(f.ref.point), mag = magOfPoint(f.ref.point);
+      const label = f.msg.name === 'RA' ? `RA ${f.msg.prefixes.map((x) => x.prefix).join(' ')}`.trim() : 'RS';
+      return decorate(f.msg.type === 133
+        ? { time: f.ref.time, from: mn, to: mag, label, kind: 'nd', frame: f.ref }
+        : { time: f.ref.time, from: mag, to: mn, label, kind: 'nd', frame: f.ref });
+    }
+    const e = events[i]!;
     const who = e.mnId !== undefined ? `MN ${e.mnId}` : 'MN';
-    steps.push({ time: e.time, from: who, to: who, label: `${e.kind}${e.mag ? ` @ ${t.roles.mags.includes(e.mag) ? t.nodeName(e.mag) : e.mag}` : ''}`, kind: 'event' });
-  }
-  steps.sort((a, b) => a.time - b.time);
-  if (steps.length <= limit) return steps;
-  const keep = new Set(steps.filter((s) => s.verdict === 'FAIL').slice(0, limit / 2));
-  for (const s of steps) { if (keep.size >= limit) break; keep.add(s); }
-  return steps.filter((s) => keep.has(s));
+    return { time: e.time, from: who, to: who, label: `${e.kind}${e.mag ? ` @ ${t.roles.mags.includes(e.mag) ? t.nodeName(e.mag) : e.mag}` : ''}`, kind: 'event' };
+  });
 }
 
 export function timingsFromTrace(t: Trace): CaseTimings {
   const pbuToPbaMs = t.exchanges.filter((e) => e.pba !== undefined).map((e) => (e.pba!.ref.time - e.pbu.ref.time) * 1000);
   const attachMs: number[] = [];
   const handoverMs: number[] = [];
+  // The ND frames of the sessions' MNs (by link-layer source), in time order.
+  const macs = new Set(t.sessions.map((s) => s.llId?.replace(/(..)(?!$)/g, '$1:')));
+  const ndOf = new Map<string | undefined, NdFrame[]>();
+  for (const f of t.nd) if (macs.has(f.linkSrc)) pushTo(ndOf, f.linkSrc, f);
+  const moves = t.events.filter((x) => x.kind === 'handover' || x.kind === 'detach');
   for (const s of t.sessions) {
     const first = s.events[0]!;
     const mac = s.llId?.replace(/(..)(?!$)/g, '$1:');
-    const hello = t.nd.find((f) => f.linkSrc === mac && f.ref.time <= first.time && first.time - f.ref.time < 30);
+    // The MN's first frame of the 30 s up to the attachment (the lists are in time order).
+    const mine = ndOf.get(mac) ?? [];
+    const k = partitionPoint(mine.length, (i) => !(first.time - mine[i]!.ref.time < 30));
+    const hello = k < mine.length && mine[k]!.ref.time <= first.time ? mine[k] : undefined;
     attachMs.push((first.time - (hello?.ref.time ?? first.exchange.pbu.ref.time)) * 1000);
+    let dereg: SessionEvent | undefined;
     for (let i = 1; i < s.events.length; i++) {
       const e = s.events[i]!;
+      if (s.events[i - 1]!.kind === 'deregistration') dereg = s.events[i - 1];
       if (e.kind !== 'handover' || !accepted(e.exchange)) continue;
-      const dereg = [...s.events.slice(0, i)].reverse().find((x) => x.kind === 'deregistration');
-      const ev = [...t.events].reverse().find((x) => x.time <= e.time && (x.kind === 'handover' || x.kind === 'detach') && (x.mnId === undefined || x.mnId === s.mnId));
+      let ev: TestbedEvent | undefined;
+      for (let x = partitionPoint(moves.length, (y) => moves[y]!.time <= e.time) - 1; x >= 0 && ev === undefined; x--) {
+        if (moves[x]!.mnId === undefined || moves[x]!.mnId === s.mnId) ev = moves[x];
+      }
       const from = dereg?.exchange.pbu.ref.time ?? ev?.time ?? e.exchange.pbu.ref.time;
       handoverMs.push((e.time - from) * 1000);
     }

@@ -104,7 +104,8 @@ function caseHtml(c: CaseResult, i: number): string {
 <tr><td>LMAs</td><td><code>${esc(c.trace.roles.lmas.join(', '))}</code></td><td></td></tr>
 ${c.trace.points.map((p) => `<tr><td>capture ${esc(p.name)}</td><td>${esc(p.kind)}${p.mag ? ` (MAG ${esc(p.mag)})` : ''}</td><td>${p.frames} frames, ${p.kept} kept</td></tr>`).join('')}
 </table></details>` : '';
-  const ladder = c.ladder && c.ladder.length > 0 ? `<div class="ladder-wrap">${ladderSvg(c.ladder, t0)}</div>` : '<p class="muted">no signalling captured</p>';
+  const cut = c.ladderOmitted ? `<p class="muted">… ${c.ladderOmitted} more messages not drawn: the diagram shows ${c.ladder!.length}, failing ones first, then the earliest.</p>` : '';
+  const ladder = c.ladder && c.ladder.length > 0 ? `<div class="ladder-wrap">${ladderSvg(c.ladder, t0)}</div>${cut}` : '<p class="muted">no signalling captured</p>';
   const steps = c.steps && c.steps.length > 0 ? `<ol>${c.steps.map((s) => `<li>${esc(s.description)} ${s.verdict ? badge(s.verdict) : ''}</li>`).join('')}</ol>` : '';
   const order = (v: Verdict): number => VERDICTS.indexOf(v);
   const verdicts = [...c.verdicts].filter((v) => v.checked > 0 || v.verdict !== 'INCONCLUSIVE').sort((a, b) => order(a.verdict) - order(b.verdict));

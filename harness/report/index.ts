@@ -5,5 +5,5 @@ export { reportHtml } from './html.js';
 export { junitXml } from './junit.js';
 export { resultsJson, requirementSummaries, type RequirementSummary } from './results-json.js';
 export { ladderSvg, ladderColumns } from './ladder-svg.js';
-export { ladderFromTrace, summarizeTrace, timingsFromTrace } from './from-trace.js';
+export { ladderFromTrace, ladderSize, summarizeTrace, timingsFromTrace, LADDER_LIMIT } from './from-trace.js';
 export { analysisCase } from './analysis-case.js';

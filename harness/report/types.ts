@@ -67,6 +67,8 @@ export interface CaseResult {
   verdicts: RequirementResult[];
   trace?: TraceSummary;
   ladder?: LadderStep[];
+  /** Messages of the trace the ladder leaves out (it is cut at LADDER_LIMIT steps); absent when none. */
+  ladderOmitted?: number;
   /** Paths relative to the report directory (or absolute when not copied). */
   captures: { name: string; path: string }[];
   logs: { node: string; path: string }[];

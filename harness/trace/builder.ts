@@ -1,16 +1,18 @@
 // Builds a Trace from frames of one or more capture points. addFrame() runs once per captured
 // frame, so it decodes and keeps only what the checks read; finish() merges the points on one
 // clock and interprets the signalling (exchanges, sessions, roles, settings).
-import { decodeFrame, type DecodedFrame, type Ipv6Header } from '../../wire/index.js';
+import { decodeFrame, type DecodedFrame, type Icmpv6Message, type Ipv6Header, type MobilityOption } from '../../wire/index.js';
 import {
   AddressTable, DataTable, DATA_ENCAP_LIMIT, DATA_INNER_V4, DATA_TUNNELLED, packetFingerprint,
 } from './data-table.js';
 import { pairExchanges } from './exchanges.js';
+import { optionTypesOf } from './options.js';
 import { isLinkLocal, isMulticast } from './prefix.js';
 import { buildSessions } from './sessions.js';
+import { SharedMessages } from './shared-messages.js';
 import { resolvePoints, resolveRoles, resolveSettings } from './infer.js';
 import type {
-  CapturePointKind, EspFrame, MhFrame, NdFrame, TraceOptions,
+  CapturePointKind, EspFrame, FrameRef, MhFrame, NdFrame, TraceOptions,
 } from './types.js';
 import { Trace } from './trace.js';
 
@@ -42,6 +44,8 @@ export class TraceBuilder {
   private readonly esp: EspFrame[] = [];
   private readonly data = new DataTable();
   private readonly addresses = new AddressTable();
+  private readonly ndMessages = new SharedMessages<Icmpv6Message>();
+  private readonly mhOptions = new SharedMessages<MobilityOption>();
   private readonly testers: Set<string>;
 
   constructor(private readonly options: TraceOptions = {}) {
@@ -63,16 +67,17 @@ export class TraceBuilder {
     if (p.firstTime === undefined) p.firstTime = time;
     p.lastTime = time;
     const f = decodeFrame(linkType, buf, off, len);
-    if (this.keep(f, p.name, point, frame, time, buf, off)) p.kept++;
+    if (this.keep(f, p.name, point, frame, time, buf, off, len)) p.kept++;
   }
 
-  private keep(f: DecodedFrame, pointName: string, point: number, frame: number, time: number, buf: Uint8Array, off: number): boolean {
-    const ref = { point: pointName, frame, time };
+  private keep(f: DecodedFrame, pointName: string, point: number, frame: number, time: number, buf: Uint8Array, off: number, len: number): boolean {
+    // Signalling, ND and ESP get a record of their own (with a FrameRef); data rows go into columns.
     const linkSrc = f.link?.kind === 'ethernet' ? f.link.src : undefined;
     if (f.mh) {
+      if (f.ipv6) this.shareOptions(f.mh.options, buf, off + (f.link?.length ?? 0) + 40 + extensionLength(f.ipv6), off + len);
       const src = f.ipv6?.src ?? f.ipv4?.src ?? '';
       const rec: MhFrame = {
-        ref, src, dst: f.ipv6?.dst ?? f.ipv4?.dst ?? '', mh: f.mh,
+        ref: { point: pointName, frame, time }, src, dst: f.ipv6?.dst ?? f.ipv4?.dst ?? '', mh: f.mh, optionTypes: optionTypesOf(f.mh.options),
         upperLength: f.ipv6 ? f.ipv6.payloadLength - extensionLength(f.ipv6) : -1,
         fromTester: this.testers.has(src),
       };
@@ -88,17 +93,20 @@ export class TraceBuilder {
     const exts = ip6.extensionHeaders;
     if (exts.length > 0 && exts[exts.length - 1]!.type === 50) {
       const e = exts[exts.length - 1]!;
-      this.esp.push({ ref, src: ip6.src, dst: ip6.dst, spi: e.type === 50 ? e.spi : 0 });
+      this.esp.push({ ref: { point: pointName, frame, time }, src: ip6.src, dst: ip6.dst, spi: e.type === 50 ? e.spi : 0 });
       return true;
     }
+    const ipStart = off + (f.link?.length ?? 0);
     if (f.icmpv6 && f.icmpv6.type >= ND_FIRST && f.icmpv6.type <= ND_LAST) {
-      const rec: NdFrame = { ref, src: ip6.src, dst: ip6.dst, hopLimit: ip6.hopLimit, msg: f.icmpv6 };
+      // A message wholly captured right after the IPv6 header is shared with its earlier repeats.
+      const start = ipStart + 40, end = start + ip6.payloadLength;
+      const msg = exts.length === 0 && end > start && end <= off + len ? this.ndMessages.share(ip6.src, ip6.dst, buf, start, end, f.icmpv6) : f.icmpv6;
+      const rec: NdFrame = { ref: { point: pointName, frame, time }, src: ip6.src, dst: ip6.dst, hopLimit: ip6.hopLimit, msg };
       if (f.link?.kind === 'ethernet') { rec.linkSrc = f.link.src; rec.linkDst = f.link.dst; }
       this.nd.push(rec);
       return true;
     }
     const a = this.addresses;
-    const ipStart = off + (f.link?.length ?? 0);
     if (f.inner) {
       const inner = f.inner.ipv6 ?? f.inner.ipv4;
       if (!inner) return false;
@@ -124,9 +132,21 @@ export class TraceBuilder {
     return true;
   }
 
+  /** Replaces each option wholly captured before `end` by the object kept for its repeats. */
+  private shareOptions(options: MobilityOption[], buf: Uint8Array, mhStart: number, end: number): void {
+    for (let i = 0; i < options.length; i++) {
+      const o = options[i]!;
+      const at = mhStart + o.offset;
+      if (at >= end || buf[at] !== o.type) continue;
+      const next = o.type === 0 ? at + 1 : at + 1 < end ? at + 2 + buf[at + 1]! : end + 1;
+      if (next <= end) options[i] = this.mhOptions.share('', o.offset, buf, at, next, o);
+    }
+  }
+
   finish(): Trace {
-    const order = (x: { ref: { time: number; point: string; frame: number } }, y: { ref: { time: number; point: string; frame: number } }): number =>
-      x.ref.time - y.ref.time || this.pointOrder(x.ref.point) - this.pointOrder(y.ref.point) || x.ref.frame - y.ref.frame;
+    const pointOrder = new Map(this.points.map((p, i) => [p.name, i]));
+    const order = (x: { ref: FrameRef }, y: { ref: FrameRef }): number =>
+      x.ref.time - y.ref.time || pointOrder.get(x.ref.point)! - pointOrder.get(y.ref.point)! || x.ref.frame - y.ref.frame;
     this.mh.sort(order);
     this.nd.sort(order);
     this.esp.sort(order);
@@ -142,14 +162,12 @@ export class TraceBuilder {
       exchanges, sessions, orphans, roles, settings: settings.values, settingSources: settings.sources, events,
     });
   }
-
-  private pointOrder(name: string): number {
-    return this.points.findIndex((p) => p.name === name);
-  }
 }
 
 /** A message seen at two capture points (MAG egress and LMA ingress) within a second is one message. */
 function markDuplicates(mh: MhFrame[]): void {
+  // Only a message seen at another point can be a duplicate.
+  if (mh.every((f) => f.ref.point === mh[0]!.ref.point)) return;
   const last = new Map<string, MhFrame>();
   for (const f of mh) {
     const m = f.mh;

@@ -107,11 +107,19 @@ export class DataTable {
 export function packetFingerprint(buf: Uint8Array, off: number, len: number): number {
   const v4 = len > 0 && buf[off]! >> 4 === 4;
   const end = off + Math.min(len, 128);
-  let h = 0x811c9dc5;
-  for (let i = off; i < end; i++) {
-    const k = i - off;
-    if (v4 ? k === 8 || k === 10 || k === 11 : k === 7) continue;
-    h = Math.imul(h ^ buf[i]!, 0x01000193);
+  // The octets around the skipped ones in runs, no test per octet: IPv6 skips 7; IPv4 skips 8, 10, 11.
+  let h = fnv(0x811c9dc5, buf, off, Math.min(end, off + 7));
+  if (v4) {
+    h = fnv(h, buf, off + 7, Math.min(end, off + 8));
+    h = fnv(h, buf, off + 9, Math.min(end, off + 10));
+    h = fnv(h, buf, off + 12, end);
+  } else {
+    h = fnv(h, buf, off + 8, end);
   }
   return h >>> 0;
+}
+
+function fnv(h: number, buf: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  return h;
 }

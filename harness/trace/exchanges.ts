@@ -1,7 +1,9 @@
 // PBU <-> PBA pairing. A PBA answers the latest unanswered PBU from its destination with the
 // same Sequence # (RFC 6275 §6.1.8, RFC 5213 §5.3.6); a PBA that echoes no sequence (status 135
 // carries the last accepted one) falls back to the latest unanswered PBU for the same MN-ID.
-import { findOption, findOptions, type BindingAck, type BindingUpdate } from '../../wire/index.js';
+import { findOption, type BindingAck, type BindingUpdate } from '../../wire/index.js';
+import { pushTo } from './multimap.js';
+import { optionOf, optionsOf } from './options.js';
 import type { Exchange, MhFrame, PbaFrame, PbuFrame, Roles } from './types.js';
 
 /** How long a PBU may wait for its PBA, and a retransmission for the PBU it repeats (MAX_BINDACK_TIMEOUT + margin). */
@@ -19,52 +21,52 @@ export function mnIdOf(m: BindingUpdate | BindingAck): string | undefined {
   return findOption(m.options, 8)?.id;
 }
 
-function mnKey(e: Exchange): string {
-  return `${e.mag}|${e.mnId ?? ''}|${e.llId ?? ''}`;
-}
-
 export function pairExchanges(mh: readonly MhFrame[], roles: Roles): Exchange[] {
   const exchanges: Exchange[] = [];
-  const bySeq = new Map<string, Exchange[]>();
-  const byMn = new Map<string, Exchange[]>();
-  const lastOfMn = new Map<string, Exchange>();
+  // MAG -> Sequence # (or MN-ID, '' for none) -> its PBUs: nested maps, no key strings per message.
+  const bySeq = new Map<string, Map<number, Exchange[]>>();
+  const byMn = new Map<string, Map<string, Exchange[]>>();
+  // MAG -> MN-ID -> MN-LL-ID ('' for none) -> its latest PBU.
+  const lastOfMn = new Map<string, Map<string, Map<string, Exchange>>>();
   const lmas = new Set(roles.lmas);
   for (const f of mh) {
     if (f.duplicateOf !== undefined) continue;
     if (isPbu(f)) {
       const m = f.mh;
       const ex: Exchange = {
-        pbu: f, mag: f.src, lma: f.dst, hnps: findOptions(m.options, 22).map((o) => o.prefix),
+        pbu: f, mag: f.src, lma: f.dst, hnps: optionsOf(f, 22).map((o) => o.prefix),
         deregistration: m.lifetimeUnits === 0,
       };
-      const mnId = mnIdOf(m);
+      const mnId = optionOf(f, 8)?.id;
       if (mnId !== undefined) ex.mnId = mnId;
-      const att = findOption(m.options, 24)?.value;
+      const att = optionOf(f, 24)?.value;
       if (att !== undefined) ex.att = att;
-      const ll = findOption(m.options, 25)?.id;
+      const ll = optionOf(f, 25)?.id;
       if (ll !== undefined) ex.llId = ll;
-      const hi = findOption(m.options, 23)?.value;
+      const hi = optionOf(f, 23)?.value;
       if (hi !== undefined) ex.hi = hi;
-      const prev = lastOfMn.get(mnKey(ex));
+      const ofMn = inner(inner(lastOfMn, f.src), mnId ?? '');
+      const prev = ofMn.get(ll ?? '');
       if (prev !== undefined && prev.pba === undefined && prev.deregistration === ex.deregistration
         && f.ref.time - prev.pbu.ref.time < ANSWER_WINDOW_S) ex.retransmits = prev;
-      lastOfMn.set(mnKey(ex), ex);
+      ofMn.set(ll ?? '', ex);
       exchanges.push(ex);
-      push(bySeq, `${f.src}|${m.seq}`, ex);
-      push(byMn, `${f.src}|${mnId ?? ''}`, ex);
+      pushTo(inner(bySeq, f.src), m.seq, ex);
+      pushTo(inner(byMn, f.src), mnId ?? '', ex);
     } else if (isPba(f)) {
-      const ex = answered(bySeq.get(`${f.dst}|${f.mh.seq}`), f, lmas)
-        ?? answered(byMn.get(`${f.dst}|${mnIdOf(f.mh) ?? ''}`), f, lmas);
+      const ex = answered(bySeq.get(f.dst)?.get(f.mh.seq), f, lmas)
+        ?? answered(byMn.get(f.dst)?.get(optionOf(f, 8)?.id ?? ''), f, lmas);
       if (ex !== undefined) ex.pba = f;
     }
   }
   return exchanges;
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
-  if (list === undefined) m.set(k, [v]);
-  else list.push(v);
+/** The map under `k`, created empty if missing. */
+function inner<K, V>(m: Map<string, Map<K, V>>, k: string): Map<K, V> {
+  let i = m.get(k);
+  if (i === undefined) m.set(k, i = new Map());
+  return i;
 }
 
 /** The latest unanswered candidate sent before the PBA, preferring one addressed to the PBA's source. */

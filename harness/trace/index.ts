@@ -1,7 +1,7 @@
 // The trace model: decoded frames of several capture points on one clock, PBU/PBA exchanges,
 // mobility sessions, roles and domain settings. Checks and reports read a Trace.
 export * from './types.js';
-export { Trace, type TraceParts } from './trace.js';
+export { describeMh, describeNd, Trace, type TraceParts } from './trace.js';
 export { TraceBuilder } from './builder.js';
 export { loadTrace, readEventLog, EventLogError, type LoadProgress } from './load.js';
 export { AddressTable, DataTable, DATA_TUNNELLED, DATA_INNER_V4, DATA_ENCAP_LIMIT, packetFingerprint } from './data-table.js';
@@ -9,3 +9,6 @@ export { accepted, decisionTime, servingMag, sessionPrefixes, stateAt, ACCEPTED_
 export { isPba, isPbu, mnIdOf } from './exchanges.js';
 export { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, RFC6543_MAC } from './infer.js';
 export { isLinkLocal, isMulticast, isZeroPrefix, prefixContains, sameSet, setText } from './prefix.js';
+export { pushTo } from './multimap.js';
+export { partitionPoint } from './search.js';
+export { countOptions, everyOptionOf, optionOf, optionsOf } from './options.js';

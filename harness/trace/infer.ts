@@ -1,11 +1,13 @@
 // What a trace says about its own setting when nobody told: who is a MAG or an LMA, which domain
 // settings are in force, what each capture point looked at. Every inferred value is marked so.
-import { findOption } from '../../wire/index.js';
 import type { DataTable } from './data-table.js';
 import { DATA_TUNNELLED } from './data-table.js';
+import { pushTo } from './multimap.js';
+import { optionOf } from './options.js';
+import { partitionPoint } from './search.js';
 import { sessionPrefixes } from './sessions.js';
 import type {
-  CapturePoint, CapturePointKind, DomainSettings, MhFrame, NdFrame, Roles, Session, SettingSource, TraceOptions,
+  CapturePoint, CapturePointKind, DomainSettings, MhFrame, NdFrame, Roles, Session, SessionEvent, SettingSource, TraceOptions,
 } from './types.js';
 
 /** RFC 6543 §3: the reserved MAG link-local address and MAC. */
@@ -48,10 +50,10 @@ export function resolveSettings(mh: readonly MhFrame[], o: TraceOptions): { valu
   const pbus = mh.filter((f) => f.mh.type === 5 && !f.fromTester && f.duplicateOf === undefined);
   if (pbus.length > 0) {
     // Most PBUs decide: one PBU that breaks the rule must show up as a failure, not flip the setting.
-    const withTs = pbus.filter((f) => findOption(f.mh.options, 27) !== undefined).length;
+    const withTs = pbus.filter((f) => optionOf(f, 27) !== undefined).length;
     values.timestampMode = withTs * 2 >= pbus.length;
     sources.timestampMode = 'inferred';
-    const withLla = pbus.filter((f) => findOption(f.mh.options, 26) !== undefined).length;
+    const withLla = pbus.filter((f) => optionOf(f, 26) !== undefined).length;
     values.fixedMagLinkLocal = withLla * 2 >= pbus.length ? null : RFC6543_LINK_LOCAL;
     sources.fixedMagLinkLocal = 'inferred';
   }
@@ -76,20 +78,26 @@ export function resolvePoints(
   drafts: readonly PointDraft[], mh: readonly MhFrame[], nd: readonly NdFrame[], data: DataTable,
   sessions: readonly Session[], roles: Roles,
 ): CapturePoint[] {
-  const hasMh = new Set(mh.map((f) => f.ref.point));
-  const hasNd = new Set(nd.filter((f) => f.msg.type === 133 || f.msg.type === 134).map((f) => f.ref.point));
+  const hasMh = new Set<string>();
+  for (const f of mh) hasMh.add(f.ref.point);
+  const hasNd = new Set<string>();
+  const routerSources = new Set<string | undefined>();
+  for (const f of nd) {
+    if (f.msg.type === 133 || f.msg.type === 134) hasNd.add(f.ref.point);
+    if (f.msg.type === 134) routerSources.add(f.linkSrc);
+  }
   const tunnelAt = new Set<number>();
   for (let i = 0; i < data.length; i++) if (data.flags[i]! & DATA_TUNNELLED) tunnelAt.add(data.point[i]!);
   const magMacs = new Map<string, Set<string>>();
   for (const s of sessions) {
     if (s.llId === undefined) continue;
+    const mac = macFromLlId(s.llId);
     for (const e of s.events) {
       let set = magMacs.get(e.mag);
       if (set === undefined) magMacs.set(e.mag, set = new Set());
-      set.add(macFromLlId(s.llId));
+      set.add(mac);
     }
   }
-  const routerSources = new Set(nd.filter((f) => f.msg.type === 134).map((f) => f.linkSrc));
   const magOrder = [...roles.mags];
   return drafts.map((d, index): CapturePoint => {
     let kind = d.kind, kindSource: SettingSource = 'given';
@@ -118,16 +126,19 @@ export function resolvePoints(
 
 /** The MAG whose sessions own the prefixes advertised on this access link. */
 function magByPrefix(point: string, nd: readonly NdFrame[], sessions: readonly Session[]): string | undefined {
+  const owners = new Map<string, Session[]>();
+  for (const s of sessions) for (const p of sessionPrefixes(s)) pushTo(owners, p, s);
+  const moves = new Map<Session, SessionEvent[]>();
   const votes = new Map<string, number>();
   for (const f of nd) {
     if (f.ref.point !== point || f.msg.name !== 'RA') continue;
     for (const pio of f.msg.prefixes) {
-      for (const s of sessions) {
-        if (!sessionPrefixes(s).includes(pio.prefix)) continue;
-        // The MAG that had the session when the RA went out.
-        let mag: string | undefined;
-        for (const e of s.events) if (e.time <= f.ref.time + 0.001 && e.kind !== 'rejected' && e.kind !== 'dereg-ignored') mag = e.mag;
-        mag ??= s.events[0]!.mag;
+      for (const s of owners.get(pio.prefix) ?? []) {
+        let list = moves.get(s);
+        if (list === undefined) moves.set(s, list = s.events.filter((e) => e.kind !== 'rejected' && e.kind !== 'dereg-ignored'));
+        // The MAG that had the session when the RA went out (events are in time order).
+        const n = partitionPoint(list.length, (i) => list[i]!.time <= f.ref.time + 0.001);
+        const mag = n > 0 ? list[n - 1]!.mag : s.events[0]!.mag;
         votes.set(mag, (votes.get(mag) ?? 0) + 1);
       }
     }

@@ -41,6 +41,54 @@ export function prefixContains(prefix: string, address: string): boolean {
   return (p.bytes[whole]! & mask) === (a[whole]! & mask);
 }
 
+/** The prefix bits prefixContains compares (out-of-range lengths clamp the way its loop does). */
+function comparedBits(p: ParsedPrefix): number {
+  const whole = p.length >> 3;
+  return whole < 0 ? 0 : Math.min(128, whole * 8 + (p.length & 7));
+}
+
+/** The first `bits` bits of an address, as a Map key. */
+function maskedKey(bytes: Uint8Array, bits: number): string {
+  let k = '';
+  const whole = bits >> 3;
+  for (let i = 0; i < whole; i++) k += String.fromCharCode(bytes[i]!);
+  const rest = bits & 7;
+  if (rest !== 0) k += String.fromCharCode(bytes[whole]! & (0xff << (8 - rest)) & 0xff);
+  return k;
+}
+
+/**
+ * Owners of prefixes (numbered 0, 1, ... in the order the caller wants results): the owners of
+ * an address in one lookup per distinct prefix length instead of one prefixContains per prefix.
+ */
+export class PrefixIndex {
+  private readonly byBits = new Map<number, Map<string, number[]>>();
+
+  add(prefix: string, owner: number): void {
+    const p = parsePrefix(prefix);
+    if (p === null) return;
+    const bits = comparedBits(p);
+    let m = this.byBits.get(bits);
+    if (m === undefined) this.byBits.set(bits, m = new Map());
+    const k = maskedKey(p.bytes, bits);
+    const list = m.get(k);
+    if (list === undefined) m.set(k, [owner]);
+    else if (list[list.length - 1] !== owner) list.push(owner);
+  }
+
+  /** Owners of a prefix holding `address`, ascending, each once (may be the index's own list: do not modify). */
+  ownersOf(address: string): number[] {
+    const a = addressOf(address);
+    if (a === null) return [];
+    let out: number[] = [];
+    for (const [bits, m] of this.byBits) {
+      const list = m.get(maskedKey(a, bits));
+      if (list !== undefined) out = out.length === 0 ? list : [...new Set([...out, ...list])].sort((x, y) => x - y);
+    }
+    return out;
+  }
+}
+
 /** `::/0` or any all-zero prefix: the "please assign" HNP of RFC 5213 §8.3. */
 export function isZeroPrefix(prefix: string): boolean {
   return prefix.startsWith('::/') || prefix === '::';
@@ -56,6 +104,8 @@ export function isMulticast(address: string): boolean {
 
 /** Equal as sets (order and duplicates ignored). */
 export function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  // Short lists (a session's few prefixes) need no sets.
+  if (a.length <= 8 && b.length <= 8) return a.every((x) => b.includes(x)) && b.every((x) => a.includes(x));
   const sa = new Set(a), sb = new Set(b);
   if (sa.size !== sb.size) return false;
   for (const x of sa) if (!sb.has(x)) return false;

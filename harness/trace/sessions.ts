@@ -1,7 +1,8 @@
 // Mobility sessions from the exchanges, in the order the LMA decided them: an MN interface
 // (MN-ID with its link-layer ID, or with its access technology when there is none) attaches,
 // refreshes, hands over between MAGs and de-registers (RFC 5213 §5.3, §5.4).
-import { findOption, findOptions } from '../../wire/index.js';
+import { optionOf, optionsOf } from './options.js';
+import { partitionPoint } from './search.js';
 import type { Exchange, Session, SessionEvent, SessionEventKind } from './types.js';
 
 export const ACCEPTED_LIMIT = 128;
@@ -33,8 +34,8 @@ export function buildSessions(exchanges: readonly Exchange[], minDelayS: number)
     const event = (kind: SessionEventKind): void => {
       const e: SessionEvent = { kind, index: s!.events.length, time: t, mag: ex.mag, exchange: ex, hnps: ex.hnps };
       if (ex.pba !== undefined && accepted(ex)) {
-        e.hnps = findOptions(ex.pba.mh.options, 22).map((o) => o.prefix);
-        const lla = findOption(ex.pba.mh.options, 26)?.address;
+        e.hnps = optionsOf(ex.pba, 22).map((o) => o.prefix);
+        const lla = optionOf(ex.pba, 26)?.address;
         if (lla !== undefined) e.lla = lla;
       }
       s!.events.push(e);
@@ -120,12 +121,8 @@ function timeline(s: Session): Timeline {
 /** The session's state at time t: undefined before it starts and after an accepted de-registration. */
 export function stateAt(s: Session, t: number): SessionState | undefined {
   const tl = timeline(s);
-  let lo = 0, hi = tl.times.length - 1, found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (tl.times[mid]! <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
-  }
-  return found < 0 ? undefined : tl.states[found];
+  const n = partitionPoint(tl.times.length, (i) => tl.times[i]! <= t);
+  return n === 0 ? undefined : tl.states[n - 1];
 }
 
 /** The MAG serving the session at time t (undefined before it or after an accepted de-registration). */
@@ -133,9 +130,15 @@ export function servingMag(s: Session, t: number): string | undefined {
   return stateAt(s, t)?.mag;
 }
 
-/** Every HNP the session was granted. */
-export function sessionPrefixes(s: Session): string[] {
-  const all = new Set<string>();
-  for (const e of s.events) if (e.exchange.pba !== undefined && accepted(e.exchange)) for (const p of e.hnps) all.add(p);
-  return [...all];
+const granted = new WeakMap<Session, readonly string[]>();
+
+/** Every HNP the session was granted (computed once: a session is complete when the trace is built). */
+export function sessionPrefixes(s: Session): readonly string[] {
+  let list = granted.get(s);
+  if (list === undefined) {
+    const all = new Set<string>();
+    for (const e of s.events) if (e.exchange.pba !== undefined && accepted(e.exchange)) for (const p of e.hnps) all.add(p);
+    granted.set(s, list = [...all]);
+  }
+  return list;
 }

@@ -1,7 +1,8 @@
 // The Trace: everything the checks read, with the lookups several of them share.
 import { summarizeFrame } from '../../wire/index.js';
 import { DATA_TUNNELLED, type AddressTable, type DataTable } from './data-table.js';
-import { prefixContains } from './prefix.js';
+import { pushTo } from './multimap.js';
+import { PrefixIndex } from './prefix.js';
 import { sessionPrefixes } from './sessions.js';
 import type {
   CapturePoint, CapturePointKind, DomainSettings, EspFrame, Exchange, FrameRef, MhFrame, NdFrame, Roles, Session,
@@ -25,6 +26,23 @@ export interface TraceParts {
   events: TestbedEvent[];
 }
 
+/** One line describing a kept Mobility Header, tcpdump-like. */
+export function describeMh(f: MhFrame): string {
+  const frame: Parameters<typeof summarizeFrame>[0] = { linkType: 0, mh: f.mh };
+  if (f.ipv6) frame.ipv6 = f.ipv6;
+  if (f.ipv4) frame.ipv4 = f.ipv4;
+  if (f.udp) frame.udp = f.udp;
+  return summarizeFrame(frame);
+}
+
+/** One line describing a kept Neighbor Discovery message. */
+export function describeNd(f: NdFrame): string {
+  return summarizeFrame({
+    linkType: 0, icmpv6: f.msg,
+    ipv6: { src: f.src, dst: f.dst, hopLimit: f.hopLimit, nextHeader: 58, trafficClass: 0, flowLabel: 0, payloadLength: 0, extensionHeaders: [] },
+  });
+}
+
 export class Trace implements TraceParts {
   readonly points!: CapturePoint[];
   readonly mh!: MhFrame[];
@@ -39,8 +57,14 @@ export class Trace implements TraceParts {
   readonly settings!: DomainSettings;
   readonly settingSources!: Record<keyof DomainSettings, SettingSource>;
   readonly events!: TestbedEvent[];
-  private readonly sessionsByAddress = new Map<number, Session[]>();
+  private readonly sessionsById = new Map<number, Session[]>();
+  private readonly sessionsByText = new Map<string, Session[]>();
+  private prefixOwners?: PrefixIndex;
+  private pointIndexes?: Map<string, number>;
+  private ndByType?: Map<number, number[]>;
+  private readonly ndLists = new Map<string, NdFrame[]>();
   private cachedSignalling?: MhFrame[];
+  private cachedIutSignalling?: MhFrame[];
   private cachedMagExchanges?: Exchange[];
 
   constructor(parts: TraceParts) {
@@ -52,9 +76,47 @@ export class Trace implements TraceParts {
     return (this.cachedSignalling ??= this.mh.filter((f) => f.duplicateOf === undefined));
   }
 
+  /** Signalling the implementations under test sent: first sightings, not tester stimuli. */
+  get iutSignalling(): MhFrame[] {
+    return (this.cachedIutSignalling ??= this.mh.filter((f) => f.duplicateOf === undefined && !f.fromTester));
+  }
+
   /** Exchanges whose PBU a MAG under test sent (not a tester). */
   get magExchanges(): Exchange[] {
     return (this.cachedMagExchanges ??= this.exchanges.filter((e) => !e.pbu.fromTester));
+  }
+
+  /**
+   * Neighbor Discovery frames of these ICMPv6 types, in trace order (cached): a check that wants
+   * the RAs of a capture with millions of ND frames does not walk them all again.
+   */
+  ndOfTypes(...types: number[]): NdFrame[] {
+    const key = types.join(',');
+    let list = this.ndLists.get(key);
+    if (list === undefined) {
+      if (this.ndByType === undefined) {
+        const index = new Map<number, number[]>();
+        this.nd.forEach((f, i) => pushTo(index, f.msg.type, i));
+        this.ndByType = index;
+      }
+      const byType = this.ndByType;
+      const at = types.flatMap((ty) => byType.get(ty) ?? []);
+      if (types.length > 1) at.sort((a, b) => a - b);
+      list = at.map((i) => this.nd[i]!);
+      this.ndLists.set(key, list);
+    }
+    return list;
+  }
+
+  /** The same, seen on access links only (what the home-link checks and the ladder read). */
+  ndOnAccess(...types: number[]): NdFrame[] {
+    const key = `access ${types.join(',')}`;
+    let list = this.ndLists.get(key);
+    if (list === undefined) {
+      list = this.pointsOf('access').length === 0 ? [] : this.ndOfTypes(...types).filter((f) => this.points[this.pointIndex(f.ref.point)]!.kind === 'access');
+      this.ndLists.set(key, list);
+    }
+    return list;
   }
 
   get start(): number {
@@ -66,7 +128,8 @@ export class Trace implements TraceParts {
   }
 
   pointIndex(name: string): number {
-    return this.points.findIndex((p) => p.name === name);
+    this.pointIndexes ??= new Map(this.points.map((p, i) => [p.name, i]));
+    return this.pointIndexes.get(name) ?? -1;
   }
 
   pointsOf(kind: CapturePointKind): CapturePoint[] {
@@ -86,21 +149,26 @@ export class Trace implements TraceParts {
     return { point: this.points[this.data.point[i]!]!.name, frame: this.data.frame[i]!, time: this.data.time[i]! };
   }
 
-  /** The sessions whose prefixes hold the address with this interned id. */
+  /** The sessions whose prefixes hold the address with this interned id (cached: do not modify). */
   sessionsOfAddressId(id: number): Session[] {
-    let s = this.sessionsByAddress.get(id);
-    if (s === undefined) {
-      const text = this.addresses.text(id);
-      s = this.sessions.filter((x) => sessionPrefixes(x).some((p) => prefixContains(p, text)));
-      this.sessionsByAddress.set(id, s);
-    }
+    let s = this.sessionsById.get(id);
+    if (s === undefined) this.sessionsById.set(id, s = this.sessionsOfAddress(this.addresses.text(id)));
     return s;
   }
 
+  /** The sessions whose prefixes hold the address, in session order (cached: do not modify). */
   sessionsOfAddress(text: string): Session[] {
-    const id = this.addresses.lookup(text);
-    if (id !== undefined) return this.sessionsOfAddressId(id);
-    return this.sessions.filter((x) => sessionPrefixes(x).some((p) => prefixContains(p, text)));
+    let s = this.sessionsByText.get(text);
+    if (s === undefined) {
+      if (this.prefixOwners === undefined) {
+        const index = new PrefixIndex();
+        this.sessions.forEach((x, i) => { for (const p of sessionPrefixes(x)) index.add(p, i); });
+        this.prefixOwners = index;
+      }
+      s = this.prefixOwners.ownersOf(text).map((i) => this.sessions[i]!);
+      this.sessionsByText.set(text, s);
+    }
+    return s;
   }
 
   /** "MAG1", "LMA", "MN mn1@example.com"...: the node an address belongs to, for diagrams and evidence. */
@@ -117,18 +185,11 @@ export class Trace implements TraceParts {
 
   /** One line describing a kept frame, tcpdump-like. */
   describeMh(f: MhFrame): string {
-    const frame: Parameters<typeof summarizeFrame>[0] = { linkType: 0, mh: f.mh };
-    if (f.ipv6) frame.ipv6 = f.ipv6;
-    if (f.ipv4) frame.ipv4 = f.ipv4;
-    if (f.udp) frame.udp = f.udp;
-    return summarizeFrame(frame);
+    return describeMh(f);
   }
 
   describeNd(f: NdFrame): string {
-    return summarizeFrame({
-      linkType: 0, icmpv6: f.msg,
-      ipv6: { src: f.src, dst: f.dst, hopLimit: f.hopLimit, nextHeader: 58, trafficClass: 0, flowLabel: 0, payloadLength: 0, extensionHeaders: [] },
-    });
+    return describeNd(f);
   }
 
   describeData(i: number): string {

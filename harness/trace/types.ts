@@ -53,6 +53,8 @@ export interface MhFrame {
   /** Octets of the IPv6 payload from the MH on (payload length minus extension headers); -1 over IPv4. */
   upperLength: number;
   mh: MobilityHeader;
+  /** The types of `mh.options`, one character each (see options.ts): what option lookups walk. */
+  optionTypes: string;
   /** Link-layer source, when the capture has one. */
   linkSrc?: string;
   /** The same message already seen at another capture point (this frame is a second sighting). */
