@@ -57,8 +57,10 @@ export function unwindOnSignals(stack: DeferStack): () => void {
       process.stderr.write(`\n${sig}: cleaning up...\n`);
       Promise.all([...signalled].map((s) => s.unwind())).finally(() => process.exit(code));
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // `on`, not `once`: execa's signal-exit re-raises a signal when its own listener is the only
+    // one left, which would kill the process halfway through the unwind.
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   }
   return () => { signalled.delete(stack); };
 }

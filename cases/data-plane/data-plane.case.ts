@@ -1,0 +1,93 @@
+// data-plane: the bidirectional tunnel between MAG and LMA, probed with packets no ordinary MN
+// sends: ECN-marked traffic, a link-local source toward the Internet, and a tunnelled packet for
+// a prefix nobody holds (catalog C.13).
+//
+// Purpose: RFC 2473 encapsulation with the ECN rules of §5.6.3, the MAG refusing to forward
+// link-local sources, and the MAG dropping decapsulated packets it has no link for.
+// RFC 5213 §5.6.1, §5.6.2, §5.6.3, §6.10.2, §6.10.5; RFC 2473.
+//
+//   mn1 ── ap1 ── mag1 ══════ lma1 ── cn1          (topology.yaml; testers in mn1 and lma1)
+//
+//   mn1                  mag1                      lma1                  cn1
+//    │══ echo ECT(0) ═══▶│═══ outer ECN ECT(0)? ═══▶│── echo ────────────▶│   FWD-06 uplink
+//    │◀═ echo ECT(1) ════│◀══ outer ECN ECT(1)? ════│◀─ echo ECT(1) ──────│   FWD-06 downlink
+//    │── echo src fe80:: ▶│  not forwarded                                      FWD-11
+//                         │◀══ [cn1 → 2001:db8:8000:ff::1] ══ tester in lma1    FWD-14: nothing on ap1
+import { conformanceCase, expect, type CaptureWatch, type LiveFrame } from '../../harness/conformance/index.js';
+import { echoRequest, ipv6InIpv6 } from '../../harness/active/stimulus.js';
+
+const NOBODYS = '2001:db8:8000:ff::1';
+const ECT0 = 0x02, ECT1 = 0x01;
+
+/** The tunnelled frame whose inner packet goes from `src` to `dst`, with its outer and inner ECN bits. */
+function tunnelled(src: string, dst: string) {
+  return (f: LiveFrame) => {
+    const inner = f.frame.inner?.ipv6;
+    if (f.frame.ipv6 === undefined || inner === undefined || inner.src !== src || inner.dst !== dst) return undefined;
+    return { outer: f.frame.ipv6.trafficClass & 3, inner: inner.trafficClass & 3 };
+  };
+}
+
+conformanceCase(import.meta.url, {
+  name: 'data-plane',
+  durationMs: 3500,
+  purpose: 'the tunnel copies ECN on entry; link-local sources are not forwarded; a decapsulated packet for no known prefix is dropped',
+  rfc: ['5213 §5.6.1', '§5.6.2', '§5.6.3', '§6.10.2', '§6.10.5', '2473'],
+  topology: 'topology.yaml',
+  iut: { lma1: 'lma', mag1: 'mag' },
+  requirements: ['FWD-01', 'FWD-02', 'FWD-03', 'FWD-06', 'FWD-10', 'FWD-11', 'FWD-14'],
+}, (c) => {
+  let address = '', cn = '';
+
+  c.setup('mn1 attaches and configures an address', async () => {
+    address = await c.tb.waitForAddress('mn1', { timeoutMs: 5000 });
+    cn = await c.tb.addressOf('cn1');
+  });
+
+  const ecn = async (w: CaptureWatch, from: string, to: string, want: number, direction: string): Promise<void> => {
+    const seen = await w.until(tunnelled(from, to), { timeoutMs: 2000, what: `the tunnelled ${direction} echo` });
+    const v = c.verdict('FWD-06');
+    if (seen === null) { v.fail(`no tunnelled ${direction} packet from ${from} to ${to} was seen`); return; }
+    v.expect(seen.outer === want, { pass: `${direction}: inner ECN ${want} copied to the outer header`, fail: `${direction}: inner ECN ${seen.inner}, outer ECN ${seen.outer}` },
+      [], { field: `outer ECN (${direction})`, expected: want, seen: seen.outer });
+  };
+
+  c.step('an ECT(0) echo from mn1 keeps its ECN field in the outer header up the tunnel', async () => {
+    const w = await c.watch(['mag1-lma1']);
+    await c.tb.exec('mn1', 'ping', ['-6', '-n', '-c', '1', '-W', '1', '-Q', String(ECT0), cn], { reject: false });
+    await ecn(w, address, cn, ECT0, 'uplink');
+  });
+
+  c.step('an ECT(1) echo from cn1 keeps its ECN field in the outer header down the tunnel', async () => {
+    const w = await c.watch(['mag1-lma1']);
+    await c.tb.exec('cn1', 'ping', ['-6', '-n', '-c', '1', '-W', '1', '-Q', String(ECT1), address], { reject: false });
+    await ecn(w, cn, address, ECT1, 'downlink');
+  });
+
+  c.step('mn1 sends from its link-local address to cn1: the MAG forwards nothing of it', async () => {
+    const ll = `fe80${c.topology.nodes.mn1!.mn!.iid}`;
+    const agent = await c.agent('mn1', { addresses: [address] });
+    const [acc, up] = await Promise.all([c.watch(['ap1']), c.watch(['mag1-lma1', 'lma1-cn1'])]);
+    await agent.send(echoRequest(ll, cn, { id: 0x1111 }), cn);
+    const fromLl = (f: LiveFrame) => (f.frame.ipv6?.src === ll && f.frame.icmpv6?.type === 128) || f.frame.inner?.ipv6?.src === ll ? true : undefined;
+    const sent = await acc.until(fromLl, { timeoutMs: 1000, what: 'the link-local echo on ap1' });
+    expect(sent, 'the link-local echo on mn1\'s link').to.be.observed;
+    // Forwarding takes well under a millisecond on these links; a second is generous.
+    const leaked = await up.until(fromLl, { timeoutMs: 1000, what: 'the link-local echo beyond mag1' });
+    c.verdict('FWD-11').expect(leaked === null, { pass: 'the echo from mn1\'s link-local address went no further than its link', fail: 'the echo from mn1\'s link-local address was forwarded beyond mag1' },
+      [], { field: 'packet from fe80:: beyond the MAG', expected: 'none', seen: leaked === null ? 'none' : 'forwarded' });
+    expect(leaked, 'the link-local echo beyond mag1').not.to.be.observed;
+  });
+
+  c.step(`a packet for ${NOBODYS} (no MN's prefix) tunnelled to mag1 is dropped there`, async () => {
+    const lmaa = c.address('lma1'), pcoa = c.address('mag1');
+    const agent = await c.agent('lma1');
+    const [trn, acc] = await Promise.all([c.watch(['mag1-lma1']), c.watch(['ap1'])]);
+    await agent.send(ipv6InIpv6(lmaa, pcoa, echoRequest(cn, NOBODYS, { id: 0x2222 })), pcoa);
+    const toNobody = (f: LiveFrame) => (f.frame.ipv6?.dst === NOBODYS || f.frame.inner?.ipv6?.dst === NOBODYS ? true : undefined);
+    expect(await trn.until(toNobody, { timeoutMs: 1000, what: 'the crafted tunnelled packet on mag1-lma1' }), 'the crafted tunnelled packet reaching mag1').to.be.observed;
+    const out = await acc.until(toNobody, { timeoutMs: 1000, what: `a packet for ${NOBODYS} on ap1` });
+    c.verdict('FWD-14').expect(out === null, { pass: `the decapsulated packet for ${NOBODYS} was dropped`, fail: `the decapsulated packet for ${NOBODYS} went out on mn1's link` },
+      [], { field: `packet for ${NOBODYS} on the access link`, expected: 'none', seen: out === null ? 'none' : 'sent' });
+  });
+});

@@ -1,0 +1,109 @@
+// refresh-detach: a short-lived binding is refreshed, then the MN leaves its link and the MAG
+// de-registers it; the LMA keeps the binding for MinDelayBeforeBCEDelete, then deletes it
+// (catalog §E.2, §E.3).
+//
+// Purpose: lifetime extension (what a refresh PBU carries and how the LMA answers it), presence
+// checking, de-registration, and the delayed deletion of the Binding Cache entry.
+// RFC 5213 §5.3.3, §5.3.5, §6.9.1.3, §6.9.1.4, §6.13; RFC 6275 §10.3.1, §10.3.2.
+//
+//   mn1 ── ap1 ── mag1 ══════ lma1 ── cn1          (topology.yaml; lifetime 8 s, MinDelayBeforeBCEDelete 1.5 s)
+//
+//   mn1            mag1                          lma1
+//    │ (attached)    │── PBU HI=1 ::/0 L=8 s ─────▶│
+//    │               │◀─ PBA 0 HNP L'≤8 s ─────────│
+//    │               │── PBU HI=5 HNP (refresh) ──▶│   step 2: REREG-01..04, LMA-BCE-05, REREG-07
+//    │               │◀─ PBA 0 HNP ────────────────│
+//    ╳ link down     │                             │   step 3: presence check fails
+//                    │── PBU L=0 HI=4 HNP ────────▶│   DEREG-01..04, REREG-05/06
+//                    │◀─ PBA 0 L=0 ────────────────│   DEREG-07, LMA-PBA-18
+//               state gone (DEREG-05)     BCE kept 1.5 s (DEREG-08, DEREG-09), then deleted (DEREG-11)
+import { findOption } from '../../wire/index.js';
+import { conformanceCase, expect, mobilityOf } from '../../harness/conformance/index.js';
+
+// Long enough that the LMA does not expire the binding while the MAG is still noticing the MN left.
+const LIFETIME_S = 8;
+const MIN_DELAY_MS = 1500;
+
+conformanceCase(import.meta.url, {
+  name: 'refresh-detach',
+  durationMs: 11000,
+  purpose: 'a short binding is refreshed before it expires; after the MN leaves, the MAG de-registers it and the LMA deletes it after MinDelayBeforeBCEDelete',
+  rfc: ['5213 §5.3.3', '§5.3.5', '§6.9.1.3', '§6.9.1.4', '§6.13', '6275 §10.3.1', '§10.3.2'],
+  topology: 'topology.yaml',
+  iut: { lma1: 'lma', mag1: 'mag' },
+  domain: { lifetimeS: LIFETIME_S, minDelayBeforeBceDeleteMs: MIN_DELAY_MS },
+  requirements: [
+    'REREG-01', 'REREG-02', 'REREG-03', 'REREG-04', 'REREG-05', 'REREG-06', 'REREG-07', 'LMA-BCE-05',
+    'DEREG-01', 'DEREG-02', 'DEREG-03', 'DEREG-04', 'DEREG-05', 'DEREG-07', 'DEREG-08', 'DEREG-09', 'DEREG-11',
+    'LMA-PBA-17', 'LMA-PBA-18',
+  ],
+}, (c) => {
+  const nai = 'mn1@example.org';
+  let address = '';
+  let detachedAt = 0;
+  /** The LMA accepted mn1's de-registration (what the deletion window starts from). */
+  let deregAccepted = false;
+
+  c.setup('mn1 attaches and configures an address from its HNP', async () => {
+    address = await c.tb.waitForAddress('mn1', { timeoutMs: 5000 });
+  });
+
+  c.step(`the MAG refreshes the ${LIFETIME_S} s binding before it runs out (HI 5, the HNP by value)`, async () => {
+    const w = await c.watch(['mag1-lma1'], true);
+    const refresh = await w.until((f) => {
+      const m = mobilityOf(f);
+      return m?.mh.type === 5 && m.mh.lifetimeUnits > 0 && findOption(m.mh.options, 23)?.value !== 1 ? m : undefined;
+    }, { timeoutMs: (LIFETIME_S + 1.5) * 1000, what: 'a refresh PBU from mag1' });
+    expect(refresh, `a refresh PBU (within ${LIFETIME_S + 1.5} s of a ${LIFETIME_S} s binding)`).to.be.observed;
+  });
+
+  c.step('mn1 leaves its link: the MAG notices and de-registers it; the LMA accepts at once', async () => {
+    const w = await c.watch(['mag1-lma1']);
+    detachedAt = Date.now();
+    await c.tb.detach('mn1');
+    const pba = await w.until((f) => {
+      const m = mobilityOf(f);
+      return m?.mh.type === 6 && m.mh.lifetimeUnits === 0 && m.mh.status === 0 ? m : undefined;
+    }, { timeoutMs: 5000, what: 'the PBA accepting mn1\'s de-registration' });
+    deregAccepted = pba !== null;
+    expect(pba, 'a PBA accepting mn1\'s de-registration (within 5 s of the detach)').to.be.observed;
+  });
+
+  c.step('the MAG drops mn1 from its Binding Update List and stops routing its prefix', async () => {
+    const ms = await c.waitForState('mag1', nai, false, 3000);
+    const v = c.verdict('DEREG-05');
+    if (ms === null && (await c.stateMentions('mag1', nai)) === null) { v.na('the MAG offers no state dump'); return; }
+    const state = await c.tb.collectState('mag1');
+    const hnp = c.prefixOf(address);
+    const routed = state.rules.includes(`from ${hnp}`) || state.routes.split('\n').some((l) => l.startsWith(hnp.split('/')[0]!));
+    v.expect(ms !== null && !routed, { pass: 'mag1 removed mn1\'s BUL entry and its routes', fail: ms === null ? 'mag1 still lists mn1 3 s after its de-registration' : `mag1 still routes ${hnp}` });
+    expect(ms, 'mag1 dropping mn1 from its state (within 3 s)').to.be.observed;
+  });
+
+  c.step(`the LMA keeps the binding during MinDelayBeforeBCEDelete (${MIN_DELAY_MS} ms), drops downlink meanwhile, then deletes it`, async () => {
+    const kept = await c.stateMentions('lma1', nai);
+    if (!deregAccepted) {
+      c.note('DEREG-08 and DEREG-11 not judged: no de-registration was accepted');
+      return;
+    }
+    // Downlink during the window must not be tunnelled anywhere (DEREG-09, judged from the captures).
+    await c.tb.exec('cn1', 'ping', ['-6', '-n', '-c', '2', '-i', '0.1', '-W', '0.3', address], { reject: false });
+    const gone = await c.waitForState('lma1', nai, false, MIN_DELAY_MS + 3000);
+    const v8 = c.verdict('DEREG-08'), v11 = c.verdict('DEREG-11');
+    if (kept === null) { v8.na('the LMA offers no state dump'); v11.na('the LMA offers no state dump'); return; }
+    const elapsed = Date.now() - detachedAt;
+    v8.expect(kept, { pass: 'the LMA still holds mn1\'s binding right after the de-registration', fail: 'the LMA deleted mn1\'s binding at once' });
+    v11.expect(gone !== null, { pass: `the LMA deleted the binding ${elapsed} ms after the detach`, fail: `the LMA still holds mn1's binding ${MIN_DELAY_MS + 3000} ms after its de-registration` });
+    expect(gone, 'the LMA deleting mn1\'s binding').to.be.observed;
+  });
+
+  c.traceCheck('no refresh once the MN is gone', ['REREG-05'], (t, [j]) => {
+    const detach = t.events.find((e) => e.kind === 'detach' && e.mnId === nai);
+    if (detach === undefined) { j!.inconclusiveBecause('the MN never left'); return; }
+    const after = t.magExchanges.filter((x) => x.mnId === nai && x.pbu.ref.time > detach.time + 0.05);
+    const refresh = after.find((x) => !x.deregistration);
+    if (refresh) j!.fail(`mag1 extended mn1's binding ${(refresh.pbu.ref.time - detach.time).toFixed(3)} s after it left`, [], { field: 'PBU after the MN left', expected: 'a de-registration only', seen: `lifetime ${refresh.pbu.mh.lifetime} s` });
+    else if (after.length > 0) j!.pass('after the MN left, mag1 sent only a de-registration');
+    else j!.inconclusiveBecause('mag1 sent nothing for mn1 after it left');
+  });
+});

@@ -1,0 +1,137 @@
+// Verdicts over a whole run (a requirement judged by several cases gets the worst of them) and the
+// expected-results file of an IUT (baselines/<iut>.yaml): its known deviations, so that CI fails
+// only on a change.
+//
+//   iut: pmipd
+//   requirements:
+//     SEC-01: { verdict: FAIL, reason: "the test kernel has no IPv6 ESP" }
+//     MH-07: { verdict: PASS }        # unlisted requirements are expected to PASS
+import { readFile, writeFile } from 'node:fs/promises';
+import { parse, stringify } from 'yaml';
+import { findRequirement, isMandatory, REQUIREMENTS } from '../catalog/index.js';
+import type { RequirementResult, Verdict } from '../checks/index.js';
+import type { CaseResult } from '../report/index.js';
+import { worstVerdict } from './verdicts.js';
+
+const VERDICTS: readonly Verdict[] = ['PASS', 'FAIL', 'INCONCLUSIVE', 'NOT-APPLICABLE'];
+
+/** A requirement's verdict over the run, and which case said what. */
+export interface RequirementOutcome {
+  id: string;
+  verdict: Verdict;
+  message: string;
+  byCase: { case: string; verdict: Verdict; message: string }[];
+  knownDeviation?: string;
+}
+
+/** Verdicts of the requirements the cases declare, worst over the cases that judge each. */
+export function aggregate(results: readonly CaseResult[]): Map<string, RequirementOutcome> {
+  const byId = new Map<string, { case: string; r: RequirementResult }[]>();
+  for (const c of results) {
+    for (const r of c.verdicts) {
+      if (!c.requirementIds.includes(r.id)) continue;
+      let l = byId.get(r.id);
+      if (l === undefined) byId.set(r.id, l = []);
+      l.push({ case: c.name, r });
+    }
+  }
+  const out = new Map<string, RequirementOutcome>();
+  for (const [id, list] of byId) {
+    const verdict = worstVerdict(list.map((x) => x.r.verdict));
+    const decisive = list.find((x) => x.r.verdict === verdict)!;
+    const o: RequirementOutcome = {
+      id, verdict, message: `${decisive.case}: ${decisive.r.message}`,
+      byCase: list.map((x) => ({ case: x.case, verdict: x.r.verdict, message: x.r.message })),
+    };
+    if (decisive.r.knownDeviation !== undefined) o.knownDeviation = decisive.r.knownDeviation;
+    out.set(id, o);
+  }
+  return new Map([...out].sort((a, b) => catalogOrder(a[0]) - catalogOrder(b[0])));
+}
+
+const ORDER = new Map(REQUIREMENTS.map((r, i) => [r.id, i]));
+function catalogOrder(id: string): number {
+  return ORDER.get(id) ?? Number.MAX_SAFE_INTEGER;
+}
+
+export interface BaselineEntry { verdict: Verdict; reason?: string }
+
+export interface Baseline {
+  file: string;
+  iut: string;
+  requirements: Map<string, BaselineEntry>;
+}
+
+/** A baseline file that cannot be used: says where and why. */
+export class BaselineError extends Error {
+  override readonly name = 'BaselineError';
+}
+
+export async function loadBaseline(file: string): Promise<Baseline> {
+  let doc: unknown;
+  try {
+    doc = parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new BaselineError(`${file}: ${(err as Error).message}`);
+  }
+  const d = doc as { iut?: unknown; requirements?: unknown } | null;
+  if (d === null || typeof d !== 'object' || typeof d.requirements !== 'object' || d.requirements === null) {
+    throw new BaselineError(`${file}: expected "iut: NAME" and "requirements: { ID: { verdict, reason } }"`);
+  }
+  const requirements = new Map<string, BaselineEntry>();
+  for (const [id, v] of Object.entries(d.requirements as Record<string, unknown>)) {
+    if (findRequirement(id) === undefined) throw new BaselineError(`${file}: ${id} is not a requirement of the catalog`);
+    const e = v as { verdict?: unknown; reason?: unknown } | null;
+    if (e === null || typeof e !== 'object' || !VERDICTS.includes(e.verdict as Verdict)) {
+      throw new BaselineError(`${file}: ${id}: verdict must be one of ${VERDICTS.join(', ')}`);
+    }
+    requirements.set(id, { verdict: e.verdict as Verdict, ...(typeof e.reason === 'string' ? { reason: e.reason } : {}) });
+  }
+  return { file, iut: typeof d.iut === 'string' ? d.iut : '', requirements };
+}
+
+export interface BaselineChange {
+  id: string;
+  expected: Verdict;
+  seen: Verdict;
+  /** regression: a new FAIL; fixed: an expected FAIL now passes; changed: any other difference. */
+  kind: 'regression' | 'fixed' | 'changed';
+  reason?: string;
+  message: string;
+}
+
+/**
+ * The requirements whose verdict differs from the baseline. `partial`: not every case ran, so a
+ * requirement may be judged by fewer cases than usual; only changes to or from FAIL count then.
+ */
+export function compareBaseline(b: Baseline, outcomes: ReadonlyMap<string, RequirementOutcome>, partial: boolean): BaselineChange[] {
+  const changes: BaselineChange[] = [];
+  for (const o of outcomes.values()) {
+    const e = b.requirements.get(o.id);
+    const expected = e?.verdict ?? 'PASS';
+    if (o.verdict === expected) continue;
+    const kind = o.verdict === 'FAIL' ? 'regression' : expected === 'FAIL' && o.verdict === 'PASS' ? 'fixed' : 'changed';
+    if (partial && kind === 'changed') continue;
+    changes.push({ id: o.id, expected, seen: o.verdict, kind, ...(e?.reason !== undefined ? { reason: e.reason } : {}), message: o.message });
+  }
+  return changes;
+}
+
+/** MUST / MUST NOT failures not declared as known deviations: what fails a run without a baseline. */
+export function mandatoryFailures(outcomes: ReadonlyMap<string, RequirementOutcome>): RequirementOutcome[] {
+  return [...outcomes.values()].filter((o) => o.verdict === 'FAIL' && o.knownDeviation === undefined && isMandatory(findRequirement(o.id)?.level ?? 'INFO'));
+}
+
+/** Writes the run's verdicts as the new baseline, keeping the reasons of the old one. */
+export async function writeBaseline(file: string, iut: string, outcomes: ReadonlyMap<string, RequirementOutcome>, previous?: Baseline): Promise<void> {
+  const requirements: Record<string, BaselineEntry> = {};
+  for (const o of outcomes.values()) {
+    if (o.verdict === 'PASS') continue;
+    const old = previous?.requirements.get(o.id);
+    requirements[o.id] = { verdict: o.verdict, reason: old?.verdict === o.verdict && old.reason ? old.reason : o.knownDeviation ?? o.message };
+  }
+  const head = `# Expected results of the conformance suite for ${iut}: every requirement the suite judges is\n`
+    + '# expected to PASS unless listed here with the verdict it gets and why. `pmip-testbed run` fails\n'
+    + '# when a verdict differs from this file; `pmip-testbed run --update-baseline` rewrites it.\n';
+  await writeFile(file, head + stringify({ iut, requirements }, { lineWidth: 0 }));
+}

@@ -1,0 +1,158 @@
+// What a case asks of the PMIPv6 domain (timers, provisioning of MNs), and how each kind of IUT
+// is set up to provide it. A profile turns a case's needs into the IUT adapter spec of every node
+// that runs the implementation under test, and routes --quirk deviations to the right role.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { QUIRKS, type QuirkName } from '../../pmipd/quirks.js';
+import type { DomainSettings } from '../trace/index.js';
+import { RFC6543_LINK_LOCAL, RFC6543_MAC } from '../trace/index.js';
+import { nodesOfKind, type Topology } from '../topology/model.js';
+import type { IutSpec } from '../topology/schema.js';
+
+export type IutRole = 'lma' | 'mag';
+
+/** An MN the LMA's policy knows besides the topology's MNs. */
+export interface MnProvision {
+  nai: string;
+  mac?: string;
+  /** Fixed home network prefixes; none: allocated from the pool. */
+  prefixes?: string[];
+  /** false: known but not entitled to network-based mobility (152). */
+  proxyMobility?: boolean;
+  /** Node ids of the only MAGs allowed to register it (154 from others). */
+  mags?: string[];
+}
+
+/** The domain a case runs in (RFC 5213 §9 variables and provisioning); defaults as the RFC's. */
+export interface DomainNeeds {
+  timestamps?: boolean;
+  /** RFC 6543 fixed link-local and link-layer addresses on every access link. */
+  fixedMagAddresses?: boolean;
+  /** Lifetime a MAG asks for, seconds (multiple of 4). */
+  lifetimeS?: number;
+  minDelayBeforeBceDeleteMs?: number;
+  maxDelayBeforeNewBceAssignMs?: number;
+  timestampValidityWindowMs?: number;
+  /** MNs beyond the topology's, or different provisioning for one of them (same NAI). */
+  extraMobileNodes?: MnProvision[];
+  /** The topology's MNs have their topology HNP as a fixed prefix (default: the LMA allocates from its pool). */
+  fixedPrefixes?: boolean;
+  /** The LMA's pool holds only this many /64s (default: the topology's whole HNP pool). */
+  poolSize?: number;
+}
+
+export interface ProfileContext {
+  topology: Topology;
+  node: string;
+  role: IutRole;
+  needs: DomainNeeds;
+  /** Quirks for this node's role only. */
+  quirks: string[];
+}
+
+export interface IutProfile {
+  name: string;
+  spec(ctx: ProfileContext): IutSpec;
+  /** The role a quirk applies to; throws for a quirk the IUT does not have. */
+  quirkRole(name: string): IutRole;
+  /** Quirk name -> requirement IDs it is meant to break (for the self-test), when the IUT has quirks. */
+  quirks(): Record<string, { role: IutRole; breaks: readonly string[] }>;
+}
+
+/** A quirk an IUT does not have. */
+export class UnknownQuirk extends Error {
+  override readonly name = 'UnknownQuirk';
+}
+
+/** The trace's view of the domain a case declared. */
+export function traceSettings(needs: DomainNeeds, unentitled: string[]): Partial<DomainSettings> {
+  const fixed = needs.fixedMagAddresses === true;
+  return {
+    timestampMode: needs.timestamps ?? true,
+    fixedMagLinkLocal: fixed ? RFC6543_LINK_LOCAL : null,
+    fixedMagLinkLayer: fixed ? RFC6543_MAC : null,
+    minDelayBeforeBceDeleteMs: needs.minDelayBeforeBceDeleteMs ?? 10000,
+    maxDelayBeforeNewBceAssignMs: needs.maxDelayBeforeNewBceAssignMs ?? 1500,
+    timestampValidityWindowMs: needs.timestampValidityWindowMs ?? 300,
+    accessTechnologies: [3],
+    unentitledMns: unentitled,
+  };
+}
+
+/** The first `n` /64s of a prefix of length ≤ 64 ("2001:db8:8000::/33" -> ["2001:db8:8000::/64", ...]) as one covering prefix. */
+function poolOf(hnpPool: string, n: number): string {
+  const bits = Math.max(0, Math.ceil(Math.log2(Math.max(1, n))));
+  return `${hnpPool.split('/')[0]}/${64 - bits}`;
+}
+
+export const pmipdProfile: IutProfile = {
+  name: 'pmipd',
+  spec({ topology, role, needs, quirks }) {
+    const lma: Record<string, unknown> = {};
+    if (needs.minDelayBeforeBceDeleteMs !== undefined) lma.minDelayBeforeBCEDelete = needs.minDelayBeforeBceDeleteMs;
+    if (needs.maxDelayBeforeNewBceAssignMs !== undefined) lma.maxDelayBeforeNewBCEAssign = needs.maxDelayBeforeNewBceAssignMs;
+    if (needs.timestampValidityWindowMs !== undefined) lma.timestampValidityWindow = needs.timestampValidityWindowMs;
+    if (needs.poolSize !== undefined) lma.prefixPool = [poolOf(topology.hnpPool, needs.poolSize)];
+    const mag: Record<string, unknown> = {};
+    if (needs.lifetimeS !== undefined) mag.lifetime = needs.lifetimeS;
+    const domain: Record<string, unknown> = {
+      timestamps: needs.timestamps ?? true,
+      fixedMagAddresses: needs.fixedMagAddresses ?? false,
+      lma, mag,
+    };
+    // The adapter's default gives every MN its topology HNP as a fixed prefix; catalog §E.1 has the
+    // MAG ask for ::/0 and the LMA allocate, so that is the default here.
+    const extra = new Map((needs.extraMobileNodes ?? []).map((m) => [m.nai, m]));
+    const entry = (m: MnProvision) => ({
+      nai: m.nai, ...(m.mac !== undefined ? { mac: m.mac } : {}), ...(m.prefixes ? { prefixes: m.prefixes } : {}),
+      ...(m.proxyMobility === false ? { proxyMobility: false } : {}), ...(m.mags ? { mags: m.mags } : {}),
+    });
+    const fromTopology = nodesOfKind(topology, 'mn').map((n) => entry({
+      nai: n.mn!.nai, mac: n.mn!.mac, ...(needs.fixedPrefixes === true ? { prefixes: [n.mn!.hnp] } : {}), ...extra.get(n.mn!.nai),
+    }));
+    const known = new Set(fromTopology.map((m) => m.nai));
+    domain.mobileNodes = [...fromTopology, ...[...extra.values()].filter((m) => !known.has(m.nai)).map(entry)];
+    return { adapter: 'pmipd', options: { domain, ...(quirks.length > 0 ? { quirks } : {}), logLevel: role === 'lma' ? 'debug' : 'info' } };
+  },
+  quirkRole(name) {
+    const q = QUIRKS[name as QuirkName];
+    if (q === undefined) throw new UnknownQuirk(`pmipd has no quirk "${name}" (pmipd --list-quirks shows them)`);
+    return q.role;
+  },
+  quirks() {
+    return Object.fromEntries(Object.entries(QUIRKS).map(([n, q]) => [n, { role: q.role, breaks: q.breaks }]));
+  },
+};
+
+/**
+ * Any other implementation: a YAML file giving the adapter spec per role, e.g.
+ *   lma: { adapter: command, options: { command: /usr/sbin/my-lma, ... } }
+ *   mag: { adapter: command, options: { ... } }
+ * The case's timers and provisioning cannot be applied: configure the IUT to the RFC defaults.
+ */
+export function fileProfile(file: string): IutProfile {
+  const doc = parse(readFileSync(file, 'utf8')) as { name?: string; lma?: IutSpec; mag?: IutSpec } | null;
+  if (doc === null || typeof doc !== 'object' || (doc.lma === undefined && doc.mag === undefined)) {
+    throw new Error(`${file}: an IUT file gives "lma:" and/or "mag:" adapter specs ({ adapter, options })`);
+  }
+  return {
+    name: doc.name ?? file,
+    spec({ role }) {
+      const s = doc[role];
+      if (s === undefined) throw new Error(`${file} has no "${role}:" spec, and this case runs the IUT as ${role.toUpperCase()}`);
+      return s;
+    },
+    quirkRole(name) { throw new UnknownQuirk(`${file} declares no quirks (asked for "${name}")`); },
+    quirks() { return {}; },
+  };
+}
+
+export const PROFILES: Record<string, IutProfile> = { pmipd: pmipdProfile };
+
+/** A profile by name, or from a YAML file when the name ends in .yaml/.yml. */
+export function loadProfile(name: string): IutProfile {
+  if (/\.ya?ml$/.test(name)) return fileProfile(name);
+  const p = PROFILES[name];
+  if (p === undefined) throw new Error(`unknown IUT "${name}" (known: ${Object.keys(PROFILES).join(', ')}, or a YAML file with lma:/mag: adapter specs)`);
+  return p;
+}
