@@ -30,7 +30,8 @@ options:
   --min-delay-bce MS       MinDelayBeforeBCEDelete (default 10000)
   --max-delay-new-bce MS   MaxDelayBeforeNewBCEAssign (default 1500)
   --link-mtu N             MTU of the MAG-LMA path (default 1500)
-  --events FILE            testbed event log (JSON array or JSON lines: {time, kind, mn, mnId, mag})
+  --events FILE            a testbed run's events.jsonl (its output directory, or a case's
+                           in a conformance report): the MNs' attach, detach, handover
   --known-deviations       treat this platform's known deviations (SEC-01: no IPv6 ESP) as expected
   --all                    list every requirement, also those no passive check judges
   -h, --help               this text

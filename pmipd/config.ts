@@ -54,7 +54,7 @@ export interface MagSettings {
   routerLifetime: number;
   prefixValidLifetime: number;
   prefixPreferredLifetime: number;
-  /** Probe the MN with a unicast NS before each refresh (RFC 5213 §6.13). */
+  /** Probe the MN with a unicast NS before each refresh and each retransmission (RFC 5213 §6.13, §6.9.4). */
   presenceProbe: boolean;
   /** Probe an attached MN this often (ms) to notice that it left; 0: only before refreshes. */
   presenceInterval: number;

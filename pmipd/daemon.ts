@@ -1,8 +1,7 @@
 // Wires the protocol cores to sockets, the kernel data plane, link events and the control socket.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeIcmpv6, parseIpv6, formatMac, type Icmpv6Message } from '../wire/index.js';
+import { decodeIcmpv6, formatIpv6, formatMac, fromHex, parseIpv6, type Icmpv6Message } from '../wire/index.js';
 import { RealClock } from './clock.js';
 import type { DomainConfig, MagEntry } from './config.js';
 import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC } from './config.js';
@@ -47,10 +46,24 @@ function ifaceExists(iface: string): boolean {
   try { readInterfaceFile(iface, 'ifindex'); return true; } catch { return false; }
 }
 
+/** The MTU assumed for a transport interface that does not exist (`dataplane: none`). */
+const DEFAULT_MTU = 1500;
+
+/** /proc/net/if_inet6 flag bits (IFA_F_*) and the link-local scope. */
+const IFA_F_NODAD = 0x02, IFA_F_DADFAILED = 0x08, IFA_F_TENTATIVE = 0x40, SCOPE_LINK = 0x20;
+
+/**
+ * The kernel's own link-local address of `iface`, or null while it has none (it appears when the
+ * link first gets carrier). Addresses pmipd adds (session LLAs, RFC 6543) are `nodad`: skipped.
+ */
 function linkLocalOf(iface: string): string | null {
-  const out = execFileSync('ip', ['-6', '-j', 'addr', 'show', 'dev', iface, 'scope', 'link'], { encoding: 'utf8' });
-  const info = JSON.parse(out) as { addr_info?: { local: string }[] }[];
-  return info[0]?.addr_info?.[0]?.local ?? null;
+  for (const line of readFileSync('/proc/net/if_inet6', 'utf8').split('\n')) {
+    const [hex, , , scope, flags, name] = line.trim().split(/\s+/);
+    if (name !== iface || hex === undefined || Number.parseInt(scope!, 16) !== SCOPE_LINK) continue;
+    if ((Number.parseInt(flags!, 16) & (IFA_F_NODAD | IFA_F_DADFAILED | IFA_F_TENTATIVE)) !== 0) continue;
+    return formatIpv6(fromHex(hex), 0);
+  }
+  return null;
 }
 
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
@@ -121,7 +134,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
 }
 
 function accessLink(iface: string): AccessLink & { linkLocal: string | null } {
-  return { iface, mac: readInterfaceFile(iface, 'address'), mtu: Number(readInterfaceFile(iface, 'mtu')), linkLocal: linkLocalOf(iface) };
+  return { iface, mac: readInterfaceFile(iface, 'address'), linkLocal: linkLocalOf(iface) };
 }
 
 async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
@@ -139,21 +152,24 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     await dataplane.start();
   }
   const links = new Map(self.accessInterfaces.map((a) => [a, accessLink(a)]));
-  const transportMtu = ifaceExists(self.transportInterface) ? Number(readInterfaceFile(self.transportInterface, 'mtu')) : 1500;
+  const mtuOf = (iface: string) => (ifaceExists(iface) ? Number(readInterfaceFile(iface, 'mtu')) : DEFAULT_MTU);
   let mh: MhSocket | null = null;
   const icmp = new Map<string, Icmpv6Socket>();
   const core = new MagCore({
     ...(cfg.mag.accessNetworkStateDir !== null ? { handoverKnowledge: fileKnowledge(cfg.mag.accessNetworkStateDir) } : {}),
-    self, domain: cfg, links, transportMtu, clock: c.clock, dataplane, quirks: c.quirks, log: c.log, counters: c.counters,
+    self, domain: cfg, links, clock: c.clock, dataplane, quirks: c.quirks, log: c.log, counters: c.counters,
     io: {
       sendMh: (bytes, dst) => {
         mh?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
       },
       sendIcmp: (iface, bytes, dst, src) => {
-        const from = src ?? links.get(iface)?.linkLocal;
+        const link = links.get(iface);
+        if (link !== undefined && link.linkLocal === null) link.linkLocal = linkLocalOf(iface);
+        const from = src ?? link?.linkLocal;
         if (from === null || from === undefined) { c.log.error('icmp-no-source', { iface }); return; }
         icmp.get(iface)?.send(bytes, from, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('icmp-send-failed', { iface, dst, why: err.message }); });
       },
+      mtu: mtuOf,
     },
   });
   c.cleanups.push(() => core.close());
@@ -164,8 +180,10 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     icmp.set(iface, s);
     c.cleanups.push(() => s.close());
   }
-  const monitor = new LinkMonitor(new Set(self.accessInterfaces), (iface, up) => core.onLinkChange(iface, up));
-  for (const a of self.accessInterfaces) monitor.seed(a, readInterfaceFile(a, 'carrier') === '1');
+  const monitor = new LinkMonitor({ carrier: (iface, up) => core.onLinkChange(iface, up), mtu: (iface, mtu) => core.onMtuChange(iface, mtu) });
+  for (const a of self.accessInterfaces) monitor.watch(a, { up: readInterfaceFile(a, 'carrier') === '1', mtu: mtuOf(a) });
+  // RA-11: the tunnel's path MTU is the transport link's.
+  if (ifaceExists(self.transportInterface)) monitor.watch(self.transportInterface, { up: true, mtu: mtuOf(self.transportInterface) });
   c.cleanups.push(() => monitor.close());
   // On shutdown the sessions are de-registered first (DEREG-01), for at most a second.
   c.cleanups.push(async () => {

@@ -50,6 +50,20 @@ export function prefixContains(outer: Prefix, inner: Prefix): boolean {
   return m.every((b, i) => b === outer.bytes[i]);
 }
 
+/** Whether two textual IPv6 addresses are the same address. */
+export function sameAddress(a: string, b: string): boolean {
+  return canonicalAddress(a) === canonicalAddress(b);
+}
+
+/** A link-local address fe80::/64 with a random, locally administered interface identifier. */
+export function randomLinkLocal(): string {
+  const b = new Uint8Array(16);
+  b[0] = 0xfe; b[1] = 0x80;
+  crypto.getRandomValues(b.subarray(8));
+  b[8]! &= 0xfd; // universal/local bit 0 (RFC 4291 modified EUI-64: 0 = local)
+  return formatIpv6(b, 0);
+}
+
 /** The MAC behind a modified EUI-64 interface identifier, or null when the IID is not one. */
 export function macFromEui64(addr: Uint8Array): Uint8Array | null {
   if (addr[11] !== 0xff || addr[12] !== 0xfe) return null;

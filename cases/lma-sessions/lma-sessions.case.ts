@@ -62,7 +62,7 @@ conformanceCase(import.meta.url, {
   },
   requirements: [
     'LMA-BCE-05', 'LMA-BCE-08', 'LMA-BCE-09', 'LMA-BCE-10', 'LMA-BCE-11', 'LMA-BCE-12', 'LMA-BCE-14', 'MH6-01', 'MH6-03',
-    'HO-06', 'HO-12', 'HO-13', 'ORD-06', 'DEREG-06', 'REREG-07', 'MH6-02',
+    'HO-03', 'HO-04', 'HO-06', 'HO-12', 'HO-13', 'LMA-PBA-13', 'ORD-06', 'DEREG-06', 'REREG-07', 'MH6-02',
   ],
 }, (c) => {
   let m1: EmulatedMag, m2: EmulatedMag;

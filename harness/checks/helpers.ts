@@ -1,7 +1,7 @@
 // Lookups several checks share.
 import type { RouterAdvertisement } from '../../wire/index.js';
 import {
-  accepted, optionOf, optionsOf, partitionPoint, pushTo, servingMag, stateAt, type CapturePoint, type Exchange, type MhFrame,
+  accepted, magStateAt, optionOf, optionsOf, partitionPoint, pushTo, sessionPrefixes, type CapturePoint, type Exchange, type MhFrame,
   type NdFrame, type Session, type SessionEvent, type Trace,
 } from '../trace/index.js';
 
@@ -74,7 +74,10 @@ export function pointCarries(point: CapturePoint, s: Session): boolean {
 
 const candidates = new WeakMap<CapturePoint, Session[]>();
 
-/** Sessions whose MN sits on this access point and that its MAG serves at time t. */
+/**
+ * Sessions whose MN sits on this access point and that its MAG serves at time t, as the MAG sees
+ * it (a PBA it must ignore registered nothing): what its Router Advertisements answer for.
+ */
 export function servedOn(t: Trace, point: CapturePoint, time: number): Session[] {
   if (point.mag === undefined) return [];
   let c = candidates.get(point);
@@ -82,17 +85,35 @@ export function servedOn(t: Trace, point: CapturePoint, time: number): Session[]
     c = t.sessions.filter((s) => pointCarries(point, s) && s.events.some((e) => e.mag === point.mag));
     candidates.set(point, c);
   }
-  return c.filter((s) => servingMag(s, time) === point.mag);
+  return c.filter((s) => magStateAt(s, time)?.mag === point.mag);
 }
 
-/** The HNPs in force for a session at time t. */
+/** [start, end) of the time a session holds its prefixes (the BCE lingers MinDelayBeforeBCEDelete after de-registration). */
+export function holding(t: Trace, s: Session): [number, number] {
+  return [s.start, s.end === undefined ? Infinity : s.end + t.settings.minDelayBeforeBceDeleteMs / 1000];
+}
+
+const holdersOf = new WeakMap<Trace, Map<string, Session[]>>();
+
+/** Prefix -> the sessions ever granted it, in session order (shared: do not modify). */
+export function prefixHolders(t: Trace): Map<string, Session[]> {
+  let m = holdersOf.get(t);
+  if (m === undefined) {
+    m = new Map();
+    for (const s of t.sessions) for (const p of sessionPrefixes(s)) pushTo(m, p, s);
+    holdersOf.set(t, m);
+  }
+  return m;
+}
+
+/** The HNPs in force for a session at time t at its MAG. */
 export function prefixesAt(s: Session, time: number): string[] {
-  return stateAt(s, time)?.hnps ?? [];
+  return magStateAt(s, time)?.hnps ?? [];
 }
 
-/** The accepted registration that set the session's current state at time t. */
+/** The accepted registration that set the session's state at its MAG at time t. */
 export function registrationAt(s: Session, time: number): SessionEvent | undefined {
-  return stateAt(s, time)?.event;
+  return magStateAt(s, time)?.event;
 }
 
 export function isRegistration(e: SessionEvent): boolean {

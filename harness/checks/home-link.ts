@@ -38,7 +38,7 @@ export const raCarriesHnp = check('ra-carries-hnp', ['RA-02', 'MAG-PBA-05'], (t,
   }
   for (const s of t.sessions) {
     for (const e of s.events) {
-      if (e.kind !== 'attach' && e.kind !== 'handover' && e.kind !== 'reattach') continue;
+      if ((e.kind !== 'attach' && e.kind !== 'handover' && e.kind !== 'reattach') || e.exchange.magIgnores !== undefined) continue;
       const points = t.accessPointsOf(e.mag).filter((p) => pointCarries(p, s));
       if (points.length === 0) continue;
       const window = points.flatMap((p) => rasWithin(rasOn(t, p), e.time, RA_AFTER_PBA_S));
@@ -53,12 +53,12 @@ export const raCarriesHnp = check('ra-carries-hnp', ['RA-02', 'MAG-PBA-05'], (t,
   }
 });
 
-/** When each MAG was first granted each prefix, per session: "sessionId|mag|prefix" -> time. */
+/** When each MAG was first granted each prefix by a PBA it could take, per session: "sessionId|mag|prefix" -> time. */
 function firstGrants(t: Trace): Map<string, number> {
   const m = new Map<string, number>();
   for (const s of t.sessions) {
     for (const e of s.events) {
-      if (e.exchange.pba === undefined || !accepted(e.exchange)) continue;
+      if (e.exchange.pba === undefined || !accepted(e.exchange) || e.exchange.magIgnores !== undefined) continue;
       for (const p of e.hnps) { const k = `${s.id}|${e.mag}|${p}`; if (!m.has(k)) m.set(k, e.time); }
     }
   }

@@ -1,6 +1,7 @@
 // Verdict aggregation over the instances a check finds: FAIL if any instance fails (evidence: the
 // first few failures and a count), PASS if all pass and there was at least one, otherwise
 // INCONCLUSIVE (or NOT-APPLICABLE when the check says the requirement does not apply here).
+import type { MhFrame } from '../trace/index.js';
 import { evidenceFrame } from './evidence.js';
 import type { Evidence, LazyFrame, RequirementResult } from './types.js';
 
@@ -28,17 +29,35 @@ export class Judge {
   private failCount = 0;
   private notApplicable?: string;
   private noInstance = 'no instance of this behaviour in the trace';
+  /** The signalling frames the instances named, by outcome (only once trackFrames was called). */
+  private named?: { pass: Set<MhFrame>; fail: Set<MhFrame> };
 
   constructor(readonly id: string, readonly check: string) {}
 
   pass(message: LazyText, frames: LazyFrame[] = [], detail: Detail | (() => Detail) = {}): void {
     this.passCount++;
+    if (this.named) remember(this.named.pass, frames);
     if (this.passes.length < MAX_PASS_EVIDENCE) this.passes.push(evidence(message, frames, detail));
   }
 
   fail(message: LazyText, frames: LazyFrame[] = [], detail: Detail | (() => Detail) = {}): void {
     this.failCount++;
+    if (this.named) remember(this.named.fail, frames);
     if (this.failures.length < MAX_FAILURE_EVIDENCE) this.failures.push(evidence(message, frames, detail));
+  }
+
+  /**
+   * From now on remembers the Mobility Headers each instance names, so that another judgement of
+   * the same messages (a case's live verdict) can be told apart from a new instance (judgedWith).
+   */
+  trackFrames(): this {
+    this.named ??= { pass: new Set(), fail: new Set() };
+    return this;
+  }
+
+  /** Whether a tracked instance with this outcome named the frame. */
+  judgedWith(frame: MhFrame, pass: boolean): boolean {
+    return (pass ? this.named?.pass : this.named?.fail)?.has(frame) ?? false;
   }
 
   /** The requirement does not apply to this trace's setting (e.g. sequence-number mode). */
@@ -68,6 +87,10 @@ export class Judge {
     if (this.notApplicable !== undefined) return { ...base, verdict: 'NOT-APPLICABLE', message: this.notApplicable, evidence: [] };
     return { ...base, verdict: 'INCONCLUSIVE', message: this.noInstance, evidence: [] };
   }
+}
+
+function remember(set: Set<MhFrame>, frames: readonly LazyFrame[]): void {
+  for (const f of frames) if (typeof f === 'object' && 'mh' in f) set.add(f);
 }
 
 function evidence(message: LazyText, frames: LazyFrame[], detail: Detail | (() => Detail)): Evidence {

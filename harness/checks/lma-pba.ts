@@ -1,10 +1,10 @@
 // C.3 (what a trace shows of PBU validation) and C.4: how the LMA builds its PBAs (RFC 5213 §5.3).
 import {
-  countOptions, isZeroPrefix, optionOf, sameSet, setText, type Exchange, type PbuFrame, type Trace,
+  countOptions, isZeroPrefix, optionOf, sameSet, sessionPrefixes, setText, type Exchange, type PbuFrame, type Session, type Trace,
 } from '../trace/index.js';
 import { check } from './check.js';
 import { mhEv, seconds } from './evidence.js';
-import { answered, hnpsOf, isAccepted, llaOf } from './helpers.js';
+import { answered, hnpsOf, holding, isAccepted, llaOf, prefixHolders } from './helpers.js';
 
 type Answered = Exchange & { pba: NonNullable<Exchange['pba']> };
 const answeredOf = new WeakMap<Trace, Answered[]>();
@@ -152,6 +152,18 @@ export const pbaCopies = check('pba-copied-options', ['LMA-PBA-04', 'LMA-PBA-05'
     }
   });
 
+/** A session of another MN that holds one of `prefixes` at `time`, if any. */
+function otherHolder(t: Trace, prefixes: readonly string[], mnId: string | undefined, time: number): Session | undefined {
+  const holders = prefixHolders(t);
+  for (const p of prefixes) {
+    for (const o of holders.get(p) ?? []) {
+      const [from, until] = holding(t, o);
+      if (o.mnId !== mnId && from <= time && time < until) return o;
+    }
+  }
+  return undefined;
+}
+
 export const pbaPrefixes = check('pba-hnp', ['LMA-PBA-09', 'LMA-PBA-10'], (t, [ok, rejected]) => {
   rejected!.inconclusiveBecause('no rejected PBU in the trace');
   for (const ex of pairs(t)) {
@@ -159,8 +171,18 @@ export const pbaPrefixes = check('pba-hnp', ['LMA-PBA-09', 'LMA-PBA-10'], (t, [o
     const got = hnpsOf(ex.pba);
     if (isAccepted(ex)) {
       if (ex.deregistration) continue;
-      if (got.length > 0 && !got.some(isZeroPrefix)) ok!.pass(() => `accepted PBA carries HNP ${setText(got)}`, ev);
-      else ok!.fail(() => (got.length === 0 ? 'accepted PBA carries no HNP' : 'accepted PBA carries an all-zero HNP'), ev, () => ({ field: 'HNP', expected: 'assigned prefix(es)', seen: setText(got) }));
+      if (got.length === 0 || got.some(isZeroPrefix)) {
+        ok!.fail(() => (got.length === 0 ? 'accepted PBA carries no HNP' : 'accepted PBA carries an all-zero HNP'), ev, () => ({ field: 'HNP', expected: 'assigned prefix(es)', seen: setText(got) }));
+        continue;
+      }
+      // Across MNs attached at the same time the prefix sets never overlap.
+      const other = otherHolder(t, got, ex.mnId, ex.pba.ref.time);
+      if (other === undefined) ok!.pass(() => `accepted PBA carries HNP ${setText(got)}, no other MN's`, ev);
+      else {
+        const shared = got.filter((p) => sessionPrefixes(other).includes(p));
+        ok!.fail(() => `accepted PBA gives ${ex.mnId ?? 'an MN'} ${setText(shared)}, which ${other.mnId} holds`, [...evPair(t, other.events[0]!.exchange), ...ev],
+          () => ({ field: 'HNP', expected: `prefixes no other MN holds (not ${setText(shared)})`, seen: setText(got) }));
+      }
       continue;
     }
     const asked = hnpsOf(ex.pbu);

@@ -6,16 +6,11 @@ import {
 import { check } from './check.js';
 import { mhEv, seconds } from './evidence.js';
 import {
-  ARRIVAL_KINDS, byMagAndMn, DEREGISTRATION_KINDS, eventsOf, isRegistration, lastAtOrBefore, lastBefore, magMnKey, previousRegistration,
+  ARRIVAL_KINDS, byMagAndMn, DEREGISTRATION_KINDS, eventsOf, holding, isRegistration, lastAtOrBefore, lastBefore, magMnKey, previousRegistration,
   REGISTRATION_KINDS,
 } from './helpers.js';
 
 const evEx = (t: Trace, ex: Exchange) => (ex.pba ? [mhEv(t, ex.pbu), mhEv(t, ex.pba)] : [mhEv(t, ex.pbu)]);
-
-/** [start, end) of the time a session holds its prefixes (the BCE lingers MinDelayBeforeBCEDelete after de-registration). */
-function holding(t: Trace, s: Session): [number, number] {
-  return [s.start, s.end === undefined ? Infinity : s.end + t.settings.minDelayBeforeBceDeleteMs / 1000];
-}
 
 function events(t: Trace, kind: SessionEvent['kind'] | ((e: SessionEvent) => boolean)): { s: Session; e: SessionEvent }[] {
   const out: { s: Session; e: SessionEvent }[] = [];
@@ -54,16 +49,24 @@ export const bcePrefixesUnique = check('bce-prefixes-unique', ['LMA-BCE-01', 'LM
   }
 });
 
+// The LMA-side checks below judge the LMA's answers to emulated MAGs (tester stimuli) as well:
+// t.exchanges, not t.magExchanges.
+
 export const bceRefresh = check('bce-refresh', ['LMA-BCE-05', 'REREG-07'], (t, [same, acceptRefresh]) => {
-  for (const ex of t.magExchanges) {
+  for (const ex of t.exchanges) {
     const s = ex.session;
     if (s === undefined || ex.deregistration || ex.hi !== 5) continue;
     const ev = evEx(t, ex);
     if (servingMag(s, ex.pbu.ref.time) !== ex.mag) continue;
     const pba = ex.pba;
     if (pba === undefined) continue;
+    // A tester may have crafted the refresh to be refused: the case judges what it provoked.
+    if (!accepted(ex) && ex.pbu.fromTester) continue;
     if (!accepted(ex) || pba.mh.lifetimeUnits === 0) {
-      acceptRefresh!.fail(() => `refresh from the serving MAG answered with status ${pba.mh.status}, lifetime ${pba.mh.lifetime} s`, ev, () => ({ field: 'PBA', expected: 'status 0, lifetime > 0', seen: `status ${pba.mh.status}, lifetime ${pba.mh.lifetime} s` }));
+      const detail = () => ({ field: 'PBA', expected: 'status 0, lifetime > 0', seen: `status ${pba.mh.status}, lifetime ${pba.mh.lifetime} s` });
+      // A refresh is acknowledged with status 0 (LMA-BCE-05) and a new lifetime (REREG-07).
+      if (!accepted(ex)) same!.fail(() => `refresh from the serving MAG answered with status ${pba.mh.status}`, ev, detail);
+      acceptRefresh!.fail(() => `refresh from the serving MAG answered with status ${pba.mh.status}, lifetime ${pba.mh.lifetime} s`, ev, detail);
       continue;
     }
     acceptRefresh!.pass(() => `refresh accepted for ${pba.mh.lifetime} s`, ev);
@@ -80,21 +83,29 @@ const MAX_WAIT_TOLERANCE = 0.8;
 export const bceHandoffUnknown = check('bce-hi-4-wait', ['LMA-BCE-11'], (t, [j]) => {
   j!.inconclusiveBecause('no PBU with HI = 4 from a new MAG while the session was registered elsewhere');
   const wait = (t.settings.maxDelayBeforeNewBceAssignMs / 1000) * MAX_WAIT_TOLERANCE;
-  for (const ex of t.magExchanges) {
-    const s = ex.session;
-    if (s === undefined || ex.hi !== 4 || ex.deregistration || ex.pba === undefined || !accepted(ex)) continue;
+  for (const ex of t.exchanges) {
+    const e = ex.event;
+    if (e === undefined || ex.hi !== 4 || ex.deregistration || ex.pba === undefined || !accepted(ex)) continue;
+    // The session the PBU's lookup found: the one it updated, or the one the LMA left beside a new session.
+    const s = e.kind === 'attach' ? ex.session!.replaces : ex.session!;
+    // A PBU whose MN-LL-ID and ATT find the session updates it whatever its HI (§5.4.1.2, LMA-BCE-09).
+    if (s === undefined || (ex.llId !== undefined && ex.llId === s.llId && ex.att === s.att)) continue;
     const before = servingMag(s, ex.pbu.ref.time - 0.000001);
     if (before === undefined || before === ex.mag) continue;
-    const delay = ex.pba.ref.time - ex.pbu.ref.time;
-    const deregs = eventsOf(s, DEREGISTRATION_KINDS, before);
-    const first = deregs[partitionPoint(deregs.length, (i) => deregs[i]!.time < ex.pbu.ref.time)];
-    const dereg = first !== undefined && first.time <= ex.pba.ref.time ? first : undefined;
-    const e = ex.event!;
-    const prev = previousRegistration(s, e);
+    const pba = ex.pba;
+    const delay = pba.ref.time - ex.pbu.ref.time;
+    const prev = e.kind === 'attach' ? lastAtOrBefore(eventsOf(s, REGISTRATION_KINDS), ex.pbu.ref.time) : previousRegistration(s, e);
+    // The previous MAG's de-registration after that registration, sent before this PBA: what releases a held PBU.
+    const dereg = eventsOf(s, DEREGISTRATION_KINDS, before).find((d) => d.index > (prev?.index ?? -1) && d.exchange.pbu.ref.time <= pba.ref.time);
     const sameHnp = prev !== undefined && sameSet(prev.hnps, e.hnps);
     const ev = evEx(t, ex);
-    if (dereg !== undefined) j!.pass(() => `PBA sent after the previous MAG's de-registration (${seconds(delay)})`, [...ev, ...evEx(t, dereg.exchange)]);
-    else if (sameHnp) j!.fail(() => `HI = 4 PBU from a new MAG took over the session without the previous MAG's de-registration (PBA after ${seconds(delay)})`, ev,
+    if (dereg !== undefined) {
+      const evd = [...ev, ...evEx(t, dereg.exchange)];
+      // Once the previous MAG de-registered, the PBU updates that session (§5.4.1.2, §5.4.1.3).
+      if (sameHnp) j!.pass(() => `PBA sent after the previous MAG's de-registration (${seconds(delay)}), same ${setText(e.hnps)}`, evd);
+      else j!.fail(() => `the previous MAG de-registered while the LMA waited, yet the HI = 4 PBU got ${setText(e.hnps)}, not the session's ${setText(prev?.hnps ?? [])}`, evd,
+        () => ({ field: 'HNP', expected: setText(prev?.hnps ?? []), seen: setText(e.hnps) }));
+    } else if (sameHnp) j!.fail(() => `HI = 4 PBU from a new MAG took over the session without the previous MAG's de-registration (PBA after ${seconds(delay)})`, ev,
       () => ({ field: 'HNP', expected: 'a new prefix (new session) after MaxDelayBeforeNewBCEAssign', seen: setText(e.hnps) }));
     else j!.pass(() => `no de-registration came; a new prefix was assigned after ${seconds(delay)}${delay < wait ? ' (the LMA did not wait)' : ''}`, ev);
   }
@@ -185,12 +196,14 @@ export const retransmission = check('pbu-retransmission', ['MAG-RTX-01', 'MAG-RT
         if (gap >= want * (1 - TOLERANCE) && gap <= Math.min(want, 32) * (1 + TOLERANCE) + 0.05) backoff!.pass(() => `retransmission gap ${seconds(gap)} after ${seconds(prevGap)}`, ev);
         else backoff!.fail(() => `retransmission gap ${seconds(gap)} after ${seconds(prevGap)}`, ev, () => ({ field: 'back-off', expected: `≈ ${seconds(want)}`, seen: seconds(gap) }));
       }
-      const ta = optionOf(a.pbu, 27), tb = optionOf(b.pbu, 27);
-      if (ta && tb) {
-        if (tb.seconds * 65536 + tb.fraction > ta.seconds * 65536 + ta.fraction) ts!.pass('retransmission carries a newer Timestamp', ev);
+      if (t.settings.timestampMode) {
+        const ta = optionOf(a.pbu, 27), tb = optionOf(b.pbu, 27);
+        if (tb === undefined) ts!.fail('retransmission carries no Timestamp option in timestamp mode', ev, () => ({ field: 'Timestamp', expected: ta ? `> ${ta.iso}` : 'present, the current time', seen: 'absent' }));
+        // After a PBU without one there is nothing to compare with: MAG-PBU-11 judges that PBU.
+        else if (ta === undefined) ts!.pass('retransmission carries a Timestamp', ev);
+        else if (tb.seconds * 65536 + tb.fraction > ta.seconds * 65536 + ta.fraction) ts!.pass('retransmission carries a newer Timestamp', ev);
         else ts!.fail(() => `retransmission Timestamp ${tb.iso} is not newer than ${ta.iso}`, ev, () => ({ field: 'Timestamp', expected: `> ${ta.iso}`, seen: tb.iso }));
-      }
-      if (!ta && !tb) {
+      } else {
         const diff = (b.pbu.mh.seq - a.pbu.mh.seq + 0x10000) % 0x10000;
         if (diff > 0 && diff < 0x8000) seq!.pass(() => `retransmission Sequence # ${a.pbu.mh.seq} -> ${b.pbu.mh.seq}`, ev);
         else seq!.fail(() => `retransmission Sequence # ${a.pbu.mh.seq} -> ${b.pbu.mh.seq}`, ev, () => ({ field: 'Sequence #', expected: `> ${a.pbu.mh.seq}`, seen: b.pbu.mh.seq }));
@@ -307,7 +320,8 @@ export const refreshBeforeExpiry = check('refresh-before-expiry', ['REREG-01'], 
 export const deregOnDetach = check('dereg-on-detach', ['DEREG-01', 'REREG-06'], (t, [dereg, presence]) => {
   for (const j of [dereg, presence]) j!.inconclusiveBecause('the event log records no MN leaving its link');
   for (const e of t.events) {
-    if (e.kind !== 'detach' && e.kind !== 'link-down') continue;
+    // An entry that names no MN (an older log read without its topology) cannot be matched to PBUs.
+    if ((e.kind !== 'detach' && e.kind !== 'link-down') || (e.mnId === undefined && e.mac === undefined)) continue;
     const who = e.mnId;
     const mine = (x: Exchange): boolean => x.deregistration && (x.mnId === who || (e.mac !== undefined && x.llId === e.mac.replace(/:/g, '')));
     // magExchanges are in PBU time order: look only at the PBUs of the 5 s after the event.
@@ -354,10 +368,11 @@ export const foreignDeregIgnored = check('foreign-dereg-ignored', ['DEREG-06', '
 });
 
 export const deregAccepted = check('dereg-accepted', ['DEREG-07'], (t, [j]) => {
-  for (const ex of t.magExchanges) {
+  for (const ex of t.exchanges) {
     const s = ex.session;
     const pba = ex.pba;
     if (!ex.deregistration || s === undefined || servingMag(s, ex.pbu.ref.time) !== ex.mag || pba === undefined) continue;
+    if (!accepted(ex) && ex.pbu.fromTester) continue;
     const delay = pba.ref.time - ex.pbu.ref.time;
     const ev = evEx(t, ex);
     if (pba.mh.status === 0 && pba.mh.lifetimeUnits === 0 && delay <= 1) j!.pass(() => `de-registration accepted in ${seconds(delay)}`, ev);
@@ -396,17 +411,20 @@ export const takeoverInWindow = check('takeover-in-window', ['DEREG-08', 'DEREG-
 // ---------------------------------------------------------------------------------------------
 // C.11 Handover signalling
 
+// HO-01/HO-02 judge the n-MAG: a tester's Handoff Indicator is a stimulus, not MAG output. What
+// the LMA registered before (for HO-02) counts whoever asked for it.
 export const handoverIndicator = check('handover-hi', ['HO-01', 'HO-02'], (t, [value, real]) => {
   for (const { e } of events(t, 'handover')) {
+    if (e.exchange.pbu.fromTester) continue;
     const hi = e.exchange.hi;
     const ev = evEx(t, e.exchange);
     if (hi === 3 || hi === 4) value!.pass(() => `n-MAG PBU has HI = ${hi}`, ev);
     else value!.fail(() => `n-MAG PBU for a single-interface MN has HI = ${hi ?? 'none'}`, ev, { field: 'HI', expected: '3 or 4', seen: hi ?? 'none' });
   }
   const registered = new Set<string>();
-  for (const ex of [...t.magExchanges].sort((a, b) => a.pbu.ref.time - b.pbu.ref.time)) {
+  for (const ex of [...t.exchanges].sort((a, b) => a.pbu.ref.time - b.pbu.ref.time)) {
     if (ex.mnId === undefined) continue;
-    if ((ex.hi === 2 || ex.hi === 3) && !ex.deregistration) {
+    if ((ex.hi === 2 || ex.hi === 3) && !ex.deregistration && !ex.pbu.fromTester) {
       const known = registered.has(ex.mnId);
       const ev = [mhEv(t, ex.pbu)];
       if (known) real!.pass(() => `HI = ${ex.hi} for ${ex.mnId}, which was registered before`, ev);

@@ -40,6 +40,11 @@ export interface RunChecksOptions {
   only?: readonly string[];
   /** Failures expected on this platform: requirement ID -> why (kept FAIL, marked). */
   knownDeviations?: Readonly<Record<string, string>>;
+  /**
+   * Filled with the judge of every requirement run, tracking the frames its instances name
+   * (Judge.trackFrames): a caller merging other judgements of the same messages counts them once.
+   */
+  judges?: Map<string, Judge>;
 }
 
 function unchecked(r: Requirement): RequirementResult {
@@ -55,6 +60,7 @@ export function runChecks(trace: Trace, opts: RunChecksOptions = {}): Requiremen
   for (const c of CHECKS) {
     if (wanted && !c.requirements.some((id) => wanted.has(id))) continue;
     const judges = c.requirements.map((id) => new Judge(id, c.name));
+    if (opts.judges) for (const j of judges) opts.judges.set(j.id, j.trackFrames());
     c.run(trace, judges);
     for (const j of judges) results.set(j.id, j.result());
   }

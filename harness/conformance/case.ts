@@ -424,13 +424,14 @@ export class CaseRun {
       testers: this.testerAddresses,
       events: traceEvents(t, down.events),
     });
-    const passive = runChecks(trace, { only: this.def.requirements, knownDeviations: PLATFORM_DEVIATIONS });
+    const judges = new Map<string, Judge>();
+    const passive = runChecks(trace, { only: this.def.requirements, knownDeviations: PLATFORM_DEVIATIONS, judges });
     let verdicts = passive;
     const merge = (results: RequirementResult[]) => {
       const byId = new Map(results.map((r) => [r.id, r]));
       verdicts = verdicts.map((r) => mergeResults(r, byId.get(r.id)));
     };
-    merge(resolveActive(trace, this.active.values(), `case ${this.def.name}`));
+    merge(resolveActive(trace, this.active.values(), `case ${this.def.name}`, judges));
     for (const k of this.caseChecks) {
       const judges = k.requirements.map((id) => new Judge(id, k.name));
       k.run(trace, judges);

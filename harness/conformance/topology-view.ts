@@ -1,17 +1,8 @@
 // What the trace needs to know about a testbed run, read from its topology: the kind of each
 // capture point (and the MAG of an access link), and the event log in the trace's terms.
 import type { TestbedEvent as LoggedEvent } from '../testbed/event-log.js';
-import { primaryAddress, type Topology } from '../topology/model.js';
-import type { CapturePointKind, CapturePointSpec, TestbedEvent } from '../trace/index.js';
-
-/** The Proxy-CoA of the MAG whose access link goes to `ap`, if one does. */
-export function magOfAp(t: Topology, ap: string): string | undefined {
-  for (const n of Object.values(t.nodes)) {
-    if (n.kind !== 'mag') continue;
-    if (n.interfaces.some((i) => i.role === 'access' && i.peer === ap)) return primaryAddress(n);
-  }
-  return undefined;
-}
+import { magOfAp, primaryAddress, type Topology } from '../topology/model.js';
+import { traceEventsFromLog, type CapturePointKind, type CapturePointSpec, type TestbedEvent } from '../trace/index.js';
 
 /** Capture point specs for the files a run produced. */
 export function capturePointSpecs(t: Topology, files: { name: string; file: string }[]): CapturePointSpec[] {
@@ -44,22 +35,13 @@ export function capturePointSpecs(t: Topology, files: { name: string; file: stri
   });
 }
 
-/** The testbed's event log as trace events (seconds, MN-ID, MAC, serving MAG). */
+/** The testbed's event log as trace events, the topology naming the MNs and MAGs older logs leave out. */
 export function traceEvents(t: Topology, events: readonly LoggedEvent[]): TestbedEvent[] {
-  const out: TestbedEvent[] = [];
-  for (const e of events) {
-    if (e.type !== 'attach' && e.type !== 'detach' && e.type !== 'handover') continue;
-    const mn = e.node !== undefined ? t.nodes[e.node] : undefined;
-    if (mn?.mn === undefined) continue;
-    const d = (e.detail ?? {}) as { ap?: string; to?: string };
-    const ap = e.type === 'handover' ? d.to : d.ap;
-    const ev: TestbedEvent = { time: e.timeUs / 1e6, kind: e.type, mn: mn.id, mnId: mn.mn.nai, mac: mn.mn.mac };
-    if (ap !== undefined) {
-      ev.ap = ap;
-      const mag = magOfAp(t, ap);
-      if (mag !== undefined) ev.mag = mag;
-    }
-    out.push(ev);
-  }
-  return out;
+  return traceEventsFromLog(events, {
+    mn: (node) => {
+      const mn = t.nodes[node]?.mn;
+      return mn === undefined ? undefined : { nai: mn.nai, mac: mn.mac };
+    },
+    magOfAp: (ap) => magOfAp(t, ap),
+  });
 }

@@ -52,18 +52,25 @@ export function findMh(t: Trace, r: MhRef): MhFrame | undefined {
   return best !== undefined && Math.abs(best.ref.time * 1000 - r.timeMs) < 5000 ? best : undefined;
 }
 
-/** The active judgements as RequirementResults, with frames from the trace as evidence. */
-export function resolveActive(t: Trace, verdicts: Iterable<ActiveVerdict>, checkName: string): RequirementResult[] {
+/**
+ * The active judgements as RequirementResults, with frames from the trace as evidence. An entry
+ * whose last message (the reply it judges) a passive judge of `passive` already judged the same
+ * way is one instance seen from both sides: left to the passive judge, so it counts once.
+ */
+export function resolveActive(t: Trace, verdicts: Iterable<ActiveVerdict>, checkName: string, passive?: ReadonlyMap<string, Judge>): RequirementResult[] {
   const out: RequirementResult[] = [];
   for (const v of verdicts) {
     const j = new Judge(v.id, checkName);
+    const other = passive?.get(v.id);
     for (const e of v.entries) {
-      const frames: LazyFrame[] = e.refs.flatMap((r) => {
-        const f = findMh(t, r);
-        return f ? [mhEv(t, f)] : [];
-      });
+      const found = e.refs.flatMap((r) => findMh(t, r) ?? []);
+      const last = found[found.length - 1];
+      if (last !== undefined && other?.judgedWith(last, e.pass)) continue;
+      const frames: LazyFrame[] = found.map((f) => mhEv(t, f));
       if (e.pass) j.pass(e.message, frames, e.detail); else j.fail(e.message, frames, e.detail);
     }
+    // Every entry left to the passive judge: nothing of the case's own to add.
+    if (j.instances === 0 && v.entries.length > 0 && v.notApplicable === undefined) continue;
     if (v.notApplicable !== undefined) j.na(v.notApplicable);
     else j.inconclusiveBecause('the case did not reach the step that judges it');
     out.push(j.result());

@@ -15,7 +15,7 @@ import { ipBatch, nsExec, type NsExecOptions, type NsExecResult } from '../netns
 import { pollUntil, TimeoutError } from '../poll.js';
 import { parsePrefix, prefixContains } from '../topology/addressing.js';
 import { BRIDGE_NAME } from '../topology/load.js';
-import { nodesOfKind, primaryAddress, type Topology, type TopologyNode } from '../topology/model.js';
+import { magOfAp, nodesOfKind, primaryAddress, type Topology, type TopologyNode } from '../topology/model.js';
 import type { NodeKind } from '../topology/schema.js';
 import { BRIDGE_IFINDEX } from './builder.js';
 import { wallClockUs, type EventLog } from './event-log.js';
@@ -113,6 +113,15 @@ export class TopologyControl {
     return (link?.addr_info ?? []).filter((a) => a.local !== undefined && (!a.tentative || a.optimistic) && !a.dadfailed);
   }
 
+  /**
+   * What a move event says besides the AP: the MN's NAI and MAC and the MAG serving the AP, so
+   * the log alone tells a trace whose PBUs to look for (`pmip-testbed analyze --events`).
+   */
+  private moveDetail(mn: TopologyNode, ap: string, withAp = true): Record<string, unknown> {
+    const mag = magOfAp(this.topology, ap);
+    return { ...(withAp ? { ap } : {}), mnId: mn.mn!.nai, mac: mn.mn!.mac, ...(mag !== undefined ? { mag } : {}) };
+  }
+
   /** The IPv6 token trick (see the top of this file): the kernel sends an RS at once. */
   private async solicit(mn: TopologyNode): Promise<void> {
     const t = wallClockUs();
@@ -146,7 +155,7 @@ export class TopologyControl {
       t = wallClockUs();
       await this.ip(apId, [`link set ${mnId} master ${BRIDGE_NAME}`, `link set ${mnId} up`]);
     }
-    this.log.record('attach', `${mnId} attached to ${apId} (carrier up)`, { node: mnId, timeUs: t, detail: { ap: apId } });
+    this.log.record('attach', `${mnId} attached to ${apId} (carrier up)`, { node: mnId, timeUs: t, detail: this.moveDetail(mn, apId) });
     if (hadCarrier && opts.solicit !== false) await this.solicit(mn);
   }
 
@@ -161,7 +170,7 @@ export class TopologyControl {
     if (loc.ap === null) throw new NodeError(`${mnId} is not attached to any AP`);
     const t = wallClockUs();
     await this.ip(loc.ap, [`link set ${mnId} down`, `link set ${mnId} nomaster`]);
-    this.log.record('detach', `${mnId} detached from ${loc.ap} (carrier down)`, { node: mnId, timeUs: t, detail: { ap: loc.ap } });
+    this.log.record('detach', `${mnId} detached from ${loc.ap} (carrier down)`, { node: mnId, timeUs: t, detail: this.moveDetail(this.node(mnId), loc.ap) });
   }
 
   /** Moves the MN's link from its AP to `toAp`: carrier down, re-plug, carrier up, RS. */
@@ -179,10 +188,10 @@ export class TopologyControl {
     if (loc.ap === toAp) throw new NodeError(`${mnId} is already attached to ${toAp}`);
     const tDown = wallClockUs();
     await this.ip(loc.ap, [`link set ${mnId} down`, `link set ${mnId} netns ${this.netns(toAp)}`]);
-    this.log.record('handover', `${mnId} leaves ${loc.ap} for ${toAp} (carrier down)`, { node: mnId, timeUs: tDown, detail: { from: loc.ap, to: toAp } });
+    this.log.record('handover', `${mnId} leaves ${loc.ap} for ${toAp} (carrier down)`, { node: mnId, timeUs: tDown, detail: { from: loc.ap, to: toAp, ...this.moveDetail(mn, toAp, false) } });
     const tUp = wallClockUs();
     await this.ip(toAp, [`link set ${mnId} master ${BRIDGE_NAME}`, `link set ${mnId} up`]);
-    this.log.record('attach', `${mnId} attached to ${toAp} (carrier up)`, { node: mnId, timeUs: tUp, detail: { ap: toAp, handoverFrom: loc.ap } });
+    this.log.record('attach', `${mnId} attached to ${toAp} (carrier up)`, { node: mnId, timeUs: tUp, detail: { ...this.moveDetail(mn, toAp), handoverFrom: loc.ap } });
     if (opts.solicit !== false) await this.solicit(mn);
   }
 
@@ -198,7 +207,7 @@ export class TopologyControl {
     await Promise.all([...byAp].map(async ([ap, mns]) => {
       const t = wallClockUs();
       await this.ip(ap, mns.map((m) => `link set ${m} up`));
-      for (const m of mns) this.log.record('attach', `${m} attached to ${ap} (carrier up)`, { node: m, timeUs: t, detail: { ap } });
+      for (const m of mns) this.log.record('attach', `${m} attached to ${ap} (carrier up)`, { node: m, timeUs: t, detail: this.moveDetail(this.node(m), ap) });
     }));
   }
 

@@ -84,3 +84,12 @@ export function primaryAddress(node: TopologyNode): string | undefined {
   return node.interfaces.find((i) => i.role === 'transport' && i.address)?.address
     ?? node.interfaces.find((i) => i.address)?.address;
 }
+
+/** The Proxy-CoA of the MAG whose access link goes to `ap`, if one does. */
+export function magOfAp(t: Topology, ap: string): string | undefined {
+  for (const n of Object.values(t.nodes)) {
+    if (n.kind !== 'mag') continue;
+    if (n.interfaces.some((i) => i.role === 'access' && i.peer === ap)) return primaryAddress(n);
+  }
+  return undefined;
+}

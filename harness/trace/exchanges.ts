@@ -56,10 +56,41 @@ export function pairExchanges(mh: readonly MhFrame[], roles: Roles): Exchange[] 
     } else if (isPba(f)) {
       const ex = answered(bySeq.get(f.dst)?.get(f.mh.seq), f, lmas)
         ?? answered(byMn.get(f.dst)?.get(optionOf(f, 8)?.id ?? ''), f, lmas);
-      if (ex !== undefined) ex.pba = f;
+      if (ex !== undefined) {
+        ex.pba = f;
+        const why = magMustIgnore(ex.pbu, f);
+        if (why !== undefined) ex.magIgnores = why;
+      }
     }
   }
   return exchanges;
+}
+
+/** Options a PBA must carry as the PBU had them, or the MAG ignores it (RFC 5213 §6.9.1.2). */
+const ECHOED = [[8, 'MN-ID'], [23, 'HI'], [24, 'ATT'], [25, 'MN-LL-ID']] as const;
+
+function optionText(f: MhFrame, type: (typeof ECHOED)[number][0]): string | undefined {
+  if (type === 8) return optionOf(f, 8)?.id;
+  if (type === 25) return optionOf(f, 25)?.id;
+  const v = optionOf(f, type)?.value;
+  return v === undefined ? undefined : String(v);
+}
+
+/** Why the MAG must ignore `pba` as the answer to `pbu` (MAG-PBA-01..03), or undefined. */
+export function magMustIgnore(pbu: PbuFrame, pba: PbaFrame): string | undefined {
+  const a = pba.mh;
+  if (a.checksumOk === false) return 'its checksum is wrong';
+  if (a.malformed !== undefined) return `it is malformed (${a.malformed})`;
+  if (pbu.mh.flags.P && !a.flags.P) return 'its P flag is clear';
+  // A 135 carries the last accepted Sequence # (RFC 6275 §11.7.3) and registers nothing anyway.
+  if (a.seq !== pbu.mh.seq && a.status !== 135) return `its Sequence # ${a.seq} answers no PBU (the PBU had ${pbu.mh.seq})`;
+  for (const [type, name] of ECHOED) {
+    const u = optionText(pbu, type);
+    if (u === undefined) continue;
+    const got = optionText(pba, type);
+    if (got !== u) return `its ${name} ${got ?? '(none)'} differs from the PBU's ${u}`;
+  }
+  return undefined;
 }
 
 /** The map under `k`, created empty if missing. */

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { readCapture } from '../capture/pcap-reader.js';
 import { TraceBuilder } from './builder.js';
+import { checkLogEntry, traceEventsFromLog } from './testbed-log.js';
 import type { Trace } from './trace.js';
 import type { CapturePointSpec, TestbedEvent, TraceOptions } from './types.js';
 
@@ -38,9 +39,14 @@ export class EventLogError extends Error {
   override name = 'EventLogError';
 }
 
-/** Reads an event log: a JSON array, or one JSON object per line. */
+/** Reads a testbed event log (a run's events.jsonl: one JSON object per line, or a JSON array) as trace events. */
 export async function readEventLog(path: string): Promise<TestbedEvent[]> {
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new EventLogError(`${path}: cannot be read (${(err as Error).message})`);
+  }
   let items: unknown[];
   try {
     const t = text.trim();
@@ -48,11 +54,10 @@ export async function readEventLog(path: string): Promise<TestbedEvent[]> {
   } catch (err) {
     throw new EventLogError(`${path}: not JSON or JSON lines (${(err as Error).message})`);
   }
-  return items.map((x, i) => {
-    const e = x as Partial<TestbedEvent>;
-    if (typeof e !== 'object' || e === null || typeof e.time !== 'number' || typeof e.kind !== 'string') {
-      throw new EventLogError(`${path}: entry ${i + 1} needs a numeric "time" (s) and a "kind"`);
-    }
-    return e as TestbedEvent;
+  const entries = items.map((x, i) => {
+    const e = checkLogEntry(x);
+    if (typeof e === 'string') throw new EventLogError(`${path}: entry ${i + 1} ${e}`);
+    return e;
   });
+  return traceEventsFromLog(entries);
 }

@@ -99,6 +99,12 @@ export interface Exchange {
   deregistration: boolean;
   /** The earlier unanswered PBU this one retransmits (same MAG, same MN, no PBA in between). */
   retransmits?: Exchange;
+  /**
+   * Why the MAG must ignore the PBA (RFC 5213 §6.9.1.2, MAG-PBA-01..03: bad checksum, P flag
+   * clear, a Sequence # of no PBU, an MN-ID, HI, ATT or MN-LL-ID differing from the PBU's): such a
+   * PBA registers nothing at the MAG, whatever the LMA decided.
+   */
+  magIgnores?: string;
   session?: Session;
   /** The session event this exchange produced. */
   event?: SessionEvent;
@@ -136,6 +142,11 @@ export interface Session {
   start: number;
   /** Time of the accepted de-registration that ended it, if any. */
   end?: number;
+  /**
+   * The live session of the same MN interface the LMA left in place when it created this one
+   * (RFC 5213 §5.4.1: the lookup did not match it, e.g. HI 4 and no de-registration came).
+   */
+  replaces?: Session;
 }
 
 /** Testbed event log entry (written by the testbed beside the captures). */

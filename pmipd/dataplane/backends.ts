@@ -2,22 +2,31 @@
 // and LMAA. Two back-ends behind one interface, identical on the wire (next header 41):
 //   ip6tnl: a tunnel device (kernels with CONFIG_IPV6_TUNNEL), created with encaplimit none;
 //   seg6:   reduced SRv6 encapsulation with one segment (no SRH) and End.DX6 decapsulation, the
-//           recipe of platform-notes for kernels without ip6tnl.
+//           recipe of platform-notes for kernels without ip6tnl, behind a veth pair that stands
+//           in for the tunnel device (see seg6ForwardingHop).
 // All changes go through one long-lived `ip -batch` process.
 import type { LmaDataplane } from '../lma/lma-core.js';
-import type { MagDataplane, SessionRoute } from '../mag/mag-core.js';
+import { TUNNEL_OVERHEAD, type MagDataplane, type SessionRoute } from '../mag/mag-core.js';
 import type { Logger } from '../log.js';
 import type { Prefix } from '../prefix.js';
 import { IpBatch } from './ip-batch.js';
-import { setSysctl } from './sysctl.js';
+import { readInterfaceFile, setSysctl } from './sysctl.js';
 
 /** Policy-routing numbers pmipd owns. */
 const TABLE_UPLINK = 100;
 const TABLE_DECAP = 200;
+const TABLE_ENCAP = 300;
 const PREF_DECAP = 100;
+const PREF_HOP_OUTER = 110;
+const PREF_HOP = 120;
 const PREF_UPLINK = 200;
 const PREF_LOCAL = 1000;
 const TUNNEL_DEVICE = 'pmip6tnl';
+/** The seg6 back-end's stand-in for a tunnel device: packets leave by HOP_OUT and come in by HOP_IN. */
+const HOP_OUT = 'pmip6hop';
+const HOP_IN = 'pmip6enc';
+const HOP_OUT_ADDRESS = 'fe80::1';
+const HOP_IN_ADDRESS = 'fe80::2';
 
 export type BackendName = 'seg6' | 'ip6tnl';
 
@@ -60,6 +69,37 @@ abstract class Base {
     ]);
   }
 
+  /**
+   * seg6 encapsulates on the input path, before the packet is forwarded, so the encapsulating
+   * node would not decrement the inner hop limit (RFC 2473 §3.1 has the entry point forward the
+   * packet into the tunnel: FWD-05). A veth pair plays the tunnel device: what goes into the
+   * tunnel is forwarded out of HOP_OUT (hop limit − 1; Time Exceeded, and Packet Too Big with the
+   * tunnel MTU, as from any router) and encapsulated by table TABLE_ENCAP as it comes in at
+   * HOP_IN. The encapsulated packet (from `outerSrc`, next header 41) is routed by the main table.
+   */
+  protected async seg6ForwardingHop(outerSrc: string, transport: string): Promise<void> {
+    const mtu = Number(readInterfaceFile(transport, 'mtu')) - TUNNEL_OVERHEAD;
+    await this.setup([
+      `link add ${HOP_OUT} mtu ${mtu} type veth peer name ${HOP_IN} mtu ${mtu}`,
+      `link set ${HOP_OUT} addrgenmode none`,
+      `link set ${HOP_IN} addrgenmode none`,
+      `addr add ${HOP_OUT_ADDRESS}/64 dev ${HOP_OUT} nodad`,
+      `addr add ${HOP_IN_ADDRESS}/64 dev ${HOP_IN} nodad`,
+      `link set ${HOP_OUT} up`,
+      `link set ${HOP_IN} up`,
+      `rule add pref ${PREF_HOP_OUTER} from ${outerSrc}/128 iif ${HOP_IN} ipproto 41 table main`,
+      `rule add pref ${PREF_HOP} iif ${HOP_IN} table ${TABLE_ENCAP}`,
+      // Neighbour discovery on the pair stays local.
+      `route add throw fe80::/10 table ${TABLE_ENCAP}`,
+      `route add throw ff00::/8 table ${TABLE_ENCAP}`,
+    ], [
+      `link del ${HOP_OUT}`,
+      `rule del pref ${PREF_HOP_OUTER} from ${outerSrc}/128 iif ${HOP_IN} ipproto 41 table main`,
+      `rule del pref ${PREF_HOP} iif ${HOP_IN} table ${TABLE_ENCAP}`,
+      `route flush table ${TABLE_ENCAP}`,
+    ]);
+  }
+
   async stop(): Promise<void> {
     const lines = this.undo.splice(0).reverse();
     const failures = await this.ip.run(lines);
@@ -87,6 +127,7 @@ export class LmaKernelDataplane extends Base implements LmaBackend {
     this.sysctl('net.ipv6.conf.all.forwarding', 1);
     if (this.name === 'seg6') {
       await this.seg6Decap(this.lmaa, this.transport);
+      await this.seg6ForwardingHop(this.lmaa, this.transport);
       return;
     }
     // Static tunnels, one per authorised MAG (FWD-08 allows them); decapsulation is the device's.
@@ -105,12 +146,22 @@ export class LmaKernelDataplane extends Base implements LmaBackend {
   }
 
   routePrefix(hnp: Prefix, proxyCoa: string): void {
-    if (this.name === 'seg6') this.apply(`route replace ${hnp.text} encap seg6 mode encap.red segs ${proxyCoa} dev ${this.transport}`);
-    else this.apply(`route replace ${hnp.text} dev ${this.tunnels.get(proxyCoa) ?? TUNNEL_DEVICE}`);
+    if (this.name === 'seg6') {
+      // The encapsulating route first: a packet sent round the pair before it is there would come
+      // back to the main table and circle until its hop limit runs out.
+      this.apply(`route replace ${hnp.text} encap seg6 mode encap.red segs ${proxyCoa} dev ${this.transport} table ${TABLE_ENCAP}`);
+      this.apply(`route replace ${hnp.text} via ${HOP_IN_ADDRESS} dev ${HOP_OUT}`);
+    } else {
+      this.apply(`route replace ${hnp.text} dev ${this.tunnels.get(proxyCoa) ?? TUNNEL_DEVICE}`);
+    }
   }
 
   blackholePrefix(hnp: Prefix): void { this.apply(`route replace blackhole ${hnp.text}`); }
-  removePrefix(hnp: Prefix): void { this.apply(`route del ${hnp.text}`); }
+
+  removePrefix(hnp: Prefix): void {
+    this.apply(`route del ${hnp.text}`);
+    if (this.name === 'seg6') this.apply(`route del ${hnp.text} table ${TABLE_ENCAP}`);
+  }
 }
 
 /** MAG: source routing of MN traffic into the tunnel, HNP routes onto the access link, the session LLA. */
@@ -132,8 +183,11 @@ export class MagKernelDataplane extends Base implements MagBackend {
     }
     if (this.name === 'seg6') {
       await this.seg6Decap(this.proxyCoa, this.transport);
-      await this.setup([`route add default encap seg6 mode encap.red segs ${this.lmaa} dev ${this.transport} table ${TABLE_UPLINK}`],
-        [`route flush table ${TABLE_UPLINK}`]);
+      await this.seg6ForwardingHop(this.proxyCoa, this.transport);
+      await this.setup([
+        `route add default via ${HOP_IN_ADDRESS} dev ${HOP_OUT} table ${TABLE_UPLINK}`,
+        `route add default encap seg6 mode encap.red segs ${this.lmaa} dev ${this.transport} table ${TABLE_ENCAP}`,
+      ], [`route flush table ${TABLE_UPLINK}`]);
     } else {
       await this.setup([
         `link add ${TUNNEL_DEVICE} type ip6tnl mode ip6ip6 local ${this.proxyCoa} remote ${this.lmaa} encaplimit none dev ${this.transport}`,
@@ -184,6 +238,11 @@ export class MagKernelDataplane extends Base implements MagBackend {
     for (const f of failures) this.log.warn('dataplane-remove-failed', { command: f.command, why: f.message });
   }
 
+  async transportMtuChanged(mtu: number): Promise<void> {
+    // A tunnel device (or seg6's stand-in for one) keeps the MTU it was created with.
+    const devices = this.name === 'ip6tnl' ? [TUNNEL_DEVICE] : [HOP_OUT, HOP_IN];
+    await this.ip.runOrThrow(devices.map((d) => `link set ${d} mtu ${mtu - TUNNEL_OVERHEAD}`));
+  }
 }
 
 /** `dataplane: none`: signalling only (I/O tests, benchmarks); every call is logged at debug level. */
@@ -195,5 +254,6 @@ export class NullDataplane implements LmaDataplane, MagDataplane {
   removePrefix(hnp: Prefix): void { this.log.debug('dataplane-none', { remove: hnp.text }); }
   async addSession(s: SessionRoute): Promise<void> { this.log.debug('dataplane-none', { add: s.hnps.map((p) => p.text) }); }
   async removeSession(s: SessionRoute): Promise<void> { this.log.debug('dataplane-none', { remove: s.hnps.map((p) => p.text) }); }
+  async transportMtuChanged(mtu: number): Promise<void> { this.log.debug('dataplane-none', { mtu }); }
   async stop(): Promise<void> { /* nothing installed */ }
 }

@@ -34,7 +34,9 @@ export class IpBatch {
   /** `netns`: run in that named namespace (tests); by default in the daemon's own. */
   constructor(netns?: string) {
     const where = netns === undefined ? [] : ['-n', netns];
-    this.child = spawn('ip', [...where, '-6', '-force', '-batch', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: a SIGTERM sent to the daemon's group must not take the data plane away
+    // before the daemon has removed its sessions and routes. It still ends with the daemon: at EOF.
+    this.child = spawn('ip', [...where, '-6', '-force', '-batch', '-'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child.stdout.resume();
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (chunk: string) => this.onStderr(chunk));

@@ -2,13 +2,13 @@
 // out, timers for lifetime expiry, MinDelayBeforeBCEDelete and MaxDelayBeforeNewBCEAssign. No
 // sockets here: the daemon feeds it bytes, tests feed it bytes in virtual time.
 import {
-  BA_STATUS, BA_STATUS_CODE, encodeMobilityHeader, formatIpv6,
+  BA_STATUS, BA_STATUS_CODE, encodeMobilityHeader,
   type BindingUpdate, type MobilityHeaderSpec,
 } from '../../wire/index.js';
 import type { Clock } from '../clock.js';
 import type { LmaSettings } from '../config.js';
 import type { Counters, Logger } from '../log.js';
-import type { Prefix } from '../prefix.js';
+import { randomLinkLocal, type Prefix } from '../prefix.js';
 import type { Quirks } from '../quirks.js';
 import { MhScreen } from '../mh-screen.js';
 import { BindingCache, type BindingCacheEntry } from './binding-cache.js';
@@ -129,7 +129,7 @@ export class LmaCore {
       if (typeof hnps === 'number') { this.reject(v, replyTo, hnps); return; }
       bce = {
         id: this.cache.newId(), mnId, llId: v.llId ?? null, att: v.att!, hnps: hnps.prefixes,
-        lla: v.lla === undefined ? null : v.lla === '::' ? makeLinkLocal() : v.lla,
+        lla: v.lla === undefined ? null : v.lla === '::' ? randomLinkLocal() : v.lla,
         proxyCoa, lifetimeUnits: granted, createdAt: clock.now(), updatedAt: clock.now(),
         lastTimestamp: null, lastSeq: v.seq, state: 'active', pooled: hnps.pooled, timer: null,
       };
@@ -144,7 +144,7 @@ export class LmaCore {
       const wasDeleting = bce.state === 'deleting';
       if (v.lla !== undefined) {
         if (v.lla !== '::') bce.lla = v.lla;
-        else if (bce.lla === null || (moved && quirks.has('new-lla-on-handover'))) bce.lla = makeLinkLocal();
+        else if (bce.lla === null || (moved && quirks.has('new-lla-on-handover'))) bce.lla = randomLinkLocal();
       }
       bce.proxyCoa = proxyCoa;
       bce.att = v.att!;
@@ -182,7 +182,7 @@ export class LmaCore {
       for (const p of v.requested) {
         if (this.o.policy.reserved.get(p.text) === mnId) {
           if (this.cache.byPrefix(p.text) !== undefined) return this.undo(pooled, BA_STATUS_CODE.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX);
-        } else if (this.pool.claim(p)) pooled.push(p);
+        } else if (this.pool.claim(p, mnId)) pooled.push(p);
         else return this.undo(pooled, BA_STATUS_CODE.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX);
       }
       return { prefixes: v.requested, pooled };
@@ -196,7 +196,7 @@ export class LmaCore {
       const first = this.pool.first();
       return first === null ? BA_STATUS_CODE.INSUFFICIENT_RESOURCES : { prefixes: [first], pooled: [] };
     }
-    const p = this.pool.allocate();
+    const p = this.pool.allocate(mnId);
     return p === null ? BA_STATUS_CODE.INSUFFICIENT_RESOURCES : { prefixes: [p], pooled: [p] };
   }
 
@@ -307,13 +307,4 @@ export class LmaCore {
     for (const l of this.waiters.values()) for (const w of l) w.timer.cancel();
     this.waiters.clear();
   }
-}
-
-/** A link-local address for a new session: fe80::/64 with a random, locally administered IID. */
-function makeLinkLocal(): string {
-  const b = new Uint8Array(16);
-  b[0] = 0xfe; b[1] = 0x80;
-  crypto.getRandomValues(b.subarray(8));
-  b[8]! &= 0xfd; // universal/local bit 0 (RFC 4291 modified EUI-64: 0 = local)
-  return formatIpv6(b, 0);
 }

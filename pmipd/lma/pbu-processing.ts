@@ -201,7 +201,8 @@ export function decidePbu(v: PbuView, proxyCoa: string, c: DecideContext): Decis
   if (lookup.kind === 'reject') return reject(lookup.status);
   if (lookup.kind === 'wait') return { action: 'wait', mnId, bce: lookup.bce };
   if (lookup.kind === 'new') {
-    // §5.3.2: requested prefixes must be the MN's own (fixed) or free prefixes of the pool.
+    // §5.3.2: requested prefixes must be the MN's own: fixed, or (checked when claimed from the
+    // pool, lma-core assignPrefixes) the pool prefix this LMA last assigned to it.
     for (const p of v.requested) {
       const owner = c.policy.reserved.get(p.text);
       if (owner !== undefined ? owner !== mnId : mn.prefixes.length > 0) return reject(BA_STATUS_CODE.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX);

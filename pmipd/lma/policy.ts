@@ -47,13 +47,21 @@ function nthSubPrefix(base: Prefix, length: number, index: number): Prefix {
 export class PrefixPool {
   private readonly inUse = new Set<string>();
   private readonly freed: Prefix[] = [];
+  /** The MN each pool prefix was last assigned to: the only one that may ask for it by value. */
+  private readonly lastHolder = new Map<string, string>();
   private poolIndex = 0;
   private next = 0;
 
   constructor(private readonly pool: readonly Prefix[], private readonly hnpLength: number, private readonly reserved: ReadonlyMap<string, string>) {}
 
-  /** A prefix of the pool not in use, or null when the pool is exhausted. */
-  allocate(): Prefix | null {
+  /** A prefix of the pool not in use for `mnId`, or null when the pool is exhausted. */
+  allocate(mnId: string): Prefix | null {
+    const p = this.nextFree();
+    if (p !== null) this.lastHolder.set(p.text, mnId);
+    return p;
+  }
+
+  private nextFree(): Prefix | null {
     while (this.poolIndex < this.pool.length) {
       const base = this.pool[this.poolIndex]!;
       const bits = this.hnpLength - base.length;
@@ -84,10 +92,16 @@ export class PrefixPool {
     return base === undefined ? null : nthSubPrefix(base, this.hnpLength, 0);
   }
 
-  /** Claims a specific prefix a PBU asked for; false when it is not the pool's or is taken. */
-  claim(p: Prefix): boolean {
+  /**
+   * Claims a specific prefix a PBU asked for a new session of `mnId`. RFC 5213 §5.3.2: the LMA
+   * must own it (the pool's) and `mnId` must be authorised for it; a dynamic prefix is `mnId`'s
+   * only when this LMA assigned it to `mnId` last (e.g. a binding that expired and is asked for
+   * again). False otherwise, or when it is taken.
+   */
+  claim(p: Prefix, mnId: string): boolean {
     if (p.length !== this.hnpLength || this.inUse.has(p.text) || this.reserved.has(p.text)) return false;
     if (!this.pool.some((base) => prefixContains(base, p))) return false;
+    if (this.lastHolder.get(p.text) !== mnId) return false;
     this.inUse.add(p.text);
     return true;
   }

@@ -39,8 +39,10 @@ export interface BulEntry {
   lla: string | null;
   /** Granted lifetime, 4-second units. */
   lifetimeUnits: number;
-  /** The data plane carries this session. */
+  /** The data plane carries this session, or has been asked to (requests are applied in order). */
   installed: boolean;
+  /** The MTU its last RA announced (null before the first RA). */
+  raMtu: number | null;
   outstanding: OutstandingPbu | null;
   /** Handoff Indicator for the first PBU (1 new attachment, 3 handover from another MAG). */
   attachHi: number;

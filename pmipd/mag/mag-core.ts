@@ -9,14 +9,14 @@ import type { Clock } from '../clock.js';
 import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC, type DomainConfig, type MagEntry, type MobileNodePolicy } from '../config.js';
 import type { Counters, Logger } from '../log.js';
 import { MhScreen } from '../mh-screen.js';
-import { parsePrefix, type Prefix } from '../prefix.js';
+import { parsePrefix, randomLinkLocal, sameAddress, type Prefix } from '../prefix.js';
 import type { Quirks } from '../quirks.js';
 import { BindingUpdateList, type BulEntry, type PbuKind } from './bul.js';
 import { buildPbu, handoffIndicator } from './pbu-builder.js';
 import { MAX_QUICK_RETRIES, nextTimeout } from './retransmit.js';
 import { buildPresenceProbe, buildRouterAdvertisement } from './router-advert.js';
 
-export interface AccessLink { iface: string; mac: string; mtu: number }
+export interface AccessLink { iface: string; mac: string }
 
 /** What the data plane must carry for one session. */
 export interface SessionRoute { iface: string; hnps: readonly Prefix[]; lla: string | null; lma: string }
@@ -25,12 +25,16 @@ export interface SessionRoute { iface: string; hnps: readonly Prefix[]; lla: str
 export interface MagDataplane {
   addSession(s: SessionRoute): Promise<void>;
   removeSession(s: SessionRoute): Promise<void>;
+  /** The transport link's MTU changed: the tunnel follows it (RA-11). */
+  transportMtuChanged(mtu: number): Promise<void>;
 }
 
 export interface MagIo {
   sendMh(bytes: Uint8Array, dst: string): void;
   /** An ICMPv6 message out of `iface`; `src` null lets the kernel pick the interface's link-local. */
   sendIcmp(iface: string, bytes: Uint8Array, dst: string, src: string | null): void;
+  /** The MTU of a local interface now (read for every RA: it can change at any time, RA-11). */
+  mtu(iface: string): number;
 }
 
 /** Where an MN was last registered in the access network (see MagSettings.accessNetworkStateDir). */
@@ -43,8 +47,6 @@ export interface MagCoreOptions {
   self: MagEntry;
   domain: DomainConfig;
   links: ReadonlyMap<string, AccessLink>;
-  /** MTU of the transport link toward the LMA. */
-  transportMtu: number;
   clock: Clock;
   dataplane: MagDataplane;
   io: MagIo;
@@ -59,8 +61,8 @@ const HINT_TTL_MS = 10_000;
 /** Presence probe: NS tries and the gap between them. */
 const PROBE_TRIES = 3;
 const PROBE_GAP_MS = 300;
-/** Tunnel overhead of IPv6-in-IPv6 without an encapsulation-limit option. */
-const TUNNEL_OVERHEAD = 40;
+/** Tunnel overhead of IPv6-in-IPv6 without an encapsulation-limit option (devices use encaplimit none). */
+export const TUNNEL_OVERHEAD = 40;
 
 export interface BulDump {
   mnId: string;
@@ -83,6 +85,8 @@ export class MagCore {
   private readonly probes = new Map<string, { target: string; iface: string; tries: number; timer: { cancel(): void }; then: () => void }>();
   private readonly screen: MhScreen;
   private seq: number;
+  /** Shutting down: MNs are being de-registered and no new one is taken on. */
+  private stopping = false;
 
   constructor(private readonly o: MagCoreOptions) {
     for (const mn of o.domain.mobileNodes) {
@@ -100,6 +104,11 @@ export class MagCore {
   onRouterSolicitation(iface: string, src: string, sourceMac: string | null, eui64Mac: string | null): void {
     const { counters, log } = this.o;
     counters.inc('rs_rx');
+    if (this.stopping) {
+      counters.inc('rs_ignored_stopping');
+      log.debug('rs-ignored', { iface, src, why: 'pmipd stopping' });
+      return;
+    }
     const mac = sourceMac ?? eui64Mac;
     if (mac === null) {
       counters.inc('rs_unidentified');
@@ -133,6 +142,7 @@ export class MagCore {
   }
 
   onNeighborAdvertisement(iface: string, target: string): void {
+    if (this.stopping) return;
     for (const [mnId, p] of this.probes) {
       if (p.iface !== iface || p.target !== target) continue;
       p.timer.cancel();
@@ -143,6 +153,7 @@ export class MagCore {
 
   /** Control socket: attach `nai` on `iface` as if detected (hi 3 for a known handover). */
   attachByName(nai: string, iface: string, hi: number | undefined): string | null {
+    if (this.stopping) return `${this.o.self.name} is stopping`;
     const mn = this.byNai.get(nai);
     if (mn === undefined || mn.mac === undefined) return `no mobile node "${nai}" with a MAC in ${this.o.domain.file}`;
     if (!this.o.links.has(iface)) return `${iface} is not an access interface of ${this.o.self.name}`;
@@ -184,7 +195,7 @@ export class MagCore {
     const e: BulEntry = {
       mnId: mn.nai, mac: mn.mac!, iface, mnLinkLocal, lma: domain.lma.address, state: 'registering',
       hnps: [], request: mn.prefixes.slice(), lla: domain.fixedMagAddresses ? FIXED_MAG_LINK_LOCAL : null,
-      lifetimeUnits: 0, installed: false, outstanding: null, attachHi, createdAt: clock.now(), registeredAt: null,
+      lifetimeUnits: 0, installed: false, raMtu: null, outstanding: null, attachHi, createdAt: clock.now(), registeredAt: null,
       refreshTimer: null, raTimer: null, presenceTimer: null, quickRetries: 0,
     };
     this.bul.add(e);
@@ -226,7 +237,16 @@ export class MagCore {
     // MAG-RTX-06: a detached MN has no entry any more, so nothing goes out for it.
     if (this.bul.get(e.mnId) !== e || e.outstanding?.seq !== seq) return;
     const o = e.outstanding;
-    this.sendPbu(e, o.kind, nextTimeout(o.timeoutMs, this.o.domain.mag, this.o.quirks), o.transmissions + 1);
+    const resend = () => {
+      // A late PBA may have come while the MN was probed.
+      if (this.bul.get(e.mnId) !== e || e.outstanding !== o) return;
+      this.sendPbu(e, o.kind, nextTimeout(o.timeoutMs, this.o.domain.mag, this.o.quirks), o.transmissions + 1);
+    };
+    // MAG-RTX-06: an MN that left without a carrier event (e.g. behind a bridge) is found out by
+    // probing it first; when it does not answer, the entry goes and no PBU is sent again.
+    if (!this.o.domain.mag.presenceProbe || e.mnLinkLocal === null) { resend(); return; }
+    this.cancelProbe(e.mnId);
+    this.probe(e, 1, resend, 'gone before a retransmission');
   }
 
   // ------------------------------------------------------------------------------------------
@@ -317,9 +337,16 @@ export class MagCore {
       return;
     }
     let lla = e.lla;
+    let llaInUse: string | null = null;
     if (!domain.fixedMagAddresses) {
       const opt = findOption(msg.options, MH_OPTION.LINK_LOCAL_ADDRESS);
       lla = opt !== undefined && opt.address !== '::' ? opt.address : null;
+      if (lla !== null && this.usedOnLink(e, lla)) {
+        // MAG-PBA-10: an address the MN uses already is not ours to take; another, made here, is
+        // registered at once.
+        llaInUse = lla;
+        do lla = randomLinkLocal(); while (this.usedOnLink(e, lla));
+      }
     }
     const changed = !samePrefixes(hnps, e.hnps) || lla !== e.lla;
     const old = { iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma };
@@ -337,11 +364,19 @@ export class MagCore {
     e.refreshTimer?.cancel();
     e.refreshTimer = quirks.has('no-refresh') ? null
       : clock.setTimer(msg.lifetimeUnits * 4000 * domain.mag.refreshRatio, () => this.refreshDue(e));
+    if (llaInUse !== null) {
+      counters.inc('pba_lla_in_use');
+      log.warn('pba-lla-in-use', { mn: e.mnId, lla: llaInUse, instead: lla });
+      this.sendPbu(e, 'refresh');
+    }
     if (e.installed && !changed) return;
+    // Marked at once: a second PBA before the kernel is done (e.g. MAG-PBA-10) must not install
+    // the session twice. ip -batch applies requests in the order they are made.
+    const wasInstalled = e.installed;
+    e.installed = true;
     const install = async () => {
-      if (e.installed) await dataplane.removeSession(old);
+      if (wasInstalled) await dataplane.removeSession(old);
       await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma });
-      e.installed = true;
     };
     install().then(() => {
       if (this.bul.get(e.mnId) !== e) return;
@@ -349,9 +384,15 @@ export class MagCore {
       this.sendRa(e);
       this.armPeriodicRa(e);
     }, (err: Error) => {
+      e.installed = false;
       counters.inc('dataplane_errors');
       log.error('dataplane-install-failed', { mn: e.mnId, why: err.message });
     });
+  }
+
+  /** Whether an MN on `e`'s link uses `address` as its own link-local address (RS source). */
+  private usedOnLink(e: BulEntry, address: string): boolean {
+    return this.bul.onInterface(e.iface).some((x) => x.mnLinkLocal !== null && sameAddress(x.mnLinkLocal, address));
   }
 
   /** Stops service for `e` after a rejection; the entry stays (no new PBU on every RS). */
@@ -377,16 +418,15 @@ export class MagCore {
       this.sendPbu(e, 'refresh');
       return;
     }
-    const pending = this.probes.get(e.mnId);
-    if (pending !== undefined) { pending.timer.cancel(); this.probes.delete(e.mnId); }
+    this.cancelProbe(e.mnId);
     this.probe(e, 1, () => { if (this.bul.get(e.mnId) === e) this.sendPbu(e, 'refresh'); });
   }
 
   /**
    * RFC 5213 §6.13: a unicast NS to the MN; its NA means it is still there (REREG-05). `then` runs
-   * on the answer; PROBE_TRIES unanswered probes mean the MN has left.
+   * on the answer; PROBE_TRIES unanswered probes mean the MN has left (`why`).
    */
-  private probe(e: BulEntry, tries: number, then: () => void): void {
+  private probe(e: BulEntry, tries: number, then: () => void, why = 'presence check failed'): void {
     const link = this.o.links.get(e.iface)!;
     this.o.io.sendIcmp(e.iface, encodeIcmpv6(buildPresenceProbe(e.mnLinkLocal!, this.magMac(link))), e.mnLinkLocal!, e.lla);
     this.o.counters.inc('presence_probes');
@@ -394,10 +434,15 @@ export class MagCore {
       if (this.probes.get(e.mnId)?.timer !== timer) return;
       this.probes.delete(e.mnId);
       if (this.bul.get(e.mnId) !== e) return;
-      if (tries < PROBE_TRIES) this.probe(e, tries + 1, then);
-      else this.detach(e, 'presence check failed');
+      if (tries < PROBE_TRIES) this.probe(e, tries + 1, then, why);
+      else this.detach(e, why);
     });
     this.probes.set(e.mnId, { target: e.mnLinkLocal!, iface: e.iface, tries, timer, then });
+  }
+
+  private cancelProbe(mnId: string): void {
+    const p = this.probes.get(mnId);
+    if (p !== undefined) { p.timer.cancel(); this.probes.delete(mnId); }
   }
 
   /** Periodic presence check while registered, so a departure is noticed without a carrier event. */
@@ -450,8 +495,7 @@ export class MagCore {
     e.raTimer = null;
     e.presenceTimer?.cancel();
     e.presenceTimer = null;
-    const p = this.probes.get(e.mnId);
-    if (p !== undefined) { p.timer.cancel(); this.probes.delete(e.mnId); }
+    this.cancelProbe(e.mnId);
     if (e.outstanding?.kind !== 'deregister') this.bul.setOutstanding(e, null);
   }
 
@@ -462,11 +506,39 @@ export class MagCore {
     return this.o.domain.fixedMagAddresses ? FIXED_MAG_MAC : link.mac;
   }
 
+  /** The MTU an MN on `iface` may use: that of its link, and what fits into the tunnel (RA-10). */
+  private advertisedMtu(iface: string): number {
+    const { io, self } = this.o;
+    return Math.min(io.mtu(iface), io.mtu(self.transportInterface) - TUNNEL_OVERHEAD);
+  }
+
+  /**
+   * The MTU of the transport link or an access link changed (netlink): the tunnel follows, and
+   * every MN whose MTU changes with it gets an unsolicited RA announcing it (RA-11).
+   */
+  onMtuChange(iface: string, mtu: number): void {
+    const { self, links, log, dataplane, counters } = this.o;
+    if (iface === self.transportInterface) {
+      dataplane.transportMtuChanged(mtu).catch((err: Error) => {
+        counters.inc('dataplane_errors');
+        log.error('dataplane-mtu-failed', { mtu, why: err.message });
+      });
+    } else if (!links.has(iface)) {
+      return;
+    }
+    log.info('mtu-changed', { iface, mtu, advertised: [...links.keys()].map((a) => `${a}=${this.advertisedMtu(a)}`) });
+    for (const e of this.bul.entries()) {
+      if (!e.installed || e.raMtu === null || e.raMtu === this.advertisedMtu(e.iface)) continue;
+      if (e.state === 'registered' || e.state === 'refreshing') this.sendRa(e);
+    }
+  }
+
   private sendRa(e: BulEntry): void {
     const { domain, quirks, io, counters, log } = this.o;
     const link = this.o.links.get(e.iface)!;
+    e.raMtu = this.advertisedMtu(e.iface);
     const spec = buildRouterAdvertisement({
-      hnps: e.hnps, mac: this.magMac(link), mtu: Math.min(link.mtu, this.o.transportMtu - TUNNEL_OVERHEAD),
+      hnps: e.hnps, mac: this.magMac(link), mtu: e.raMtu,
       routerLifetime: domain.mag.routerLifetime, validLifetime: domain.mag.prefixValidLifetime,
       preferredLifetime: domain.mag.prefixPreferredLifetime,
     }, quirks);
@@ -494,8 +566,9 @@ export class MagCore {
     }));
   }
 
-  /** De-registers every session (daemon shutdown); resolves when the PBAs came or timed out. */
+  /** Daemon shutdown: de-registers every session, and takes on no MN from now on (RS, NA, attach). */
   deregisterAll(why: string): void {
+    this.stopping = true;
     for (const e of this.bul.entries()) this.detach(e, why);
   }
 

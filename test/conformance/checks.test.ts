@@ -35,8 +35,15 @@ const flags = (sc: Scenario, tag: string, patch: Record<string, boolean>): void 
 const add = (sc: Scenario, ...specs: Spec[]): void => { sc.specs.push(...specs); };
 const at = (sc: Scenario, tag: string, time: number): void => { spec(sc, tag).time = time; };
 
-/** MN2's handover PBU with HI 4: the LMA should wait for MAG1's de-registration (LMA-BCE-11). */
-const hi4Handover = (sc: Scenario): void => { setOpt(sc, 'mn2-ho-pbu', 23, { value: 4 }); setOpt(sc, 'mn2-ho-pba', 23, { value: 4 }); };
+/**
+ * MN2's handover PBU with HI 4, and none of MN2's messages with an MN-LL-ID (one would find the
+ * session whatever the HI): the LMA should wait for MAG1's de-registration (LMA-BCE-11).
+ */
+const hi4Handover = (sc: Scenario): void => {
+  for (const tag of ['mn2-attach-pbu', 'mn2-attach-pba', 'mn2-ho-pbu', 'mn2-ho-pba', 'mn2-late-dereg-pbu']) dropOpt(sc, tag, 25);
+  setOpt(sc, 'mn2-ho-pbu', 23, { value: 4 });
+  setOpt(sc, 'mn2-ho-pba', 23, { value: 4 });
+};
 /** A second interface of MN1 attaching at MAG1 with HI 1 (LMA-BCE-12, MH6-01/03). */
 const secondInterface = (hnp: string) => (sc: Scenario): void => {
   const iface = { ...MN1, mac: '02:00:00:00:bb:01' };

@@ -6,6 +6,7 @@ import { YamlConfigError, YamlSource } from '../../harness/yaml-located.js';
 import { loadDomainConfig, readDomainConfig } from '../../pmipd/config.js';
 import { ControlSocket, controlRequest } from '../../pmipd/control-socket.js';
 import { IpBatch } from '../../pmipd/dataplane/ip-batch.js';
+import { parseLinkLine } from '../../pmipd/io/link-monitor.js';
 import { nsExec } from '../../harness/netns.js';
 import { DOMAIN_YAML } from './logic-fixture.js';
 import { Scratch } from '../testbed/scratch.js';
@@ -94,5 +95,20 @@ describe('pmipd ip -batch runner', () => {
     } finally {
       await ip.close();
     }
+  });
+});
+
+describe('pmipd link monitor: lines of `ip -o monitor link`', () => {
+  it('reads carrier and MTU, and a deleted link as down', () => {
+    // As printed on this kernel after `ip link set va mtu 1400` and the peer going down.
+    expect(parseLinkLine('3: va@vb: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1400 qdisc noqueue state UP group default \\    link/ether 86:a8:07:60:6b:f1 brd ff:ff:ff:ff:ff:ff'))
+      .to.deep.equal({ iface: 'va', state: { up: true, mtu: 1400 } });
+    expect(parseLinkLine('3: va@vb: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1400 qdisc noqueue state LOWERLAYERDOWN group default'))
+      .to.deep.equal({ iface: 'va', state: { up: false, mtu: 1400 } });
+    expect(parseLinkLine('7: acc1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9000 qdisc noqueue state UP'))
+      .to.deep.equal({ iface: 'acc1', state: { up: true, mtu: 9000 } });
+    expect(parseLinkLine('Deleted 3: va@vb: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noop'))
+      .to.deep.equal({ iface: 'va', state: { up: false, mtu: 1500 } });
+    expect(parseLinkLine('    link/ether 86:a8:07:60:6b:f1 brd ff:ff:ff:ff:ff:ff')).to.equal(null);
   });
 });

@@ -52,6 +52,17 @@ describe('pmipd end to end: flat-domain (seg6 or ip6tnl data plane)', function (
     await tb!.ping('mn2', 'cn1');
   });
 
+  it('forwards as two routers, MAG and LMA each taking one off the inner hop limit, both ways (FWD-05)', async () => {
+    const cn = await tb!.addressOf('cn1');
+    // iputils ping -t: the hop limit of the echo request; it exits 0 only when the reply came.
+    const reaches = async (from: string, to: string, hops: number) =>
+      (await tb!.exec(from, 'ping', ['-6', '-n', '-c', '1', '-W', '1', '-t', String(hops), to], { reject: false })).exitCode === 0;
+    expect(await reaches('mn1', cn, 3), 'mn1 -> cn1, hop limit 3').to.equal(true);
+    expect(await reaches('mn1', cn, 2), 'mn1 -> cn1, hop limit 2 (expires at the LMA)').to.equal(false);
+    expect(await reaches('cn1', mn1Address, 3), 'cn1 -> mn1, hop limit 3').to.equal(true);
+    expect(await reaches('cn1', mn1Address, 2), 'cn1 -> mn1, hop limit 2 (expires at the MAG)').to.equal(false);
+  });
+
   it('hands mn1 over to mag2: same address, the ping stream goes on', async () => {
     const before = (await bindings()).find((x) => x.mnId === 'mn1@example.org')!;
     let out = '';

@@ -77,6 +77,8 @@ describe('pmipd/lma: PBU processing', () => {
       ['no HI option → 161', { omit: [23] }, MAG1, 161],
       ['no ATT option → 162', { omit: [24] }, MAG1, 162],
       ['a prefix the LMA does not own → 155', { hnps: ['2001:db8:dead::/64'] }, MAG1, 155],
+      ['a free pool prefix never assigned to this MN → 155 (LMA-ERR-08)', { hnps: ['2001:db8:a000:2::/64'] }, MAG1, 155],
+      ['a pool-length mismatch → 155', { hnps: ['2001:db8:a000::/56'] }, MAG1, 155],
       ['another MN\'s fixed prefix → 155', { hnps: ['2001:db8:f00d::/64'] }, MAG1, 155],
       ['a timestamp 10 s old → 156', { tsOffsetMs: -10_000 }, MAG1, 156],
       ['a timestamp 400 ms ahead → 156', { tsOffsetMs: 400 }, MAG1, 156],
@@ -150,6 +152,18 @@ describe('pmipd/lma: PBU processing', () => {
       expect(h.pbu({ mnId: 'mn3@pmip.example', hnps: ['2001:db8:f00d::/64'], hi: 5 })!.status).to.equal(159);
       h.pbu({ mnId: 'mn1@pmip.example' });
       expect(h.pbu({ mnId: 'mn2@pmip.example', hnps: ['2001:db8:a000::/64'] })!.status).to.equal(155);
+    });
+
+    it('gives a pool prefix asked for by value back only to the MN it was last assigned to (§5.3.2, LMA-ERR-08)', () => {
+      const HNP = '2001:db8:a000::/64';
+      expect(hnpsOf(h.pbu({ lifetimeUnits: 10 })!)).to.deep.equal([HNP]);
+      h.clock.advance(40_000); // the binding expires; the prefix is free again
+      expect(h.core.bindings()).to.have.length(0);
+      const other = h.pbu({ seq: 2, mnId: 'mn2@pmip.example', hnps: [HNP] })!;
+      expect([other.status, hnpsOf(other)]).to.deep.equal([155, [HNP]]);
+      const again = h.pbu({ seq: 3, hnps: [HNP] })!;
+      expect([again.status, hnpsOf(again)]).to.deep.equal([0, [HNP]]);
+      expect(h.dp.ops.at(-1)).to.equal(`route ${HNP} via ${MAG1}`);
     });
 
     it('answers 130 when the pool is exhausted (LMA-ERR-11)', () => {

@@ -129,6 +129,7 @@ export class RecordingMagDataplane implements MagDataplane {
   readonly ops: string[] = [];
   async addSession(s: SessionRoute): Promise<void> { this.ops.push(`add ${s.iface} ${s.hnps.map((p) => p.text).join(',')} lla=${s.lla}`); }
   async removeSession(s: SessionRoute): Promise<void> { this.ops.push(`remove ${s.iface} ${s.hnps.map((p) => p.text).join(',')}`); }
+  async transportMtuChanged(mtu: number): Promise<void> { this.ops.push(`transport mtu ${mtu}`); }
 }
 
 export interface SentIcmp { iface: string; dst: string; src: string | null; msg: Icmpv6Message }
@@ -144,14 +145,18 @@ export class MagHarness {
   readonly icmp: SentIcmp[] = [];
   readonly core: MagCore;
   readonly cfg: DomainConfig;
+  /** Link-local addresses of MNs on the link: a presence probe (NS) for one is answered at once. */
+  readonly present = new Set<string>();
+  /** Interface MTUs (1500 unless set). */
+  readonly mtus = new Map<string, number>();
 
   constructor(opts: { quirks?: string[]; cfg?: DomainConfig; mag?: string; knowledge?: HandoverKnowledge } = {}) {
     this.cfg = opts.cfg ?? domain();
     const self = this.cfg.mags.find((m) => m.name === (opts.mag ?? 'mag1'))!;
     this.core = new MagCore({
       self, domain: this.cfg,
-      links: new Map(self.accessInterfaces.map((i) => [i, { iface: i, mac: '02:aa:00:00:00:01', mtu: 1500 }])),
-      transportMtu: 1500, clock: this.clock, dataplane: this.dp, quirks: new Quirks(opts.quirks ?? [], 'mag'),
+      links: new Map(self.accessInterfaces.map((i) => [i, { iface: i, mac: '02:aa:00:00:00:01' }])),
+      clock: this.clock, dataplane: this.dp, quirks: new Quirks(opts.quirks ?? [], 'mag'),
       log: silentLog(this.clock, 'mag'), counters: this.counters,
       ...(opts.knowledge !== undefined ? { handoverKnowledge: opts.knowledge } : {}),
       io: {
@@ -160,8 +165,12 @@ export class MagHarness {
           const addrs = new Uint8Array(32);
           addrs.set(parseIpv6(src ?? 'fe80::1'), 0);
           addrs.set(parseIpv6(dst), 16);
-          this.icmp.push({ iface, dst, src, msg: decodeIcmpv6(bytes, 0, bytes.length, { addrBuf: addrs, srcOff: 0, dstOff: 16 })! });
+          const msg = decodeIcmpv6(bytes, 0, bytes.length, { addrBuf: addrs, srcOff: 0, dstOff: 16 })!;
+          this.icmp.push({ iface, dst, src, msg });
+          // The NA comes back in the same virtual instant, once the probe is on record.
+          if (msg.name === 'NS' && this.present.has(msg.target)) this.clock.setTimer(0, () => this.core.onNeighborAdvertisement(iface, msg.target));
         },
+        mtu: (iface) => this.mtus.get(iface) ?? 1500,
       },
     });
   }

@@ -74,6 +74,7 @@ describe('pmipd/mag: MN detection, PBUs, RAs', () => {
   });
 
   it('retransmits with exponential back-off 1, 2, 4 .. 32 s, each with a new seq and timestamp (C.8)', () => {
+    h.present.add(MN1_LL);
     h.rs();
     const gaps: number[] = [];
     let last = 0;
@@ -86,6 +87,8 @@ describe('pmipd/mag: MN detection, PBUs, RAs', () => {
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).to.equal((seqs[i - 1]! + 1) & 0xffff);
     const ts = h.pbus().map((p) => findOption(p.options, 27)!.seconds);
     for (let i = 1; i < ts.length; i++) expect(ts[i]).to.be.above(ts[i - 1]!);
+    // MAG-RTX-06: each retransmission followed a presence probe the MN answered.
+    expect(h.icmp.filter((s) => s.msg.name === 'NS' && s.dst === MN1_LL)).to.have.length(h.pbus().length - 1);
   });
 
   it('refreshes before the lifetime ends with HI 5 and the HNP by value, after a presence check (C.9)', async () => {
@@ -174,6 +177,103 @@ describe('pmipd/mag: MN detection, PBUs, RAs', () => {
     h.core.onLinkChange('acc1', false);
     h.clock.advance(60_000);
     expect(h.pbus()).to.have.length(1);
+  });
+
+  it('probes the MN before a retransmission and drops the entry when it has left without a carrier event (MAG-RTX-06)', () => {
+    h.present.add(MN1_LL);
+    h.rs();
+    h.clock.advance(1000);
+    expect(h.pbus()).to.have.length(2);
+    h.present.delete(MN1_LL); // gone from the bridge behind the access link: no carrier change
+    h.clock.advance(2000);
+    const probes = h.icmp.filter((s) => s.msg.name === 'NS');
+    expect(probes.map((s) => [s.iface, s.dst, (s.msg as { target: string }).target])).to.deep.equal(Array(2).fill(['acc1', MN1_LL, MN1_LL]));
+    expect(h.pbus(), 'no PBU while the MN does not answer').to.have.length(2);
+    h.clock.advance(899); // three probes, 300 ms apart
+    expect(h.core.dump()).to.have.length(1);
+    h.clock.advance(1);
+    expect(h.core.dump()).to.deep.equal([]);
+    expect(h.counters.get('detachments')).to.equal(1);
+    h.clock.advance(120_000);
+    expect(h.pbus()).to.have.length(2);
+  });
+
+  it('de-registers instead of retransmitting a refresh for an MN that left (MAG-RTX-06)', async () => {
+    h.present.add(MN1_LL);
+    h.rs();
+    h.answer();
+    await settle();
+    h.clock.advance(320_000);
+    const refresh = h.lastPbu();
+    expect(findOption(refresh.options, 23)!.value).to.equal(5);
+    h.present.delete(MN1_LL);
+    h.clock.advance(1000 + 900);
+    expect(h.pbus()).to.have.length(3);
+    expect([h.lastPbu().lifetimeUnits, findOption(h.lastPbu().options, 23)!.value]).to.deep.equal([0, 4]);
+  });
+
+  it('takes on no MN once stopping: RS, NA and attach are ignored after deregisterAll', async () => {
+    h.rs();
+    h.answer();
+    await settle();
+    h.core.deregisterAll('pmipd stopping');
+    expect(h.lastPbu().lifetimeUnits).to.equal(0);
+    const n = h.pbus().length;
+    h.rs();
+    h.rs('02:00:00:00:01:02', 'acc1', 'fe80::ff:fe00:102');
+    expect(h.core.attachByName('mn2@pmip.example', 'acc1', undefined)).to.match(/stopping/);
+    h.clock.advance(5000);
+    expect(h.pbus()).to.have.length(n);
+    expect(h.counters.get('rs_ignored_stopping')).to.equal(2);
+    expect(h.core.dump()).to.deep.equal([]);
+  });
+
+  it('follows a transport MTU change: the tunnel, and an unsolicited RA with link MTU − 40 (RA-11)', async () => {
+    h.rs();
+    h.answer();
+    await settle();
+    const before = h.ras().length;
+    h.mtus.set('eth0', 1400);
+    h.rs(); // an RS before the netlink event is answered with the MTU of now
+    expect((h.ras().at(-1)!.msg as RouterAdvertisement).mtu).to.equal(1360);
+    h.core.onMtuChange('eth0', 1400);
+    await settle();
+    expect(h.dp.ops.at(-1)).to.equal('transport mtu 1400');
+    expect(h.ras(), 'announced already').to.have.length(before + 1);
+    h.mtus.set('eth0', 1280);
+    h.core.onMtuChange('eth0', 1280);
+    const ra = h.ras().at(-1)!;
+    expect([h.ras().length, ra.dst, ra.src, (ra.msg as RouterAdvertisement).mtu]).to.deep.equal([before + 2, MN1_LL, 'fe80::1234', 1240]);
+    h.mtus.set('acc1', 1400);
+    h.core.onMtuChange('acc1', 1400); // the access link allows more than the tunnel: no change
+    expect(h.ras()).to.have.length(before + 2);
+    h.mtus.set('acc1', 1200);
+    h.core.onMtuChange('acc1', 1200);
+    expect((h.ras().at(-1)!.msg as RouterAdvertisement).mtu).to.equal(1200);
+    h.clock.advance(5000);
+    expect((h.ras().at(-1)!.msg as RouterAdvertisement).mtu, 'the periodic RA').to.equal(1200);
+  });
+
+  it('refuses a PBA link-local address the MN already uses and registers another at once (MAG-PBA-10)', async () => {
+    h.rs();
+    const first = h.lastPbu();
+    h.answer(0, (s) => { (s.options as { type: number; address?: string }[]).find((o) => o.type === 26)!.address = MN1_LL; });
+    expect(h.pbus(), 'a PBU right after the PBA').to.have.length(2);
+    const again = h.lastPbu();
+    const lla = findOption(again.options, 26)!.address;
+    expect(lla).to.match(/^fe80::/);
+    expect(lla).to.not.be.oneOf(['::', MN1_LL]);
+    expect(again.seq).to.equal((first.seq + 1) & 0xffff);
+    expect(findOption(again.options, 23)!.value).to.equal(5);
+    expect(findOptions(again.options, 22).map((o) => o.prefix)).to.deep.equal(['2001:db8:a000::/64']);
+    h.answer(); // the LMA keeps the MAG's address, and answers before the kernel has the session
+    await settle();
+    expect(h.dp.ops, 'installed once').to.deep.equal([`add acc1 2001:db8:a000::/64 lla=${lla}`]);
+    expect(h.ras().map((r) => r.src)).to.deep.equal([lla]);
+    h.clock.advance(5000);
+    expect(h.pbus()).to.have.length(2);
+    expect(new Set(h.ras().map((r) => r.src))).to.deep.equal(new Set([lla]));
+    expect(h.core.dump()[0]).to.include({ state: 'registered', lla });
   });
 
   it('ignores a PBA with an unknown seq (MAG-PBA-02) and one whose ATT differs, and stops that PBU (MAG-PBA-03)', async () => {

@@ -30,7 +30,7 @@ async function deregPbu(q: string[]) {
   h.core.onLinkChange('acc1', false);
   return h.pbus().length > 1 ? h.lastPbu() : null;
 }
-const pbuCountAfter = (ms: number) => (q: string[]) => { const h = new MagHarness({ quirks: q }); h.rs(); h.clock.advance(ms); return h.pbus().length; };
+const pbuCountAfter = (ms: number) => (q: string[]) => { const h = new MagHarness({ quirks: q }); h.present.add(MN1_LL); h.rs(); h.clock.advance(ms); return h.pbus().length; };
 async function lastRa(q: string[]) { return (await registered(q)).ras().at(-1)!.msg as RouterAdvertisement; }
 
 /** LMA scenarios */

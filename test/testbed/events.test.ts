@@ -81,7 +81,8 @@ describe('testbed/events', function () {
     expect(await t.waitForAddress('mn1', { prefix: '2001:db8:0:4::/64', timeoutMs: 2000 })).to.equal('2001:db8:0:4:0:ff:fe00:101');
     const r = await down();
     const handover = r.events.find((e) => e.type === 'handover')!;
-    expect(handover.detail).to.deep.equal({ from: 'ap1', to: 'ap2' });
+    // The MN's identity and its new MAG ride along, for the trace model (analyze --events).
+    expect(handover.detail).to.deep.equal({ from: 'ap1', to: 'ap2', mnId: 'mn1@example.org', mac: '02:00:00:00:01:01', mag: '2001:db8:0:1::1' });
     const rss = await solicitations(join(outDir, 'captures', 'mn1.pcap'));
     expect(rss.filter((s) => s.timeUs < handover.timeUs), 'RS at the first attachment').to.have.length.greaterThan(0);
     const later = rss.filter((s) => s.timeUs > handover.timeUs);
