@@ -103,7 +103,11 @@ conformanceCase(import.meta.url, {
 
   c.step('HI 4 and the old MAG de-registers while the LMA waits: the session carries on', async () => {
     const first = await m1.pbu({ mnId: S(5) });
+    // The de-registration must reach the LMA after the HI 4 PBU, or that PBU's older timestamp
+    // is rightly refused (157): send it once the PBU is on the LMA's link.
+    const watch = await c.watch(['tester2-lma1']);
     const pending = m2.pbu({ mnId: S(5), hi: 4 }, { timeoutMs: MAX_DELAY_MS + 2000 });
+    await watch.until((f) => (f.frame.mh?.type === 5 ? f : undefined), { timeoutMs: 2000, what: 'the HI 4 PBU on tester2-lma1' });
     const dereg = await m1.pbu({ mnId: S(5), hi: 4, lifetime: 0, hnps: grantedPrefixes(first) });
     const moved = await pending;
     expect(dereg, 'the old MAG\'s de-registration').to.be.accepted;

@@ -20,6 +20,7 @@ const COLLATERAL: Record<string, Record<string, Why>> = {
   'same-hnp-for-all-mns': {
     'LMA-PBA-09': 'the PBAs of concurrently attached MNs carry the same prefix (LMA-PBA-09: across MNs the sets never overlap)',
     'FWD-12': { may: 'two MNs of one MAG share an on-link prefix: their traffic either fails to hairpin or never reaches the MAG' },
+    'FWD-14': { may: 'two MNs of one MAG share the prefix, so the MAG can forward a decapsulated packet onto the access link of the wrong MN, depending on which route was installed last' },
   },
   'no-lla': { 'RA-05': { may: 'without a link-local address from the LMA the MAG sends no RA at all; RA-05 fails when the MN\'s RS falls after the PBA' } },
 };
