@@ -18,6 +18,7 @@ import { PolicyStore } from './lma/policy.js';
 import { MagCore, type AccessLink, type HandoverKnowledge } from './mag/mag-core.js';
 import { macFromEui64 } from './prefix.js';
 import { Quirks } from './quirks.js';
+import { pollUntil, TimeoutError } from '../harness/poll.js';
 
 export interface DaemonOptions {
   role: 'lma' | 'mag';
@@ -188,8 +189,8 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   // On shutdown the sessions are de-registered first (DEREG-01), for at most a second.
   c.cleanups.push(async () => {
     core.deregisterAll('pmipd stopping');
-    const until = Date.now() + 1200;
-    while (core.bul.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await pollUntil(() => core.bul.size === 0, { what: 'the de-registrations to be answered', timeoutMs: 1200, maxIntervalMs: 10 })
+      .catch((err: unknown) => { if (!(err instanceof TimeoutError)) throw err; });
   });
   await control(o, c, (req) => {
     const mn = typeof req.mn === 'string' ? req.mn : undefined;

@@ -8,9 +8,10 @@
 //
 // Failure messages say who answered what to which message: expected against seen.
 import * as chai from 'chai';
-import { BA_STATUS, BE_STATUS, MH_OPTION_NAME, codeName, type MobilityHeader } from '../../wire/index.js';
+import { BA_STATUS, MH_OPTION_NAME, codeName, type MobilityHeader } from '../../wire/index.js';
 import type { RequirementResult } from '../checks/index.js';
 import type { Sent } from '../active/emulated-mag.js';
+import { describeReply } from '../active/judge-reply.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -37,14 +38,6 @@ const statusText = (s: number): string => `${s} (${codeName(BA_STATUS, s)})`;
 
 function describeSent(s: Sent): string {
   return `${s.ref.type === 5 ? `PBU seq ${s.ref.seq}` : `MH type ${s.ref.type}`} from ${s.ref.src} to ${s.ref.dst}`;
-}
-
-function describeReply(s: Sent): string {
-  const r = s.reply;
-  if (r === null) return 'no reply';
-  if (r.mh.type === 6) return `a PBA with status ${statusText(r.mh.status)}`;
-  if (r.mh.type === 7) return `a Binding Error with status ${r.mh.status} (${codeName(BE_STATUS, r.mh.status)})`;
-  return `a ${r.mh.name}`;
 }
 
 /** One line for what a watch returned: a Mobility Header, a frame, or anything else. */
