@@ -2,6 +2,7 @@
 // Entry point of `pmip-testbed`: a table of subcommands, each in its own module, loaded lazily so
 // that `decode` does not pay for the testbed's imports and vice versa.
 import { formatUsageError, UsageError } from './cli-args.js';
+import { DEBUG_ENV, describeError, takeDebugFlag } from './error-text.js';
 
 interface Subcommand { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }
 
@@ -21,10 +22,13 @@ const subcommands: Record<string, Subcommand> = {
 function usage(): string {
   const width = Math.max(...Object.keys(subcommands).map((n) => n.length));
   const lines = Object.entries(subcommands).map(([n, s]) => `  ${n.padEnd(width)}  ${s.summary}`);
-  return `usage: pmip-testbed <command> [options]\n\nPMIPv6 (RFC 5213) testbed and conformance harness.\n\ncommands:\n${lines.join('\n')}\n\nRun 'pmip-testbed <command> --help' for a command's options.\n`;
+  return `usage: pmip-testbed <command> [options]\n\nPMIPv6 (RFC 5213) testbed and conformance harness.\n\ncommands:\n${lines.join('\n')}\n\nglobal options:\n  --debug  show JavaScript stack traces of errors (also in case workers and IUT log tails)\n\nRun 'pmip-testbed <command> --help' for a command's options.\n`;
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(all: string[]): Promise<number> {
+  const { argv, debug } = takeDebugFlag(all);
+  // Through the environment, so that case workers and benches started from here see it too.
+  if (debug) process.env[DEBUG_ENV] = '1';
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
@@ -49,8 +53,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    process.stderr.write(`pmip-testbed: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (process.env.PMIP_DEBUG) console.error(err);
+    process.stderr.write(`pmip-testbed: ${describeError(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -3,13 +3,14 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { findRequirement } from './catalog/index.js';
 import { parseCommandArgs, UsageError } from './cli-args.js';
-import {
-  aggregate, compareBaseline, loadBaseline, mandatoryFailures, writeBaseline, type Baseline, type RequirementOutcome,
-} from './conformance/baseline.js';
+import { loadBaseline, writeBaseline, type Baseline, type RequirementOutcome } from './conformance/baseline.js';
+import { conclude } from './conformance/conclusion.js';
 import { loadProfile, UnknownQuirk } from './conformance/profile.js';
-import { discoverCases, runSuite, selectCases, type CaseOutcome, type SuiteCase } from './conformance/suite.js';
+import { caseError, caseResultOf, discoverCases, runSuite, selectCases, type SuiteCase } from './conformance/suite.js';
+import { firstLine } from './error-text.js';
+import { DATAPLANE_CHOICES, type DataplaneChoice } from './iut/adapter.js';
 import type { CaseResult, RunResult } from './report/index.js';
-import { writeReport } from './report/index.js';
+import { dataplaneSummary, writeReport } from './report/index.js';
 
 const HELP = `usage: pmip-testbed run [--iut NAME|FILE] [--topology FILE] [--cases GLOB]... [--quirk NAME]... [options]
 
@@ -23,6 +24,10 @@ options:
   --topology FILE      run every case on this topology instead of its own (same node ids)
   --cases GLOB         only cases whose name or path matches (repeatable), e.g. 'lma-*' 'handover/*'
   --quirk NAME         run the IUT with this deliberate deviation (repeatable; pmipd --list-quirks)
+  --dataplane KIND     the data plane of every pmipd node: auto (default: ip6tnl, then seg6,
+                       then tun, else none), ip6tnl, seg6, tun or none. It wins over a
+                       'dataplane:' in the topology's pmipd options. With none, every data-plane
+                       requirement (FWD-*, ...) is INCONCLUSIVE. The report shows what each node used.
   --jobs N             cases run side by side (default 3)
   --report DIR         where the report goes (default reports/run-<timestamp>)
   --baseline FILE      expected results (default baselines/<iut>.yaml when it exists)
@@ -30,13 +35,17 @@ options:
   --list               list the cases and the requirement IDs each judges, then exit
   -h, --help           this text
 
-exit status: 0 when every verdict matches the baseline (without a baseline: no MUST or MUST NOT
-requirement FAILs); 1 otherwise; 2 on a usage error.
+A case that could not run (the testbed or an IUT did not start, the case crashed) is an ERROR:
+listed first with its cause, in the report and junit.xml too.
+
+exit status: 0 when every case ran, at least one requirement was judged, and every verdict
+matches the baseline (without a baseline: no MUST or MUST NOT requirement FAILs); 1 otherwise;
+2 on a usage error.
 `;
 
 const OPTIONS = {
   iut: { type: 'string' }, topology: { type: 'string' }, cases: { type: 'string', multiple: true },
-  quirk: { type: 'string', multiple: true }, jobs: { type: 'string' }, report: { type: 'string' },
+  quirk: { type: 'string', multiple: true }, jobs: { type: 'string' }, report: { type: 'string' }, dataplane: { type: 'string' },
   baseline: { type: 'string' }, 'update-baseline': { type: 'boolean' }, list: { type: 'boolean' },
 } as const;
 
@@ -54,14 +63,17 @@ function counts(r: CaseResult | undefined): string {
   return `${String(n('PASS')).padStart(3)} PASS ${String(n('FAIL')).padStart(2)} FAIL ${String(n('INCONCLUSIVE')).padStart(2)} INCONCL ${String(n('NOT-APPLICABLE')).padStart(2)} N/A`;
 }
 
-/** A CaseResult for a case that produced none (it crashed before judging). */
-function failedCase(o: CaseOutcome): CaseResult {
-  const d = o.case.def;
-  return {
-    name: d.name, purpose: d.purpose, rfcSections: d.rfc, requirementIds: d.requirements,
-    steps: [{ description: `the case did not complete: ${o.error ?? 'unknown error'}` }],
-    verdicts: [], captures: [], logs: [{ node: 'case', path: o.log }], timings: {},
-  };
+/** Red on a terminal (and not under NO_COLOR). */
+function red(text: string): string {
+  return process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[31m${text}\x1b[0m` : text;
+}
+
+/** " on seg6" / " on lma1 seg6, mag1 none": the data planes of a case's nodes, for its progress line. */
+function dataplaneText(r: CaseResult | undefined): string {
+  const d = Object.entries(r?.dataplanes ?? {});
+  if (d.length === 0) return '';
+  const kinds = [...new Set(d.map(([, x]) => x.backend))];
+  return kinds.length === 1 ? `  [${kinds[0]}]` : `  [${d.map(([n, x]) => `${n} ${x.backend}`).join(', ')}]`;
 }
 
 function listCases(cases: SuiteCase[]): string {
@@ -95,6 +107,10 @@ export async function main(argv: string[]): Promise<number> {
     try { profile.quirkRole(q); } catch (err) { if (err instanceof UnknownQuirk) throw new UsageError(err.message, HELP); throw err; }
   }
   if (v.topology !== undefined && !existsSync(v.topology)) throw new UsageError(`no topology file ${v.topology}`, HELP);
+  if (v.dataplane !== undefined && !(DATAPLANE_CHOICES as readonly string[]).includes(v.dataplane)) {
+    throw new UsageError(`--dataplane wants one of ${DATAPLANE_CHOICES.join(', ')}, not '${v.dataplane}'`, HELP);
+  }
+  const dataplane = v.dataplane as DataplaneChoice | undefined;
 
   const all = await discoverCases();
   const cases = selectCases(all, v.cases ?? []);
@@ -111,12 +127,13 @@ export async function main(argv: string[]): Promise<number> {
 
   const started = new Date();
   const reportDir = resolve(v.report ?? join('reports', `run-${stamp(started)}`));
-  const what = `${profile.name}${quirks.length > 0 ? ` with quirk ${quirks.join(', ')}` : ''}`;
+  const what = `${profile.name}${quirks.length > 0 ? ` with quirk ${quirks.join(', ')}` : ''}${dataplane !== undefined ? ` (data plane ${dataplane})` : ''}`;
   process.stdout.write(`conformance suite against ${what}: ${cases.length} case(s), ${jobs} at a time; output in ${relative(process.cwd(), reportDir) || '.'}\n`);
   const width = Math.max(...cases.map((c) => c.def.name.length));
   const tag = (i: number, n: number) => `[${String(i).padStart(String(n).length)}/${n}]`;
   const outcomes = await runSuite({
     runs: cases.map((c) => ({ case: c, quirks })), iut, jobs, outDir: reportDir, ...(v.topology !== undefined ? { topology: v.topology } : {}),
+    ...(dataplane !== undefined ? { dataplane } : {}),
     onEvent: (e) => {
       if (e.kind === 'start') {
         process.stdout.write(`${tag(e.index, e.total)} start  ${e.label}\n`);
@@ -124,51 +141,46 @@ export async function main(argv: string[]): Promise<number> {
       }
       const o = e.outcome;
       const r = o.output?.result;
-      const err = o.error ?? o.output?.error;
-      process.stdout.write(`${tag(e.index, e.total)} done   ${e.label.padEnd(width)}  ${counts(r)}  ${seconds(o.elapsedMs).padStart(7)}${err ? `\n        ${err.split('\n').join('\n        ')}` : ''}\n`);
+      const fatal = caseError(o);
+      if (fatal !== undefined) {
+        process.stdout.write(`${tag(e.index, e.total)} ${red('ERROR')}  ${e.label.padEnd(width)}  ${red(firstLine(fatal))}  ${seconds(o.elapsedMs).padStart(7)}\n        ${fatal.split('\n').slice(1).join('\n        ')}\n`);
+        return;
+      }
+      const err = o.output?.error;
+      process.stdout.write(`${tag(e.index, e.total)} done   ${e.label.padEnd(width)}  ${counts(r)}  ${seconds(o.elapsedMs).padStart(7)}${dataplaneText(r)}${err ? `\n        ${err.split('\n').join('\n        ')}` : ''}\n`);
     },
   });
   const finished = new Date();
 
-  const results = outcomes.map((o) => o.output?.result ?? failedCase(o));
-  const summary = aggregate(results);
+  const results = outcomes.map(caseResultOf);
   const partial = cases.length < all.length || v.topology !== undefined;
-  const changes = baseline !== undefined && !v['update-baseline'] ? compareBaseline(baseline, summary, partial) : [];
+  const end = conclude({ results, ...(baseline !== undefined ? { baseline } : {}), partial, updating: v['update-baseline'] === true, baselineFile });
+  const { summary, changes } = end;
   const notes = [
     ...quirks.map((q) => `pmipd quirk ${q} (deliberate deviation)`),
     ...changes.map((c) => `${c.id}: ${c.seen}, the baseline expects ${c.expected} (${c.kind})`),
-    ...outcomes.filter((o) => o.error).map((o) => `case ${o.case.def.name}: ${o.error!.split('\n')[0]}`),
   ];
   const run: RunResult = {
     run: {
       id: `run-${stamp(started)}`, started: started.toISOString(), finished: finished.toISOString(), tool: 'pmip-testbed run',
-      command: `pmip-testbed run ${argv.join(' ')}`.trim(), iut: what, ...(notes.length > 0 ? { notes } : {}),
+      command: `pmip-testbed run ${argv.join(' ')}`.trim(), iut: what, ...(dataplane !== undefined ? { dataplane } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
     },
     cases: results,
   };
   const written = await writeReport(reportDir, run, { copyFiles: false });
 
-  process.stdout.write(`\n${table(summary, baseline)}\n\n`);
+  if (end.errorLines.length > 0) process.stdout.write(`\n${end.errorLines.map(red).join('\n')}\n`);
+  process.stdout.write(summary.size > 0 ? `\n${table(summary, baseline)}\n\n` : '\n');
   const n = (k: string) => [...summary.values()].filter((o) => o.verdict === k).length;
-  process.stdout.write(`${summary.size} requirements judged by ${results.length} case(s): ${n('PASS')} PASS, ${n('FAIL')} FAIL, ${n('INCONCLUSIVE')} INCONCLUSIVE, ${n('NOT-APPLICABLE')} NOT-APPLICABLE; ${seconds(finished.getTime() - started.getTime())}\n`);
-  const crashed = outcomes.filter((o) => o.error !== undefined || o.output === undefined);
-  let code = crashed.length > 0 ? 1 : 0;
-  if (v['update-baseline']) {
+  const ran = results.length - end.errored.length;
+  const planes = dataplaneSummary(results);
+  process.stdout.write(`${summary.size} requirements judged by ${ran} case(s): ${n('PASS')} PASS, ${n('FAIL')} FAIL, ${n('INCONCLUSIVE')} INCONCLUSIVE, ${n('NOT-APPLICABLE')} NOT-APPLICABLE; ${seconds(finished.getTime() - started.getTime())}${planes ? `; data plane ${planes}` : ''}\n`);
+  if (end.writeBaseline) {
     await writeBaseline(baselineFile, profile.name, summary, baseline);
     process.stdout.write(`baseline written: ${baselineFile}\n`);
-  } else if (baseline !== undefined) {
-    if (changes.length === 0) process.stdout.write(`verdicts match the baseline ${baselineFile}${partial ? ' (partial run: changes to or from FAIL only)' : ''}\n`);
-    else {
-      process.stdout.write(`${changes.length} verdict(s) differ from the baseline ${baselineFile}:\n`);
-      for (const c of changes) process.stdout.write(`  ${c.id.padEnd(12)} ${c.seen.padEnd(14)} expected ${c.expected} (${c.kind}): ${c.message}\n`);
-      code = 1;
-    }
-  } else {
-    const must = mandatoryFailures(summary);
-    process.stdout.write(`no baseline (${baselineFile}); ${must.length} MUST-level failure(s)\n`);
-    if (must.length > 0) code = 1;
   }
-  if (crashed.length > 0) process.stdout.write(`${crashed.length} case(s) did not complete: ${crashed.map((o) => o.case.def.name).join(', ')}\n`);
+  for (const line of end.lines) process.stdout.write(`${/errored|no requirement was judged|cannot be matched|not written/.test(line) ? red(line) : line}\n`);
   process.stdout.write(`report: ${relative(process.cwd(), written.html)}\n`);
-  return code;
+  return end.exitCode;
 }

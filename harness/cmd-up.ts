@@ -2,6 +2,7 @@
 // print how to enter each node, and stay up until Ctrl-C (or `pmip-testbed down`), then tear
 // everything down.
 import { parseCommandArgs, UsageError } from './cli-args.js';
+import { DATAPLANE_CHOICES, type DataplaneChoice } from './iut/adapter.js';
 import { Testbed, type TeardownResult } from './testbed/testbed.js';
 
 const HELP = `usage: pmip-testbed up TOPOLOGY.yaml [options]
@@ -18,6 +19,8 @@ options:
   --no-captures       no capture at all
   --no-iut            do not start the IUTs named in the topology
   --no-attach         leave every MN detached
+  --dataplane KIND    data plane of every pmipd node: auto, ip6tnl, seg6, tun or none (wins over
+                      a 'dataplane:' in the topology's pmipd options)
   -h, --help          this text
 `;
 
@@ -45,6 +48,7 @@ function printSummary(tb: Testbed): void {
     '',
     `output:   ${tb.outDir} (captures/, logs/, iut/, events.jsonl)`,
     `captures: ${tb.topology.captures.map((c) => c.name).join(', ') || 'none'}`,
+    ...Object.entries(tb.dataplanes()).map(([n, d]) => `data plane of ${n}: ${d.backend}${d.why ? ` (${d.why})` : ''}`),
     `control:  pmip-testbed handover MN AP | attach MN AP | detach MN | down`,
     'Press Ctrl-C to tear down.',
     '',
@@ -67,12 +71,20 @@ export async function main(argv: string[]): Promise<number> {
     'no-captures': { type: 'boolean' },
     'no-iut': { type: 'boolean' },
     'no-attach': { type: 'boolean' },
+    dataplane: { type: 'string' },
   }, HELP);
   if (!args) return 0;
   if (args.positionals.length !== 1) throw new UsageError(args.positionals.length === 0 ? 'a TOPOLOGY file is required' : 'exactly one TOPOLOGY file', HELP);
   const v = args.values;
   if (v.captures !== undefined && v['no-captures']) throw new UsageError('--captures and --no-captures exclude each other', HELP);
+  if (v.dataplane !== undefined && !(DATAPLANE_CHOICES as readonly string[]).includes(v.dataplane)) {
+    throw new UsageError(`--dataplane wants one of ${DATAPLANE_CHOICES.join(', ')}, not '${v.dataplane}'`, HELP);
+  }
+  let up = false;
   const tb = await Testbed.up(args.positionals[0]!, {
+    ...(v.dataplane !== undefined ? { dataplane: v.dataplane as DataplaneChoice } : {}),
+    // While starting, a process that dies is reported once, by the error that ends `up`.
+    onUnexpectedExit: (_p, _info, report) => { if (up) process.stderr.write(`${report}\n`); },
     params: parseParams(v.param, HELP),
     ...(v['run-id'] !== undefined ? { runId: v['run-id'] } : {}),
     ...(v.out !== undefined ? { outDir: v.out } : {}),
@@ -82,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     launcher: 'pmip-testbed up',
     onDown: printTeardown,
   });
+  up = true;
   printSummary(tb);
   // Stay up: SIGINT/SIGTERM unwind the testbed (printing the teardown) and exit.
   setInterval(() => undefined, 1 << 30);

@@ -5,15 +5,16 @@ import { existsSync } from 'node:fs';
 import { DeferStack, unwindOnSignals } from './defer.js';
 import { CommandError, IpBatchError, ipBatch, nsExec } from './netns.js';
 
-export type KernelFeature = 'netns' | 'veth' | 'bridge' | 'ip6tnl' | 'seg6' | 'seg6local' | 'esp6' | 'ipv6-subtrees' | 'ip6-rule-ipproto';
+export type KernelFeature = 'netns' | 'veth' | 'bridge' | 'ip6tnl' | 'seg6' | 'seg6local' | 'tun' | 'esp6' | 'ipv6-subtrees' | 'ip6-rule-ipproto';
 
 const HINTS: Record<KernelFeature, string> = {
   netns: 'network namespaces (CONFIG_NET_NS) and root are needed for every testbed',
   veth: 'veth pairs (CONFIG_VETH) connect every testbed node',
   bridge: 'Linux bridges (CONFIG_BRIDGE) form the testbed links',
-  ip6tnl: 'no IPv6-in-IPv6 tunnel device (CONFIG_IPV6_TUNNEL); use the seg6 data plane (encap.red + End.DX6) or a VM with a distribution kernel',
-  seg6: 'no seg6 encapsulation (CONFIG_IPV6_SEG6_LWTUNNEL); use ip6tnl where the kernel has it',
-  seg6local: 'no seg6local End.DX6 (CONFIG_IPV6_SEG6_LWTUNNEL); use ip6tnl where the kernel has it',
+  ip6tnl: 'no IPv6-in-IPv6 tunnel device (CONFIG_IPV6_TUNNEL); use pmipd\'s data plane auto, seg6 or tun, or a VM with a distribution kernel',
+  seg6: 'no seg6 encapsulation (CONFIG_IPV6_SEG6_LWTUNNEL); use pmipd\'s data plane auto, ip6tnl or tun',
+  seg6local: 'no seg6local End.DX6 (CONFIG_IPV6_SEG6_LWTUNNEL); use pmipd\'s data plane auto, ip6tnl or tun',
+  tun: 'no TUN device (CONFIG_TUN, /dev/net/tun): pmipd\'s user-space data plane (dataplane: tun) needs it',
   esp6: 'no IPv6 ESP (CONFIG_INET6_ESP): IPsec protection of PBU/PBA can only be tested in a VM with a distribution kernel',
   'ipv6-subtrees': 'no source-specific IPv6 routes (CONFIG_IPV6_SUBTREES)',
   'ip6-rule-ipproto': 'no ipproto selector in IPv6 policy rules (CONFIG_IPV6_MULTIPLE_TABLES, Linux >= 4.17)',
@@ -52,6 +53,9 @@ async function probe(ns: string): Promise<ProbeResults> {
     ['ip6tnl', `link add name pt0 type ip6tnl mode ip6ip6 local ${A} remote ${B}`],
     ['seg6', `route add 2001:db8:99::/64 encap seg6 mode encap.red segs ${B} dev lo`],
     ['seg6local', `route add ${A}/128 encap seg6local action End.DX6 nh6 :: dev lo`],
+    // The TUNSETIFF ioctl on /dev/net/tun, as pmipd's tun back-end does it; `link add type tun`
+    // (rtnetlink) fails on kernels where the ioctl works.
+    ['tun', 'tuntap add name ptun0 mode tun'],
     ['ipv6-subtrees', 'route add unreachable 2001:db8:97::/64 from 2001:db8:aa::/64'],
   ];
   const results: ProbeResults = {};

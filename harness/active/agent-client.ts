@@ -1,11 +1,11 @@
 // The harness side of a tester agent (agent.ts): starts it inside a node of a running testbed,
 // under the testbed's supervisor (so it dies with the run), and talks to its control socket.
 import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeMobilityHeader, fromHex, toHex, type MobilityHeader } from '../../wire/index.js';
 import { controlRequest } from '../../pmipd/control-socket.js';
+import { checkSocketPath } from '../iut/adapter.js';
 import { pollUntil } from '../poll.js';
 import type { SupervisedProcess, Supervisor } from '../process/supervisor.js';
 import type { AgentMessage, MessageMatch } from './agent-protocol.js';
@@ -19,6 +19,8 @@ export interface ReceivedMh extends AgentMessage { mh: MobilityHeader }
 
 export interface AgentPlace {
   runId: string;
+  /** A directory on a local file system for its control socket (the testbed's runtimeDir). */
+  runtimeDir: string;
   node: string;
   netns: string;
   logFile: string;
@@ -30,8 +32,8 @@ export class TesterAgent {
 
   /** Starts an agent in `place` sending from (and answering as) `addresses`. */
   static async start(place: AgentPlace, addresses: string[]): Promise<TesterAgent> {
-    // Short: a UNIX socket path has room for 107 characters.
-    const control = join(tmpdir(), `pt-agent-${place.runId}-${place.node}.sock`);
+    // A UNIX socket path has room for 107 bytes.
+    const control = checkSocketPath(join(place.runtimeDir, `agent-${place.node}.sock`), `the control socket of the tester agent in ${place.node}`);
     const proc = place.supervisor.start({
       name: `tester ${place.node}`, node: place.node, netns: place.netns, cmd: process.execPath,
       args: [AGENT, '--control', control, ...addresses.flatMap((a) => ['--address', a])], logFile: place.logFile,

@@ -38,6 +38,9 @@ import { CaptureWatch } from './live-capture.js';
 import { loadProfile, traceSettings, type DomainNeeds, type IutRole } from './profile.js';
 import { capturePointSpecs, traceEvents } from './topology-view.js';
 import { ActiveVerdict, mergeResults, resolveActive } from './verdicts.js';
+import { degradeWithoutDataplane } from './degraded.js';
+import type { DataplaneChoice, DataplaneUse } from '../iut/adapter.js';
+import { withoutStacks } from '../error-text.js';
 
 export interface CaseDefinition {
   /** Short and unique: "lma-rejections". */
@@ -76,6 +79,8 @@ export interface CaseRunConfig {
   resultFile?: string;
   /** A topology file replacing the case's own (it must have the nodes the case names). */
   topology?: string;
+  /** The data plane forced on every IUT node (`run --dataplane`). */
+  dataplane?: DataplaneChoice;
 }
 
 export const CONFIG_ENV = 'PMIP_CONFORMANCE';
@@ -169,6 +174,10 @@ export class CaseRun {
   private results = new Map<string, RequirementResult>();
   private caseResult: CaseResult | undefined;
   private errors: string[] = [];
+  /** Why the case could not run (the testbed or an IUT did not come up): it is an ERROR. */
+  private fatal: string | undefined;
+  /** The data plane each IUT node said it uses. */
+  private dataplanes: Record<string, DataplaneUse> = {};
   private readonly started = Date.now();
   readonly outDir: string;
   /** Timings a case measures itself (packets lost in a handover). */
@@ -211,9 +220,12 @@ export class CaseRun {
       this.testbed = await Testbed.up(this.topology, {
         iut, outDir: this.outDir, launcher: `conformance case ${this.def.name}`, attach: this.def.attachAtStart !== false,
         ...(this.def.captures ? { captures: this.def.captures } : {}),
+        ...(this.config.dataplane !== undefined ? { dataplane: this.config.dataplane } : {}),
       });
+      this.dataplanes = this.testbed.dataplanes();
     } catch (err) {
-      this.errors.push(`testbed up: ${(err as Error).message}`);
+      this.fatal = `testbed up: ${withoutStacks((err as Error).message)}`;
+      this.errors.push(this.fatal.split('\n')[0]!);
       throw err;
     }
   }
@@ -314,7 +326,7 @@ export class CaseRun {
       addresses.push(a);
     }
     const agent = await TesterAgent.start({
-      runId: this.tb.runId, node, netns: this.tb.nodes[node]!.netns, supervisor: this.tb.supervisor,
+      runId: this.tb.runId, runtimeDir: this.tb.runtimeDir, node, netns: this.tb.nodes[node]!.netns, supervisor: this.tb.supervisor,
       logFile: join(this.outDir, 'logs', `tester-${node}.log`),
     }, addresses);
     this.agents.push(agent);
@@ -437,6 +449,7 @@ export class CaseRun {
       k.run(trace, judges);
       merge(judges.map((j) => j.result()));
     }
+    verdicts = degradeWithoutDataplane(verdicts, this.def.requirements, this.dataplanes);
     this.results = new Map(verdicts.map((r) => [r.id, r]));
     const logs = [
       ...Object.values(t.nodes).filter((n) => this.def.iut[n.id] !== undefined).map((n) => ({ node: n.id, path: join(this.outDir, 'logs', `${n.id}.log`) })),
@@ -447,6 +460,7 @@ export class CaseRun {
       purpose: this.def.purpose, rfcSections: this.def.rfc, requirementIds: this.def.requirements, logs, steps: this.steps,
     });
     if (this.timings.packetsLost !== undefined) result.timings.packetsLost = this.timings.packetsLost;
+    if (Object.keys(this.dataplanes).length > 0) result.dataplanes = this.dataplanes;
     this.caseResult = result;
     for (const w of down.warnings) this.notes.push(`teardown: ${w}`);
   }
@@ -477,6 +491,11 @@ export class CaseRun {
       steps: this.steps, verdicts: [], captures: [], logs: [], timings: {},
     };
     if (this.notes.length > 0 || errors.length > 0) result.steps = [...(result.steps ?? []), ...[...errors, ...this.notes].map((d) => ({ description: d }))];
+    // Could not run: no judgement to show, an ERROR with its cause instead.
+    if (this.fatal !== undefined || this.caseResult === undefined) {
+      result.error = this.fatal ?? `the case did not get as far as judging: ${errors[0] ?? 'no reason recorded'}`;
+      result.verdicts = [];
+    }
     const entry = { result, ...(errors.length > 0 ? { error: errors.join('; ') } : {}), elapsedMs: Date.now() - this.started };
     producedResults.push(entry);
   }

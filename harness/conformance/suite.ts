@@ -6,6 +6,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CONFIG_ENV, DEFAULT_CASE_TIMEOUT_MS, listCasesOnly, registeredCases, type CaseDefinition, type CaseRunConfig } from './case.js';
 import type { WorkerOutput } from './worker.js';
+import type { DataplaneChoice } from '../iut/adapter.js';
+import { withoutStackFrames } from '../error-text.js';
+import type { CaseResult } from '../report/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const DIST_CASES = resolve(HERE, '..', '..', 'cases');
@@ -118,6 +121,8 @@ export interface SuiteOptions {
   jobs?: number;
   /** Each case writes under outDir/cases/<name>/. */
   outDir: string;
+  /** The data plane forced on every IUT node (pmipd's `dataplane:`); default: each IUT's own choice. */
+  dataplane?: DataplaneChoice;
   onEvent?: (e: SuiteEvent) => void;
 }
 
@@ -137,7 +142,10 @@ async function runOne(run: SuiteRun, o: SuiteOptions): Promise<CaseOutcome> {
   await mkdir(outDir, { recursive: true });
   const resultFile = join(outDir, 'result.json');
   const log = join(outDir, 'case.log');
-  const config: CaseRunConfig = { iut: o.iut, quirks, outDir, resultFile, ...(o.topology !== undefined ? { topology: resolve(o.topology) } : {}) };
+  const config: CaseRunConfig = {
+    iut: o.iut, quirks, outDir, resultFile, ...(o.topology !== undefined ? { topology: resolve(o.topology) } : {}),
+    ...(o.dataplane !== undefined ? { dataplane: o.dataplane } : {}),
+  };
   const t0 = Date.now();
   const fd = await open(log, 'w');
   let error: string | undefined;
@@ -172,10 +180,31 @@ async function runOne(run: SuiteRun, o: SuiteOptions): Promise<CaseOutcome> {
     error ??= 'the case wrote no result';
   }
   if (error !== undefined) {
-    const tail = (await readFile(log, 'utf8').catch(() => '')).trim().split('\n').slice(-6).join('\n    ');
+    const tail = withoutStackFrames((await readFile(log, 'utf8').catch(() => '')).trim().split('\n')).slice(-6).join('\n    ');
     error += tail ? `\n    ${tail}` : '';
   }
   return { case: c, quirks, label, ...(output ? { output } : {}), ...(error !== undefined ? { error } : {}), elapsedMs: Date.now() - t0, log, outDir };
+}
+
+/** Why the case could not run (worker crash or timeout, testbed or IUT start failure), if it could not. */
+export function caseError(o: CaseOutcome): string | undefined {
+  return o.error ?? o.output?.result.error ?? (o.output === undefined ? 'the case wrote no result' : undefined);
+}
+
+/** The outcome's CaseResult: the case's own, or one saying why there is none; `error` set for an ERROR. */
+export function caseResultOf(o: CaseOutcome): CaseResult {
+  const error = caseError(o);
+  const own = o.output?.result;
+  if (own !== undefined) {
+    if (error === undefined) return own;
+    const logs = own.logs.some((l) => l.path === o.log) ? own.logs : [{ node: 'case', path: o.log }, ...own.logs];
+    return { ...own, verdicts: [], logs, error };
+  }
+  const d = o.case.def;
+  return {
+    name: o.label, purpose: d.purpose, rfcSections: d.rfc, requirementIds: d.requirements,
+    steps: [], verdicts: [], captures: [], logs: [{ node: 'case', path: o.log }], timings: {}, error: error!,
+  };
 }
 
 /** Runs the cases, `jobs` at a time; outcomes in the order of `runs`. */

@@ -24,7 +24,7 @@ export interface CommandOptions {
   requires?: KernelFeature[];
 }
 
-const template = (what: string): JsonSchema => ({ type: 'string', minLength: 1, description: `${what} (a template: {{node.id}}, {{configDir}}, {{#each access}}...{{/each}})` });
+const template = (what: string): JsonSchema => ({ type: 'string', minLength: 1, description: `${what} (a template: {{node.id}}, {{configDir}}, {{runtimeDir}}, {{#each access}}...{{/each}})` });
 const argv = (what: string): JsonSchema => ({ type: 'array', minItems: 1, items: template(what) });
 
 export const commandOptionsSchema: JsonSchema = {

@@ -2,18 +2,59 @@
 // prepare() writes one domain file per node from the topology (LMAA, MAGs with their Proxy-CoA
 // and interfaces, the MNs with NAI, MAC and HNP, the HNP pool); start() runs
 // `node dist/pmipd/main.js` in the node with a control socket, which also serves the state dump.
+// The control socket and the MAGs' shared access-network state live in the run's runtime
+// directory (a local file system), the domain file beside the reports.
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { controlRequest } from '../../pmipd/control-socket.js';
 import { pollUntil, TimeoutError } from '../poll.js';
-import { IutError, type IutAdapter, type IutContext, type RunningIut } from './adapter.js';
+import type { KernelFeature } from '../kernel-features.js';
+import type { IutSpec } from '../topology/schema.js';
+import { checkSocketPath, IutError, type DataplaneChoice, type DataplaneUse, type IutAdapter, type IutContext, type RunningIut } from './adapter.js';
 import type { PmipdOptions } from './pmipd-options.js';
 import type { IutVars } from './vars.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'pmipd', 'main.js');
 const DEFAULT_READY_TIMEOUT_MS = 10000;
+
+/** Kernel features each back-end needs; `auto` (pmipd probes and falls back) and `none` need none. */
+const BACKEND_FEATURES: Record<DataplaneChoice, KernelFeature[]> = {
+  auto: [], none: [], tun: ['tun'], ip6tnl: ['ip6tnl'],
+  // Only seg6 steers next header 41 to its decapsulation route with an ipproto rule.
+  seg6: ['seg6', 'seg6local', 'ip6-rule-ipproto'],
+};
+
+/** The data plane a node's pmipd will be asked for: the one forced on every node wins over the spec's. */
+export function requestedDataplane(spec: Pick<IutSpec, 'options'>, forced?: DataplaneChoice): DataplaneChoice {
+  const own = ((spec.options ?? {}) as PmipdOptions).domain?.dataplane;
+  return forced ?? (typeof own === 'string' && own in BACKEND_FEATURES ? own as DataplaneChoice : 'auto');
+}
+
+/**
+ * The data plane named on pmipd's ready line: `… ready role=lma … dataplane=tun`, plus
+ * `dataplaneWhy="…"` (JSON-quoted when it holds spaces) when auto found none.
+ */
+export function parseReadyLine(line: string): DataplaneUse | undefined {
+  const backend = / dataplane=(\S+)/.exec(line)?.[1];
+  if (backend === undefined) return undefined;
+  const raw = / dataplaneWhy=("(?:[^"\\]|\\.)*"|\S+)/.exec(line)?.[1];
+  let why: string | undefined;
+  if (raw !== undefined) {
+    try { why = raw.startsWith('"') ? JSON.parse(raw) as string : raw; } catch { why = raw; }
+  }
+  return { backend, ...(why !== undefined ? { why } : {}) };
+}
+
+/** The cause pmipd gave for ending: its last `pmipd: …` line (a failing `ip` command and its error). */
+export function startFailureCause(lines: readonly string[]): string | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^pmipd: (.+)$/.exec(lines[i]!);
+    if (m) return m[1];
+  }
+  return undefined;
+}
 
 function options(ctx: IutContext): PmipdOptions {
   return (ctx.node.iut?.options ?? {}) as PmipdOptions;
@@ -51,18 +92,21 @@ export function domainFile(vars: IutVars, opts: PmipdOptions, lmaInterface: stri
 export const pmipdAdapter: IutAdapter = {
   name: 'pmipd',
 
-  requiredFeatures() {
-    // ip6tnl or seg6 is chosen at run time; seg6 is what a kernel without ip6tnl must have.
-    return ['ip6-rule-ipproto'];
+  requiredFeatures(spec, forced) {
+    // With auto, pmipd probes ip6tnl, seg6, tun and falls back to none: nothing is required.
+    return BACKEND_FEATURES[requestedDataplane(spec, forced)];
   },
 
   async prepare(ctx) {
     const kind = ctx.node.kind;
     if (kind !== 'lma' && kind !== 'mag') throw new IutError(ctx.node.id, 'pmipd', `pmipd runs as an LMA or a MAG, not as a ${kind}`);
     const lmaIf = kind === 'lma' ? ctx.vars.transport[0]?.name ?? 'eth0' : 'eth0';
-    const stateDir = join(dirname(ctx.configDir), '.pmipd-access-network');
+    // Shared by the run's MAGs (each node's runtime directory is <run>/iut/<node>).
+    const stateDir = join(dirname(ctx.runtimeDir), '.pmipd-access-network');
+    const domain = domainFile(ctx.vars, options(ctx), lmaIf, stateDir);
+    if (ctx.dataplane !== undefined) domain.dataplane = ctx.dataplane;
     try {
-      await writeFile(join(ctx.configDir, 'pmipd-domain.yaml'), stringify(domainFile(ctx.vars, options(ctx), lmaIf, stateDir)));
+      await writeFile(join(ctx.configDir, 'pmipd-domain.yaml'), stringify(domain));
     } catch (err) {
       throw new IutError(ctx.node.id, 'pmipd', (err as Error).message);
     }
@@ -70,7 +114,8 @@ export const pmipdAdapter: IutAdapter = {
 
   async start(ctx): Promise<RunningIut> {
     const opts = options(ctx);
-    const control = join(ctx.configDir, 'pmipd.sock');
+    let control: string;
+    try { control = checkSocketPath(join(ctx.runtimeDir, 'pmipd.sock'), 'its control socket'); } catch (err) { throw new IutError(ctx.node.id, 'pmipd', (err as Error).message); }
     const args = [MAIN, '--role', ctx.node.kind, '--config', join(ctx.configDir, 'pmipd-domain.yaml'), '--control', control,
       '--log-level', opts.logLevel ?? 'info'];
     if (ctx.node.kind === 'mag') args.push('--name', ctx.node.id);
@@ -79,17 +124,23 @@ export const pmipdAdapter: IutAdapter = {
       name: `iut ${ctx.node.id}`, node: ctx.node.id, netns: ctx.netns, cmd: process.execPath, args,
       logFile: ctx.logFile, cwd: ctx.configDir,
     });
+    let dataplane: DataplaneUse | undefined;
     return {
       pid: proc.pid,
+      get dataplane() { return dataplane; },
       async ready(timeoutMs = DEFAULT_READY_TIMEOUT_MS) {
         try {
-          await proc.waitForOutput(/ ready role=/m, { timeoutMs });
+          const line = await proc.waitForOutput(/ ready role=.*$/m, { timeoutMs });
+          dataplane = parseReadyLine(line[0]);
           await pollUntil(async () => {
             if (!proc.running) throw new Error(`it ended at start-up; ${proc.formatTail()}`);
             try { return (await controlRequest(control, { cmd: 'ping' }, 1000)).ok === true; } catch { return false; }
           }, { what: `pmipd control socket ${control}`, timeoutMs, maxIntervalMs: 20 });
         } catch (err) {
-          throw new IutError(ctx.node.id, 'pmipd', err instanceof TimeoutError ? `not ready: ${err.message}` : (err as Error).message);
+          const what = err instanceof TimeoutError ? `not ready: ${err.message}` : (err as Error).message;
+          // The cause first, on one line; the message with the log tail after it.
+          const cause = startFailureCause(proc.lastLines(50));
+          throw new IutError(ctx.node.id, 'pmipd', cause !== undefined ? `${cause}\n${what}` : what);
         }
       },
       async stop() {

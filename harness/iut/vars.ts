@@ -12,6 +12,8 @@ export interface IutVars {
   topology: { name: string; file: string };
   node: { id: string; kind: string; netns: string; address: string | null };
   configDir: string;
+  /** For sockets, pid files and other run-time files: a local file system, never beside the reports. */
+  runtimeDir: string;
   interfaces: IutInterfaceVars[];
   /** Interfaces toward APs (a MAG's access links). */
   access: IutInterfaceVars[];
@@ -34,7 +36,7 @@ function peerVars(n: TopologyNode): IutPeerVars {
   return { id: n.id, address: primaryAddress(n) ?? null };
 }
 
-export function iutVars(t: Topology, node: TopologyNode, runId: string, netns: string, configDir: string): IutVars {
+export function iutVars(t: Topology, node: TopologyNode, runId: string, netns: string, configDir: string, runtimeDir: string): IutVars {
   const interfaces = node.interfaces.map(ifaceVars);
   const lmas = nodesOfKind(t, 'lma').map(peerVars);
   return {
@@ -42,6 +44,7 @@ export function iutVars(t: Topology, node: TopologyNode, runId: string, netns: s
     topology: { name: t.name, file: t.file },
     node: { id: node.id, kind: node.kind, netns, address: primaryAddress(node) ?? null },
     configDir,
+    runtimeDir,
     interfaces,
     access: interfaces.filter((i) => i.role === 'access'),
     transport: interfaces.filter((i) => i.role === 'transport'),

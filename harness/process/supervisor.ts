@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { withoutStackFrames } from '../error-text.js';
 import { formatCommandLine, nsArgv } from '../netns.js';
 import { pollUntil, TimeoutError } from '../poll.js';
 
@@ -175,8 +176,9 @@ export class SupervisedProcess {
     return this.tails[stream].value;
   }
 
+  /** The last `n` lines of its output, without JavaScript stack frames (unless --debug). */
   lastLines(n: number = REPORT_LINES): string[] {
-    const lines = this.output().split('\n');
+    const lines = withoutStackFrames(this.output().split('\n'));
     if (lines.at(-1) === '') lines.pop();
     return lines.slice(-n);
   }

@@ -5,7 +5,7 @@ import { findRequirement } from '../catalog/index.js';
 import type { Evidence, RequirementResult, Verdict } from '../checks/index.js';
 import { xmlEscape as esc } from './junit.js';
 import { ladderSvg } from './ladder-svg.js';
-import { requirementSummaries } from './results-json.js';
+import { dataplaneSummary, requirementSummaries } from './results-json.js';
 import type { CaseResult, CaseTimings, RunResult } from './types.js';
 
 const VERDICTS: Verdict[] = ['FAIL', 'PASS', 'INCONCLUSIVE', 'NOT-APPLICABLE'];
@@ -35,6 +35,10 @@ svg.ladder .t{fill:#7b8794;font-size:10.5px}svg.ladder .ev{fill:#fff4d6;stroke:#
 details{margin:3px 0}summary{cursor:pointer}pre{background:#f3f5f7;padding:8px;border-radius:4px;overflow:auto;max-height:320px;font-size:12px}
 .ev-line{font-family:ui-monospace,Menlo,monospace;font-size:12px;color:#34495e}.kv{color:#4a5866;font-size:12.5px}
 .files a{margin-right:12px}.muted{color:#7b8794}
+.errors{background:#fdecea;border:2px solid var(--fail);border-radius:8px;padding:10px 18px;margin:14px 0;color:var(--fail)}
+.errors h2{color:var(--fail);border-color:var(--fail);margin-top:6px}.errors pre{color:#1d2733}
+section.case.error{border:2px solid var(--fail)}.v.ERROR{background:var(--fail)}.card.ERROR b{color:var(--fail)}
+.dp{font-size:12.5px;color:#34495e}.dp .none{color:var(--inc);font-weight:600}
 `;
 
 const JS = `
@@ -92,7 +96,22 @@ function timingsHtml(t: CaseTimings): string {
 <tr><td>${stats(t.attachMs)}</td><td>${stats(t.pbuToPbaMs)}</td><td>${stats(t.handoverMs)}</td><td>${t.packetsLost ?? '–'}</td></tr></table>`;
 }
 
+function dataplaneHtml(c: CaseResult): string {
+  const d = Object.entries(c.dataplanes ?? {});
+  if (d.length === 0) return '';
+  return `<p class="dp">data plane: ${d.map(([n, x]) => `${esc(n)} <b class="${x.backend === 'none' ? 'none' : ''}">${esc(x.backend)}</b>${x.why ? ` (${esc(x.why)})` : ''}`).join(', ')}</p>`;
+}
+
+function erroredCaseHtml(c: CaseResult, i: number): string {
+  const files = c.logs.map((f) => `<a href="${esc(f.path)}">${esc(f.node)} log</a>`).join('');
+  const [cause, ...rest] = c.error!.split('\n');
+  return `<section class="case error" id="case-${i}"><h2>${esc(c.name)} <span class="v ERROR">ERROR</span></h2><p>${esc(c.purpose)}</p>
+<p><b>the case could not run:</b> ${esc(cause!)}</p>${rest.length > 0 ? `<pre>${esc(rest.join('\n'))}</pre>` : ''}
+<p class="files">${files}</p>${dataplaneHtml(c)}</section>`;
+}
+
 function caseHtml(c: CaseResult, i: number): string {
+  if (c.error !== undefined) return erroredCaseHtml(c, i);
   const t0 = c.trace?.start ?? c.ladder?.[0]?.time ?? 0;
   const files = [
     ...c.captures.map((f) => `<a href="${esc(f.path)}">${esc(f.name)} (pcap)</a>`),
@@ -108,10 +127,11 @@ ${c.trace.points.map((p) => `<tr><td>capture ${esc(p.name)}</td><td>${esc(p.kind
   const ladder = c.ladder && c.ladder.length > 0 ? `<div class="ladder-wrap">${ladderSvg(c.ladder, t0)}</div>${cut}` : '<p class="muted">no signalling captured</p>';
   const steps = c.steps && c.steps.length > 0 ? `<ol>${c.steps.map((s) => `<li>${esc(s.description)} ${s.verdict ? badge(s.verdict) : ''}</li>`).join('')}</ol>` : '';
   const order = (v: Verdict): number => VERDICTS.indexOf(v);
-  const verdicts = [...c.verdicts].filter((v) => v.checked > 0 || v.verdict !== 'INCONCLUSIVE').sort((a, b) => order(a.verdict) - order(b.verdict));
+  // An INCONCLUSIVE the case declares is shown (e.g. not judged without a data plane); others only when judged.
+  const verdicts = [...c.verdicts].filter((v) => v.checked > 0 || v.verdict !== 'INCONCLUSIVE' || c.requirementIds.includes(v.id)).sort((a, b) => order(a.verdict) - order(b.verdict));
   return `<section class="case" id="case-${i}"><h2>${esc(c.name)}</h2><p>${esc(c.purpose)}</p>
 ${c.rfcSections.length ? `<p class="kv">RFC sections: ${esc(c.rfcSections.join(', '))}</p>` : ''}
-<p class="files">${files}</p>${steps}
+<p class="files">${files}</p>${dataplaneHtml(c)}${steps}
 <h3>Timings</h3>${timingsHtml(c.timings)}
 ${settings}
 <h3>Message sequence</h3>${ladder}
@@ -134,12 +154,19 @@ export function reportHtml(result: RunResult): string {
     return `<tr data-verdict="${r.verdict}" data-level="${esc(r.level)}" data-role="${esc(roles)}"><td class="id">${esc(r.id)}</td><td>${esc(r.section)}</td><td>${esc(r.levelText)}</td><td>${esc(r.role)}</td><td class="stmt">${esc(r.statement)}<div class="why">${esc(r.message)}</div>${r.knownDeviation ? `<span class="dev">known deviation</span>` : ''}</td>${caseCells(r.id)}</tr>`;
   }).join('\n');
   const run = result.run;
+  // Cases that could not run come first, everywhere.
+  const shown = result.cases.map((c, i) => ({ c, i })).sort((a, b) => Number(b.c.error !== undefined) - Number(a.c.error !== undefined));
+  const errored = shown.filter((x) => x.c.error !== undefined);
+  const errorsHtml = errored.length === 0 ? '' : `<div class="errors"><h2>${errored.length} of ${result.cases.length} cases errored: they could not run and judged nothing</h2><ul>${errored.map(({ c, i }) => `<li><a href="#case-${i}">${esc(c.name)}</a>: ${esc(c.error!.split('\n', 1)[0]!)}</li>`).join('')}</ul></div>`;
+  const planes = dataplaneSummary(result.cases);
+  const planeMeta = `${run.dataplane ? ` · data plane forced: ${esc(run.dataplane)}` : ''}${planes ? ` · data plane used: ${esc(planes)}` : ''}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>PMIPv6 conformance: ${esc(run.id)}</title><style>${CSS}</style></head>
-<body><header><h1>PMIPv6 conformance report</h1><div class="meta">${esc(run.id)} · ${esc(run.tool)} · started ${esc(run.started)}${run.iut ? ` · IUT ${esc(run.iut)}` : ''}${run.command ? ` · <code>${esc(run.command)}</code>` : ''}</div></header>
+<body><header><h1>PMIPv6 conformance report</h1><div class="meta">${esc(run.id)} · ${esc(run.tool)} · started ${esc(run.started)}${run.iut ? ` · IUT ${esc(run.iut)}` : ''}${planeMeta}${run.command ? ` · <code>${esc(run.command)}</code>` : ''}</div></header>
 <main>
-<div class="cards">${VERDICTS.map((v) => `<div class="card ${v}"><b>${counts[v]}</b>${v}</div>`).join('')}<div class="card FAIL"><b>${mustFails}</b>MUST-level failures</div><div class="card"><b>${result.cases.length}</b>cases</div></div>
+${errorsHtml}
+<div class="cards">${errored.length > 0 ? `<div class="card ERROR"><b>${errored.length}</b>cases errored</div>` : ''}${VERDICTS.map((v) => `<div class="card ${v}"><b>${counts[v]}</b>${v}</div>`).join('')}<div class="card FAIL"><b>${mustFails}</b>MUST-level failures</div><div class="card"><b>${result.cases.length}</b>cases</div></div>
 ${(run.notes ?? []).map((n) => `<p class="muted">${esc(n)}</p>`).join('')}
 <h2>Requirements</h2>
 <div class="filters"><span>verdict</span>
@@ -151,7 +178,7 @@ ${(run.notes ?? []).map((n) => `<p class="muted">${esc(n)}</p>`).join('')}
 <tbody>
 ${rows}
 </tbody></table>
-${result.cases.map(caseHtml).join('\n')}
+${shown.map(({ c, i }) => caseHtml(c, i)).join('\n')}
 </main><script>${JS}</script></body></html>
 `;
 }

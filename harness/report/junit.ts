@@ -1,5 +1,6 @@
 // junit.xml: one testcase per requirement per case; FAIL is a failure, INCONCLUSIVE and
-// NOT-APPLICABLE are skipped (with the reason).
+// NOT-APPLICABLE are skipped (with the reason). A case that could not run is one testcase with an
+// <error> (its cause as the message, the whole text with the log tail inside).
 import { findRequirement } from '../catalog/index.js';
 import type { RunResult } from './types.js';
 
@@ -11,6 +12,10 @@ export function xmlEscape(s: string): string {
 
 export function junitXml(result: RunResult): string {
   const suites = result.cases.map((c) => {
+    if (c.error !== undefined) {
+      const cause = c.error.split('\n', 1)[0]!;
+      return `  <testsuite name="${xmlEscape(c.name)}" tests="1" failures="0" skipped="0" errors="1">\n    <testcase classname="${xmlEscape(c.name)}" name="${xmlEscape(`${c.name}: the case could not run`)}">\n      <error message="${xmlEscape(cause)}" type="ERROR">${xmlEscape(c.error)}</error>\n    </testcase>\n  </testsuite>`;
+    }
     const failures = c.verdicts.filter((v) => v.verdict === 'FAIL').length;
     const skipped = c.verdicts.filter((v) => v.verdict === 'INCONCLUSIVE' || v.verdict === 'NOT-APPLICABLE').length;
     const cases = c.verdicts.map((v) => {
@@ -27,5 +32,6 @@ export function junitXml(result: RunResult): string {
     });
     return `  <testsuite name="${xmlEscape(c.name)}" tests="${c.verdicts.length}" failures="${failures}" skipped="${skipped}" errors="0">\n${cases.join('\n')}\n  </testsuite>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(result.run.id)}">\n${suites.join('\n')}\n</testsuites>\n`;
+  const errors = result.cases.filter((c) => c.error !== undefined).length;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(result.run.id)}" errors="${errors}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -42,6 +42,37 @@ export function requirementSummaries(cases: readonly CaseResult[]): RequirementS
   return [...by.values()];
 }
 
+/** How many IUT nodes (over all cases) used each data plane: { seg6: 22 }. */
+export function dataplaneCounts(cases: readonly CaseResult[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of cases) for (const d of Object.values(c.dataplanes ?? {})) out[d.backend] = (out[d.backend] ?? 0) + 1;
+  return out;
+}
+
+/** "seg6" when every node used one back-end, else "seg6 (20 nodes), none (2 nodes)"; '' when none said. */
+export function dataplaneSummary(cases: readonly CaseResult[]): string {
+  const counts = Object.entries(dataplaneCounts(cases));
+  if (counts.length <= 1) return counts[0]?.[0] ?? '';
+  return counts.map(([k, n]) => `${k} (${n} node${n === 1 ? '' : 's'})`).join(', ');
+}
+
+/**
+ * results.json: the run (with `dataplanes`, the back-ends its IUT nodes used), a `summary`
+ * (cases, errored, requirements judged), the `errors` (cases that could not run, with the cause),
+ * one line per requirement, and the cases (each with `status`, its `dataplanes`, and `error`).
+ */
 export function resultsJson(result: RunResult): string {
-  return JSON.stringify({ run: result.run, requirements: requirementSummaries(result.cases), cases: result.cases }, null, 1);
+  const errored = result.cases.filter((c) => c.error !== undefined);
+  const requirements = requirementSummaries(result.cases);
+  const count = (v: Verdict) => requirements.filter((r) => r.verdict === v).length;
+  return JSON.stringify({
+    run: { ...result.run, dataplanes: dataplaneCounts(result.cases) },
+    summary: {
+      cases: result.cases.length, errored: errored.length, requirementsJudged: requirements.length,
+      verdicts: Object.fromEntries(ORDER.map((v) => [v, count(v)])),
+    },
+    errors: errored.map((c) => ({ case: c.name, error: c.error })),
+    requirements,
+    cases: result.cases.map((c) => ({ status: c.error !== undefined ? 'error' : 'completed', ...c })),
+  }, null, 1);
 }

@@ -14,7 +14,17 @@ export interface RunMeta {
   command?: string;
   /** Implementation under test, when known. */
   iut?: string;
+  /** The data plane forced on every IUT node (`run --dataplane`); absent: each IUT chose its own. */
+  dataplane?: string;
   notes?: string[];
+}
+
+/** The data plane an IUT node used, as the implementation said on start-up. */
+export interface CaseDataplane {
+  /** ip6tnl, seg6, tun or none (pmipd). */
+  backend: string;
+  /** Why there is none (pmipd's dataplaneWhy: what each probe said). */
+  why?: string;
 }
 
 /** One message of a ladder diagram. */
@@ -73,6 +83,13 @@ export interface CaseResult {
   captures: { name: string; path: string }[];
   logs: { node: string; path: string }[];
   timings: CaseTimings;
+  /** The data plane of each IUT node of the case that said which (node id -> back-end). */
+  dataplanes?: Record<string, CaseDataplane>;
+  /**
+   * Present when the case could not run (testbed or IUT start failure, a crash): an ERROR, not a
+   * verdict. Its first line is the cause (e.g. the failing `ip` command and its error).
+   */
+  error?: string;
 }
 
 export interface RunResult {

@@ -24,12 +24,15 @@
 //
 // Output (captures/<point>.pcap, logs/, iut/<node>/ configs, events.jsonl) goes to
 // options.outDir, by default <tmpdir>/pmip-testbed/<runid>/, and is kept unless keepOutput is false.
+// Run-time files (UNIX sockets, pid files) never go there, as the output directory may be on a
+// share where sockets do not work (9p in a VM): they go to the run directory's iut/<node>/
+// (runtimeDir), on /run, which goes with the run.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunningCapture } from '../capture/tcpdump.js';
 import { DeferStack, unwindOnSignals } from '../defer.js';
-import type { IutAdapter, RunningIut } from '../iut/adapter.js';
+import type { DataplaneChoice, DataplaneUse, IutAdapter, RunningIut } from '../iut/adapter.js';
 import { collectNodeState, type NodeState } from '../iut/state.js';
 import { ADAPTERS, loadAdapter } from '../iut/registry.js';
 import { iutVars } from '../iut/vars.js';
@@ -70,6 +73,8 @@ export interface TestbedOptions {
   sweep?: boolean;
   /** Recorded in the run state: who started the run. */
   launcher?: string;
+  /** The data plane of every IUT node, over what the topology says (adapters that have a choice: pmipd). */
+  dataplane?: DataplaneChoice;
   /** Deadline for each IUT to become ready (default: the adapter's, 10 s for `command`). */
   readyTimeoutMs?: number;
   onUnexpectedExit?: SupervisorOptions['onUnexpectedExit'];
@@ -149,6 +154,18 @@ export class Testbed {
     return this.record.runId;
   }
 
+  /** The run's directory on a local file system (/run/pmip-testbed/<runid>): for sockets and other run-time files. */
+  get runtimeDir(): string {
+    return this.record.dir;
+  }
+
+  /** The data plane each IUT node said it uses (nodes whose implementation does not say are left out). */
+  dataplanes(): Record<string, DataplaneUse> {
+    const out: Record<string, DataplaneUse> = {};
+    for (const [id, iut] of this.iuts) if (iut.dataplane !== undefined) out[id] = { ...iut.dataplane };
+    return out;
+  }
+
   /** Builds and starts the topology in `file` (or an already loaded one). */
   static async up(file: string | Topology, opts: TestbedOptions = {}): Promise<Testbed> {
     const t0 = performance.now();
@@ -158,7 +175,7 @@ export class Testbed {
     for (const [id, spec] of iutSpecs) {
       const adapter = await loadAdapter(spec.adapter);
       adapters.set(id, adapter);
-      const features = adapter.requiredFeatures(spec);
+      const features = adapter.requiredFeatures(spec, opts.dataplane);
       if (features.length > 0) await requireKernelFeatures(features, `the IUT of node ${id} (${spec.adapter} adapter)`);
     }
     const sweepReport = opts.sweep === false ? undefined : await sweepDeadRuns();
@@ -239,8 +256,10 @@ export class Testbed {
   private async startIut(node: TopologyNode, spec: IutSpec, adapter: IutAdapter): Promise<void> {
     const netns = this.nodes[node.id]!.netns;
     const configDir = join(this.outDir, 'iut', node.id);
+    const runtimeDir = join(this.runtimeDir, 'iut', node.id);
     await mkdir(configDir, { recursive: true });
-    const vars = iutVars(this.topology, node, this.runId, netns, configDir);
+    await mkdir(runtimeDir, { recursive: true });
+    const vars = iutVars(this.topology, node, this.runId, netns, configDir, runtimeDir);
     await writeFile(join(configDir, 'iut-vars.json'), JSON.stringify(vars, null, 2));
     const ctx = {
       runId: this.runId,
@@ -248,6 +267,8 @@ export class Testbed {
       node: { ...node, iut: { ...spec, path: node.iut?.path ?? [] } },
       netns,
       configDir,
+      runtimeDir,
+      ...(this.opts.dataplane !== undefined ? { dataplane: this.opts.dataplane } : {}),
       logFile: join(this.outDir, 'logs', `${node.id}.log`),
       vars,
       supervisor: this.supervisor,
@@ -260,7 +281,8 @@ export class Testbed {
     this.iuts.set(node.id, running);
     this.events.record('iut-start', `IUT of ${node.id} started (${spec.adapter}, pid ${running.pid})`, { node: node.id });
     await running.ready(this.opts.readyTimeoutMs ?? 10000);
-    this.events.record('iut-ready', `IUT of ${node.id} is ready`, { node: node.id });
+    const dp = running.dataplane;
+    this.events.record('iut-ready', `IUT of ${node.id} is ready${dp ? ` (data plane ${dp.backend})` : ''}`, { node: node.id, ...(dp ? { detail: { dataplane: dp.backend, ...(dp.why !== undefined ? { dataplaneWhy: dp.why } : {}) } } : {}) });
   }
 
   private recordProcesses(): Promise<void> {

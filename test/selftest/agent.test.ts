@@ -19,7 +19,7 @@ describe('tester agent: an emulated MAG and an emulated LMA over a veth', functi
     const [a, b] = [await scratch.netns(), await scratch.netns()];
     const link = await scratch.vethPair(a, b);
     const logs = scratch.tmpDir();
-    const place = (netns: string, node: string) => ({ runId: `t${process.pid}`, node, netns, supervisor, logFile: join(logs, `${node}.log`) });
+    const place = (netns: string, node: string) => ({ runId: `t${process.pid}`, runtimeDir: logs, node, netns, supervisor, logFile: join(logs, `${node}.log`) });
     const magAgent = await TesterAgent.start(place(a, 'mag'), [link.addrA]);
     lma = await TesterAgent.start(place(b, 'lma'), [link.addrB]);
     await lma.emulateLma({

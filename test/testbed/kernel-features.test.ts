@@ -29,7 +29,7 @@ describe('testbed/kernel-features', () => {
 
   it('answers for every feature', () => {
     expect(Object.keys(detected).sort()).to.deep.equal([...KERNEL_FEATURES].sort());
-    expect(KERNEL_FEATURES).to.have.length(9);
+    expect(KERNEL_FEATURES).to.have.length(10);
   });
 
   it('netns, veth and bridge are there (the test suite itself runs on them)', async () => {
@@ -54,6 +54,11 @@ describe('testbed/kernel-features', () => {
     const encap = await direct('-6', 'route', 'add', '2001:db8:aa::/64', 'encap', 'seg6', 'mode', 'encap.red', 'segs', '2001:db8:1::2', 'dev', 's0');
     const decap = await direct('-6', 'route', 'add', '2001:db8:1::1/128', 'encap', 'seg6local', 'action', 'End.DX6', 'nh6', '::', 'dev', 's0');
     expect({ seg6: detected.seg6, seg6local: detected.seg6local }).to.deep.equal({ seg6: encap.ok, seg6local: decap.ok });
+  });
+
+  it('tun agrees with opening a TUN device directly (TUNSETIFF through ip tuntap)', async () => {
+    const r = await direct('tuntap', 'add', 'name', 'xtun', 'mode', 'tun');
+    expect(detected.tun).to.equal(r.ok);
   });
 
   it('esp6 agrees with an IPv6 ESP state using other algorithms; the refusal is the missing ESP type', async () => {
@@ -105,7 +110,7 @@ describe('testbed/kernel-features', () => {
     it('on this kind of machine (platform notes): ip6tnl and esp6 are missing, with hints', async function () {
       if (detected.ip6tnl || detected.esp6) this.skip(); // a distribution kernel
       const tnl = await rejection(requireKernelFeatures(['seg6', 'ip6tnl'], 'adapter x'));
-      expect(tnl.message).to.match(/^kernel lacks ip6tnl \(needed by adapter x\): no IPv6-in-IPv6 tunnel device \(CONFIG_IPV6_TUNNEL\); use the seg6 data plane .* \(probe said: .*Error: Unknown device type\.\)$/);
+      expect(tnl.message).to.match(/^kernel lacks ip6tnl \(needed by adapter x\): no IPv6-in-IPv6 tunnel device \(CONFIG_IPV6_TUNNEL\); use pmipd.s data plane auto, seg6 or tun.* \(probe said: .*Error: Unknown device type\.\)$/);
       const esp = await rejection(requireKernelFeatures(['esp6'], 'case ipsec-pbu'));
       expect(esp.message).to.match(/^kernel lacks esp6 \(needed by case ipsec-pbu\): no IPv6 ESP \(CONFIG_INET6_ESP\).* \(probe said: .*Error: Requested type not found\.\)$/);
     });
