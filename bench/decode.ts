@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { readCapture } from '../harness/capture/pcap-reader.js';
 import { decodeFrame } from '../wire/frame.js';
 import { writeMixCapture } from './capture-mix.js';
+import { runBench } from './run-bench.js';
 
 interface Measurement { frames: number; seconds: number; peakRssMiB: number }
 
@@ -129,4 +130,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => { process.stderr.write(`bench:decode: ${(err as Error).message}\n`); process.exitCode = 1; });
+runBench('decode', main);

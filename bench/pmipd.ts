@@ -28,6 +28,7 @@ import { Quirks } from '../pmipd/quirks.js';
 import { YamlSource } from '../harness/yaml-located.js';
 import { decodeFrame, encodeMobilityHeader, timestampFromDate } from '../wire/index.js';
 import { Scratch } from '../test/testbed/scratch.js';
+import { runBench } from './run-bench.js';
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!; };
 const fmt = (x: number, d = 2) => Number.isFinite(x) ? x.toFixed(d) : 'n/a';
@@ -219,7 +220,4 @@ async function main(): Promise<void> {
   say(JSON.stringify(results));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:pmipd: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runBench('pmipd', main);

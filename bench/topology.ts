@@ -17,6 +17,7 @@ import { destroyNetns, leftovers } from '../harness/testbed/sweep.js';
 import { Testbed } from '../harness/testbed/testbed.js';
 import { loadTopology } from '../harness/topology/load.js';
 import type { Topology } from '../harness/topology/model.js';
+import { runBench } from './run-bench.js';
 
 const TOPOLOGIES = join(process.cwd(), 'topologies');
 
@@ -155,4 +156,4 @@ async function main(): Promise<void> {
   if (!allClean) process.exitCode = 1;
 }
 
-main().catch((err: unknown) => { process.stderr.write(`bench:topology: ${(err as Error).message}\n`); process.exitCode = 1; });
+runBench('topology', main);

@@ -1,19 +1,34 @@
-// The "done when" scenario of pmipd on the flat-domain topology, through the testbed facade, on
-// this kernel's data plane (seg6 where there is no ip6tnl): two MNs attach and reach the CN through
-// the tunnels with distinct prefixes; one hands over and keeps its address and its ping stream;
-// a detach de-registers and the LMA deletes the binding after MinDelayBeforeBCEDelete.
+// The "done when" scenario of pmipd on the flat-domain topology, through the testbed facade, once
+// per data plane (tun everywhere, plus ip6tnl and seg6 where the kernel has them: see
+// test/support/dataplanes.ts): two MNs attach and reach the CN through the tunnels with distinct
+// prefixes; one hands over and keeps its address and its ping stream; a detach de-registers and
+// the LMA deletes the binding after MinDelayBeforeBCEDelete. Run-time files (control sockets) are
+// on the run directory, never in the output directory.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testbed } from '../../harness/testbed/testbed.js';
 import { pollUntil } from '../../harness/poll.js';
+import { runRoot } from '../../harness/testbed/run-state.js';
+import { testDataplanes } from '../support/dataplanes.js';
 
 interface BindingDump { mnId: string; hnps: string[]; proxyCoa: string; lla: string | null; state: string }
 
 const MIN_DELAY_MS = 1000;
 
-describe('pmipd end to end: flat-domain (seg6 or ip6tnl data plane)', function () {
+/** Every UNIX socket, FIFO or other special file under `dir`. */
+function specialFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...specialFiles(p));
+    else if (!e.isFile() && !lstatSync(p).isSymbolicLink()) out.push(p);
+  }
+  return out;
+}
+
+for (const dataplane of await testDataplanes()) describe(`pmipd end to end: flat-domain over ${dataplane}`, function () {
   this.timeout(60_000);
   let tb: Testbed | undefined;
 
@@ -23,12 +38,27 @@ describe('pmipd end to end: flat-domain (seg6 or ip6tnl data plane)', function (
         lma: { adapter: 'pmipd', options: { domain: { lma: { minDelayBeforeBCEDelete: MIN_DELAY_MS } } } },
         mag: { adapter: 'pmipd' },
       },
+      dataplane,
       captures: false,
       keepOutput: false,
     });
   });
   after(async () => {
     if (tb !== undefined) await tb.down();
+  });
+
+  it(`runs every node on ${dataplane}, as each says on its ready line`, () => {
+    expect(tb!.dataplanes()).to.deep.equal({ lma1: { backend: dataplane }, mag1: { backend: dataplane }, mag2: { backend: dataplane } });
+  });
+
+  it('keeps its control sockets on the run directory (a local file system), none in the output directory', () => {
+    const runDir = join(runRoot(), tb!.runId);
+    expect(tb!.runtimeDir).to.equal(runDir);
+    for (const n of ['lma1', 'mag1', 'mag2']) {
+      const sock = join(runDir, 'iut', n, 'pmipd.sock');
+      expect(existsSync(sock) && lstatSync(sock).isSocket(), sock).to.equal(true);
+    }
+    expect(specialFiles(tb!.outDir)).to.deep.equal([]);
   });
 
   const bindings = async (): Promise<BindingDump[]> => {

@@ -1,7 +1,9 @@
 // `pmip-testbed run`: its usage errors, the case list, and the exit status against the baseline
-// (a clean case matches; a quirk that breaks a requirement is a regression).
+// (a clean case matches; a quirk that breaks a requirement is a regression); a case whose IUT
+// cannot start is an ERROR (exit 1, one line of cause first, no stack trace); a run without a
+// data plane judges no data-plane requirement.
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, usePrivateRunRoot } from '../testbed/run-root.js';
 
@@ -43,5 +45,41 @@ describe('pmip-testbed run', function () {
     const r = await cli(['run', '--cases', 'lma-validation', '--quirk', 'accept-unknown-mn', '--report', join(dirs.out, 'quirk')], { timeoutMs: 45_000 });
     expect(r.exitCode, r.stdout + r.stderr).to.equal(1);
     expect(r.stdout).to.match(/LMA-ERR-03 +FAIL +expected PASS \(regression\)/);
+  });
+
+  it('a case whose IUT cannot start is an ERROR: listed first with its one-line cause, exit 1, no stack trace, junit <error>', async () => {
+    const iut = join(dirs.out, 'broken-iut.yaml');
+    // pmipd refuses to start: its LMA's transport interface does not exist.
+    writeFileSync(iut, 'name: pmipd-broken\nlma: { adapter: pmipd, options: { domain: { lma: { transportInterface: nosuch0 } } } }\nmag: { adapter: pmipd }\n');
+    const report = join(dirs.out, 'broken');
+    const r = await cli(['run', '--iut', iut, '--cases', 'lma-pool', '--report', report], { timeoutMs: 45_000 });
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(1);
+    const cause = 'testbed up: IUT of node lma1 (pmipd adapter): lma.transportInterface nosuch0 does not exist in this network namespace';
+    expect(r.stdout).to.include(`[1/1] ERROR  lma-pool  ${cause}`);
+    expect(r.stdout).to.match(new RegExp(`\\n1 of 1 case errored: lma-pool\\n  lma-pool: ${cause.replace(/[()]/g, '\\$&')}\\n`));
+    expect(r.stdout).to.match(/no requirement was judged/);
+    expect(r.stdout + r.stderr).to.not.match(/\n\s+at \S+ \(|verdicts match/);
+    expect(readFileSync(join(report, 'junit.xml'), 'utf8')).to.include(`<error message="${cause}" type="ERROR">`);
+    const json = JSON.parse(readFileSync(join(report, 'results.json'), 'utf8')) as { summary: { errored: number }; cases: { status: string }[] };
+    expect([json.summary.errored, json.cases[0]!.status]).to.deep.equal([1, 'error']);
+  });
+
+  it('--dataplane none: every data-plane requirement INCONCLUSIVE with the reason, none PASS, and a run that judged nothing fails', async () => {
+    const report = join(dirs.out, 'none');
+    const r = await cli(['run', '--cases', 'data-plane', '--dataplane', 'none', '--report', report], { timeoutMs: 45_000 });
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(1);
+    expect(r.stdout).to.match(/\[1\/1\] done {3}data-plane +0 PASS +0 FAIL +7 INCONCL .*\[none\]/);
+    for (const id of ['FWD-01', 'FWD-02', 'FWD-03', 'FWD-06', 'FWD-10', 'FWD-11', 'FWD-14']) {
+      expect(r.stdout).to.match(new RegExp(`^${id} +INCONCLUSIVE .*not judged: lma1, mag1 ran without a data plane: pmipd ran without a data plane \\(dataplane: none\\)`, 'm'));
+    }
+    expect(r.stdout).to.match(/no requirement was judged \(all 7 INCONCLUSIVE\)/);
+    const json = JSON.parse(readFileSync(join(report, 'results.json'), 'utf8')) as { run: { dataplane: string; dataplanes: Record<string, number> }; cases: { dataplanes: Record<string, { backend: string }> }[] };
+    expect(json.run).to.deep.include({ dataplane: 'none', dataplanes: { none: 2 } });
+    expect(json.cases[0]!.dataplanes).to.deep.equal({ lma1: { backend: 'none' }, mag1: { backend: 'none' } });
+  });
+
+  it('refuses an unknown --dataplane (exit 2)', async () => {
+    const r = await cli(['run', '--dataplane', 'gre']);
+    expect([r.exitCode, /--dataplane wants one of auto, ip6tnl, seg6, tun, none, not 'gre'/.test(r.stderr)]).to.deep.equal([2, true]);
   });
 });
