@@ -174,7 +174,7 @@ ${(run.notes ?? []).map((n) => `<p class="muted">${esc(n)}</p>`).join('')}
 <span>level</span><select id="f-level"><option value="ALL">all</option>${levels.map((l) => `<option>${esc(l)}</option>`).join('')}</select>
 <span>role</span><select id="f-role"><option value="ALL">all</option><option>MAG</option><option>LMA</option></select>
 <input id="f-q" type="search" placeholder="search"><span id="shown" class="muted"></span></div>
-<table id="matrix"><thead><tr><th>ID</th><th>RFC §</th><th>level</th><th>role</th><th>requirement</th>${result.cases.map((c, i) => `<th><a href="#case-${i}">${esc(c.name)}</a></th>`).join('')}</tr></thead>
+<table id="matrix"><thead><tr><th>ID</th><th>RFC §</th><th>level</th><th>role</th><th>requirement</th>${result.cases.map((c, i) => `<th><a href="#case-${i}">${esc(c.name)}</a>${c.error !== undefined ? ' <span class="v ERROR">ERROR</span>' : ''}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

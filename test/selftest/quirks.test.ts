@@ -3,11 +3,15 @@
 // baselines/pmipd.yaml records; with a quirk, exactly the requirements it breaks must turn FAIL
 // (plus the collateral listed below, each with its reason). This is what proves the checks can
 // fail. Only the cases that judge a quirk's requirements run with it, side by side.
+// Everything runs over pmipd's `tun` data plane (PMIP_SELFTEST_DATAPLANE overrides), the one every
+// machine has; test/selftest/dataplanes.test.ts runs a representative data-plane case over each
+// kernel back-end the machine has.
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { aggregate, compareBaseline, loadBaseline } from '../../harness/conformance/baseline.js';
 import { pmipdProfile } from '../../harness/conformance/profile.js';
-import { casesJudging, discoverCases, runSuite, type CaseOutcome, type SuiteCase, type SuiteRun } from '../../harness/conformance/suite.js';
+import { caseError, casesJudging, discoverCases, runSuite, type CaseOutcome, type SuiteCase, type SuiteRun } from '../../harness/conformance/suite.js';
+import type { DataplaneBackend } from '../../harness/iut/adapter.js';
 import { usePrivateRunRoot } from '../testbed/run-root.js';
 
 /**
@@ -32,6 +36,7 @@ const COLLATERAL: Record<string, Record<string, Why>> = {
 const OVERCLAIMED: Record<string, Record<string, string>> = {};
 
 const JOBS = Number(process.env.PMIP_SELFTEST_JOBS ?? 3);
+const DATAPLANE = (process.env.PMIP_SELFTEST_DATAPLANE ?? 'tun') as DataplaneBackend;
 
 function failSet(outcomes: CaseOutcome[]): Set<string> {
   const out = new Set<string>();
@@ -43,7 +48,7 @@ function failSet(outcomes: CaseOutcome[]): Set<string> {
   return out;
 }
 
-describe('self-validation: the suite against pmipd, without and with each quirk', function () {
+describe(`self-validation: the suite against pmipd over ${DATAPLANE}, without and with each quirk`, function () {
   this.timeout(15 * 60_000);
   const dirs = usePrivateRunRoot();
   const quirks = pmipdProfile.quirks();
@@ -57,15 +62,20 @@ describe('self-validation: the suite against pmipd, without and with each quirk'
       for (const c of casesJudging(cases, info.breaks)) runs.push({ case: c, quirks: [q], label: `${q}--${c.def.name}` });
     }
     const t0 = Date.now();
-    outcomes = await runSuite({ runs, iut: 'pmipd', jobs: JOBS, outDir: dirs.out });
+    outcomes = await runSuite({ runs, iut: 'pmipd', jobs: JOBS, outDir: dirs.out, dataplane: DATAPLANE });
     process.stdout.write(`      (${runs.length} case runs, ${JOBS} at a time, in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   });
 
   const clean = () => outcomes.filter((o) => o.quirks.length === 0);
 
   it('runs every case to completion', function () {
-    const broken = outcomes.filter((o) => o.error !== undefined || o.output === undefined);
-    expect(broken.map((o) => `${o.label}: ${o.error ?? 'no result'}`)).to.deep.equal([]);
+    const broken = outcomes.filter((o) => caseError(o) !== undefined);
+    expect(broken.map((o) => `${o.label}: ${caseError(o)}`)).to.deep.equal([]);
+  });
+
+  it(`runs every IUT node on ${DATAPLANE}`, function () {
+    const other = outcomes.flatMap((o) => Object.entries(o.output?.result.dataplanes ?? {}).filter(([, d]) => d.backend !== DATAPLANE).map(([n, d]) => `${o.label} ${n}: ${d.backend}`));
+    expect(other).to.deep.equal([]);
   });
 
   it('without quirks, every verdict matches baselines/pmipd.yaml', async function () {
