@@ -200,6 +200,17 @@ export class CaseRun {
 
   /** Builds the topology with the IUT on the nodes the case names (and quirks routed to their role). */
   async up(): Promise<void> {
+    try {
+      await this.bringUp();
+    } catch (err) {
+      // The case cannot run: an ERROR, whose first line is the cause.
+      this.fatal = `testbed up: ${withoutStacks((err as Error).message)}`;
+      this.errors.push(this.fatal.split('\n')[0]!);
+      throw err;
+    }
+  }
+
+  private async bringUp(): Promise<void> {
     this.topology = await loadTopology(this.config.topology ?? join(this.entry.sourceDir, this.def.topology));
     const missing = [...Object.keys(this.def.iut), ...(this.def.captures ?? [])].filter((n) => this.topology.nodes[n] === undefined && !this.topology.captures.some((c) => c.name === n));
     if (missing.length > 0) throw new Error(`topology ${this.topology.file} lacks what case ${this.def.name} needs: ${missing.join(', ')}`);
@@ -216,18 +227,12 @@ export class CaseRun {
       }
     }
     await mkdir(this.outDir, { recursive: true });
-    try {
-      this.testbed = await Testbed.up(this.topology, {
-        iut, outDir: this.outDir, launcher: `conformance case ${this.def.name}`, attach: this.def.attachAtStart !== false,
-        ...(this.def.captures ? { captures: this.def.captures } : {}),
-        ...(this.config.dataplane !== undefined ? { dataplane: this.config.dataplane } : {}),
-      });
-      this.dataplanes = this.testbed.dataplanes();
-    } catch (err) {
-      this.fatal = `testbed up: ${withoutStacks((err as Error).message)}`;
-      this.errors.push(this.fatal.split('\n')[0]!);
-      throw err;
-    }
+    this.testbed = await Testbed.up(this.topology, {
+      iut, outDir: this.outDir, launcher: `conformance case ${this.def.name}`, attach: this.def.attachAtStart !== false,
+      ...(this.def.captures ? { captures: this.def.captures } : {}),
+      ...(this.config.dataplane !== undefined ? { dataplane: this.config.dataplane } : {}),
+    });
+    this.dataplanes = this.testbed.dataplanes();
   }
 
   /** Preparation every step needs (testers, first attachments): a failure skips the steps. */
