@@ -48,7 +48,7 @@ function printSummary(tb: Testbed): void {
     '',
     `output:   ${tb.outDir} (captures/, logs/, iut/, events.jsonl)`,
     `captures: ${tb.topology.captures.map((c) => c.name).join(', ') || 'none'}`,
-    ...Object.entries(tb.dataplanes()).map(([n, d]) => `data plane of ${n}: ${d.backend}${d.why ? ` (${d.why})` : ''}`),
+    ...(Object.keys(tb.dataplanes()).length > 0 ? [`data plane: ${Object.entries(tb.dataplanes()).map(([n, d]) => `${n} ${d.backend}${d.why ? ` (${d.why})` : ''}`).join(', ')}`] : []),
     `control:  pmip-testbed handover MN AP | attach MN AP | detach MN | down`,
     'Press Ctrl-C to tear down.',
     '',
