@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import type { RequirementResult, Verdict } from '../../harness/checks/index.js';
 import type { Baseline } from '../../harness/conformance/baseline.js';
 import { conclude } from '../../harness/conformance/conclusion.js';
+import { caseError, caseResultOf, type CaseOutcome, type SuiteCase } from '../../harness/conformance/suite.js';
 import { degradeWithoutDataplane, missingDataplane, needsDataPlane, NO_DATAPLANE_REASON } from '../../harness/conformance/degraded.js';
 import { junitXml, reportHtml, resultsJson, type CaseResult, type RunResult } from '../../harness/report/index.js';
 
@@ -72,6 +73,26 @@ describe('conformance/honest runs', () => {
       expect(c.exitCode).to.equal(1);
       expect(c.lines[0]).to.match(/^baseline not written .*1 case\(s\) did not run/);
       expect(conclude({ ...input, updating: true, results: [ok] }).writeBaseline).to.equal(true);
+    });
+  });
+
+  describe('the outcome of a case worker', () => {
+    const suiteCase: SuiteCase = { file: '/x/attach.case.js', path: 'attach/attach', def: { name: 'attach', purpose: 'p', rfc: [], topology: 't.yaml', iut: {}, requirements: ['MAG-PBU-01'] } };
+    const outcome = (o: Partial<CaseOutcome>): CaseOutcome => ({ case: suiteCase, quirks: [], label: 'attach', elapsedMs: 1, log: '/x/case.log', outDir: '/x', ...o });
+    const output = (result: CaseResult) => ({ result, elapsedMs: 1, mocha: { passes: 0, failures: 0, pending: 0, failed: [] } });
+
+    it('a worker that crashed, timed out or wrote nothing is an ERROR with the case log', () => {
+      const crashed = caseResultOf(outcome({ error: 'the worker exited with code 1\n    worker: boom' }));
+      expect(crashed).to.deep.include({ name: 'attach', error: 'the worker exited with code 1\n    worker: boom', verdicts: [] });
+      expect(crashed.logs).to.deep.equal([{ node: 'case', path: '/x/case.log' }]);
+      expect(caseError(outcome({}))).to.equal('the case wrote no result');
+    });
+
+    it('a case that reported it could not run is an ERROR, its verdicts dropped; a completed one is itself', () => {
+      const own = caseOf('attach', [verdict('MAG-PBU-01', 'PASS')], { error: 'testbed up: no' });
+      expect(caseResultOf(outcome({ output: output(own) }))).to.deep.include({ error: 'testbed up: no', verdicts: [] });
+      expect(caseResultOf(outcome({ output: output(ok) }))).to.equal(ok);
+      expect(caseError(outcome({ output: output(ok) }))).to.equal(undefined);
     });
   });
 
