@@ -68,7 +68,7 @@ function red(text: string): string {
   return process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[31m${text}\x1b[0m` : text;
 }
 
-/** " on seg6" / " on lma1 seg6, mag1 none": the data planes of a case's nodes, for its progress line. */
+/** "  [seg6]" or "  [lma1 seg6, mag1 none]": the data planes of a case's nodes, for its progress line. */
 function dataplaneText(r: CaseResult | undefined): string {
   const d = Object.entries(r?.dataplanes ?? {});
   if (d.length === 0) return '';
