@@ -26,7 +26,8 @@ options:
   --quirk NAME         run the IUT with this deliberate deviation (repeatable; pmipd --list-quirks)
   --dataplane KIND     the data plane of every pmipd node: auto (default: ip6tnl, then seg6,
                        then tun, else none), ip6tnl, seg6, tun or none. It wins over a
-                       'dataplane:' in the topology's pmipd options. With none, every data-plane
+                       'dataplane:' in the pmipd options of an --iut file. A back-end the kernel
+                       lacks makes every case an ERROR naming it. With none, every data-plane
                        requirement (FWD-*, ...) is INCONCLUSIVE. The report shows what each node used.
   --jobs N             cases run side by side (default 3)
   --report DIR         where the report goes (default reports/run-<timestamp>)
