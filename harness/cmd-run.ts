@@ -144,7 +144,8 @@ export async function main(argv: string[]): Promise<number> {
       const r = o.output?.result;
       const fatal = caseError(o);
       if (fatal !== undefined) {
-        process.stdout.write(`${tag(e.index, e.total)} ${red('ERROR')}  ${e.label.padEnd(width)}  ${red(firstLine(fatal))}  ${seconds(o.elapsedMs).padStart(7)}\n        ${fatal.split('\n').slice(1).join('\n        ')}\n`);
+        const tail = fatal.split('\n').slice(1);
+        process.stdout.write(`${tag(e.index, e.total)} ${red('ERROR')}  ${e.label.padEnd(width)}  ${red(firstLine(fatal))}  ${seconds(o.elapsedMs).padStart(7)}\n${tail.map((l) => `        ${l}\n`).join('')}`);
         return;
       }
       const err = o.output?.error;
