@@ -14,8 +14,9 @@ export function summarizeTrace(t: Trace): TraceSummary {
   return {
     start: t.start, end: t.end,
     points: t.points.map((p) => {
-      const o: TraceSummary['points'][number] = { name: p.name, kind: p.kind, frames: p.frames, kept: p.kept };
+      const o: TraceSummary['points'][number] = { name: p.name, kind: p.kind, kindSource: p.kindSource, frames: p.frames, kept: p.kept };
       if (p.mag !== undefined) o.mag = p.mag;
+      if (p.magSource !== undefined) o.magSource = p.magSource;
       if (p.path !== undefined) o.path = p.path;
       return o;
     }),

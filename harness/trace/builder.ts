@@ -10,25 +10,11 @@ import { optionTypesOf } from './options.js';
 import { isLinkLocal, isMulticast } from './prefix.js';
 import { buildSessions } from './sessions.js';
 import { SharedMessages } from './shared-messages.js';
-import { inferFromCaptures, resolvePoints, resolveRoles, resolveSettings } from './infer.js';
+import { inferFromCaptures, resolvePoints, resolveRoles, resolveSettings, type PointDraft } from './infer.js';
 import type {
   CapturePointKind, EspFrame, FrameRef, MhFrame, NdFrame, TraceOptions,
 } from './types.js';
 import { Trace } from './trace.js';
-
-interface PointDraft {
-  name: string;
-  path?: string;
-  label?: string;
-  kind?: CapturePointKind;
-  mag?: string;
-  frames: number;
-  kept: number;
-  firstTime?: number;
-  lastTime?: number;
-  linkType?: number;
-  largestIpv6?: { octets: number; ref: FrameRef };
-}
 
 const ND_FIRST = 133;
 const ND_LAST = 137;

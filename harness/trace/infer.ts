@@ -125,7 +125,8 @@ export function inferFromCaptures(r: ResolvedSettings, points: readonly CaptureP
   }
 }
 
-interface PointDraft {
+/** A capture point as the builder gathered it, before its kind and MAG are resolved. */
+export interface PointDraft {
   name: string; path?: string; label?: string; kind?: CapturePointKind; mag?: string;
   frames: number; kept: number; firstTime?: number; lastTime?: number; linkType?: number;
   largestIpv6?: { octets: number; ref: FrameRef };
@@ -184,8 +185,11 @@ export function resolvePoints(
     }
     p.mnMacs = [...macs];
     if (d.mag !== undefined) { p.mag = d.mag; p.magSource = 'given'; return p; }
-    const mag = magByPrefix(d.name, nd, sessions) ?? magByMac(p.mnMacs, magMacs) ?? magByName(d.name, magOrder);
-    if (mag !== undefined) { p.mag = mag; p.magSource = 'inferred'; }
+    const mag = magByPrefix(d.name, nd, sessions) ?? magByMac(p.mnMacs, magMacs);
+    if (mag !== undefined) { p.mag = mag; p.magSource = 'inferred'; return p; }
+    // A guess from the capture's name, shown as such: nothing in the capture said it.
+    const guess = magByName(d.name, magOrder);
+    if (guess !== undefined) { p.mag = guess; p.magSource = 'default'; }
     return p;
   });
 }

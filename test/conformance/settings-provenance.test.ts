@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChecks } from '../../harness/checks/index.js';
+import { summarizeTrace } from '../../harness/report/from-trace.js';
 import { RFC6543_LINK_LOCAL, type DomainSettings } from '../../harness/trace/index.js';
 import type { MobilityOptionSpec } from '../../wire/index.js';
 import {
@@ -306,6 +307,12 @@ describe('settings provenance: what the captures show', () => {
     expect(t.provenance.accessTechnologies.source).to.equal('inferred');
     expect(t.provenance.accessTechnologies.frames.map((f) => `${f.point}#${f.frame}`)).to.deep.equal(['wlan#1']);
     expect(t.provenance.accessTechnologies.how).to.match(/wlan is IEEE 802\.11 radiotap/);
+    // The report's settings table and capture list say so.
+    const summary = summarizeTrace(t);
+    expect(summary.settings.find((x) => x.name === 'accessTechnologies')!.source).to.match(/^inferred from wlan#1 \(link type of the access captures: wlan is IEEE 802\.11 radiotap\)$/);
+    expect(summary.settings.find((x) => x.name === 'timestampValidityWindowMs')!.source).to.equal('default');
+    expect(summary.settings.find((x) => x.name === 'maxLinkMtu')!.source).to.equal('given');
+    expect(summary.points.find((p) => p.name === 'wlan')).to.include({ kind: 'access', kindSource: 'inferred' });
   });
 
   it('MAG-PBU-10 by the inferred access technology: ATT 4 passes on WLAN, ATT 3 fails naming the inference', () => {
