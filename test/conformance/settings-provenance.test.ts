@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChecks } from '../../harness/checks/index.js';
 import { summarizeTrace } from '../../harness/report/from-trace.js';
-import { RFC6543_LINK_LOCAL, type DomainSettings } from '../../harness/trace/index.js';
+import { traceSettings } from '../../harness/conformance/profile.js';
+import { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, type DomainSettings } from '../../harness/trace/index.js';
 import type { MobilityOptionSpec } from '../../wire/index.js';
 import {
   buildTrace, exchange, golden, LMA, MAG1, MN1, MN2, msg, removeTagged, spec, T0, TESTER, writePcaps, type Scenario, type Spec,
@@ -365,6 +366,13 @@ describe('settings provenance: what the captures show', () => {
     const core = buildTrace(sc).points.find((p) => p.name === 'core')!;
     expect(core.kind).to.equal('core');
     expect(core.kindSource).to.equal('default');
+  });
+});
+
+describe('settings provenance: the testbed', () => {
+  it('gives every setting a check reads, so no verdict of its runs rests on a default', () => {
+    const given = traceSettings({}, []);
+    expect(Object.keys(DEFAULT_SETTINGS).filter((k) => given[k as keyof DomainSettings] === undefined)).to.deep.equal([]);
   });
 });
 
