@@ -148,7 +148,7 @@ export class TraceBuilder {
     const settings = resolveSettings(this.mh, this.options);
     const exchanges = pairExchanges(this.mh, roles);
     const { sessions, orphans } = buildSessions(exchanges, settings.values.minDelayBeforeBceDeleteMs / 1000);
-    const points = resolvePoints(this.points, this.mh, this.nd, this.data, sessions, roles);
+    const points = resolvePoints(this.points, this.mh, this.nd, this.data, sessions);
     inferFromCaptures(settings, points, this.nd, this.options);
     const events = [...(this.options.events ?? [])].sort((x, y) => x.time - y.time);
     return new Trace({

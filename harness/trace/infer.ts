@@ -138,7 +138,7 @@ function macFromLlId(llId: string): string {
 
 export function resolvePoints(
   drafts: readonly PointDraft[], mh: readonly MhFrame[], nd: readonly NdFrame[], data: DataTable,
-  sessions: readonly Session[], roles: Roles,
+  sessions: readonly Session[],
 ): CapturePoint[] {
   const hasMh = new Set<string>();
   for (const f of mh) hasMh.add(f.ref.point);
@@ -160,7 +160,6 @@ export function resolvePoints(
       set.add(mac);
     }
   }
-  const magOrder = [...roles.mags];
   return drafts.map((d, index): CapturePoint => {
     let kind = d.kind, kindSource: SettingSource = 'given';
     if (kind === undefined) {
@@ -185,11 +184,10 @@ export function resolvePoints(
     }
     p.mnMacs = [...macs];
     if (d.mag !== undefined) { p.mag = d.mag; p.magSource = 'given'; return p; }
+    // Nothing else: a MAG guessed from the capture's name would be a default, and the checks that
+    // read an access link's MAG would FAIL on it; such a link is judged as one of no known MAG.
     const mag = magByPrefix(d.name, nd, sessions) ?? magByMac(p.mnMacs, magMacs);
-    if (mag !== undefined) { p.mag = mag; p.magSource = 'inferred'; return p; }
-    // A guess from the capture's name, shown as such: nothing in the capture said it.
-    const guess = magByName(d.name, magOrder);
-    if (guess !== undefined) { p.mag = guess; p.magSource = 'default'; }
+    if (mag !== undefined) { p.mag = mag; p.magSource = 'inferred'; }
     return p;
   });
 }
@@ -221,10 +219,4 @@ function magByPrefix(point: string, nd: readonly NdFrame[], sessions: readonly S
 function magByMac(macs: readonly string[], magMacs: Map<string, Set<string>>): string | undefined {
   for (const [mag, set] of magMacs) if (macs.some((m) => set.has(m))) return mag;
   return undefined;
-}
-
-/** "acc2" -> the second MAG in order of first PBU. */
-function magByName(name: string, mags: readonly string[]): string | undefined {
-  const m = /(\d+)$/.exec(name);
-  return m ? mags[Number(m[1]) - 1] : undefined;
 }
