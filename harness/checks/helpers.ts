@@ -1,8 +1,8 @@
 // Lookups several checks share.
 import type { RouterAdvertisement } from '../../wire/index.js';
 import {
-  accepted, magStateAt, optionOf, optionsOf, partitionPoint, pushTo, sessionPrefixes, unknownSetting, type CapturePoint, type Exchange, type MhFrame,
-  type NdFrame, type Session, type SessionEvent, type Trace,
+  accepted, magStateAt, optionOf, optionsOf, partitionPoint, pushTo, sessionPrefixes, settingKnown, unknownSetting, type CapturePoint, type Exchange,
+  type MhFrame, type NdFrame, type Session, type SessionEvent, type Trace,
 } from '../trace/index.js';
 
 /** Mobility Headers the implementations under test sent (first sightings, not tester stimuli). */
@@ -99,7 +99,7 @@ export function holding(t: Trace, s: Session): [number, number] {
  * on nothing the capture shows (the reason, naming the option), else undefined.
  */
 export function lingerGuessed(t: Trace, o: Session, time: number): string | undefined {
-  if (o.end === undefined || time < o.end || t.provenance.minDelayBeforeBceDeleteMs.source !== 'default') return undefined;
+  if (o.end === undefined || time < o.end || settingKnown(t, 'minDelayBeforeBceDeleteMs')) return undefined;
   return `session ${o.id} (${o.mnId}) had been de-registered ${(time - o.end).toFixed(3)} s before; whether its binding still held the prefix ${unknownSetting('minDelayBeforeBceDeleteMs')}`;
 }
 
