@@ -1,8 +1,8 @@
 // C.3 (what a trace shows of PBU validation) and C.4: how the LMA builds its PBAs (RFC 5213 §5.3).
 import {
-  countOptions, isZeroPrefix, optionOf, sameSet, sessionPrefixes, setText, settingKnown, unknownSetting, type Exchange, type PbuFrame, type Session,
-  type Trace,
+  countOptions, isZeroPrefix, optionOf, sameSet, sessionPrefixes, setText, type Exchange, type PbuFrame, type Session, type Trace,
 } from '../trace/index.js';
+import { settingKnown, unknownSetting } from '../trace/settings.js';
 import { check } from './check.js';
 import { mhEv, seconds } from './evidence.js';
 import { answered, hnpsOf, holding, isAccepted, lingerGuessed, llaOf, prefixHolders } from './helpers.js';

@@ -64,14 +64,12 @@ export class UnknownQuirk extends Error {
   override readonly name = 'UnknownQuirk';
 }
 
-/**
- * The trace's view of the domain a case declared: every setting a check reads is given, so no
- * verdict of a testbed run rests on a default. The testbed builds its links with the kernel's
- * 1500-octet MTU, captures on the IUTs' own clock, and its IUTs route no MN traffic locally
- * (pmipd cannot; another IUT runs with the RFC defaults).
- */
+/** The trace's view of the domain a case declared. */
 export function traceSettings(needs: DomainNeeds, unentitled: string[]): Partial<DomainSettings> {
   const fixed = needs.fixedMagAddresses === true;
+  // Every setting a check reads is given, so no verdict of a testbed run rests on a default: the
+  // testbed builds its links with the kernel's 1500-octet MTU, captures on the IUTs' own clock, and
+  // its IUTs route no MN traffic locally (pmipd cannot; another IUT runs with the RFC defaults).
   return {
     timestampMode: needs.timestamps ?? true,
     fixedMagLinkLocal: fixed ? RFC6543_LINK_LOCAL : null,
