@@ -193,6 +193,16 @@ const CASES: Record<string, ThreeWay> = {
     base: () => prefixAfterDereg(9, 'second interface', '2001:db8:aa:11::/64'), broken: (sc) => { sc.specs = prefixAfterDereg(9, 'second interface').specs; },
     unknown: (sc) => { forget(sc, 'minDelayBeforeBceDeleteMs'); }, defaultedMet: 'PASS',
   },
+  ...Object.fromEntries(['MH6-01', 'MH6-03'].map((id): [string, ThreeWay] => [id, {
+    setting: 'minDelayBeforeBceDeleteMs', option: '--min-delay-bce',
+    base: () => prefixAfterDereg(9, 'second interface', '2001:db8:aa:11::/64'), broken: (sc) => { sc.specs = prefixAfterDereg(9, 'second interface').specs; },
+    unknown: (sc) => { forget(sc, 'minDelayBeforeBceDeleteMs'); }, defaultedMet: 'PASS',
+  }])),
+  'HO-07': {
+    setting: 'minDelayBeforeBceDeleteMs', option: '--min-delay-bce',
+    base: golden, broken: (sc) => setOpt(sc, 'mn1-ho-pba', 22, { prefix: '2001:db8:aa:55::/64' }),
+    unknown: (sc) => { forget(sc, 'minDelayBeforeBceDeleteMs'); }, defaultedMet: 'PASS',
+  },
   'DEREG-08': {
     setting: 'minDelayBeforeBceDeleteMs', option: '--min-delay-bce',
     base: golden, broken: (sc) => setOpt(sc, 'mn1-ho-pba', 22, { prefix: '2001:db8:aa:33::/64' }),
