@@ -4,15 +4,17 @@ import { findRequirement, isMandatory } from './catalog/index.js';
 import { PLATFORM_DEVIATIONS, runChecks, type RequirementResult } from './checks/index.js';
 import { parseCommandArgs, UsageError } from './cli-args.js';
 import { analysisCase, resultsJson, writeReport, type RunResult } from './report/index.js';
-import { loadTrace, readEventLog, type CapturePointKind, type CapturePointSpec, type DomainSettings } from './trace/index.js';
+import { loadTrace, provenanceText, readEventLog, type CapturePointKind, type CapturePointSpec, type DomainSettings } from './trace/index.js';
 
 const HELP = `usage: pmip-testbed analyze [NAME=]FILE... [options]
 
 Runs the passive PMIPv6 (RFC 5213) checks over pcap/pcapng captures and writes a report.
 Each FILE is a capture point, named NAME or after the file (trn.pcap -> "trn"). Captures are
 merged on one clock. Roles are inferred (PBU senders are MAGs, PBA senders LMAs) unless given;
-so are the capture point kinds (signalling -> transport, RS/RA -> access, else core) and the
-domain settings; the report states which values were given, inferred or defaulted.
+so are the capture point kinds (signalling -> transport, RS/RA or an 802.11 link type -> access,
+else core, by default) and the domain settings; the report states which values were given,
+inferred (and from which frames) or defaulted. A verdict never rests on a defaulted setting: an
+instance that would pass or fail only by a default is INCONCLUSIVE, naming the option to give.
 
 options:
   --report DIR             write index.html, junit.xml, results.json there
@@ -24,12 +26,27 @@ options:
   --tester ADDR            a source of crafted stimuli, not a MAG under test (repeatable)
   --point NAME=KIND[@MAG]  capture point kind (access|transport|core) and, for an access
                            link, the Proxy-CoA of its MAG (repeatable)
-  --timestamp-mode on|off  TimestampBasedApproachInUse (default: inferred from the PBUs)
-  --fixed-ll ADDR|none     FixedMAGLinkLocalAddressOnAllAccessLinks (default: inferred)
-  --fixed-mac MAC|none     FixedMAGLinkLayerAddressOnAllAccessLinks (default 00:00:5e:00:52:13)
-  --min-delay-bce MS       MinDelayBeforeBCEDelete (default 10000)
-  --max-delay-new-bce MS   MaxDelayBeforeNewBCEAssign (default 1500)
-  --link-mtu N             MTU of the MAG-LMA path (default 1500)
+  --timestamp-mode on|off  TimestampBasedApproachInUse (inferred from the PBUs)
+  --fixed-ll ADDR|none     FixedMAGLinkLocalAddressOnAllAccessLinks (inferred from the RAs
+                           and the PBUs' Link-local Address options)
+  --fixed-mac MAC|none     FixedMAGLinkLayerAddressOnAllAccessLinks (inferred when an RA
+                           comes from 00:00:5e:00:52:13)
+  --access-technology N[,N...]
+                           the ATT values of the access links (the MAG's accessTechnology:
+                           1 virtual, 2 PPP, 3 IEEE 802.3, 4 IEEE 802.11, 5 802.16e, 8 E-UTRAN...;
+                           inferred from an access capture's link type: 802.11 radiotap/PPI -> 4,
+                           Ethernet -> 3 or 1)
+  --min-delay-bce MS       MinDelayBeforeBCEDelete (the LMA's minDelayBeforeBCEDelete;
+                           RFC default 10000)
+  --max-delay-new-bce MS   MaxDelayBeforeNewBCEAssign (maxDelayBeforeNewBCEAssign; 1500)
+  --timestamp-validity-window MS
+                           TimestampValidityWindow (timestampValidityWindow; 300)
+  --mag-local-routing on|off
+                           EnableMAGLocalRouting (RFC default off)
+  --link-mtu N             MTU of the MAG-LMA path (a packet the transport capture holds
+                           proves at least its length)
+  --clock-tolerance MS     how far the capture host's clock may be from the MAGs' and LMA's
+                           when their timestamps are compared with it (default 2000)
   --events FILE            a testbed run's events.jsonl (its output directory, or a case's
                            in a conformance report): the MNs' attach, detach, handover
   --known-deviations       treat this platform's known deviations (SEC-01: no IPv6 ESP) as expected
@@ -45,7 +62,8 @@ const OPTIONS = {
   lma: { type: 'string', multiple: true }, mag: { type: 'string', multiple: true }, tester: { type: 'string', multiple: true },
   point: { type: 'string', multiple: true }, 'timestamp-mode': { type: 'string' }, 'fixed-ll': { type: 'string' },
   'fixed-mac': { type: 'string' }, 'min-delay-bce': { type: 'string' }, 'max-delay-new-bce': { type: 'string' },
-  'link-mtu': { type: 'string' }, events: { type: 'string' }, 'known-deviations': { type: 'boolean' }, all: { type: 'boolean' },
+  'link-mtu': { type: 'string' }, 'access-technology': { type: 'string' }, 'timestamp-validity-window': { type: 'string' },
+  'mag-local-routing': { type: 'string' }, 'clock-tolerance': { type: 'string' }, events: { type: 'string' }, 'known-deviations': { type: 'boolean' }, all: { type: 'boolean' },
 } as const;
 
 const KINDS: CapturePointKind[] = ['access', 'transport', 'core'];
@@ -79,13 +97,30 @@ function points(files: string[], specs: string[]): CapturePointSpec[] {
   return out;
 }
 
+function onOff(v: string | undefined, what: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'on' && v !== 'off') throw new UsageError(`${what} is on or off, not '${v}'`, HELP);
+  return v === 'on';
+}
+
+/** "4" or "3,1": ATT values (RFC 5213 §8.5: 8 bits, 0 reserved). */
+function accessTechnologies(v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const list = v.split(',').map((x) => x.trim());
+  if (list.some((x) => !/^\d+$/.test(x) || Number(x) < 1 || Number(x) > 255)) {
+    throw new UsageError(`--access-technology wants ATT values 1-255 separated by commas (e.g. 4 or 3,1), not '${v}'`, HELP);
+  }
+  return list.map(Number);
+}
+
 function settingsFrom(v: Record<string, unknown>): Partial<DomainSettings> {
   const s: Partial<DomainSettings> = {};
-  const tm = v['timestamp-mode'] as string | undefined;
-  if (tm !== undefined) {
-    if (tm !== 'on' && tm !== 'off') throw new UsageError(`--timestamp-mode is on or off, not '${tm}'`, HELP);
-    s.timestampMode = tm === 'on';
-  }
+  const tm = onOff(v['timestamp-mode'] as string | undefined, '--timestamp-mode');
+  if (tm !== undefined) s.timestampMode = tm;
+  const local = onOff(v['mag-local-routing'] as string | undefined, '--mag-local-routing');
+  if (local !== undefined) s.enableMagLocalRouting = local;
+  const att = accessTechnologies(v['access-technology'] as string | undefined);
+  if (att !== undefined) s.accessTechnologies = att;
   const ll = v['fixed-ll'] as string | undefined;
   if (ll !== undefined) s.fixedMagLinkLocal = ll === 'none' ? null : ll;
   const mac = v['fixed-mac'] as string | undefined;
@@ -94,8 +129,12 @@ function settingsFrom(v: Record<string, unknown>): Partial<DomainSettings> {
   if (a !== undefined) s.minDelayBeforeBceDeleteMs = a;
   const b = number(v['max-delay-new-bce'] as string | undefined, '--max-delay-new-bce');
   if (b !== undefined) s.maxDelayBeforeNewBceAssignMs = b;
+  const w = number(v['timestamp-validity-window'] as string | undefined, '--timestamp-validity-window');
+  if (w !== undefined) s.timestampValidityWindowMs = w;
   const mtu = number(v['link-mtu'] as string | undefined, '--link-mtu');
   if (mtu !== undefined) s.maxLinkMtu = mtu;
+  const tol = number(v['clock-tolerance'] as string | undefined, '--clock-tolerance');
+  if (tol !== undefined) s.clockToleranceMs = tol;
   return s;
 }
 
@@ -151,10 +190,10 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     const counts = ['PASS', 'FAIL', 'INCONCLUSIVE', 'NOT-APPLICABLE'].map((k) => `${results.filter((r) => r.verdict === k && (v.all || r.check)).length} ${k}`);
     process.stdout.write(`${table(results, v.all === true)}\n\n${counts.join(', ')}; ${failures.length} MUST-level failure(s)\n`);
-    const inferred = (Object.keys(trace.settingSources) as (keyof DomainSettings)[]).filter((k) => trace.settingSources[k] !== 'default')
-      .map((k) => `${k}=${JSON.stringify(trace.settings[k])} (${trace.settingSources[k]})`);
+    const known = (Object.keys(trace.provenance) as (keyof DomainSettings)[]).filter((k) => trace.provenance[k].source !== 'default')
+      .map((k) => `${k}=${JSON.stringify(trace.settings[k])} (${provenanceText(trace.provenance[k])})`);
     process.stdout.write(`roles: MAGs ${trace.roles.mags.join(', ') || 'none'}; LMAs ${trace.roles.lmas.join(', ') || 'none'} (${trace.roles.magSource})\n`);
-    if (inferred.length > 0) process.stdout.write(`settings: ${inferred.join(', ')}\n`);
+    if (known.length > 0) process.stdout.write(`settings: ${known.join('; ')}\n`);
     if (reportDir !== undefined) process.stdout.write(`report: ${reportDir}/index.html\n`);
   }
   return failures.length > 0 ? 1 : 0;

@@ -1,6 +1,6 @@
 // C.13 and the data-plane side of C.5, C.10, C.11: where the MNs' packets go. A packet is followed
 // across capture points by its fingerprint (the inner packet without hop limit).
-import { DATA_TUNNELLED, partitionPoint, pushTo, servingMag, stateAt, type Session, type Trace } from '../trace/index.js';
+import { DATA_TUNNELLED, partitionPoint, pushTo, servingMag, settingKnown, stateAt, unknownSetting, type Session, type Trace } from '../trace/index.js';
 import { check } from './check.js';
 import { dataEv, mhEv, seconds } from './evidence.js';
 import {
@@ -80,6 +80,15 @@ function text(t: Trace, id: number): string {
   return t.addresses.text(id);
 }
 
+/**
+ * Why a verdict on row i's capture point as the LMA's core side would rest on a default: nothing
+ * in the capture showed it is one (no signalling, ND or tunnel: taken as core for want of better).
+ */
+function coreGuessed(t: Trace, i: number): string | undefined {
+  const p = t.points[t.data.point[i]!]!;
+  return p.kindSource === 'default' ? `capture ${p.name} is taken as the LMA's core side only because nothing in it says otherwise: give --point ${p.name}=core if it is` : undefined;
+}
+
 export const tunnelEndpoints = check('tunnel-endpoints', ['FWD-01'], (t, [j]) => {
   j!.inconclusiveBecause('no MN data on the MAG-LMA link');
   const mags = new Set(t.roles.mags), lmas = new Set(t.roles.lmas);
@@ -102,13 +111,18 @@ export const lmaForwarding = check('lma-forwarding', ['FWD-02', 'FWD-03'], (t, [
   const trn = indexBy(t, 'transport', true);
   const core = indexBy(t, 'core', false);
   const lmas = new Set(t.roles.lmas);
+  const guessed = t.pointsOf('core').filter((p) => p.kindSource === 'default').map((p) => p.name);
+  const coreKindsGuessed = guessed.length === t.pointsOf('core').length
+    ? `the core capture(s) ${guessed.join(', ')} are taken as the LMA's core side only because nothing in them says otherwise: give --point NAME=core if they are` : undefined;
   for (const i of rows(t, 'core', false)) {
     const time = t.data.time[i]!;
     const s = sessionOf(t, t.data.innerDst[i]!, time);
     const mag = s && servingMag(s, time);
     if (mag === undefined) continue;
     const j = near(t, trn, i, (k) => lmas.has(text(t, t.data.outerSrc[k]!)) && t.data.time[k]! >= time);
+    const guess = coreGuessed(t, i);
     if (j !== undefined && text(t, t.data.outerDst[j]!) === mag) down!.pass(() => `downlink to ${text(t, t.data.innerDst[i]!)} tunnelled to ${mag}`, [dataEv(t, i), dataEv(t, j)]);
+    else if (guess !== undefined) down!.undecided(() => `downlink to ${text(t, t.data.innerDst[i]!)} not tunnelled to ${mag}: ${guess}`, [dataEv(t, i)]);
     else down!.fail(() => (j === undefined ? `downlink to ${text(t, t.data.innerDst[i]!)} not tunnelled to ${mag}` : `downlink tunnelled to ${text(t, t.data.outerDst[j]!)}, the MN is at ${mag}`),
       j === undefined ? [dataEv(t, i)] : [dataEv(t, i), dataEv(t, j)], () => ({ field: 'outer dst', expected: mag, seen: j === undefined ? 'no tunnelled copy' : text(t, t.data.outerDst[j]!) }));
   }
@@ -123,6 +137,7 @@ export const lmaForwarding = check('lma-forwarding', ['FWD-02', 'FWD-03'], (t, [
       : near(t, core, i, (k) => t.data.time[k]! >= time);
     const where = peerMag !== undefined ? `the tunnel to ${peerMag}` : 'the core';
     if (j !== undefined && t.data.innerSrc[j] === t.data.innerSrc[i]) up!.pass(() => `uplink from ${text(t, t.data.innerSrc[i]!)} decapsulated and routed into ${where}`, [dataEv(t, i), dataEv(t, j)]);
+    else if (peerMag === undefined && coreKindsGuessed) up!.undecided(() => `reverse-tunnelled packet from ${text(t, t.data.innerSrc[i]!)} never reached ${where}: ${coreKindsGuessed}`, [dataEv(t, i)]);
     else up!.fail(() => `reverse-tunnelled packet from ${text(t, t.data.innerSrc[i]!)} never reached ${where}`, [dataEv(t, i)], () => ({ field: 'forwarded copy', expected: `src ${text(t, t.data.innerSrc[i]!)} on ${where}`, seen: 'none' }));
   }
 });
@@ -136,7 +151,9 @@ export const hopLimit = check('tunnel-hop-limit', ['FWD-05'], (t, [j]) => {
     const [a, b] = t.data.time[i]! <= t.data.time[k]! ? [i, k] : [k, i];
     const want = t.data.hopLimit[a]! - 2, seen = t.data.hopLimit[b]!;
     const ev = [dataEv(t, a), dataEv(t, b)];
+    const guess = coreGuessed(t, k);
     if (seen === want) j!.pass(() => `hop limit ${t.data.hopLimit[a]} -> ${seen} across MAG and LMA`, ev);
+    else if (guess !== undefined) j!.undecided(() => `hop limit ${t.data.hopLimit[a]} -> ${seen} between ${t.dataRef(i).point} and ${t.dataRef(k).point}: ${guess}`, ev);
     else j!.fail(() => `hop limit ${t.data.hopLimit[a]} -> ${seen} across MAG and LMA`, ev, { field: 'inner hop limit', expected: want, seen });
   }
 });
@@ -168,6 +185,8 @@ export const magUplink = check('mag-uplink', ['FWD-10', 'FWD-12'], (t, [remote, 
   for (const x of [remote, local]) x!.inconclusiveBecause('needs MN traffic on an access and the transport capture');
   if (t.pointsOf('transport').length === 0) return;
   if (t.settings.enableMagLocalRouting) local!.na('EnableMAGLocalRouting = 1');
+  // Local traffic the MAG routed itself breaks FWD-12 only where local routing is off, which only the user knows.
+  const localKnown = settingKnown(t, 'enableMagLocalRouting');
   const trn = indexBy(t, 'transport', true);
   for (const i of rows(t, 'access', false)) {
     const time = t.data.time[i]!;
@@ -182,6 +201,7 @@ export const magUplink = check('mag-uplink', ['FWD-10', 'FWD-12'], (t, [remote, 
     const k = near(t, trn, i, (x) => text(t, t.data.outerSrc[x]!) === mag);
     const what = `${text(t, t.data.innerSrc[i]!)} > ${text(t, t.data.innerDst[i]!)}`;
     if (k !== undefined) j.pass(() => `${what} reverse-tunnelled by ${mag}`, [dataEv(t, i), dataEv(t, k)]);
+    else if (isLocal && !localKnown) j.undecided(() => `${what} (local MN) not reverse-tunnelled by ${mag} ${unknownSetting('enableMagLocalRouting')}`, [dataEv(t, i)]);
     else j.fail(() => `${what}${isLocal ? ' (local MN)' : ''} not reverse-tunnelled by ${mag}`, [dataEv(t, i)], () => ({ field: 'tunnel', expected: `${mag} > LMA`, seen: 'none' }));
   }
 });

@@ -1,8 +1,8 @@
 // Lookups several checks share.
 import type { RouterAdvertisement } from '../../wire/index.js';
 import {
-  accepted, magStateAt, optionOf, optionsOf, partitionPoint, pushTo, sessionPrefixes, type CapturePoint, type Exchange, type MhFrame,
-  type NdFrame, type Session, type SessionEvent, type Trace,
+  accepted, magStateAt, optionOf, optionsOf, partitionPoint, pushTo, sessionPrefixes, settingKnown, unknownSetting, type CapturePoint, type Exchange,
+  type MhFrame, type NdFrame, type Session, type SessionEvent, type Trace,
 } from '../trace/index.js';
 
 /** Mobility Headers the implementations under test sent (first sightings, not tester stimuli). */
@@ -91,6 +91,16 @@ export function servedOn(t: Trace, point: CapturePoint, time: number): Session[]
 /** [start, end) of the time a session holds its prefixes (the BCE lingers MinDelayBeforeBCEDelete after de-registration). */
 export function holding(t: Trace, s: Session): [number, number] {
   return [s.start, s.end === undefined ? Infinity : s.end + t.settings.minDelayBeforeBceDeleteMs / 1000];
+}
+
+/**
+ * Whether session `o` still held its prefixes at `time` only because the LMA keeps a de-registered
+ * binding for MinDelayBeforeBCEDelete, and that delay is a default: a verdict on that alone rests
+ * on nothing the capture shows (the reason, naming the option), else undefined.
+ */
+export function lingerGuessed(t: Trace, o: Session, time: number): string | undefined {
+  if (o.end === undefined || time < o.end || settingKnown(t, 'minDelayBeforeBceDeleteMs')) return undefined;
+  return `session ${o.id} (${o.mnId}) had been de-registered ${(time - o.end).toFixed(3)} s before; whether its binding still held the prefix ${unknownSetting('minDelayBeforeBceDeleteMs')}`;
 }
 
 const holdersOf = new WeakMap<Trace, Map<string, Session[]>>();

@@ -2,7 +2,8 @@
 // link (RFC 5213 §6.7-§6.9.5): HNPs only after acceptance, from the right link-local and link-layer
 // address, the same at every MAG.
 import {
-  accepted, isLinkLocal, partitionPoint, pushTo, setText, type Exchange, type NdFrame, type Session, type Trace,
+  accepted, isLinkLocal, partitionPoint, pushTo, setText, settingKnown, unknownSetting, type Exchange, type FrameRef, type NdFrame, type Session,
+  type Trace,
 } from '../trace/index.js';
 import { check } from './check.js';
 import { mhEv, ndEv, seconds } from './evidence.js';
@@ -203,20 +204,42 @@ export const raSourceAddress = check('ra-source', ['RA-08', 'MAG-PBA-09'], (t, [
 export const raLinkLayer = check('ra-link-layer', ['RA-09'], (t, [j]) => {
   const mac = t.settings.fixedMagLinkLayer;
   if (mac === null) { j!.na('FixedMAGLinkLayerAddressOnAllAccessLinks is ALL_ZERO'); return; }
+  // An RA from RFC 6543's MAC shows the domain uses it (infer.ts); without one, a MAG using its own
+  // MAC may be right (ALL_ZERO) or wrong: only the user knows.
+  const known = settingKnown(t, 'fixedMagLinkLayer');
   for (const r of accessRas(t)) {
     const seen = `${r.f.linkSrc ?? '?'} / SLLAO ${r.ra.sourceLinkLayer ?? 'none'}`;
     if ((r.f.linkSrc === undefined || r.f.linkSrc === mac) && r.ra.sourceLinkLayer === mac) j!.pass(() => `RA from ${mac}`, [ndEv(t, r.f)]);
-    else j!.fail(() => `RA link-layer source ${seen}, not ${mac}`, [ndEv(t, r.f)], { field: 'Ethernet source / SLLAO', expected: mac, seen });
+    else if (known) j!.fail(() => `RA link-layer source ${seen}, not ${mac}`, [ndEv(t, r.f)], { field: 'Ethernet source / SLLAO', expected: mac, seen });
+    else j!.undecided(() => `RA link-layer source ${seen} ${unknownSetting('fixedMagLinkLayer', `no RA comes from ${mac}`)}`, [ndEv(t, r.f)]);
   }
 });
 
+/** The longest packet a transport capture holds: the MAG-LMA path carries at least that much. */
+function transportFloor(t: Trace): { octets: number; ref: FrameRef } | undefined {
+  let best: { octets: number; ref: FrameRef } | undefined;
+  for (const p of t.pointsOf('transport')) if (p.largestIpv6 !== undefined && p.largestIpv6.octets > (best?.octets ?? 0)) best = p.largestIpv6;
+  return best;
+}
+
 export const raMtu = check('ra-mtu', ['RA-10'], (t, [j]) => {
+  const known = settingKnown(t, 'maxLinkMtu');
   const limit = t.settings.maxLinkMtu - 40;
+  // Without the path MTU, a packet the path carried proves an MTU that fits under it.
+  const floor = known ? undefined : transportFloor(t);
   for (const r of accessRas(t)) {
     if (advertised(r).length === 0) continue;
     const mtu = r.ra.mtu;
-    if (mtu !== undefined && mtu <= limit) j!.pass(() => `RA MTU ${mtu}`, [ndEv(t, r.f)]);
-    else j!.fail(() => (mtu === undefined ? 'RA has no MTU option' : `RA MTU ${mtu} exceeds the tunnel MTU ${limit}`), [ndEv(t, r.f)], () => ({ field: 'MTU option', expected: `<= ${limit}`, seen: mtu ?? 'absent' }));
+    const ev = [ndEv(t, r.f)];
+    if (mtu === undefined) j!.fail('RA has no MTU option', ev, { field: 'MTU option', expected: known ? `<= ${limit}` : 'present', seen: 'absent' });
+    else if (known) {
+      if (mtu <= limit) j!.pass(() => `RA MTU ${mtu}`, ev);
+      else j!.fail(() => `RA MTU ${mtu} exceeds the tunnel MTU ${limit}`, ev, { field: 'MTU option', expected: `<= ${limit}`, seen: mtu });
+    } else if (floor !== undefined && mtu <= floor.octets - 40) {
+      j!.pass(() => `RA MTU ${mtu} fits the path, which carried ${floor.octets} octets (${floor.ref.point}#${floor.ref.frame})`, ev);
+    } else {
+      j!.undecided(() => `RA MTU ${mtu} ${unknownSetting('maxLinkMtu', floor ? `the longest packet on the transport link is ${floor.octets} octets` : 'no transport capture')}`, ev);
+    }
   }
 });
 

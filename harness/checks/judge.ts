@@ -1,6 +1,8 @@
 // Verdict aggregation over the instances a check finds: FAIL if any instance fails (evidence: the
-// first few failures and a count), PASS if all pass and there was at least one, otherwise
-// INCONCLUSIVE (or NOT-APPLICABLE when the check says the requirement does not apply here).
+// first few failures and a count); INCONCLUSIVE if an instance's verdict hangs on a setting nobody
+// gave and the capture does not show (a default is no ground for a verdict); PASS if all pass and
+// there was at least one; otherwise INCONCLUSIVE (or NOT-APPLICABLE when the check says the
+// requirement does not apply here).
 import type { MhFrame } from '../trace/index.js';
 import { evidenceFrame } from './evidence.js';
 import type { Evidence, LazyFrame, RequirementResult } from './types.js';
@@ -25,8 +27,10 @@ export interface Detail {
 export class Judge {
   private passes: Evidence[] = [];
   private failures: Evidence[] = [];
+  private undecidedOnes: Evidence[] = [];
   private passCount = 0;
   private failCount = 0;
+  private undecidedCount = 0;
   private notApplicable?: string;
   private noInstance = 'no instance of this behaviour in the trace';
   /** The signalling frames the instances named, by outcome (only once trackFrames was called). */
@@ -44,6 +48,16 @@ export class Judge {
     this.failCount++;
     if (this.named) remember(this.named.fail, frames);
     if (this.failures.length < MAX_FAILURE_EVIDENCE) this.failures.push(evidence(message, frames, detail));
+  }
+
+  /**
+   * An instance that would pass or fail only by a defaulted setting: `reason` names the setting and
+   * the option that gives it (trace/settings.ts unknownSetting). What the wire alone proves is
+   * judged with pass() and fail() as ever.
+   */
+  undecided(reason: LazyText, frames: LazyFrame[] = [], detail: Detail | (() => Detail) = {}): void {
+    this.undecidedCount++;
+    if (this.undecidedOnes.length < MAX_FAILURE_EVIDENCE) this.undecidedOnes.push(evidence(reason, frames, detail));
   }
 
   /**
@@ -79,6 +93,11 @@ export class Judge {
     if (this.failCount > 0) {
       const more = this.failCount > 1 ? ` (${this.failCount} of ${this.failCount + this.passCount} instances fail)` : '';
       return { ...base, verdict: 'FAIL', message: this.failures[0]!.message + more, evidence: this.failures };
+    }
+    if (this.undecidedCount > 0) {
+      const n = this.undecidedCount + this.passCount;
+      const more = n > 1 ? ` (${this.undecidedCount} of ${n} instances${this.passCount > 0 ? `; the other ${this.passCount} pass` : ''})` : '';
+      return { ...base, verdict: 'INCONCLUSIVE', message: this.undecidedOnes[0]!.message + more, evidence: this.undecidedOnes };
     }
     if (this.passCount > 0) {
       const msg = this.passCount === 1 ? this.passes[0]!.message : `${this.passCount} instances pass; e.g. ${this.passes[0]!.message}`;

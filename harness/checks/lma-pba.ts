@@ -2,9 +2,10 @@
 import {
   countOptions, isZeroPrefix, optionOf, sameSet, sessionPrefixes, setText, type Exchange, type PbuFrame, type Session, type Trace,
 } from '../trace/index.js';
+import { settingKnown, unknownSetting } from '../trace/settings.js';
 import { check } from './check.js';
 import { mhEv, seconds } from './evidence.js';
-import { answered, hnpsOf, holding, isAccepted, llaOf, prefixHolders } from './helpers.js';
+import { answered, hnpsOf, holding, isAccepted, lingerGuessed, llaOf, prefixHolders } from './helpers.js';
 
 type Answered = Exchange & { pba: NonNullable<Exchange['pba']> };
 const answeredOf = new WeakMap<Trace, Answered[]>();
@@ -177,7 +178,9 @@ export const pbaPrefixes = check('pba-hnp', ['LMA-PBA-09', 'LMA-PBA-10'], (t, [o
       }
       // Across MNs attached at the same time the prefix sets never overlap.
       const other = otherHolder(t, got, ex.mnId, ex.pba.ref.time);
+      const guess = other && lingerGuessed(t, other, ex.pba.ref.time);
       if (other === undefined) ok!.pass(() => `accepted PBA carries HNP ${setText(got)}, no other MN's`, ev);
+      else if (guess !== undefined) ok!.undecided(() => `accepted PBA gives ${ex.mnId ?? 'an MN'} a prefix of ${other.mnId}: ${guess}`, [...evPair(t, other.events[0]!.exchange), ...ev]);
       else {
         const shared = got.filter((p) => sessionPrefixes(other).includes(p));
         ok!.fail(() => `accepted PBA gives ${ex.mnId ?? 'an MN'} ${setText(shared)}, which ${other.mnId} holds`, [...evPair(t, other.events[0]!.exchange), ...ev],
@@ -254,6 +257,7 @@ export const pbaTimestamp = check('pba-timestamp', ['ORD-01', 'ORD-03', 'ORD-04'
   lower!.inconclusiveBecause('no PBA with status 157 in the trace');
   seqMode!.inconclusiveBecause('no PBU without a Timestamp was answered');
   const tol = t.settings.clockToleranceMs;
+  const tolKnown = settingKnown(t, 'clockToleranceMs');
   for (const ex of pairs(t)) {
     const u = optionOf(ex.pbu, 27), a = optionOf(ex.pba, 27);
     const ev = evPair(t, ex);
@@ -274,6 +278,7 @@ export const pbaTimestamp = check('pba-timestamp', ['ORD-01', 'ORD-03', 'ORD-04'
       const j = status === 156 ? window! : lower!;
       const skew = a.seconds * 1000 + (a.fraction * 1000) / 65536 - ex.pba.ref.time * 1000;
       if (Math.abs(skew) <= tol) j.pass(() => `status ${status} PBA carries the LMA's current time`, ev);
+      else if (!tolKnown) j.undecided(() => `status ${status} PBA Timestamp ${a.iso} is ${seconds(skew / 1000)} off the capture clock: whether that is the LMA's clock or the capture host's ${unknownSetting('clockToleranceMs')}`, ev);
       else j.fail(() => `status ${status} PBA Timestamp ${a.iso} is ${seconds(skew / 1000)} off the LMA's clock`, ev, { field: 'Timestamp', expected: 'the LMA current time', seen: a.iso });
     }
   }

@@ -1,7 +1,8 @@
 // C.2: what the MAG puts in its PBUs (RFC 5213 §6.9.1.1, §6.9.1.5, §8).
 import { timestampToMs } from '../../wire/index.js';
 import {
-  countOptions, everyOptionOf, isLinkLocal, isMulticast, isZeroPrefix, optionOf, optionsOf, partitionPoint, pushTo, type Exchange, type Trace,
+  accessTechnologyOfLinkType, countOptions, everyOptionOf, isLinkLocal, isMulticast, isZeroPrefix, optionOf, optionsOf, partitionPoint, pushTo,
+  settingKnown, unknownSetting, type CapturePoint, type Exchange, type Trace,
 } from '../trace/index.js';
 import { check } from './check.js';
 import { mhEv, ndEv, seconds } from './evidence.js';
@@ -123,14 +124,44 @@ export const pbuHandoffIndicator = check('pbu-hi', ['MAG-PBU-08', 'MAG-PBU-09'],
   }
 });
 
+/**
+ * The ATT values a MAG's access links allow, and how that is known; undefined when nothing says.
+ * Given: the domain's list. Inferred: the link types of the MAG's own access captures, or of
+ * access captures of no known MAG when the trace has one MAG.
+ */
+function accessTechnologiesOf(t: Trace, mag: string): { atts: number[]; how: string } | undefined {
+  const prov = t.provenance.accessTechnologies;
+  if (prov.source === 'given') return { atts: t.settings.accessTechnologies, how: 'as given' };
+  if (prov.source === 'default') return undefined;
+  const shown = (p: CapturePoint) => (p.kind === 'access' && p.linkType !== undefined ? accessTechnologyOfLinkType(p.linkType) : undefined);
+  let points = t.points.filter((p) => p.mag === mag && shown(p) !== undefined);
+  if (points.length === 0 && t.roles.mags.length === 1) points = t.points.filter((p) => p.mag === undefined && shown(p) !== undefined);
+  if (points.length === 0) return undefined;
+  const atts = new Set(points.flatMap((p) => shown(p)!.atts));
+  return { atts: [...atts], how: `inferred from the link type of ${points.map((p) => `${p.name} (${shown(p)!.name})`).join(', ')}` };
+}
+
 export const pbuAtt = check('pbu-att', ['MAG-PBU-10'], (t, [j]) => {
-  const allowed = t.settings.accessTechnologies;
+  const allowedOf = new Map<string, ReturnType<typeof accessTechnologiesOf>>();
   for (const ex of pbus(t)) {
     const n = countOptions(ex.pbu, 24);
     const ev = [mhEv(t, ex.pbu)];
-    if (n === 1 && ex.att !== undefined && allowed.includes(ex.att)) j!.pass(() => `PBU ATT = ${ex.att}`, ev);
-    else j!.fail(() => (n !== 1 ? `PBU has ${n} ATT options` : `PBU ATT = ${ex.att ?? 'malformed'}, not the access technology in use`), ev,
-      () => ({ field: 'ATT', expected: allowed.join(' or '), seen: n !== 1 ? `${n} options` : ex.att ?? 'malformed' }));
+    // What the wire alone proves: one well-formed ATT option, not the reserved value 0.
+    if (n !== 1 || ex.att === undefined) {
+      j!.fail(() => (n !== 1 ? `PBU has ${n} ATT options` : 'PBU ATT option is malformed'), ev, { field: 'ATT option', expected: 'one, length 2', seen: n !== 1 ? `${n} options` : 'malformed' });
+      continue;
+    }
+    const att = ex.att;
+    if (att === 0) {
+      j!.fail('PBU ATT = 0, a reserved value (whatever the access link)', ev, { field: 'ATT', expected: 'the access technology in use (not 0)', seen: 0 });
+      continue;
+    }
+    if (!allowedOf.has(ex.mag)) allowedOf.set(ex.mag, accessTechnologiesOf(t, ex.mag));
+    const allowed = allowedOf.get(ex.mag);
+    if (allowed === undefined) j!.undecided(() => `PBU ATT = ${att} ${unknownSetting('accessTechnologies', `no access capture of ${ex.mag} shows its link type`)}`, ev);
+    else if (allowed.atts.includes(att)) j!.pass(() => `PBU ATT = ${att} (access technology ${allowed.how})`, ev);
+    else j!.fail(() => `PBU ATT = ${att}, not the access technology in use (${allowed.atts.join(' or ')}, ${allowed.how}; give --access-technology if that is wrong)`, ev,
+      () => ({ field: 'ATT', expected: allowed.atts.join(' or '), seen: att }));
   }
 });
 
@@ -159,6 +190,9 @@ export const pbuTimestamp = check('pbu-timestamp', ['MAG-PBU-11', 'MAG-PBU-12'],
 export const timestampClock = check('timestamp-clock', ['MAG-PBU-13', 'ORD-08'], (t, [format, sync]) => {
   if (!t.settings.timestampMode) { format!.na('sequence-number mode'); sync!.na('sequence-number mode'); }
   const tol = t.settings.clockToleranceMs;
+  // Close to the capture clock proves the timestamp tracks real time; far from it proves so only
+  // when the user said how well the capture host's clock was kept (an NTP encoding shows by itself).
+  const tolKnown = settingKnown(t, 'clockToleranceMs');
   for (const ex of pbus(t)) {
     const ts = optionOf(ex.pbu, 27);
     if (ts === undefined) continue;
@@ -169,7 +203,8 @@ export const timestampClock = check('timestamp-clock', ['MAG-PBU-13', 'ORD-08'],
     const detail = { field: 'Timestamp', expected: `frame time ±${tol} ms`, seen: ts.iso };
     for (const j of [format!, sync!]) {
       if (ok) j.pass(() => `Timestamp within ${Math.abs(skew).toFixed(0)} ms of the capture clock`, ev);
-      else j.fail(msg, ev, detail);
+      else if (ts.ntpLike || tolKnown) j.fail(msg, ev, detail);
+      else j.undecided(() => `${msg}: whether that is the MAG's clock or the capture host's ${unknownSetting('clockToleranceMs')}`, ev);
     }
   }
 });

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { QUIRKS, type QuirkName } from '../../pmipd/quirks.js';
 import type { DomainSettings } from '../trace/index.js';
-import { RFC6543_LINK_LOCAL, RFC6543_MAC } from '../trace/index.js';
+import { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, RFC6543_MAC } from '../trace/index.js';
 import { nodesOfKind, type Topology } from '../topology/model.js';
 import type { IutSpec } from '../topology/schema.js';
 
@@ -67,6 +67,9 @@ export class UnknownQuirk extends Error {
 /** The trace's view of the domain a case declared. */
 export function traceSettings(needs: DomainNeeds, unentitled: string[]): Partial<DomainSettings> {
   const fixed = needs.fixedMagAddresses === true;
+  // Every setting a check reads is given, so no verdict of a testbed run rests on a default: the
+  // testbed builds its links with the kernel's 1500-octet MTU, captures on the IUTs' own clock, and
+  // its IUTs route no MN traffic locally (pmipd cannot; another IUT runs with the RFC defaults).
   return {
     timestampMode: needs.timestamps ?? true,
     fixedMagLinkLocal: fixed ? RFC6543_LINK_LOCAL : null,
@@ -75,6 +78,9 @@ export function traceSettings(needs: DomainNeeds, unentitled: string[]): Partial
     maxDelayBeforeNewBceAssignMs: needs.maxDelayBeforeNewBceAssignMs ?? 1500,
     timestampValidityWindowMs: needs.timestampValidityWindowMs ?? 300,
     accessTechnologies: [3],
+    enableMagLocalRouting: false,
+    maxLinkMtu: 1500,
+    clockToleranceMs: DEFAULT_SETTINGS.clockToleranceMs,
     unentitledMns: unentitled,
   };
 }

@@ -1,7 +1,7 @@
 // What a report shows of a trace: a summary, the ladder of messages, the timings.
 import type { RequirementResult, Verdict } from '../checks/index.js';
 import {
-  accepted, partitionPoint, pushTo, type MhFrame, type NdFrame, type SessionEvent, type TestbedEvent, type Trace,
+  accepted, partitionPoint, provenanceText, pushTo, type MhFrame, type NdFrame, type SessionEvent, type TestbedEvent, type Trace,
 } from '../trace/index.js';
 import type { CaseTimings, LadderStep, TraceSummary } from './types.js';
 
@@ -9,13 +9,14 @@ const RANK: Record<Verdict, number> = { FAIL: 3, INCONCLUSIVE: 1, 'NOT-APPLICABL
 
 export function summarizeTrace(t: Trace): TraceSummary {
   const settings = (Object.keys(t.settings) as (keyof typeof t.settings)[]).map((k) => ({
-    name: k, value: JSON.stringify(t.settings[k]), source: t.settingSources[k],
+    name: k, value: JSON.stringify(t.settings[k]), source: provenanceText(t.provenance[k]),
   }));
   return {
     start: t.start, end: t.end,
     points: t.points.map((p) => {
-      const o: TraceSummary['points'][number] = { name: p.name, kind: p.kind, frames: p.frames, kept: p.kept };
+      const o: TraceSummary['points'][number] = { name: p.name, kind: p.kind, kindSource: p.kindSource, frames: p.frames, kept: p.kept };
       if (p.mag !== undefined) o.mag = p.mag;
+      if (p.magSource !== undefined) o.magSource = p.magSource;
       if (p.path !== undefined) o.path = p.path;
       return o;
     }),

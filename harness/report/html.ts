@@ -121,7 +121,7 @@ function caseHtml(c: CaseResult, i: number): string {
 <tr><th>setting</th><th>value</th><th>source</th></tr>${c.trace.settings.map((s) => `<tr><td>${esc(s.name)}</td><td><code>${esc(s.value)}</code></td><td>${esc(s.source)}</td></tr>`).join('')}
 <tr><td>MAGs</td><td><code>${esc(c.trace.roles.mags.join(', '))}</code></td><td>${esc(c.trace.roles.source)}</td></tr>
 <tr><td>LMAs</td><td><code>${esc(c.trace.roles.lmas.join(', '))}</code></td><td></td></tr>
-${c.trace.points.map((p) => `<tr><td>capture ${esc(p.name)}</td><td>${esc(p.kind)}${p.mag ? ` (MAG ${esc(p.mag)})` : ''}</td><td>${p.frames} frames, ${p.kept} kept</td></tr>`).join('')}
+${c.trace.points.map((p) => `<tr><td>capture ${esc(p.name)}</td><td>${esc(p.kind)}${p.kindSource && p.kindSource !== 'given' ? ` (${esc(p.kindSource)})` : ''}${p.mag ? ` (MAG ${esc(p.mag)}${p.magSource && p.magSource !== 'given' ? `, ${esc(p.magSource)}` : ''})` : ''}</td><td>${p.frames} frames, ${p.kept} kept</td></tr>`).join('')}
 </table></details>` : '';
   const cut = c.ladderOmitted ? `<p class="muted">… ${c.ladderOmitted} more messages not drawn: the diagram shows ${c.ladder!.length}, failing ones first, then the earliest.</p>` : '';
   const ladder = c.ladder && c.ladder.length > 0 ? `<div class="ladder-wrap">${ladderSvg(c.ladder, t0)}</div>${cut}` : '<p class="muted">no signalling captured</p>';

@@ -51,7 +51,7 @@ export interface CaseStep {
 export interface TraceSummary {
   start: number;
   end: number;
-  points: { name: string; kind: string; mag?: string; frames: number; kept: number; path?: string }[];
+  points: { name: string; kind: string; kindSource?: string; mag?: string; magSource?: string; frames: number; kept: number; path?: string }[];
   roles: { mags: string[]; lmas: string[]; testers: string[]; source: string };
   settings: { name: string; value: string; source: string }[];
   sessions: { mnId: string; hnps: string[]; events: { kind: string; time: number; mag: string }[] }[];

@@ -10,23 +10,11 @@ import { optionTypesOf } from './options.js';
 import { isLinkLocal, isMulticast } from './prefix.js';
 import { buildSessions } from './sessions.js';
 import { SharedMessages } from './shared-messages.js';
-import { resolvePoints, resolveRoles, resolveSettings } from './infer.js';
+import { inferFromCaptures, resolvePoints, resolveRoles, resolveSettings, type PointDraft } from './infer.js';
 import type {
   CapturePointKind, EspFrame, FrameRef, MhFrame, NdFrame, TraceOptions,
 } from './types.js';
 import { Trace } from './trace.js';
-
-interface PointDraft {
-  name: string;
-  path?: string;
-  label?: string;
-  kind?: CapturePointKind;
-  mag?: string;
-  frames: number;
-  kept: number;
-  firstTime?: number;
-  lastTime?: number;
-}
 
 const ND_FIRST = 133;
 const ND_LAST = 137;
@@ -66,7 +54,12 @@ export class TraceBuilder {
     p.frames++;
     if (p.firstTime === undefined) p.firstTime = time;
     p.lastTime = time;
+    p.linkType ??= linkType;
     const f = decodeFrame(linkType, buf, off, len);
+    // What the path carried at least: the tunnel MTU a MAG advertises must fit (RA-10).
+    if (f.ipv6 !== undefined && 40 + f.ipv6.payloadLength > (p.largestIpv6?.octets ?? 0)) {
+      p.largestIpv6 = { octets: 40 + f.ipv6.payloadLength, ref: { point: p.name, frame, time } };
+    }
     if (this.keep(f, p.name, point, frame, time, buf, off, len)) p.kept++;
   }
 
@@ -155,11 +148,12 @@ export class TraceBuilder {
     const settings = resolveSettings(this.mh, this.options);
     const exchanges = pairExchanges(this.mh, roles);
     const { sessions, orphans } = buildSessions(exchanges, settings.values.minDelayBeforeBceDeleteMs / 1000);
-    const points = resolvePoints(this.points, this.mh, this.nd, this.data, sessions, roles);
+    const points = resolvePoints(this.points, this.mh, this.nd, this.data, sessions);
+    inferFromCaptures(settings, points, this.nd, this.options);
     const events = [...(this.options.events ?? [])].sort((x, y) => x.time - y.time);
     return new Trace({
       points, mh: this.mh, nd: this.nd, esp: this.esp, data: this.data, addresses: this.addresses,
-      exchanges, sessions, orphans, roles, settings: settings.values, settingSources: settings.sources, events,
+      exchanges, sessions, orphans, roles, settings: settings.values, provenance: settings.provenance, events,
     });
   }
 }

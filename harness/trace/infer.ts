@@ -6,8 +6,10 @@ import { pushTo } from './multimap.js';
 import { optionOf } from './options.js';
 import { partitionPoint } from './search.js';
 import { sessionPrefixes } from './sessions.js';
+import { accessTechnologyOfLinkType, isWirelessLinkType } from './settings.js';
 import type {
-  CapturePoint, CapturePointKind, DomainSettings, MhFrame, NdFrame, Roles, Session, SessionEvent, SettingSource, TraceOptions,
+  CapturePoint, CapturePointKind, DomainSettings, FrameRef, MhFrame, NdFrame, Roles, Session, SessionEvent, SettingProvenance,
+  SettingSource, TraceOptions,
 } from './types.js';
 
 /** RFC 6543 §3: the reserved MAG link-local address and MAC. */
@@ -43,31 +45,91 @@ export function resolveRoles(mh: readonly MhFrame[], o: TraceOptions): Roles {
   };
 }
 
-export function resolveSettings(mh: readonly MhFrame[], o: TraceOptions): { values: DomainSettings; sources: Record<keyof DomainSettings, SettingSource> } {
-  const given = o.settings ?? {};
+export interface ResolvedSettings {
+  values: DomainSettings;
+  provenance: Record<keyof DomainSettings, SettingProvenance>;
+}
+
+/** A few frames as evidence of an inference. */
+const SHOWN_BY = 3;
+const refs = (list: readonly { ref: FrameRef }[]): FrameRef[] => list.slice(0, SHOWN_BY).map((f) => f.ref);
+
+/** The settings the signalling shows (timestamps, link-local address option), over the defaults; then what was given. */
+export function resolveSettings(mh: readonly MhFrame[], o: TraceOptions): ResolvedSettings {
   const values = { ...DEFAULT_SETTINGS };
-  const sources = Object.fromEntries(Object.keys(DEFAULT_SETTINGS).map((k) => [k, 'default'])) as Record<keyof DomainSettings, SettingSource>;
+  const provenance = Object.fromEntries(Object.keys(DEFAULT_SETTINGS).map((k): [string, SettingProvenance] => [k, { source: 'default', frames: [] }])) as ResolvedSettings['provenance'];
   const pbus = mh.filter((f) => f.mh.type === 5 && !f.fromTester && f.duplicateOf === undefined);
   if (pbus.length > 0) {
     // Most PBUs decide: one PBU that breaks the rule must show up as a failure, not flip the setting.
-    const withTs = pbus.filter((f) => optionOf(f, 27) !== undefined).length;
-    values.timestampMode = withTs * 2 >= pbus.length;
-    sources.timestampMode = 'inferred';
-    const withLla = pbus.filter((f) => optionOf(f, 26) !== undefined).length;
-    values.fixedMagLinkLocal = withLla * 2 >= pbus.length ? null : RFC6543_LINK_LOCAL;
-    sources.fixedMagLinkLocal = 'inferred';
+    const withTs = pbus.filter((f) => optionOf(f, 27) !== undefined);
+    values.timestampMode = withTs.length * 2 >= pbus.length;
+    provenance.timestampMode = {
+      source: 'inferred', frames: refs(values.timestampMode ? withTs : pbus.filter((f) => optionOf(f, 27) === undefined)),
+      how: `${withTs.length} of ${pbus.length} PBUs carry a Timestamp option`,
+    };
+    const withLla = pbus.filter((f) => optionOf(f, 26) !== undefined);
+    values.fixedMagLinkLocal = withLla.length * 2 >= pbus.length ? null : RFC6543_LINK_LOCAL;
+    provenance.fixedMagLinkLocal = {
+      source: 'inferred', frames: refs(values.fixedMagLinkLocal === null ? withLla : pbus.filter((f) => optionOf(f, 26) === undefined)),
+      how: `${withLla.length} of ${pbus.length} PBUs carry a Link-local Address option`,
+    };
   }
-  for (const [k, v] of Object.entries(given) as [keyof DomainSettings, unknown][]) {
-    if (v === undefined) continue;
-    (values as Record<string, unknown>)[k] = v;
-    sources[k] = 'given';
-  }
-  return { values, sources };
+  applyGiven({ values, provenance }, o);
+  return { values, provenance };
 }
 
-interface PointDraft {
+function applyGiven(r: ResolvedSettings, o: TraceOptions): void {
+  for (const [k, v] of Object.entries(o.settings ?? {}) as [keyof DomainSettings, unknown][]) {
+    if (v === undefined) continue;
+    (r.values as unknown as Record<string, unknown>)[k] = v;
+    r.provenance[k] = { source: 'given', frames: [] };
+  }
+}
+
+/**
+ * What the capture points show besides the signalling, for the settings not given: the access
+ * technology by the access captures' link types, RFC 6543's fixed addresses by the RAs that use them.
+ */
+export function inferFromCaptures(r: ResolvedSettings, points: readonly CapturePoint[], nd: readonly NdFrame[], o: TraceOptions): void {
+  const given = (k: keyof DomainSettings): boolean => o.settings?.[k] !== undefined;
+  if (!given('accessTechnologies')) {
+    const atts = new Set<number>(), shown: FrameRef[] = [], how: string[] = [];
+    for (const p of points) {
+      const tech = p.kind === 'access' && p.linkType !== undefined ? accessTechnologyOfLinkType(p.linkType) : undefined;
+      if (tech === undefined) continue;
+      for (const a of tech.atts) atts.add(a);
+      shown.push({ point: p.name, frame: 1, time: p.firstTime ?? 0 });
+      how.push(`${p.name} is ${tech.name}`);
+    }
+    if (atts.size > 0) {
+      r.values.accessTechnologies = [...atts];
+      r.provenance.accessTechnologies = { source: 'inferred', frames: shown.slice(0, SHOWN_BY), how: `link type of the access captures: ${how.join(', ')}` };
+    }
+  }
+  const access = new Set(points.filter((p) => p.kind === 'access').map((p) => p.name));
+  const ras = nd.filter((f) => f.msg.name === 'RA' && access.has(f.ref.point));
+  if (!given('fixedMagLinkLayer')) {
+    const fixed = ras.filter((f) => f.linkSrc === RFC6543_MAC || (f.msg.name === 'RA' && f.msg.sourceLinkLayer === RFC6543_MAC));
+    // Only a use of the reserved MAC shows the domain uses it; other MACs may be a MAG breaking the rule.
+    if (fixed.length > 0) {
+      r.values.fixedMagLinkLayer = RFC6543_MAC;
+      r.provenance.fixedMagLinkLayer = { source: 'inferred', frames: refs(fixed), how: `${fixed.length} of ${ras.length} access RAs come from ${RFC6543_MAC}` };
+    }
+  }
+  if (!given('fixedMagLinkLocal')) {
+    const fixed = ras.filter((f) => f.src === RFC6543_LINK_LOCAL);
+    if (fixed.length > 0) {
+      r.values.fixedMagLinkLocal = RFC6543_LINK_LOCAL;
+      r.provenance.fixedMagLinkLocal = { source: 'inferred', frames: refs(fixed), how: `${fixed.length} of ${ras.length} access RAs come from ${RFC6543_LINK_LOCAL}` };
+    }
+  }
+}
+
+/** A capture point as the builder gathered it, before its kind and MAG are resolved. */
+export interface PointDraft {
   name: string; path?: string; label?: string; kind?: CapturePointKind; mag?: string;
-  frames: number; kept: number; firstTime?: number; lastTime?: number;
+  frames: number; kept: number; firstTime?: number; lastTime?: number; linkType?: number;
+  largestIpv6?: { octets: number; ref: FrameRef };
 }
 
 function macFromLlId(llId: string): string {
@@ -76,7 +138,7 @@ function macFromLlId(llId: string): string {
 
 export function resolvePoints(
   drafts: readonly PointDraft[], mh: readonly MhFrame[], nd: readonly NdFrame[], data: DataTable,
-  sessions: readonly Session[], roles: Roles,
+  sessions: readonly Session[],
 ): CapturePoint[] {
   const hasMh = new Set<string>();
   for (const f of mh) hasMh.add(f.ref.point);
@@ -98,14 +160,18 @@ export function resolvePoints(
       set.add(mac);
     }
   }
-  const magOrder = [...roles.mags];
   return drafts.map((d, index): CapturePoint => {
     let kind = d.kind, kindSource: SettingSource = 'given';
     if (kind === undefined) {
       kindSource = 'inferred';
-      kind = hasMh.has(d.name) || tunnelAt.has(index) ? 'transport' : hasNd.has(d.name) ? 'access' : 'core';
+      const wireless = d.linkType !== undefined && isWirelessLinkType(d.linkType);
+      kind = hasMh.has(d.name) || tunnelAt.has(index) ? 'transport' : hasNd.has(d.name) || wireless ? 'access' : 'core';
+      // Nothing showed it: a core capture is what is left over.
+      if (kind === 'core') kindSource = 'default';
     }
     const p: CapturePoint = { name: d.name, kind, kindSource, mnMacs: [], frames: d.frames, kept: d.kept };
+    if (d.linkType !== undefined) p.linkType = d.linkType;
+    if (d.largestIpv6 !== undefined) p.largestIpv6 = d.largestIpv6;
     if (d.path !== undefined) p.path = d.path;
     if (d.label !== undefined) p.label = d.label;
     if (d.firstTime !== undefined) p.firstTime = d.firstTime;
@@ -118,7 +184,9 @@ export function resolvePoints(
     }
     p.mnMacs = [...macs];
     if (d.mag !== undefined) { p.mag = d.mag; p.magSource = 'given'; return p; }
-    const mag = magByPrefix(d.name, nd, sessions) ?? magByMac(p.mnMacs, magMacs) ?? magByName(d.name, magOrder);
+    // Nothing else: a MAG guessed from the capture's name would be a default, and the checks that
+    // read an access link's MAG would FAIL on it; such a link is judged as one of no known MAG.
+    const mag = magByPrefix(d.name, nd, sessions) ?? magByMac(p.mnMacs, magMacs);
     if (mag !== undefined) { p.mag = mag; p.magSource = 'inferred'; }
     return p;
   });
@@ -151,10 +219,4 @@ function magByPrefix(point: string, nd: readonly NdFrame[], sessions: readonly S
 function magByMac(macs: readonly string[], magMacs: Map<string, Set<string>>): string | undefined {
   for (const [mag, set] of magMacs) if (macs.some((m) => set.has(m))) return mag;
   return undefined;
-}
-
-/** "acc2" -> the second MAG in order of first PBU. */
-function magByName(name: string, mags: readonly string[]): string | undefined {
-  const m = /(\d+)$/.exec(name);
-  return m ? mags[Number(m[1]) - 1] : undefined;
 }

@@ -6,7 +6,7 @@ import { PrefixIndex } from './prefix.js';
 import { sessionPrefixes } from './sessions.js';
 import type {
   CapturePoint, CapturePointKind, DomainSettings, EspFrame, Exchange, FrameRef, MhFrame, NdFrame, Roles, Session,
-  SettingSource, TestbedEvent,
+  SettingProvenance, TestbedEvent,
 } from './types.js';
 
 export interface TraceParts {
@@ -22,7 +22,8 @@ export interface TraceParts {
   orphans: Exchange[];
   roles: Roles;
   settings: DomainSettings;
-  settingSources: Record<keyof DomainSettings, SettingSource>;
+  /** Where each setting comes from: given, inferred (and the frames that showed it), or defaulted. */
+  provenance: Record<keyof DomainSettings, SettingProvenance>;
   events: TestbedEvent[];
 }
 
@@ -55,7 +56,7 @@ export class Trace implements TraceParts {
   readonly orphans!: Exchange[];
   readonly roles!: Roles;
   readonly settings!: DomainSettings;
-  readonly settingSources!: Record<keyof DomainSettings, SettingSource>;
+  readonly provenance!: Record<keyof DomainSettings, SettingProvenance>;
   readonly events!: TestbedEvent[];
   private readonly sessionsById = new Map<number, Session[]>();
   private readonly sessionsByText = new Map<string, Session[]>();

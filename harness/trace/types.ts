@@ -40,6 +40,10 @@ export interface CapturePoint {
   kept: number;
   firstTime?: number;
   lastTime?: number;
+  /** The capture's link type (pcap LINKTYPE_*) as its first frame has it. */
+  linkType?: number;
+  /** The longest IPv6 packet captured here (octets from the IPv6 header on) and where. */
+  largestIpv6?: { octets: number; ref: FrameRef };
 }
 
 /** A Mobility Header seen on the wire (over IPv6, or over IPv4/UDP 5436). */
@@ -165,6 +169,15 @@ export interface TestbedEvent {
 }
 
 export type SettingSource = 'given' | 'inferred' | 'default';
+
+/** Where a setting's value comes from: the user or testbed, the capture (and which frames), or a default. */
+export interface SettingProvenance {
+  source: SettingSource;
+  /** Inferred: the frames that showed it (a few). */
+  frames: FrameRef[];
+  /** Inferred: how, in a few words ("link type of acc1: IEEE 802.11 radiotap"). */
+  how?: string;
+}
 
 /** PMIPv6 domain settings (RFC 5213 §9) the checks depend on. */
 export interface DomainSettings {

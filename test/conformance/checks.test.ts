@@ -106,8 +106,8 @@ const CASES: Record<string, Case> = {
   'MAG-PBU-17': { fail: (sc) => { msg(sc, 'mn2-attach-pbu').lifetime = 0; } },
   'MAG-PBU-19': { fail: (sc) => setOpt(sc, 'mn1-ho-pbu', 8, { id: 'other@example.com' }) },
   'MAG-PBU-20': {
-    pass: (sc) => { sc.options.settings = { unentitledMns: ['02:00:00:00:aa:09'] }; add(sc, rs('x', 'acc4', 25, { ...MN1, mac: '02:00:00:00:aa:09' })); },
-    fail: (sc) => { sc.options.settings = { unentitledMns: [MN3mac()] }; },
+    pass: (sc) => { sc.options.settings = { ...sc.options.settings, unentitledMns: ['02:00:00:00:aa:09'] }; add(sc, rs('x', 'acc4', 25, { ...MN1, mac: '02:00:00:00:aa:09' })); },
+    fail: (sc) => { sc.options.settings = { ...sc.options.settings, unentitledMns: [MN3mac()] }; },
   },
   'LMA-VAL-03': { fail: (sc) => { msg(sc, 'mn1-refresh-pba').status = 133; } },
   'LMA-ERR-01': { fail: (sc) => { msg(sc, 'no-mnid-pba').status = 153; } },

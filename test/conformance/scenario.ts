@@ -27,11 +27,14 @@ export const MN1 = mn(1), MN2 = mn(2), MN3 = mn(3), MN4 = mn(4);
 export type Spec =
   | { kind: 'mh'; tag?: string; point: string; time: number; src: string; dst: string; msg: MobilityHeaderSpec; badChecksum?: boolean; ext?: ExtensionHeaderSpec[] }
   | { kind: 'nd'; tag?: string; point: string; time: number; src: string; dst: string; ethSrc: string; ethDst: string; msg: Icmpv6Spec }
-  | { kind: 'data'; tag?: string; point: string; time: number; src: string; dst: string; hopLimit: number; id: number; outer?: { src: string; dst: string }; ethSrc?: string }
-  | { kind: 'esp'; tag?: string; point: string; time: number; src: string; dst: string; spi: number };
+  | { kind: 'data'; tag?: string; point: string; time: number; src: string; dst: string; hopLimit: number; id: number; outer?: { src: string; dst: string }; ethSrc?: string; size?: number }
+  | { kind: 'esp'; tag?: string; point: string; time: number; src: string; dst: string; spi: number }
+  /** A frame as captured, for link types the encoders do not build (802.11 radiotap). */
+  | { kind: 'raw'; tag?: string; point: string; time: number; bytes: Uint8Array };
 
 export interface Scenario {
-  points: { name: string; kind: CapturePointKind; mag?: string }[];
+  /** `kind` left out: inferred from the traffic; `linkType` (default Ethernet) of the capture. */
+  points: { name: string; kind?: CapturePointKind; mag?: string; linkType?: number }[];
   specs: Spec[];
   options: TraceOptions;
 }
@@ -102,6 +105,15 @@ export function path(tag: string, time: number, src: string, dst: string, id: nu
   });
 }
 
+/**
+ * What the testbed gives of the domain (conformance/profile.ts traceSettings) and a capture
+ * alone does not show: the golden domain's checks judge with these, as a testbed run's do.
+ * The rest (timestamps, fixed addresses, access technology) the trace infers.
+ */
+export const GIVEN_SETTINGS: TraceOptions['settings'] = {
+  minDelayBeforeBceDeleteMs: 10000, maxDelayBeforeNewBceAssignMs: 1500, enableMagLocalRouting: false, maxLinkMtu: 1500, clockToleranceMs: 2000,
+};
+
 /** The golden domain: every applicable passive check passes. */
 export function golden(): Scenario {
   const up = (mag: string) => ({ point: 'trn', outer: { src: mag, dst: LMA } });
@@ -159,6 +171,7 @@ export function golden(): Scenario {
     ],
     specs,
     options: {
+      settings: { ...GIVEN_SETTINGS },
       testers: [TESTER],
       events: [
         { time: T0 + 200.0, kind: 'detach', mn: 'mn1', mnId: MN1.nai, mag: MAG1 },
@@ -219,12 +232,14 @@ function encode(s: Spec): Uint8Array {
     case 'nd':
       return eth(s.ethSrc, s.ethDst, encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 255, nextHeader: 58, payload: encodeIcmpv6(s.msg, s.src, s.dst) }));
     case 'data': {
-      const inner = encodeIpv6({ src: s.src, dst: s.dst, hopLimit: s.hopLimit, nextHeader: 58, payload: encodeIcmpv6({ type: 128, id: s.id, seq: 1, dataLength: 16 }, s.src, s.dst) });
+      const inner = encodeIpv6({ src: s.src, dst: s.dst, hopLimit: s.hopLimit, nextHeader: 58, payload: encodeIcmpv6({ type: 128, id: s.id, seq: 1, dataLength: s.size ?? 16 }, s.src, s.dst) });
       const ip = s.outer ? encodeIpv6({ src: s.outer.src, dst: s.outer.dst, hopLimit: 64, nextHeader: 41, payload: inner }) : inner;
       return eth(s.ethSrc ?? '02:00:00:00:03:01', '02:00:00:00:03:02', ip);
     }
     case 'esp':
       return eth('02:00:00:00:01:01', '02:00:00:00:02:01', encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 64, extensionHeaders: [{ type: 50, spi: s.spi, sequence: 1 }], payload: new Uint8Array(32) }));
+    case 'raw':
+      return s.bytes;
   }
 }
 
@@ -244,10 +259,11 @@ export function buildTrace(sc: Scenario): Trace {
   const b = new TraceBuilder(sc.options);
   for (const [name, frames] of encodeFrames(sc)) {
     const p = sc.points.find((x) => x.name === name)!;
-    const decl: Parameters<TraceBuilder['addPoint']>[0] = { name, kind: p.kind };
+    const decl: Parameters<TraceBuilder['addPoint']>[0] = { name };
+    if (p.kind) decl.kind = p.kind;
     if (p.mag) decl.mag = p.mag;
     const point = b.addPoint(decl);
-    frames.forEach((f, i) => b.addFrame(point, i + 1, f.time, LINKTYPE_ETHERNET, f.bytes, 0, f.bytes.length));
+    frames.forEach((f, i) => b.addFrame(point, i + 1, f.time, p.linkType ?? LINKTYPE_ETHERNET, f.bytes, 0, f.bytes.length));
   }
   return b.finish();
 }
@@ -257,7 +273,8 @@ export function writePcaps(sc: Scenario, dir: string): Map<string, string> {
   const paths = new Map<string, string>();
   for (const [name, frames] of encodeFrames(sc)) {
     const path = join(dir, `${name}.pcap`);
-    const w = createPcapWriter(path, { format: 'pcap' });
+    const linkType = sc.points.find((p) => p.name === name)?.linkType;
+    const w = createPcapWriter(path, { format: 'pcap', ...(linkType !== undefined ? { linkType } : {}) });
     for (const f of frames) w.write(f.bytes, f.time);
     w.close();
     paths.set(name, path);

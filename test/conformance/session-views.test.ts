@@ -220,7 +220,7 @@ describe('conformance/session views: a PBA the MAG must ignore registers nothing
 // LMA-PBA-09: concurrently attached MNs never share a prefix
 
 /** MN1 attaches and de-registers; MN2 is then given MN1's prefix at `time`. */
-function prefixReuse(time: number): Scenario {
+function prefixReuse(time: number, minDelayBeforeBceDeleteMs?: number): Scenario {
   return {
     points: [{ name: 'trn', kind: 'transport' }],
     specs: [
@@ -228,7 +228,7 @@ function prefixReuse(time: number): Scenario {
       ...exchange('mn1-dereg', 5, MAG1, { mn: MN1, seq: 11, hi: 4, hnp: MN1.hnp, lla: MN1.lla, lifetime: 0 }, {}),
       ...exchange('mn2-attach', time, MAG1, { mn: MN2, seq: 12, hi: 1 }, { hnps: [MN1.hnp], lla: MN2.lla }),
     ],
-    options: {},
+    options: minDelayBeforeBceDeleteMs === undefined ? {} : { settings: { minDelayBeforeBceDeleteMs } },
   };
 }
 
@@ -238,10 +238,16 @@ describe('conformance/session views: LMA-PBA-09 across MNs', () => {
   });
 
   it('fails when another MN still holds it (here: its binding waits MinDelayBeforeBCEDelete)', () => {
-    const r = verdict(prefixReuse(9), 'LMA-PBA-09');
+    const r = verdict(prefixReuse(9, 10000), 'LMA-PBA-09');
     expectFail(r);
     expect(r.message).to.include(`which ${MN1.nai} holds`);
     expect(r.evidence[0]!.frames.map((f) => f.frame)).to.deep.equal([1, 2, 5, 6]);
+  });
+
+  it('is inconclusive when only a defaulted MinDelayBeforeBCEDelete says the binding still waited', () => {
+    const r = verdict(prefixReuse(9), 'LMA-PBA-09');
+    expect(r.verdict).to.equal('INCONCLUSIVE');
+    expect(r.message).to.include('--min-delay-bce');
   });
 
   it('fails on the golden trace with MN2 given MN1\'s prefix', () => {

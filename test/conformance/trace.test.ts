@@ -10,7 +10,7 @@ describe('conformance/trace', () => {
     expect(t.roles.lmas).to.deep.equal([LMA]);
     expect(t.roles.testers).to.deep.equal([TESTER]);
     expect(t.settings.timestampMode).to.equal(true);
-    expect(t.settingSources.timestampMode).to.equal('inferred');
+    expect(t.provenance.timestampMode.source).to.equal('inferred');
     expect(t.settings.fixedMagLinkLocal).to.equal(null);
   });
 
