@@ -105,6 +105,7 @@ function ndOptionSummary(o: NdOption): string {
     case 'mtu': return ` [MTU ${o.mtu}]`;
     case 'route-information': return ` [RIO ${o.prefix} prf ${o.preference} lifetime ${o.routeLifetime}]`;
     case 'rdnss': return ` [RDNSS ${o.servers.join(',')} lifetime ${o.lifetime}]`;
+    case 'nonce': return ` [nonce ${o.nonce}]`;
     default: return ` [${o.name === 'unknown' ? `opt-${o.type}` : o.name} length ${o.length}]`;
   }
 }
