@@ -418,6 +418,24 @@ export function beyondHeaderText(m: MobilityHeader, o: MobilityOption): string {
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
+/**
+ * Crafts the malformation of OAI PMIPv6's Binding Acknowledgements (a deliberate deviation, e.g.
+ * pmipd's quirk pba-header-len-short): the padding after the last option is left out and Header
+ * Len declares one 8-octet unit less than the padded message, so the last option runs past the
+ * declared end. `mh` is an encoded MH of 8n octets; its checksum field is zeroed: whoever sends
+ * the result sums it (as those senders do, over every octet carried).
+ */
+export function withShortHeaderLen(mh: Uint8Array): Uint8Array {
+  const msg = decodeMobilityHeader(mh, 0, mh.length);
+  let end = fixedLength(msg.type);
+  for (const o of msg.options) if (o.type > 1) end = o.offset + 2 + o.length;
+  const out = mh.slice(0, end);
+  out[1] = Math.max(0, mh.length / 8 - 2);
+  out[4] = 0;
+  out[5] = 0;
+  return out;
+}
+
 type Spec<T extends MobilityHeader['type']> = Extract<MobilityHeaderSpec, { type: T }>;
 
 function lifetimeUnitsOf(msg: { lifetimeUnits?: number; lifetime?: number }, what: string): number {

@@ -12,4 +12,4 @@ export { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, RFC6543_MAC } from './infer.js';
 export { isLinkLocal, isMulticast, isZeroPrefix, prefixContains, sameSet, setText } from './prefix.js';
 export { pushTo } from './multimap.js';
 export { partitionPoint } from './search.js';
-export { countOptions, everyOptionOf, optionOf, optionsOf } from './options.js';
+export { countOptions, everyOptionOf, optionOf, optionsOf, presenceText, readAsSent } from './options.js';
