@@ -111,7 +111,7 @@ export const lmaAnswersEveryPbu = check('lma-answers-every-pbu', ['LMA-ERR-13'],
   for (const ex of t.exchanges) {
     if (ex.pba !== undefined) { j!.pass(() => `PBU seq ${ex.pbu.mh.seq} answered by a PBA`, evPair(t, ex)); continue; }
     const dropped = ex.droppedPbas?.[0];
-    if (dropped !== undefined) { j!.pass(() => `PBU seq ${ex.pbu.mh.seq} answered by a PBA (malformed: MH-01..04 judge it)`, [mhEv(t, ex.pbu), mhEv(t, dropped)]); continue; }
+    if (dropped !== undefined) { j!.pass(() => `PBU seq ${ex.pbu.mh.seq} answered by a PBA (malformed and dropped by the MAG: MH-01..04 judge its format)`, [mhEv(t, ex.pbu), mhEv(t, dropped)]); continue; }
     if (silentDropAllowed(ex) || end - ex.pbu.ref.time < 2) continue;
     j!.fail(() => `PBU seq ${ex.pbu.mh.seq} from ${ex.mag} got no PBA`, [mhEv(t, ex.pbu)], () => ({ field: 'PBA', expected: `seq ${ex.pbu.mh.seq}`, seen: 'none' }));
   }
