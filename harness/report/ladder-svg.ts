@@ -26,6 +26,11 @@ function timeText(s: LadderStep, t0: number): string {
   return `${d < 0 ? '-' : '+'}${Math.abs(d).toFixed(3)}`;
 }
 
+/** An arrow's label as drawn (a failing message is marked). */
+function arrowLabel(s: LadderStep): string {
+  return `${s.label}${s.verdict === 'FAIL' ? ' ✗' : ''}`;
+}
+
 function title(c: string): string {
   return c.length > 24 ? `${c.slice(0, 23)}…` : c;
 }
@@ -34,15 +39,21 @@ function layout(steps: readonly LadderStep[], cols: readonly string[], t0: numbe
   const eventWidth = (s: LadderStep): number => Math.max(EVENT_MIN, Math.ceil(s.label.length * LABEL_CHAR) + 2 * PAD);
   // Half the width each column needs around its lifeline.
   const half = new Map(cols.map((c) => [c, Math.ceil((title(c).length * TITLE_CHAR) / 2)]));
+  // The gap before column i that the labels of arrows between it and column i - 1 need.
+  const gap = cols.map(() => 0);
   let timeChars = 0;
   for (const s of steps) {
     timeChars = Math.max(timeChars, timeText(s, t0).length);
     if (s.from === s.to) half.set(s.from, Math.max(half.get(s.from)!, eventWidth(s) / 2));
+    else {
+      const [a, b] = [cols.indexOf(s.from), cols.indexOf(s.to)].sort((p, q) => p - q);
+      if (b! - a! === 1) gap[b!] = Math.max(gap[b!]!, Math.ceil(arrowLabel(s).length * LABEL_CHAR) + 2 * PAD);
+    }
   }
   const x = new Map<string, number>();
   let at = TIME_X + Math.ceil(timeChars * TIME_CHAR) + GAP;
   cols.forEach((c, i) => {
-    at += i === 0 ? half.get(c)! : Math.max(COL, half.get(cols[i - 1]!)! + half.get(c)! + GAP);
+    at += i === 0 ? half.get(c)! : Math.max(COL, half.get(cols[i - 1]!)! + half.get(c)! + GAP, gap[i]!);
     x.set(c, at);
   });
   const last = cols[cols.length - 1];
@@ -74,7 +85,7 @@ export function ladderSvg(steps: readonly LadderStep[], t0: number): string {
     } else {
       const x1 = x(s.from), x2 = x(s.to);
       parts.push(`<line class="arrow" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#arr)"/>`);
-      parts.push(`<text class="lbl" x="${(x1 + x2) / 2}" y="${y - 5}" text-anchor="middle">${xmlEscape(s.label)}${s.verdict === 'FAIL' ? ' ✗' : ''}</text>`);
+      parts.push(`<text class="lbl" x="${(x1 + x2) / 2}" y="${y - 5}" text-anchor="middle">${xmlEscape(arrowLabel(s))}</text>`);
     }
     parts.push('</g>');
   });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLATFORM_DEVIATIONS, runChecks } from '../../harness/checks/index.js';
 import { analysisCase, writeReport, type RunResult } from '../../harness/report/index.js';
-import { buildTrace, golden, MAG1, MAG2, T0, writePcaps } from './scenario.js';
+import { buildTrace, golden, MAG1, MAG2, spec, T0, writePcaps } from './scenario.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('../../../', import.meta.url).pathname;
@@ -85,8 +85,10 @@ describe('conformance/report', function () {
     }
   });
 
-  (existsSync(CHROMIUM) ? it : it.skip)('lays the ladder out in headless Chromium: event boxes clear of the time column, titles apart', async () => {
+  (existsSync(CHROMIUM) ? it : it.skip)('lays the ladder out in headless Chromium: event boxes clear of the time column, labels within their arrows, titles apart', async () => {
     const sc = golden();
+    // A PBA its MAG drops (a long label between two adjacent columns).
+    spec(sc, 'mn3-attach-pba', 'mh').badChecksum = true;
     // An MN whose column comes first (its events sat on the times) and a long event label.
     sc.options.events!.push(
       { time: T0 + 0.05, kind: 'attach', mn: 'guest', mnId: '00-guest@example.com', mag: MAG1 },
@@ -114,6 +116,10 @@ describe('conformance/report', function () {
           }
           if (box(g.querySelector('text.lbl')!).width > box(g.querySelector('rect.ev')!).width) out.push(`${g.querySelector('text.lbl')!.textContent} overflows its box`);
         }
+        for (const g of svg.querySelectorAll('g.msg:not(.event)')) {
+          const label = box(g.querySelector('text.lbl')!), line = box(g.querySelector('line.arrow')!);
+          if (label.width > line.width) out.push(`${g.querySelector('text.lbl')!.textContent} is wider than its arrow`);
+        }
         const titles = [...svg.querySelectorAll('text.col')].map((e) => ({ text: e.textContent, b: box(e) }));
         for (let i = 1; i < titles.length; i++) {
           if (titles[i]!.b.left < titles[i - 1]!.b.right) out.push(`column titles ${titles[i - 1]!.text} and ${titles[i]!.text} overlap`);
@@ -122,6 +128,7 @@ describe('conformance/report', function () {
       });
       expect(clashes).to.deep.equal([]);
       expect(await page.locator('svg.ladder g.msg.event').count()).to.be.greaterThan(2);
+      expect(await page.locator('svg.ladder text.lbl').allTextContents()).to.include('PBA seq 500 status 152 (malformed: dropped) ✗');
       const shots = join(root, 'reports', 'test-screenshots');
       mkdirSync(shots, { recursive: true });
       await page.locator('svg.ladder').first().screenshot({ path: join(shots, 'ladder.png') });
