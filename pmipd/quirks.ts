@@ -34,6 +34,10 @@ export const QUIRKS = {
   'lifetime-in-seconds': { role: 'lma', breaks: ['LMA-PBA-17'], does: 'the granted lifetime is written in seconds instead of 4-second units (so it exceeds the request)' },
   'no-lla': { role: 'lma', breaks: ['LMA-PBA-11', 'LMA-PBA-12'], does: 'PBAs carry no Link-local Address option even when the PBU had one' },
   'pba-no-timestamp': { role: 'lma', breaks: ['LMA-PBA-08', 'ORD-01'], does: 'PBAs carry no Timestamp option even when the PBU had one' },
+  'pba-header-len-short': {
+    role: 'lma', breaks: ['MH-02', 'MH-03'],
+    does: 'the PBA accepting a new binding leaves out its final padding and declares Header Len 8 octets short (as OAI\'s BAs), so its last option runs past the declared end and the MAG must drop it',
+  },
   'pba-hi-zero': { role: 'lma', breaks: ['LMA-PBA-05'], does: 'the PBA\'s Handoff Indicator is 0 instead of a copy of the PBU\'s' },
   'dereg-ack-lifetime': { role: 'lma', breaks: ['LMA-PBA-18', 'DEREG-07'], does: 'the PBA accepting a de-registration carries the old lifetime instead of 0' },
   'new-lla-on-handover': { role: 'lma', breaks: ['LMA-PBA-13', 'HO-04', 'DEREG-10'], does: 'a handover gets a freshly made link-local address instead of the stored one' },

@@ -29,6 +29,8 @@ export const ND_OPT_TARGET_LINK_LAYER = 2;
 export const ND_OPT_PREFIX_INFORMATION = 3;
 export const ND_OPT_REDIRECTED_HEADER = 4;
 export const ND_OPT_MTU = 5;
+/** RFC 3971 §5.3.2 (SEND); Linux (since 5.x) also puts one in DAD Neighbor Solicitations (RFC 7527 §4.1.1). */
+export const ND_OPT_NONCE = 14;
 export const ND_OPT_ROUTE_INFORMATION = 24;
 export const ND_OPT_RDNSS = 25;
 export const ND_OPT_DNSSL = 31;
@@ -92,6 +94,15 @@ export interface RdnssOption {
   reserved?: number;
 }
 
+/** RFC 3971 §5.3.2: a random Nonce of 6 or more octets that makes the option a multiple of 8. */
+export interface NonceOption {
+  type: 14;
+  name: 'nonce';
+  length: number;
+  /** Hex of every octet after Type and Length. */
+  nonce: string;
+}
+
 /** Options kept as hex: the Redirected Header, DNSSL, unknown types, and known types of a wrong size. */
 export interface RawNdOption {
   type: number;
@@ -101,7 +112,8 @@ export interface RawNdOption {
 }
 
 export type NdOption =
-  | LinkLayerAddressOption | PrefixInformationOption | MtuOption | RouteInformationOption | RdnssOption | RawNdOption;
+  | LinkLayerAddressOption | PrefixInformationOption | MtuOption | RouteInformationOption | RdnssOption | NonceOption
+  | RawNdOption;
 
 /**
  * Encoder input for an ND option: any decoded option, or a hand-written one. A prefix may carry
@@ -127,6 +139,8 @@ export interface NdOptionSpec {
   routeLifetime?: number;
   lifetime?: number;
   servers?: readonly Ipv6Like[];
+  /** Nonce option: hex of the octets after Type and Length. */
+  nonce?: string;
   data?: string;
 }
 
@@ -468,6 +482,9 @@ function decodeNdOption(options: NdOption[], buf: Uint8Array, p: number, len: nu
       options.push(o);
       return;
     }
+    case ND_OPT_NONCE:
+      options.push({ type: 14, name: 'nonce', length: len, nonce: toHex(buf, p + 2, len - 2) });
+      return;
     case ND_OPT_RDNSS: {
       if (len < 24 || (len - 8) % 16 !== 0) break;
       const servers: string[] = [];
@@ -699,6 +716,12 @@ export function encodeNdOption(o: NdOptionSpec): Uint8Array {
       body[1] = (PREFERENCES.indexOf(o.preference ?? 'medium') << 3) | ((o.reserved ?? 0) & 0xe7);
       new DataView(body.buffer).setUint32(2, o.routeLifetime ?? 0xffffffff);
       body.set(bytes.subarray(0, carried), 6);
+      return finishNdOption(o, body);
+    }
+    case ND_OPT_NONCE: {
+      if (o.nonce === undefined) break;
+      body = fromHex(o.nonce);
+      if ((body.length + 2) % 8 !== 0) throw new WireEncodeError(`ND Nonce option: ${body.length} nonce octets do not make the option a multiple of 8 octets`);
       return finishNdOption(o, body);
     }
     case ND_OPT_RDNSS: {

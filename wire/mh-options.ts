@@ -42,7 +42,12 @@ export interface MnIdentifierOption extends OptionBase {
   type: 8;
   subtype: number;
   subtypeName: string;
-  /** UTF-8 text for the NAI subtype (1), lower-case hex for every other subtype. */
+  /**
+   * UTF-8 text for the NAI subtype (1), lower-case hex for every other subtype. An NAI whose octets
+   * are not printable text (control octets, invalid UTF-8) reads `mn1\x00@x (binary NAI)`:
+   * octets outside printable ASCII as \xNN, a backslash as two, then BINARY_NAI_SUFFIX (so it is shown
+   * as binary wherever MN-IDs are printed, and re-encodes as sent).
+   */
   id: string;
   validNai: boolean;
 }
@@ -292,16 +297,55 @@ function expectedLength(type: number): string {
 const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
 const u32 = (b: Uint8Array, i: number): number => b[i]! * 0x1000000 + ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!);
 
-const utf8Decoder = new TextDecoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** Appended to the escaped text of an NAI whose octets are not printable text (see MnIdentifierOption.id). */
+export const BINARY_NAI_SUFFIX = ' (binary NAI)';
+
+const plainNaiOctet = (c: number): boolean => c >= 0x20 && c < 0x7f;
+
+/** The NAI as text; octets that are not printable text make it `mn1\x00@x (binary NAI)`. */
 function naiText(b: Uint8Array, start: number, end: number): string {
   let s = '';
   for (let i = start; i < end; i++) {
     const c = b[i]!;
-    if (c >= 0x80) return utf8Decoder.decode(b.subarray(start, end));
+    if (c >= 0x80) {
+      let text: string | undefined;
+      try { text = utf8Decoder.decode(b.subarray(start, end)); } catch { text = undefined; }
+      // Valid UTF-8 is text unless it holds a control character.
+      return text !== undefined && !/\p{Cc}/u.test(text) && !text.endsWith(BINARY_NAI_SUFFIX) ? text : escapedNai(b, start, end);
+    }
+    if (!plainNaiOctet(c)) return escapedNai(b, start, end);
     s += String.fromCharCode(c);
   }
-  return s;
+  // Text never ends with the suffix, so the binary form is never ambiguous.
+  return s.endsWith(BINARY_NAI_SUFFIX) ? escapedNai(b, start, end) : s;
+}
+
+function escapedNai(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    s += c === 0x5c ? '\\\\' : plainNaiOctet(c) ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+  }
+  return s + BINARY_NAI_SUFFIX;
+}
+
+/** The octets of an NAI as MnIdentifierOption.id gives it (text, or the escaped binary form). */
+function naiOctets(id: string): Uint8Array {
+  if (!id.endsWith(BINARY_NAI_SUFFIX)) return utf8Encoder.encode(id);
+  const text = id.slice(0, -BINARY_NAI_SUFFIX.length);
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch !== '\\') { out.push(ch.charCodeAt(0)); continue; }
+    if (text[i + 1] === '\\') { out.push(0x5c); i++; continue; }
+    const hex = text.slice(i + 2, i + 4);
+    if (text[i + 1] !== 'x' || !/^[0-9a-f]{2}$/.test(hex)) throw new MhEncodeError(`binary NAI "${id}" has a bad escape at ${i}`);
+    out.push(parseInt(hex, 16));
+    i += 3;
+  }
+  return Uint8Array.from(out);
 }
 
 const MN_ID_SUBTYPE_NAMES = octetNames(MN_ID_SUBTYPE);
@@ -557,7 +601,7 @@ function writeOptionValue(o: MobilityOptionSpec, out: number[]): void {
     case 8: {
       const m = o as Loosen<MnIdentifierOption, OptionalOptionKeys>;
       out.push(uint(m.subtype, 8, `${what} subtype`));
-      pushBytes(out, m.subtype === 1 ? utf8Encoder.encode(m.id) : fromHex(m.id));
+      pushBytes(out, m.subtype === 1 ? naiOctets(m.id) : fromHex(m.id));
       return;
     }
     case 19: {

@@ -41,6 +41,17 @@ interface MhCommon {
   options: MobilityOption[];
   /** First structural problem found (truncation, short Header Len, bad option); absent when none. */
   malformed?: string;
+  /**
+   * Options read from the octets captured after the declared end of the MH (Header Len), starting
+   * with one that overruns it: what the sender put there, for a lenient reading and for evidence
+   * ("present after the declared end"). A receiver never sees them. Absent when there are none.
+   */
+  beyondHeader?: MobilityOption[];
+  /**
+   * Set when the checksum is wrong for the MH as Header Len bounds it but octets follow it: whether
+   * it is right over every octet carried after the MH's start (the sender summed its IPv6 payload).
+   */
+  checksumOkOverCarried?: boolean;
 }
 
 export interface BuFlags { A: boolean; H: boolean; L: boolean; K: boolean; M: boolean; R: boolean; P: boolean; F: boolean; T: boolean; B: boolean; S: boolean; D: boolean }
@@ -142,7 +153,7 @@ export type MobilityHeader =
   | UpdateNotification | UpdateNotificationAck | OtherMobilityMessage;
 
 type OptionalMessageKeys =
-  | 'name' | 'payloadProto' | 'headerLen' | 'length' | 'reserved' | 'checksum' | 'checksumOk' | 'malformed'
+  | 'name' | 'payloadProto' | 'headerLen' | 'length' | 'reserved' | 'checksum' | 'checksumOk' | 'malformed' | 'beyondHeader' | 'checksumOkOverCarried'
   | 'reservedFlags' | 'reservedBits' | 'lifetime' | 'lifetimeUnits' | 'statusName' | 'triggerName'
   | 'reasonName' | 'data';
 type SpecOf<T> = T extends unknown
@@ -374,13 +385,56 @@ export function decodeMobilityHeader(buf: Uint8Array, off: number, len: number, 
   if (hasOptions(type) && off + fixed < end) {
     const bad = decodeOptions(buf, off, off + fixed, end, options);
     malformed ??= bad;
+    if (capturedEnd > end) readBeyondHeader(msg, buf, off, off + fixed, end, capturedEnd);
+  }
+  if (checksumOk === false && ctx !== undefined && capturedEnd > off + length) {
+    msg.checksumOkOverCarried = ipv6PseudoChecksum(ctx.addrBuf, ctx.srcOff, ctx.dstOff, IPPROTO_MH, buf, off, capturedEnd - off) === 0;
   }
   if (malformed !== undefined) msg.malformed = malformed;
   return msg;
 }
 
+/**
+ * Octets follow the declared end `end` of the MH: walks the options again over everything captured
+ * and keeps those that end past `end` (the one overrunning the header and any after it).
+ */
+function readBeyondHeader(msg: MobilityHeader, buf: Uint8Array, off: number, start: number, end: number, capturedEnd: number): void {
+  const all: MobilityOption[] = [];
+  decodeOptions(buf, off, start, capturedEnd, all);
+  const beyond = all.filter((o) => off + o.offset + (o.type === 0 ? 1 : 2 + o.length) > end);
+  if (beyond.length > 0) msg.beyondHeader = beyond;
+}
+
+/** Where an option lies, in octets from the first octet of its MH: [its Type octet, one past its last octet). */
+export function optionExtent(o: MobilityOption): [number, number] {
+  return [o.offset, o.offset + (o.type === 0 ? 1 : 2 + o.length)];
+}
+
+/** "present after the declared end of the Mobility Header (Header Len says 72 octets, the option ends at 76)" */
+export function beyondHeaderText(m: MobilityHeader, o: MobilityOption): string {
+  return `present after the declared end of the Mobility Header (Header Len says ${m.length} octets, the option ends at ${optionExtent(o)[1]})`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Encoding
+
+/**
+ * Crafts the malformation of OAI PMIPv6's Binding Acknowledgements (a deliberate deviation, e.g.
+ * pmipd's quirk pba-header-len-short): the padding after the last option is left out and Header
+ * Len declares one 8-octet unit less than the padded message, so the last option runs past the
+ * declared end. `mh` is an encoded MH of 8n octets; its checksum field is zeroed: whoever sends
+ * the result sums it (as those senders do, over every octet carried).
+ */
+export function withShortHeaderLen(mh: Uint8Array): Uint8Array {
+  const msg = decodeMobilityHeader(mh, 0, mh.length);
+  let end = fixedLength(msg.type);
+  for (const o of msg.options) if (o.type > 1) end = o.offset + 2 + o.length;
+  const out = mh.slice(0, end);
+  out[1] = Math.max(0, mh.length / 8 - 2);
+  out[4] = 0;
+  out[5] = 0;
+  return out;
+}
 
 type Spec<T extends MobilityHeader['type']> = Extract<MobilityHeaderSpec, { type: T }>;
 

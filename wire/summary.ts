@@ -4,7 +4,7 @@ import type { DecodedFrame, DecodedPacket } from './frame.js';
 import type { Icmpv6Message, NdOption } from './icmpv6.js';
 import type { ArpPacket } from './link.js';
 import type { ExtensionHeader, Ipv6Option } from './ipv6.js';
-import type { MobilityHeader } from './mh.js';
+import { beyondHeaderText, type MobilityHeader } from './mh.js';
 import type { KnownMobilityOption, MobilityOption, RawOption } from './mh-options.js';
 
 /** "src > dst: what" for one frame; tunnels nest as "IP6-in-IP6 outer-src > outer-dst [inner]". */
@@ -105,6 +105,7 @@ function ndOptionSummary(o: NdOption): string {
     case 'mtu': return ` [MTU ${o.mtu}]`;
     case 'route-information': return ` [RIO ${o.prefix} prf ${o.preference} lifetime ${o.routeLifetime}]`;
     case 'rdnss': return ` [RDNSS ${o.servers.join(',')} lifetime ${o.lifetime}]`;
+    case 'nonce': return ` [nonce ${o.nonce}]`;
     default: return ` [${o.name === 'unknown' ? `opt-${o.type}` : o.name} length ${o.length}]`;
   }
 }
@@ -218,6 +219,10 @@ function mhSummary(m: MobilityHeader): string {
     default: s = m.name;
   }
   s += m.options.map(mobilityOptionSummary).join('');
-  if (m.checksumOk === false) s += ' [bad mh checksum]';
+  for (const o of m.beyondHeader ?? []) {
+    const one = mobilityOptionSummary(o) || ` [${o.name}]`;
+    s += `${one.slice(0, -1)}: ${beyondHeaderText(m, o)}]`;
+  }
+  if (m.checksumOk === false) s += m.checksumOkOverCarried ? ' [bad mh checksum for Header Len, right over the whole IPv6 payload]' : ' [bad mh checksum]';
   return s;
 }

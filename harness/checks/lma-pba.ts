@@ -1,6 +1,7 @@
 // C.3 (what a trace shows of PBU validation) and C.4: how the LMA builds its PBAs (RFC 5213 §5.3).
 import {
-  countOptions, isZeroPrefix, optionOf, sameSet, sessionPrefixes, setText, type Exchange, type PbuFrame, type Session, type Trace,
+  countOptions, isZeroPrefix, optionOf, presenceText, readAsSent, sameSet, sessionPrefixes, setText, type Exchange, type PbuFrame,
+  type Session, type Trace,
 } from '../trace/index.js';
 import { settingKnown, unknownSetting } from '../trace/settings.js';
 import { check } from './check.js';
@@ -10,10 +11,27 @@ import { answered, hnpsOf, holding, isAccepted, lingerGuessed, llaOf, prefixHold
 type Answered = Exchange & { pba: NonNullable<Exchange['pba']> };
 const answeredOf = new WeakMap<Trace, Answered[]>();
 
-/** Answered exchanges: the LMA's PBAs, to MAGs and to tester stimuli alike (shared by the checks here). */
+/**
+ * Answered exchanges: the LMA's PBAs, to MAGs and to tester stimuli alike (shared by the checks
+ * here). A PBA its receiver dropped as malformed (Exchange.droppedPbas) is judged too, from the
+ * bytes as sent (options after the declared end of the MH included), as an exchange of its own
+ * that belongs to no session; its evidence frame says it was malformed and dropped.
+ */
 function pairs(t: Trace): readonly Answered[] {
   let list = answeredOf.get(t);
-  if (list === undefined) answeredOf.set(t, list = t.exchanges.filter(answered));
+  if (list === undefined) {
+    list = [];
+    for (const ex of t.exchanges) {
+      for (const pba of ex.droppedPbas ?? []) {
+        const lenient: Answered = { ...ex, pba: readAsSent(pba) };
+        delete lenient.session;
+        delete lenient.event;
+        list.push(lenient);
+      }
+      if (answered(ex)) list.push(ex);
+    }
+    answeredOf.set(t, list);
+  }
   return list;
 }
 
@@ -51,25 +69,27 @@ export const lmaMissingOptions = check('lma-missing-options', ['LMA-ERR-01', 'LM
     for (const j of [e01, e05, e06, e07, e12]) j!.inconclusiveBecause('no PBU lacking a mandatory option was sent');
     const judges: Record<number, typeof e01> = { 160: e01, 158: e05, 161: e06, 162: e07 };
     for (const ex of t.exchanges) {
-      if (ex.pbu.mh.checksumOk === false || ex.pbu.mh.malformed !== undefined) continue;
+      if (ex.pbu.discarded !== undefined) continue;
       const exp = expectedStatus(ex.pbu);
       if (exp === undefined) continue;
       const several = exp.why.includes(' and ');
       const targets = several ? [judges[exp.status]!, e12!] : [judges[exp.status]!];
-      const ev = evPair(t, ex);
-      if (ex.pba === undefined) {
+      // A reply its receiver dropped as malformed is still the LMA's answer: read it as sent.
+      const reply = ex.pba ?? (ex.droppedPbas !== undefined ? readAsSent(ex.droppedPbas[0]!) : undefined);
+      const ev = reply !== undefined ? [mhEv(t, ex.pbu), mhEv(t, reply)] : [mhEv(t, ex.pbu)];
+      if (reply === undefined) {
         for (const j of targets) j.fail(() => `PBU ${exp.why} got no PBA`, ev, { field: 'PBA status', expected: exp.status, seen: 'no PBA' });
         continue;
       }
-      const m = ex.pba.mh;
+      const m = reply.mh;
       // The MN may be unknown or unauthorised: those checks come earlier in §5.3.1.
       const earlier = exp.status !== 160 && (m.status === 152 || m.status === 153 || m.status === 154);
       const problems: string[] = [];
       if (m.status !== exp.status && !earlier) problems.push(`status ${m.status}, expected ${exp.status}`);
-      if (exp.status === 160 && optionOf(ex.pba, 8)?.length !== 1) problems.push('the PBA lacks an MN-ID option with an empty identifier');
-      if (exp.status === 158 && !(hnpsOf(ex.pba).length === 1 && isZeroPrefix(hnpsOf(ex.pba)[0]!))) problems.push('the PBA does not carry exactly one :: HNP');
-      if (exp.status === 161 && optionOf(ex.pba, 23)?.value !== 0) problems.push('the PBA does not carry HI = 0');
-      if (exp.status === 162 && optionOf(ex.pba, 24)?.value !== 0) problems.push('the PBA does not carry ATT = 0');
+      if (exp.status === 160 && optionOf(reply, 8)?.length !== 1) problems.push('the PBA lacks an MN-ID option with an empty identifier');
+      if (exp.status === 158 && !(hnpsOf(reply).length === 1 && isZeroPrefix(hnpsOf(reply)[0]!))) problems.push('the PBA does not carry exactly one :: HNP');
+      if (exp.status === 161 && optionOf(reply, 23)?.value !== 0) problems.push('the PBA does not carry HI = 0');
+      if (exp.status === 162 && optionOf(reply, 24)?.value !== 0) problems.push('the PBA does not carry ATT = 0');
       const statusWrong = m.status !== exp.status && !earlier;
       const detail = statusWrong ? { field: 'PBA status', expected: exp.status, seen: m.status }
         : { field: 'PBA options', expected: `as §5.3.6 requires for status ${exp.status}`, seen: problems.join('; ') };
@@ -82,8 +102,7 @@ export const lmaMissingOptions = check('lma-missing-options', ['LMA-ERR-01', 'LM
 
 /** PBUs whose PBA may legitimately not come (§5.3.1, §5.3.5, RFC 6275 §9.2). */
 function silentDropAllowed(ex: Exchange): boolean {
-  const m = ex.pbu.mh;
-  if (m.checksumOk === false || m.malformed !== undefined || m.payloadProto !== 59 || !m.flags.A) return true;
+  if (ex.pbu.discarded !== undefined || !ex.pbu.mh.flags.A) return true;
   const kind = ex.event?.kind;
   return ex.deregistration && (kind === undefined || kind === 'dereg-ignored');
 }
@@ -92,6 +111,8 @@ export const lmaAnswersEveryPbu = check('lma-answers-every-pbu', ['LMA-ERR-13'],
   const end = t.end;
   for (const ex of t.exchanges) {
     if (ex.pba !== undefined) { j!.pass(() => `PBU seq ${ex.pbu.mh.seq} answered by a PBA`, evPair(t, ex)); continue; }
+    const dropped = ex.droppedPbas?.[0];
+    if (dropped !== undefined) { j!.pass(() => `PBU seq ${ex.pbu.mh.seq} answered by a PBA (malformed and dropped by the MAG: MH-01..04 judge its format)`, [mhEv(t, ex.pbu), mhEv(t, dropped)]); continue; }
     if (silentDropAllowed(ex) || end - ex.pbu.ref.time < 2) continue;
     j!.fail(() => `PBU seq ${ex.pbu.mh.seq} from ${ex.mag} got no PBA`, [mhEv(t, ex.pbu)], () => ({ field: 'PBA', expected: `seq ${ex.pbu.mh.seq}`, seen: 'none' }));
   }
@@ -144,12 +165,12 @@ export const pbaCopies = check('pba-copied-options', ['LMA-PBA-04', 'LMA-PBA-05'
       const uL = optionOf(u, 25)?.id, aL = optionOf(a, 25)?.id;
       if (uL === aL) lli!.pass(uL === undefined ? 'no MN-LL-ID in PBU nor PBA' : 'PBA MN-LL-ID copied', ev);
       else lli!.fail(() => `PBA MN-LL-ID ${aL ?? 'absent'}, PBU had ${uL ?? 'none'}`, ev, { field: 'MN-LL-ID', expected: uL ?? 'absent', seen: aL ?? 'absent' });
-      const uT = countOptions(u, 27) > 0, aT = countOptions(a, 27) > 0;
-      if (uT === aT) ts!.pass(() => `Timestamp ${uT ? 'present in both' : 'absent in both'}`, ev);
-      else ts!.fail(() => `Timestamp ${aT ? 'present' : 'absent'} in the PBA but ${uT ? 'present' : 'absent'} in the PBU`, ev, { field: 'Timestamp option', expected: uT ? 'present' : 'absent', seen: aT ? 'present' : 'absent' });
-      const uA = countOptions(u, 26) > 0, aA = countOptions(a, 26) > 0;
-      if (uA === aA) lla!.pass(() => `Link-local Address option ${uA ? 'present in both' : 'absent in both'}`, ev);
-      else lla!.fail(() => `Link-local Address option ${aA ? 'present' : 'absent'} in the PBA but ${uA ? 'present' : 'absent'} in the PBU`, ev, { field: 'LLA option', expected: uA ? 'present' : 'absent', seen: aA ? 'present' : 'absent' });
+      for (const [j, type, name, field] of [[ts, 27, 'Timestamp', 'Timestamp option'], [lla, 26, 'Link-local Address option', 'LLA option']] as const) {
+        const inU = countOptions(u, type) > 0, inA = countOptions(a, type) > 0;
+        const inBoth = () => (presenceText(a, type) === 'present' ? 'present in both' : `present in the PBU; in the PBA ${presenceText(a, type)}`);
+        if (inU === inA) j!.pass(() => `${name} ${inU ? inBoth() : 'absent in both'}`, ev);
+        else j!.fail(() => `${name} ${presenceText(a, type)} in the PBA but ${inU ? 'present' : 'absent'} in the PBU`, ev, () => ({ field, expected: inU ? 'present' : 'absent', seen: presenceText(a, type) }));
+      }
     }
   });
 
@@ -268,7 +289,7 @@ export const pbaTimestamp = check('pba-timestamp', ['ORD-01', 'ORD-03', 'ORD-04'
       continue;
     }
     if (a === undefined) impl!.fail('PBU carried a Timestamp, the PBA has none', ev, { field: 'Timestamp option', expected: 'present', seen: 'absent' });
-    else impl!.pass('PBA carries a Timestamp option', ev);
+    else impl!.pass(() => `PBA carries a Timestamp option${presenceText(ex.pba, 27) === 'present' ? '' : `, ${presenceText(ex.pba, 27)}`}`, ev);
     if (a === undefined) continue;
     if (status === 0) {
       if (a.seconds === u.seconds && a.fraction === u.fraction) echo!.pass(() => `PBA echoes Timestamp ${u.iso}`, ev);

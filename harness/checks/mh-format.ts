@@ -1,6 +1,6 @@
 // C.1: the Mobility Header rules of RFC 6275 §6.1 applied to what the IUTs send, plus the
 // receiver rules (MH-05, MH-06) whenever the trace holds the stimulus.
-import { OPTION_ALIGNMENT } from '../../wire/index.js';
+import { beyondHeaderText, OPTION_ALIGNMENT } from '../../wire/index.js';
 import { check } from './check.js';
 import { mhEv } from './evidence.js';
 import { countOptions, partitionPoint, pushTo, type MhFrame } from '../trace/index.js';
@@ -20,16 +20,27 @@ export const mhLength = check('mh-length', ['MH-02'], (t, [j]) => {
     if (f.upperLength < 0) continue;
     const m = f.mh;
     if (m.length === f.upperLength) j!.pass(() => `${m.name} Header Len ${m.headerLen} matches the ${f.upperLength}-octet payload`, [mhEv(t, f)]);
-    else j!.fail(() => `${m.name} (Header Len+1)x8 = ${m.length} octets, but the IPv6 payload after extension headers holds ${f.upperLength}`,
+    else j!.fail(() => `${m.name} (Header Len+1)x8 = ${m.length} octets, but the IPv6 payload after extension headers holds ${f.upperLength}${beyondText(m)}`,
       [mhEv(t, f)], () => ({ field: 'Header Len', expected: `${f.upperLength} octets`, seen: `${m.length} octets` }));
   }
 });
 
+/** "; option 27 (Timestamp) at offset 66 is present after the declared end of the Mobility Header (...)" for each such option. */
+function beyondText(m: MhFrame['mh']): string {
+  return (m.beyondHeader ?? []).filter((o) => o.type > 1).map((o) => `; option ${o.type} (${o.name}) at offset ${o.offset} is ${beyondHeaderText(m, o)}`).join('');
+}
+
 export const mhChecksum = check('mh-checksum', ['MH-03'], (t, [j]) => {
   for (const f of iutMessages(t)) {
     if (f.mh.checksumOk === null || f.udp) continue;
-    if (f.mh.checksumOk) j!.pass(() => `${f.mh.name} checksum verifies`, [mhEv(t, f)]);
-    else j!.fail(() => `${f.mh.name} checksum 0x${f.mh.checksum.toString(16).padStart(4, '0')} is wrong for its pseudo-header`, [mhEv(t, f)], () => ({ field: 'Checksum', expected: 'valid Internet checksum', seen: `0x${f.mh.checksum.toString(16)}` }));
+    const m = f.mh;
+    const sum = `0x${m.checksum.toString(16).padStart(4, '0')}`;
+    if (m.checksumOk) j!.pass(() => `${m.name} checksum verifies`, [mhEv(t, f)]);
+    // RFC 6275 §6.1.1: the pseudo-header length is that of the MH, which Header Len declares.
+    else if (m.checksumOkOverCarried) {
+      j!.fail(() => `${m.name} checksum ${sum} is wrong for the ${m.length} octets Header Len declares, but right over all ${f.upperLength} octets of the IPv6 payload: the sender summed octets after the end of the Mobility Header`,
+        [mhEv(t, f)], () => ({ field: 'Checksum', expected: `the Internet checksum over the ${m.length}-octet MH`, seen: `${sum}, the checksum over the whole IPv6 payload` }));
+    } else j!.fail(() => `${m.name} checksum ${sum} is wrong for its pseudo-header`, [mhEv(t, f)], () => ({ field: 'Checksum', expected: 'valid Internet checksum', seen: sum }));
   }
 });
 

@@ -13,7 +13,11 @@ import {
   previousRegistration, REGISTRATION_KINDS,
 } from './helpers.js';
 
-const evEx = (t: Trace, ex: Exchange) => (ex.pba ? [mhEv(t, ex.pbu), mhEv(t, ex.pba)] : [mhEv(t, ex.pbu)]);
+/** The PBU and its PBA, or the PBAs its MAG dropped as malformed (they show why it went on). */
+const evEx = (t: Trace, ex: Exchange) => [mhEv(t, ex.pbu), ...(ex.pba ? [mhEv(t, ex.pba)] : (ex.droppedPbas ?? []).slice(0, 1).map((f) => mhEv(t, f)))];
+
+/** " (its reply was malformed and dropped by the MAG)" when the PBU got only such replies. */
+const droppedNote = (ex: Exchange): string => (ex.droppedPbas !== undefined ? ' (the reply to it was malformed and dropped by the MAG)' : '');
 
 function events(t: Trace, kind: SessionEvent['kind'] | ((e: SessionEvent) => boolean)): { s: Session; e: SessionEvent }[] {
   const out: { s: Session; e: SessionEvent }[] = [];
@@ -157,8 +161,9 @@ export const bceUnknownDereg = check('bce-unknown-dereg', ['LMA-BCE-13'], (t, [j
       continue;
     }
     if (!gone && !unknown) continue;
-    if (ex.pba === undefined) j!.pass(() => `de-registration for ${ex.mnId}, which has no binding, was dropped silently`, evEx(t, ex));
-    else j!.fail(`de-registration for ${ex.mnId}, which has no binding, got a PBA (status ${ex.pba.mh.status})`, evEx(t, ex), { field: 'PBA', expected: 'none', seen: `status ${ex.pba.mh.status}` });
+    const reply = ex.pba ?? ex.droppedPbas?.[0];
+    if (reply === undefined) j!.pass(() => `de-registration for ${ex.mnId}, which has no binding, was dropped silently`, evEx(t, ex));
+    else j!.fail(`de-registration for ${ex.mnId}, which has no binding, got a PBA (status ${reply.mh.status})`, [mhEv(t, ex.pbu), mhEv(t, reply)], { field: 'PBA', expected: 'none', seen: `status ${reply.mh.status}` });
   }
 });
 
@@ -204,15 +209,16 @@ export const retransmission = check('pbu-retransmission', ['MAG-RTX-01', 'MAG-RT
     for (let i = 1; i < c.length; i++) {
       const a = c[i - 1]!, b = c[i]!;
       const gap = b.pbu.ref.time - a.pbu.ref.time;
-      const ev = [mhEv(t, a.pbu), mhEv(t, b.pbu)];
+      const ev = [...evEx(t, a), mhEv(t, b.pbu)];
+      const note = droppedNote(a);
       if (i === 1) {
-        if (gap >= 1 * (1 - TOLERANCE) && gap <= 1.5 * (1 + TOLERANCE)) first!.pass(() => `first retransmission after ${seconds(gap)}`, ev);
-        else first!.fail(() => `first retransmission after ${seconds(gap)}`, ev, () => ({ field: 'retransmission timer', expected: '1 s (or 1.5 s)', seen: seconds(gap) }));
+        if (gap >= 1 * (1 - TOLERANCE) && gap <= 1.5 * (1 + TOLERANCE)) first!.pass(() => `first retransmission after ${seconds(gap)}${note}`, ev);
+        else first!.fail(() => `first retransmission after ${seconds(gap)}${note}`, ev, () => ({ field: 'retransmission timer', expected: '1 s (or 1.5 s)', seen: seconds(gap) }));
       } else {
         const prevGap = a.pbu.ref.time - c[i - 2]!.pbu.ref.time;
         const want = Math.min(prevGap * 2, 32);
-        if (gap >= want * (1 - TOLERANCE) && gap <= Math.min(want, 32) * (1 + TOLERANCE) + 0.05) backoff!.pass(() => `retransmission gap ${seconds(gap)} after ${seconds(prevGap)}`, ev);
-        else backoff!.fail(() => `retransmission gap ${seconds(gap)} after ${seconds(prevGap)}`, ev, () => ({ field: 'back-off', expected: `≈ ${seconds(want)}`, seen: seconds(gap) }));
+        if (gap >= want * (1 - TOLERANCE) && gap <= Math.min(want, 32) * (1 + TOLERANCE) + 0.05) backoff!.pass(() => `retransmission gap ${seconds(gap)} after ${seconds(prevGap)}${note}`, ev);
+        else backoff!.fail(() => `retransmission gap ${seconds(gap)} after ${seconds(prevGap)}${note}`, ev, () => ({ field: 'back-off', expected: `≈ ${seconds(want)}`, seen: seconds(gap) }));
       }
       if (t.settings.timestampMode) {
         const ta = optionOf(a.pbu, 27), tb = optionOf(b.pbu, 27);
@@ -236,13 +242,13 @@ export const retransmitUntilAnswered = check('pbu-retransmit-until-answered', ['
   const end = t.end;
   for (const ex of t.magExchanges) {
     if (ex.pba !== undefined || ex.deregistration || ex.pbu.mh.checksumOk === false) continue;
-    if (repeated.has(ex)) { j!.pass('unanswered PBU was retransmitted', [mhEv(t, ex.pbu)]); continue; }
+    if (repeated.has(ex)) { j!.pass(() => `unanswered PBU was retransmitted${droppedNote(ex)}`, evEx(t, ex)); continue; }
     let gap = 1.5;
     for (let r = ex.retransmits; r !== undefined && r.retransmits !== undefined; r = r.retransmits) gap = Math.min(32, gap * 2);
     if (ex.retransmits) gap = Math.min(32, (ex.pbu.ref.time - ex.retransmits.pbu.ref.time) * 2);
     const left = t.events.some((e) => (e.kind === 'detach' || e.kind === 'link-down') && (e.mnId === ex.mnId) && e.time >= ex.pbu.ref.time);
     if (left || end - ex.pbu.ref.time <= gap * (1 + TOLERANCE) + 1) continue;
-    j!.fail(() => `unanswered PBU not retransmitted in the ${seconds(end - ex.pbu.ref.time)} the trace goes on`, [mhEv(t, ex.pbu)], () => ({ field: 'retransmission', expected: `within ≈ ${seconds(gap)}`, seen: 'none' }));
+    j!.fail(() => `unanswered PBU not retransmitted in the ${seconds(end - ex.pbu.ref.time)} the trace goes on${droppedNote(ex)}`, evEx(t, ex), () => ({ field: 'retransmission', expected: `within ≈ ${seconds(gap)}`, seen: 'none' }));
   }
 });
 
@@ -379,7 +385,10 @@ export const foreignDeregIgnored = check('foreign-dereg-ignored', ['DEREG-06', '
   for (const { e } of events(t, (e) => e.kind === 'dereg-ignored' || e.kind === 'dereg-foreign')) {
     const ev = evEx(t, e.exchange);
     for (const x of [j!, race!]) {
-      if (e.kind === 'dereg-ignored') x.pass(() => `late de-registration from ${e.mag} ignored (no PBA)`, ev);
+      const dropped = e.exchange.droppedPbas?.find((f) => f.mh.status < 128);
+      if (e.kind === 'dereg-ignored' && dropped !== undefined) {
+        x.fail(() => `de-registration from ${e.mag}, which no longer served the MN, was accepted (status ${dropped.mh.status}, in a malformed PBA its MAG dropped)`, ev, () => ({ field: 'PBA', expected: 'none', seen: `status ${dropped.mh.status}` }));
+      } else if (e.kind === 'dereg-ignored') x.pass(() => `late de-registration from ${e.mag} ignored (no PBA)`, ev);
       else x.fail(() => `de-registration from ${e.mag}, which no longer served the MN, was accepted`, ev, () => ({ field: 'PBA', expected: 'none', seen: `status ${e.exchange.pba?.mh.status}` }));
     }
   }

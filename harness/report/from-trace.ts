@@ -136,6 +136,8 @@ export function ladderFromTrace(t: Trace, verdicts: readonly RequirementResult[]
       let label = m.name;
       if (m.type === 5) label = `${m.name} seq ${m.seq}${m.lifetimeUnits === 0 ? ' lifetime 0' : ''}`;
       else if (m.type === 6) label = `${m.name} seq ${m.seq} status ${m.status}`;
+      // Its receiver throws it away (harness/trace/discard.ts): the diagram says so.
+      if (f.discarded !== undefined) label += ' (malformed: dropped)';
       return decorate({ time: f.ref.time, from: t.nodeName(f.src), to: t.nodeName(f.dst), label, kind: 'mh', frame: f.ref });
     }
     if (src === 1) {

@@ -9,6 +9,7 @@ import { pairExchanges } from './exchanges.js';
 import { optionTypesOf } from './options.js';
 import { isLinkLocal, isMulticast } from './prefix.js';
 import { buildSessions } from './sessions.js';
+import { discardReason } from './discard.js';
 import { SharedMessages } from './shared-messages.js';
 import { inferFromCaptures, resolvePoints, resolveRoles, resolveSettings, type PointDraft } from './infer.js';
 import type {
@@ -67,7 +68,8 @@ export class TraceBuilder {
     // Signalling, ND and ESP get a record of their own (with a FrameRef); data rows go into columns.
     const linkSrc = f.link?.kind === 'ethernet' ? f.link.src : undefined;
     if (f.mh) {
-      if (f.ipv6) this.shareOptions(f.mh.options, buf, off + (f.link?.length ?? 0) + 40 + extensionLength(f.ipv6), off + len);
+      const mhStart = f.ipv6 ? off + (f.link?.length ?? 0) + 40 + extensionLength(f.ipv6) : -1;
+      if (f.ipv6) this.shareOptions(f.mh.options, buf, mhStart, off + len);
       const src = f.ipv6?.src ?? f.ipv4?.src ?? '';
       const rec: MhFrame = {
         ref: { point: pointName, frame, time }, src, dst: f.ipv6?.dst ?? f.ipv4?.dst ?? '', mh: f.mh, optionTypes: optionTypesOf(f.mh.options),
@@ -78,6 +80,8 @@ export class TraceBuilder {
       if (f.ipv4) rec.ipv4 = f.ipv4;
       if (f.udp) rec.udp = f.udp;
       if (linkSrc !== undefined) rec.linkSrc = linkSrc;
+      const discarded = discardReason(rec, f.ipv6 ? off + len - mhStart : f.mh.length);
+      if (discarded !== undefined) rec.discarded = discarded;
       this.mh.push(rec);
       return true;
     }

@@ -1,6 +1,7 @@
 // PBU <-> PBA pairing. A PBA answers the latest unanswered PBU from its destination with the
 // same Sequence # (RFC 6275 §6.1.8, RFC 5213 §5.3.6); a PBA that echoes no sequence (status 135
-// carries the last accepted one) falls back to the latest unanswered PBU for the same MN-ID.
+// carries the last accepted one) falls back to the latest unanswered PBU for the same MN-ID. A PBA
+// the MAG must discard is kept beside the PBU (droppedPbas) but does not answer it.
 import { findOption, type BindingAck, type BindingUpdate } from '../../wire/index.js';
 import { pushTo } from './multimap.js';
 import { optionOf, optionsOf } from './options.js';
@@ -56,11 +57,12 @@ export function pairExchanges(mh: readonly MhFrame[], roles: Roles): Exchange[] 
     } else if (isPba(f)) {
       const ex = answered(bySeq.get(f.dst)?.get(f.mh.seq), f, lmas)
         ?? answered(byMn.get(f.dst)?.get(optionOf(f, 8)?.id ?? ''), f, lmas);
-      if (ex !== undefined) {
-        ex.pba = f;
-        const why = magMustIgnore(ex.pbu, f);
-        if (why !== undefined) ex.magIgnores = why;
-      }
+      if (ex === undefined) continue;
+      // A PBA the MAG must discard answers nothing: the PBU stays unanswered (and is retransmitted).
+      if (f.discarded !== undefined) { (ex.droppedPbas ??= []).push(f); continue; }
+      ex.pba = f;
+      const why = magMustIgnore(ex.pbu, f);
+      if (why !== undefined) ex.magIgnores = why;
     }
   }
   return exchanges;
@@ -76,11 +78,9 @@ function optionText(f: MhFrame, type: (typeof ECHOED)[number][0]): string | unde
   return v === undefined ? undefined : String(v);
 }
 
-/** Why the MAG must ignore `pba` as the answer to `pbu` (MAG-PBA-01..03), or undefined. */
+/** Why the MAG must ignore `pba`, a PBA it need not discard (MhFrame.discarded), as the answer to `pbu` (MAG-PBA-02/03), or undefined. */
 export function magMustIgnore(pbu: PbuFrame, pba: PbaFrame): string | undefined {
   const a = pba.mh;
-  if (a.checksumOk === false) return 'its checksum is wrong';
-  if (a.malformed !== undefined) return `it is malformed (${a.malformed})`;
   if (pbu.mh.flags.P && !a.flags.P) return 'its P flag is clear';
   // A 135 carries the last accepted Sequence # (RFC 6275 §11.7.3) and registers nothing anyway.
   if (a.seq !== pbu.mh.seq && a.status !== 135) return `its Sequence # ${a.seq} answers no PBU (the PBU had ${pbu.mh.seq})`;

@@ -13,4 +13,4 @@ export { accessTechnologyOfLinkType, provenanceText, SETTING_OPTIONS, settingKno
 export { isLinkLocal, isMulticast, isZeroPrefix, prefixContains, sameSet, setText } from './prefix.js';
 export { pushTo } from './multimap.js';
 export { partitionPoint } from './search.js';
-export { countOptions, everyOptionOf, optionOf, optionsOf } from './options.js';
+export { countOptions, everyOptionOf, optionOf, optionsOf, presenceText, readAsSent } from './options.js';

@@ -3,7 +3,7 @@
 // heap) is what that costs on a large capture. So the builder notes the types of a message's
 // options once, while they are in cache, as a string of one character per option; these lookups
 // walk that string and touch only the option they return.
-import type { KnownOptionType, MobilityOption, OptionOfType } from '../../wire/index.js';
+import { beyondHeaderText, type KnownOptionType, type MobilityOption, type OptionOfType } from '../../wire/index.js';
 import type { MhFrame } from './types.js';
 
 /** Added to a malformed option's type: counted by countOptions, skipped by the lookups (as findOption does). */
@@ -46,4 +46,31 @@ export function everyOptionOf(f: MhFrame, type: number): MobilityOption[] {
   const s = f.optionTypes, out: MobilityOption[] = [];
   for (let i = 0; i < s.length; i++) if ((s.charCodeAt(i) & 0xff) === type) out.push(f.mh.options[i]!);
   return out;
+}
+
+const asSent = new WeakMap<MhFrame, MhFrame>();
+
+/**
+ * The message as its sender wrote it: with the options it put after the declared end of the MH
+ * (MobilityHeader.beyondHeader), which its receiver never reads. For a lenient reading of a
+ * malformed message; the frame itself when there are none (cached).
+ */
+export function readAsSent<F extends MhFrame>(f: F): F {
+  const beyond = f.mh.beyondHeader;
+  if (beyond === undefined) return f;
+  let g = asSent.get(f);
+  if (g === undefined) {
+    const options = [...f.mh.options, ...beyond];
+    g = { ...f, mh: { ...f.mh, options }, optionTypes: optionTypesOf(options) };
+    asSent.set(f, g);
+  }
+  return g as F;
+}
+
+/** "present", "absent", or where an option the sender put after the declared end of the MH lies. */
+export function presenceText(f: MhFrame, type: number): string {
+  const beyond = f.mh.beyondHeader ?? [];
+  if (f.mh.options.some((o) => o.type === type && !beyond.includes(o))) return 'present';
+  const o = beyond.find((x) => x.type === type);
+  return o === undefined ? 'absent' : beyondHeaderText(f.mh, o);
 }

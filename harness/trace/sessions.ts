@@ -97,7 +97,8 @@ export function buildSessions(exchanges: readonly Exchange[], minDelayS: number)
   const current = new Map<Session, string[]>();
   for (const ex of decisionOrder(exchanges)) {
     const key = sessionKey(ex);
-    if (key === undefined) { orphans.push(ex); continue; }
+    // A PBU the LMA must discard changes no session, whatever the LMA answered (MH-05..08 judge that).
+    if (key === undefined || ex.pbu.discarded !== undefined) { orphans.push(ex); continue; }
     let s = pick(ofKey.get(key), ex, current);
     const t = decisionTime(ex);
     const isLive = (x: Session): boolean => x.end === undefined || t - x.end <= minDelayS;

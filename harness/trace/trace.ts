@@ -33,7 +33,8 @@ export function describeMh(f: MhFrame): string {
   if (f.ipv6) frame.ipv6 = f.ipv6;
   if (f.ipv4) frame.ipv4 = f.ipv4;
   if (f.udp) frame.udp = f.udp;
-  return summarizeFrame(frame);
+  const s = summarizeFrame(frame);
+  return f.discarded === undefined ? s : `${s} [malformed, dropped by its receiver: ${f.discarded}]`;
 }
 
 /** One line describing a kept Neighbor Discovery message. */

@@ -65,6 +65,11 @@ export interface MhFrame {
   duplicateOf?: MhFrame;
   /** Sent from an address declared as a test stimulus source (not a MAG under test). */
   fromTester: boolean;
+  /**
+   * Why its receiver must discard it (RFC 6275 §9.2, catalog C.1: checksum, Payload Proto, Header
+   * Len, options overrunning the header...): then it has no effect on exchanges or sessions.
+   */
+  discarded?: string;
 }
 
 export type PbuFrame = MhFrame & { mh: BindingUpdate };
@@ -104,9 +109,15 @@ export interface Exchange {
   /** The earlier unanswered PBU this one retransmits (same MAG, same MN, no PBA in between). */
   retransmits?: Exchange;
   /**
-   * Why the MAG must ignore the PBA (RFC 5213 §6.9.1.2, MAG-PBA-01..03: bad checksum, P flag
-   * clear, a Sequence # of no PBU, an MN-ID, HI, ATT or MN-LL-ID differing from the PBU's): such a
-   * PBA registers nothing at the MAG, whatever the LMA decided.
+   * PBAs answering this PBU that the MAG must discard (MhFrame.discarded): they acknowledge
+   * nothing, so `pba` stays unset and a later PBU retransmits this one. The LMA's checks read them
+   * from the bytes as sent.
+   */
+  droppedPbas?: PbaFrame[];
+  /**
+   * Why the MAG must ignore the PBA (RFC 5213 §6.9.1.2, MAG-PBA-02/03: P flag clear, a Sequence #
+   * of no PBU, an MN-ID, HI, ATT or MN-LL-ID differing from the PBU's): such a PBA registers nothing
+   * at the MAG, whatever the LMA decided. (A PBA it must discard outright is in droppedPbas.)
    */
   magIgnores?: string;
   session?: Session;

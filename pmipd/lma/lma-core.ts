@@ -2,7 +2,7 @@
 // out, timers for lifetime expiry, MinDelayBeforeBCEDelete and MaxDelayBeforeNewBCEAssign. No
 // sockets here: the daemon feeds it bytes, tests feed it bytes in virtual time.
 import {
-  BA_STATUS, BA_STATUS_CODE, encodeMobilityHeader,
+  BA_STATUS, BA_STATUS_CODE, encodeMobilityHeader, withShortHeaderLen,
   type BindingUpdate, type MobilityHeaderSpec,
 } from '../../wire/index.js';
 import type { Clock } from '../clock.js';
@@ -171,7 +171,7 @@ export class LmaCore {
     counters.inc('accepted');
     if (!v.ackRequested) return;
     const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
-    this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null });
+    this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null }, existing === null);
   }
 
   /** §5.3.2: the prefixes of a new session, or the status that refuses it. */
@@ -283,8 +283,12 @@ export class LmaCore {
     }
   }
 
-  private sendPba(v: PbuView, dst: string, c: Parameters<typeof buildPba>[1]): void {
-    this.transmit(buildPba(v, c, this.o.quirks), dst);
+  /** `created`: the PBA accepts a new binding. */
+  private sendPba(v: PbuView, dst: string, c: Parameters<typeof buildPba>[1], created = false): void {
+    let bytes = encodeMobilityHeader(buildPba(v, c, this.o.quirks));
+    // The socket sums the checksum over every octet sent, as OAI's does.
+    if (created && this.o.quirks.has('pba-header-len-short')) bytes = withShortHeaderLen(bytes);
+    this.o.send(bytes, dst);
     this.o.counters.inc('pba_tx');
     this.o.log.debug('pba-tx', { dst, seq: c.seq, status: c.status });
   }

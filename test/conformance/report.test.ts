@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLATFORM_DEVIATIONS, runChecks } from '../../harness/checks/index.js';
 import { analysisCase, writeReport, type RunResult } from '../../harness/report/index.js';
-import { buildTrace, golden, writePcaps } from './scenario.js';
+import { buildTrace, golden, MAG1, MAG2, spec, T0, writePcaps } from './scenario.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('../../../', import.meta.url).pathname;
 
-function goldenResult(): RunResult {
-  const trace = buildTrace(golden());
+function goldenResult(sc = golden()): RunResult {
+  const trace = buildTrace(sc);
   const verdicts = runChecks(trace, { knownDeviations: PLATFORM_DEVIATIONS });
   return { run: { id: 'test-run', started: '2026-11-27T00:00:00Z', tool: 'pmip-testbed test' }, cases: [analysisCase('golden', trace, verdicts)] };
 }
@@ -79,6 +79,60 @@ describe('conformance/report', function () {
       await page.locator('section.case').screenshot({ path: join(shots, 'report-case.png') });
       process.stdout.write(`      screenshots: ${shot}, ${join(shots, 'report-case.png')}\n`);
       expect(requests).to.deep.equal([]);
+    } finally {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  (existsSync(CHROMIUM) ? it : it.skip)('lays the ladder out in headless Chromium: event boxes clear of the time column, labels within their arrows, titles apart', async () => {
+    const sc = golden();
+    // A PBA its MAG drops (a long label between two adjacent columns).
+    spec(sc, 'mn3-attach-pba', 'mh').badChecksum = true;
+    // An MN whose column comes first (its events sat on the times) and a long event label.
+    sc.options.events!.push(
+      { time: T0 + 0.05, kind: 'attach', mn: 'guest', mnId: '00-guest@example.com', mag: MAG1 },
+      { time: T0 + 0.06, kind: 'dereg-unanswered', mn: 'guest', mnId: '00-guest@example.com', mag: MAG2 },
+    );
+    const w = await writeReport(join(dir, 'r4'), goldenResult(sc));
+    const { chromium } = await import('playwright-core');
+    const profile = mkdtempSync(join(tmpdir(), 'pmip-chromium-'));
+    const browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 1000 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`file://${w.html}`);
+      // Rendered boxes, as the browser measured them with its fonts.
+      const clashes = await page.locator('svg.ladder').first().evaluate((svg) => {
+        const box = (e: Element) => (e as SVGGraphicsElement).getBoundingClientRect();
+        const out: string[] = [];
+        for (const g of svg.querySelectorAll('g.msg.event')) {
+          const time = box(g.querySelector('text.t')!);
+          for (const e of g.querySelectorAll('rect.ev, text.lbl')) {
+            if (box(e).left < time.right + 4) out.push(`${g.querySelector('text.lbl')!.textContent} starts at ${box(e).left.toFixed(0)}, its time ends at ${time.right.toFixed(0)}`);
+          }
+          if (box(g.querySelector('text.lbl')!).width > box(g.querySelector('rect.ev')!).width) out.push(`${g.querySelector('text.lbl')!.textContent} overflows its box`);
+        }
+        for (const g of svg.querySelectorAll('g.msg:not(.event)')) {
+          const label = box(g.querySelector('text.lbl')!), line = box(g.querySelector('line.arrow')!);
+          if (label.width > line.width) out.push(`${g.querySelector('text.lbl')!.textContent} is wider than its arrow`);
+        }
+        const titles = [...svg.querySelectorAll('text.col')].map((e) => ({ text: e.textContent, b: box(e) }));
+        for (let i = 1; i < titles.length; i++) {
+          if (titles[i]!.b.left < titles[i - 1]!.b.right) out.push(`column titles ${titles[i - 1]!.text} and ${titles[i]!.text} overlap`);
+        }
+        return out;
+      });
+      expect(clashes).to.deep.equal([]);
+      expect(await page.locator('svg.ladder g.msg.event').count()).to.be.greaterThan(2);
+      expect(await page.locator('svg.ladder text.lbl').allTextContents()).to.include('PBA seq 500 status 152 (malformed: dropped) ✗');
+      const shots = join(root, 'reports', 'test-screenshots');
+      mkdirSync(shots, { recursive: true });
+      await page.locator('svg.ladder').first().screenshot({ path: join(shots, 'ladder.png') });
+      process.stdout.write(`      screenshot: ${join(shots, 'ladder.png')}\n`);
     } finally {
       await browser.close();
       rmSync(profile, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // applies passes, described as frame specs that a test mutates (drop a flag, move a frame, change
 // a prefix) before they are encoded with the wire encoders and fed to the TraceBuilder.
 import {
-  encodeEthernet, encodeIcmpv6, encodeIpv6, encodeMobilityHeader, parseIpv6, timestampFromDate, ETHERTYPE_IPV6,
+  encodeEthernet, encodeIcmpv6, encodeIpv6, encodeMobilityHeader, ipv6PseudoChecksum, parseIpv6, timestampFromDate, ETHERTYPE_IPV6, IPPROTO_MH,
   LINKTYPE_ETHERNET, type ExtensionHeaderSpec, type Icmpv6Spec, type MobilityHeaderSpec, type MobilityOptionSpec,
 } from '../../wire/index.js';
 import { join } from 'node:path';
@@ -25,7 +25,11 @@ const mn = (i: number): Mn => ({
 export const MN1 = mn(1), MN2 = mn(2), MN3 = mn(3), MN4 = mn(4);
 
 export type Spec =
-  | { kind: 'mh'; tag?: string; point: string; time: number; src: string; dst: string; msg: MobilityHeaderSpec; badChecksum?: boolean; ext?: ExtensionHeaderSpec[] }
+  | {
+    kind: 'mh'; tag?: string; point: string; time: number; src: string; dst: string; msg: MobilityHeaderSpec; badChecksum?: boolean; ext?: ExtensionHeaderSpec[];
+    /** Changes the encoded MH; the checksum is then summed over every octet it returns (as a careless sender does). */
+    rewrite?: (mh: Uint8Array) => Uint8Array;
+  }
   | { kind: 'nd'; tag?: string; point: string; time: number; src: string; dst: string; ethSrc: string; ethDst: string; msg: Icmpv6Spec }
   | { kind: 'data'; tag?: string; point: string; time: number; src: string; dst: string; hopLimit: number; id: number; outer?: { src: string; dst: string }; ethSrc?: string; size?: number }
   | { kind: 'esp'; tag?: string; point: string; time: number; src: string; dst: string; spi: number }
@@ -223,7 +227,16 @@ function encode(s: Spec): Uint8Array {
   const eth = (src: string, dst: string, payload: Uint8Array): Uint8Array => encodeEthernet({ src, dst, ethertype: ETHERTYPE_IPV6 }, payload);
   switch (s.kind) {
     case 'mh': {
-      const mh = encodeMobilityHeader(s.msg, { src: parseIpv6(s.src), dst: parseIpv6(s.dst) });
+      let mh = encodeMobilityHeader(s.msg, { src: parseIpv6(s.src), dst: parseIpv6(s.dst) });
+      if (s.rewrite) {
+        mh = s.rewrite(mh);
+        mh[4] = 0; mh[5] = 0;
+        const pair = new Uint8Array(32);
+        pair.set(parseIpv6(s.src), 0);
+        pair.set(parseIpv6(s.dst), 16);
+        const sum = ipv6PseudoChecksum(pair, 0, 16, IPPROTO_MH, mh, 0, mh.length);
+        mh[4] = sum >>> 8; mh[5] = sum & 0xff;
+      }
       if (s.badChecksum) mh[5] ^= 0xff;
       const ip = s.ext ? encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 64, extensionHeaders: [...s.ext.slice(0, -1), { ...s.ext[s.ext.length - 1]!, nextHeader: 135 }], payload: mh })
         : encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 64, nextHeader: 135, payload: mh });

@@ -69,6 +69,17 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   'no-lla': { observe: (q) => findOption(pba(q)!.options, 26) !== undefined, normal: true, quirky: false },
   'pba-no-timestamp': { observe: (q) => findOption(pba(q)!.options, 27) !== undefined, normal: true, quirky: false },
   'pba-hi-zero': { observe: (q) => findOption(pba(q)!.options, 23)!.value, normal: 1, quirky: 0 },
+  'pba-header-len-short': {
+    // The PBA creating the binding runs past its Header Len; the one answering the next PBU does not.
+    observe: (q) => {
+      const h = new LmaHarness({ quirks: q });
+      const created = h.pbu({ llId: LL1 })!;
+      h.clock.advance(10);
+      const updated = h.pbu({ seq: 2, llId: LL1 })!;
+      return [created, updated].map((m) => m.malformed ?? `${m.length} octets`);
+    },
+    normal: ['112 octets', '112 octets'], quirky: ['option 27 at offset 98 overruns the header', '112 octets'],
+  },
   'dereg-ack-lifetime': {
     observe: (q) => { const h = new LmaHarness({ quirks: q }); h.pbu({ llId: LL1 }); return h.pbu({ seq: 2, llId: LL1, hi: 4, hnps: [HNP], lifetimeUnits: 0 })!.lifetimeUnits; },
     normal: 0, quirky: 100,

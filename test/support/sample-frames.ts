@@ -107,6 +107,8 @@ function build(): SampleFrame[] {
         { type: 24, prefix: '2001:db8:ff::/48', preference: 'high', routeLifetime: 1800 }],
     }, '00:00:5e:00:52:13', '33:33:00:00:00:01')),
     eth('NS', ndFrame(MN_LL, 'ff02::1:ff00:5213', { type: 135, target: MAG_LL, sourceLinkLayer: MN_MAC }, MN_MAC, '33:33:ff:00:52:13')),
+    // Linux 6.1 puts a Nonce option (RFC 3971 §5.3.2, RFC 7527) in the NS of its Duplicate Address Detection.
+    eth('DAD NS with a Nonce', ndFrame('::', 'ff02::1:ff00:aa05', { type: 135, target: MN_LL, options: [{ type: 14, nonce: '5a3c0f91e2b7' }] }, MN_MAC, '33:33:ff:00:aa:05')),
     eth('NA', ndFrame(MAG_LL, MN_LL, { type: 136, router: true, solicited: true, override: true, target: MAG_LL, targetLinkLayer: '00:00:5e:00:52:13' }, '00:00:5e:00:52:13', MN_MAC)),
     eth('Redirect', ndFrame(MAG_LL, MN_LL, { type: 137, target: 'fe80::1', destination: CN }, '00:00:5e:00:52:13', MN_MAC)),
     eth('echo request', ndFrame(MN_HOA, CN, { type: 128, id: 1, seq: 3, data: '000102030405060708090a0b0c0d0e0f' }, MN_MAC, '00:00:5e:00:52:13')),

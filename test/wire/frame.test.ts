@@ -238,7 +238,7 @@ describe('wire/frame', () => {
       expect(f.icmpv6).to.include({ name: 'RA', checksumOk: true, routerLifetime: 1800, mtu: 1460 });
       expect(summarizeFrame(f)).to.equal(`${MAG_LL} > ff02::1: ICMP6 RA lifetime 1800 O prf high [SLLA 00:00:5e:00:52:13] [MTU 1460]`
         + ' [PIO 2001:db8:aa::/64 LA valid 86400 pref 14400] [RIO 2001:db8:ff::/48 prf medium lifetime 3600]'
-        + ' [RDNSS 2001:db8:1::53 lifetime 600] [dnssl length 24] [opt-14 length 8]');
+        + ' [RDNSS 2001:db8:1::53 lifetime 600] [dnssl length 24] [nonce aabbccddeeff]');
     });
 
     it('Linux cooked v2 carrying an NA', () => {

@@ -47,7 +47,7 @@ describe('wire/icmpv6', () => {
       { type: 24, name: 'route-information', length: 16, prefixLength: 48, preference: 'medium', routeLifetime: 3600, prefix: '2001:db8:ff::/48' },
       { type: 25, name: 'rdnss', length: 24, lifetime: 600, servers: ['2001:db8:1::53'] },
       { type: 31, name: 'dnssl', length: 24, data: '000000000258076578616d706c6503636f6d00000000' },
-      { type: 14, name: 'unknown', length: 8, data: 'aabbccddeeff' },
+      { type: 14, name: 'nonce', length: 8, nonce: 'aabbccddeeff' },
     ]);
     expect(m.prefixes).to.deep.equal([pio]);
     expect(m.malformed).to.equal(undefined);
@@ -60,6 +60,17 @@ describe('wire/icmpv6', () => {
     expect(m.prefixes).to.deep.equal([]);
     expect(m).to.not.have.property('sourceLinkLayer');
     expect(m).to.not.have.property('mtu');
+  });
+
+  it('decodes and re-encodes the Nonce option of a DAD NS (RFC 3971 §5.3.2), and refuses a nonce that breaks the 8-octet units', () => {
+    const dad = { type: 135 as const, target: MN_LL, options: [{ type: 14, nonce: '0102030405060708090a0b0c0d0e' }] };
+    const bytes = encodeIcmpv6(dad, '::', 'ff02::1:ff00:aa05');
+    const m = decodeIcmpv6(bytes, 0, bytes.length, ctx('::', 'ff02::1:ff00:aa05'))!;
+    expect(m.name).to.equal('NS');
+    const options = (m as { options: unknown[] }).options;
+    expect(options).to.deep.equal([{ type: 14, name: 'nonce', length: 16, nonce: '0102030405060708090a0b0c0d0e' }]);
+    expect(toHex(encodeIcmpv6({ ...m } as never, '::', 'ff02::1:ff00:aa05'))).to.equal(toHex(bytes));
+    expect(() => encodeNdOption({ type: 14, nonce: '0102' })).to.throw(/multiple of 8/);
   });
 
   it('decodes NS, NA and Redirect', () => {

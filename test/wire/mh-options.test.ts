@@ -135,8 +135,25 @@ describe('wire/mh-options: MN Identifier', () => {
     }
   });
   it('rejects empty, spaces, two @, an empty or broken realm', () => {
-    for (const id of ['', 'a b@x', 'a@b@c', 'user@', 'user@realm..com', 'user@.realm', 'user@realm.', 'user@re_alm', 'tab\t@x']) {
+    for (const id of ['', 'a b@x', 'a@b@c', 'user@', 'user@realm..com', 'user@.realm', 'user@realm.', 'user@re_alm']) {
       expect(nai(id), JSON.stringify(id)).to.deep.equal({ id, validNai: false });
+    }
+  });
+  it('shows an NAI whose octets are not printable text escaped and says it is binary; it re-encodes as sent', () => {
+    const cases: [number[], string][] = [
+      [[0x74, 0x61, 0x62, 0x09, 0x40, 0x78], 'tab\\x09@x (binary NAI)'],
+      [[0x00, 0x01, 0x5c, 0x41], '\\x00\\x01\\\\A (binary NAI)'],
+      [[0xc3, 0x28, 0x40, 0x78], '\\xc3(@x (binary NAI)'],
+      [[...Buffer.from('x (binary NAI)')], 'x (binary NAI) (binary NAI)'],
+    ];
+    for (const [octets, shown] of cases) {
+      // A raw option (type 250) carrying subtype 1 and these octets, then turned into an MN-ID.
+      const mh = encodeMobilityHeader({ type: 5, seq: 1, lifetime: 4, autoPad: true, options: [{ type: 250, data: Buffer.from([1, ...octets]).toString('hex') }] });
+      mh[12] = MH_OPTION.MN_ID;
+      const o = findOption(decodeMobilityHeader(mh, 0, mh.length).options, MH_OPTION.MN_ID)!;
+      expect(o, shown).to.include({ id: shown, validNai: false });
+      const again = encodeMobilityHeader(decodeMobilityHeader(mh, 0, mh.length));
+      expect(toHexString(again), shown).to.equal(toHexString(mh));
     }
   });
   it('decodes non-ASCII NAIs as UTF-8 and marks them invalid', () => {

@@ -123,6 +123,7 @@ function icmpFields(f: Fields, m: Icmpv6Message): void {
       }
       if (o.type === 24) { add(f, 'icmpv6.opt.prefix.length', o.prefixLength); add(f, 'icmpv6.opt.prefix', o.prefix.split('/')[0]!); }
       if (o.type === 25) for (const s of o.servers) add(f, 'icmpv6.opt.rdnss', s);
+      if (o.type === 14) add(f, 'icmpv6.opt.nonce', o.nonce.replace(/(..)(?!$)/g, '$1:'));
     }
   }
 }
