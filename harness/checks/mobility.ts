@@ -155,13 +155,13 @@ export const bceUnknownDereg = check('bce-unknown-dereg', ['LMA-BCE-13'], (t, [j
     const mine = ofMn.get(ex.mnId) ?? [];
     const gone = mine.some((s) => s.end !== undefined && ex.pbu.ref.time - s.end > minDelay);
     const unknown = ex.pbu.fromTester && mine.length === 0;
+    const reply = ex.pba ?? ex.droppedPbas?.[0];
     // Gone only by a defaulted MinDelayBeforeBCEDelete: the LMA may still keep the binding and answer rightly.
-    if (gone && !unknown && !minDelayKnown && ex.pba !== undefined) {
+    if (gone && !unknown && !minDelayKnown && reply !== undefined) {
       j!.undecided(() => `de-registration for ${ex.mnId} got a PBA; whether its binding was gone by then ${unknownSetting('minDelayBeforeBceDeleteMs')}`, evEx(t, ex));
       continue;
     }
     if (!gone && !unknown) continue;
-    const reply = ex.pba ?? ex.droppedPbas?.[0];
     if (reply === undefined) j!.pass(() => `de-registration for ${ex.mnId}, which has no binding, was dropped silently`, evEx(t, ex));
     else j!.fail(`de-registration for ${ex.mnId}, which has no binding, got a PBA (status ${reply.mh.status})`, [mhEv(t, ex.pbu), mhEv(t, reply)], { field: 'PBA', expected: 'none', seen: `status ${reply.mh.status}` });
   }
