@@ -63,13 +63,18 @@ async function chooseBackend(ip: IpBatch, cfg: DomainConfig, transport: string, 
   return { backend: 'none', why };
 }
 
-/** A data plane that cannot be set up ends the daemon with one line: the command and what it said. */
-async function startDataplane(backend: BackendName, dataplane: { start(): Promise<void> }): Promise<void> {
+/**
+ * A data plane that cannot be set up ends the daemon with one line: the command and what it said.
+ * What it did set up is removed first; once it runs, the daemon's clean-up removes it.
+ */
+async function startDataplane(c: Ctx, dataplane: LmaTunnelDataplane | MagTunnelDataplane): Promise<void> {
   try {
     await dataplane.start();
   } catch (err) {
-    throw new DaemonSetupError(`data plane ${backend} could not be set up: ${(err as Error).message.split('\n')[0]}`);
+    await dataplane.stop(true);
+    throw new DaemonSetupError(`data plane ${dataplane.name} could not be set up: ${(err as Error).message.split('\n')[0]}`);
   }
+  c.cleanups.push(() => dataplane.stop());
 }
 
 function ifaceExists(iface: string): boolean {
@@ -148,8 +153,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
     : new LmaTunnelDataplane(c.ip, c.log, backend, cfg.lma.address, cfg.lma.transportInterface, cfg.mags.map((m) => m.address));
   c.dataplaneCounters = () => dataplane.counters();
   if (dataplane instanceof LmaTunnelDataplane) {
-    c.cleanups.push(() => dataplane.stop());
-    await startDataplane(dataplane.name, dataplane);
+    await startDataplane(c, dataplane);
   }
   let sock: MhSocket | null = null;
   const core = new LmaCore({
@@ -187,8 +191,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     : new MagTunnelDataplane(c.ip, c.log, backend, self.address, cfg.lma.address, self.transportInterface, fixed, self.accessInterfaces);
   c.dataplaneCounters = () => dataplane.counters();
   if (dataplane instanceof MagTunnelDataplane) {
-    c.cleanups.push(() => dataplane.stop());
-    await startDataplane(dataplane.name, dataplane);
+    await startDataplane(c, dataplane);
   }
   const links = new Map(self.accessInterfaces.map((a) => [a, accessLink(a)]));
   const mtuOf = (iface: string) => (ifaceExists(iface) ? Number(readInterfaceFile(iface, 'mtu')) : DEFAULT_MTU);

@@ -44,7 +44,7 @@ const PROBE_PREFIX = '100::/64';
  * the addon) said. seg6 needs both halves: `encap seg6` and `seg6local End.DX6` on `transport`.
  */
 export async function probeBackend(ip: IpBatch, backend: BackendName, transport: string): Promise<string | null> {
-  const said = (f: { command: string; message: string }[]) => (f.length === 0 ? null : `ip -6 ${f[0]!.command}: ${f[0]!.message}`);
+  const said = (f: { message: string }[]) => (f.length === 0 ? null : f[0]!.message);
   switch (backend) {
     case 'ip6tnl':
       return said(await ip.run(['link add pmipd-probe0 type ip6tnl mode ip6ip6 local ::1 remote ::2', 'link del pmipd-probe0']));
@@ -139,10 +139,11 @@ abstract class Base {
     ]);
   }
 
-  async stop(): Promise<void> {
+  /** `afterFailedStart`: undo lines of steps that never ran fail as expected, so quietly. */
+  async stop(afterFailedStart = false): Promise<void> {
     const lines = this.undo.splice(0).reverse();
     const failures = await this.ip.run(lines);
-    for (const f of failures) this.log.warn('dataplane-undo-failed', { command: f.command, why: f.message });
+    for (const f of failures) this.log.log(afterFailedStart ? 'debug' : 'warn', 'dataplane-undo-failed', { command: f.command, why: f.message });
     // The TUN devices go with their descriptors, and the routes through them with the devices.
     this.tun?.close();
     this.tun = null;
@@ -162,8 +163,8 @@ function tunCounterFields(t: TunTunnel | null): Record<string, number> {
   };
 }
 
-export interface LmaBackend extends LmaDataplane { name: BackendName; stop(): Promise<void>; counters(): Record<string, number> }
-export interface MagBackend extends MagDataplane { name: BackendName; stop(): Promise<void>; counters(): Record<string, number> }
+export interface LmaBackend extends LmaDataplane { name: BackendName; stop(afterFailedStart?: boolean): Promise<void>; counters(): Record<string, number> }
+export interface MagBackend extends MagDataplane { name: BackendName; stop(afterFailedStart?: boolean): Promise<void>; counters(): Record<string, number> }
 
 /** LMA: routes per HNP toward the MAG; changes within one event-loop turn share one batch. */
 export class LmaTunnelDataplane extends Base implements LmaBackend {

@@ -13,7 +13,9 @@
 //   seg6:   encap.red + End.DX6, the platform-notes recipe (no forwarding hop: for speed figures);
 //   none:   no tunnel, plain routes across the transport link (the baseline of the figures).
 import { ipBatch, nsExec } from '../../harness/netns.js';
-import { TunTunnel } from '../../pmipd/dataplane/tun-tunnel.js';
+import { probeBackend, type BackendName } from '../../pmipd/dataplane/backends.js';
+import { IpBatch } from '../../pmipd/dataplane/ip-batch.js';
+import { TunTunnel, tunUnusableBecause } from '../../pmipd/dataplane/tun-tunnel.js';
 import type { Scratch } from '../testbed/scratch.js';
 
 export type FixtureTunnel = 'tun' | 'ip6tnl' | 'seg6' | 'none';
@@ -107,13 +109,18 @@ export async function tunnelFixture(scratch: Scratch, tunnel: FixtureTunnel): Pr
   return fixture;
 }
 
-/** A kernel IPv6-in-IPv6 back-end this kernel has (ip6tnl first), or null, tried in a scratch namespace. */
-export async function kernelTunnel(scratch: Scratch): Promise<'ip6tnl' | 'seg6' | null> {
+/**
+ * What pmipd's own probe says of `backend` on this kernel (null: it works), tried in a scratch
+ * namespace: tests over a back-end the kernel lacks are skipped with this as the reason.
+ */
+export async function backendUnavailable(scratch: Scratch, backend: BackendName): Promise<string | null> {
   const ns = await scratch.netns();
   await ipBatch(['link set lo up'], { netns: ns });
-  const ok = async (args: string[]) => (await nsExec(ns, 'ip', args, { reject: false })).exitCode === 0;
-  if (await ok(['link', 'add', 'p0', 'type', 'ip6tnl', 'mode', 'ip6ip6', 'local', '::1', 'remote', '::2'])) return 'ip6tnl';
-  if (await ok(['-6', 'route', 'add', '100::/64', 'encap', 'seg6', 'mode', 'encap.red', 'segs', '::1', 'dev', 'lo'])
-    && await ok(['-6', 'route', 'add', '100::1/128', 'encap', 'seg6local', 'action', 'End.DX6', 'nh6', '::', 'dev', 'lo', 'table', '399'])) return 'seg6';
-  return null;
+  if (backend === 'tun') return tunUnusableBecause(ns);
+  const ip = new IpBatch(ns);
+  try {
+    return await probeBackend(ip, backend, 'lo');
+  } finally {
+    await ip.close();
+  }
 }
