@@ -67,6 +67,13 @@ for (const backend of BACKENDS) {
     expect(mn2Address.startsWith(p2.split('::')[0]!)).to.equal(true);
     await tb!.ping('mn1', 'cn1');
     await tb!.ping('mn2', 'cn1');
+    if (backend === 'tun') {
+      // The engine's counters reach the control socket's dump (and `counters`).
+      const c = (JSON.parse((await tb!.collectState('lma1')).bindingCache!) as { counters: Record<string, number> }).counters;
+      expect(c.tun_encapsulated, JSON.stringify(c)).to.be.greaterThan(0);
+      expect(c.tun_decapsulated, JSON.stringify(c)).to.be.greaterThan(0);
+      expect([c.tun_dropped_unknown_peer, c.tun_errors], JSON.stringify(c)).to.deep.equal([0, 0]);
+    }
   });
 
   it('forwards as two routers, MAG and LMA each taking one off the inner hop limit, both ways (FWD-05)', async () => {
