@@ -75,6 +75,8 @@ async function attachAndHandover(backend: BackendName): Promise<void> {
   const watch = watchAddresses(netnsName(tb.runId, 'mn1'), 'eth0');
   const handovers: { lost: number; sent: number; to: string }[] = [];
   const ATTACHES = 5;
+  // The first tunnelled packet is the MN's next ping, 10 ms apart: enough handovers for a median.
+  const HANDOVERS = 8;
   try {
     for (let i = 0; i < ATTACHES; i++) {
       await tb.attach('mn1', 'ap1');
@@ -88,7 +90,7 @@ async function attachAndHandover(backend: BackendName): Promise<void> {
     await tb.attach('mn1', 'ap1');
     await tb.waitForAddress('mn1');
     const cn = await tb.addressOf('cn1');
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < HANDOVERS; i++) {
       const to = i % 2 === 0 ? 'ap2' : 'ap1';
       const file = join(outDir, `ping${i}.txt`);
       const stream = tb.exec('mn1', 'sh', ['-c', `exec ping -6 -n -i 0.01 -c 200 -W 1 ${cn} > ${file}`], { reject: false, timeoutMs: 30_000 });
@@ -188,7 +190,7 @@ function lmaInProcess(): void {
   say(`(c) memory: ${fmt(perBinding / 1024, 2)} KiB per binding (heap: BCE, indices, prefix, timer; the policy entry excluded), ${fmt((heap100k - heap0) / 2 ** 20, 1)} MiB for 100k`);
 }
 
-/** (c) over raw sockets: the LMA daemon (seg6 data plane) in one namespace, the load tool in another. */
+/** (c) over raw sockets: the LMA daemon (data plane chosen by auto) in one namespace, the load tool in another. */
 async function lmaOverSockets(): Promise<void> {
   const scratch = new Scratch();
   const sup = new Supervisor();
@@ -218,10 +220,11 @@ async function lmaOverSockets(): Promise<void> {
     await load(20_000, 40_000);
     await load(60_000, 40_000);
     const at100k = await load(100_000, 9_000);
-    const routes = (await nsExec(lmaNs, 'ip', ['-6', 'route', 'show'])).stdout.split('\n').filter((l) => l.includes('encap seg6') || l.includes('pmip6tnl')).length;
+    // One route per HNP toward the tunnel: its device (ip6tnl, tun) or seg6's stand-in for one.
+    const routes = (await nsExec(lmaNs, 'ip', ['-6', 'route', 'show'])).stdout.split('\n').filter((l) => / dev pmip6(tnl\d+|hop) /.test(l)).length;
     const rss = Number(readFileSync(`/proc/${lma.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? NaN) * 1024;
     results.lmaOverSockets = { pbuToPbaOneAtATime: single, amongGarbage: noisy, at10k, at100k, kernelRoutes: routes, daemonRssMiB: Number((rss / 2 ** 20).toFixed(1)) };
-    say(`(c) LMA daemon over raw sockets, kernel data plane (${routes} HNP routes installed): PBU->PBA one at a time median ${fmt(single.p50Ms, 3)} ms (p99 ${fmt(single.p99Ms, 3)}); goal < 2 ms`);
+    say(`(c) LMA daemon over raw sockets, data plane chosen by auto (${routes} HNP routes installed): PBU->PBA one at a time median ${fmt(single.p50Ms, 3)} ms (p99 ${fmt(single.p99Ms, 3)}); goal < 2 ms`);
     say(`(c) ... among 50 malformed headers per PBU: median ${fmt(noisy.p50Ms, 3)} ms, ${fmt(noisy.p50Ms / single.p50Ms, 2)}x the clean median`);
     say(`(c) ... window 128: ${at10k.perSecond} PBU/s with 10k registered (p50 ${at10k.p50Ms} ms), ${at100k.perSecond} PBU/s with 100k (p50 ${at100k.p50Ms} ms); statuses ${JSON.stringify(at100k.statuses)}`);
     say(`(c) ... daemon RSS with ${routes} bindings: ${fmt(rss / 2 ** 20, 1)} MiB`);
