@@ -118,6 +118,20 @@ for (const backend of BACKENDS) {
     await tb!.ping('mn1', 'cn1');
   });
 
+  it('follows a transport MTU change: the tunnel MTU becomes the new path MTU - 40 (RA-11)', async () => {
+    // seg6's stand-in for a tunnel device is its veth pair; ip6tnl and tun have the device itself.
+    const device = backend === 'seg6' ? 'pmip6hop' : 'pmip6tnl';
+    const mtuOf = async () => /mtu (\d+)/.exec((await tb!.exec('mag1', 'ip', ['link', 'show', device])).stdout)?.[1];
+    expect(await mtuOf()).to.equal('1460');
+    await tb!.exec('mag1', 'ip', ['link', 'set', 'eth0', 'mtu', '1400']);
+    try {
+      await pollUntil(async () => (await mtuOf()) === '1360' || { pending: `mtu ${await mtuOf()}` }, { what: `${device} on mag1 at 1360`, timeoutMs: 5000 });
+    } finally {
+      await tb!.exec('mag1', 'ip', ['link', 'set', 'eth0', 'mtu', '1500']);
+    }
+    await pollUntil(async () => (await mtuOf()) === '1460', { what: `${device} on mag1 back at 1460`, timeoutMs: 5000 });
+  });
+
   it('de-registers mn2 on detach; the LMA keeps the binding for MinDelayBeforeBCEDelete, then deletes it', async () => {
     await tb!.detach('mn2');
     await pollUntil(async () => (await bindings()).find((x) => x.mnId === 'mn2@example.org')?.state === 'deleting',
