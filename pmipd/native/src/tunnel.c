@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,7 +309,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     int fd = i < t->npeers ? peers[i].fd : i == t->npeers ? t->raw : t->wake;
     if (epoll_ctl(t->epoll, EPOLL_CTL_ADD, fd, &ev) < 0) { err = errno; snprintf(what, sizeof what, "epoll_ctl"); }
   }
-  if (err == 0 && (err = pthread_create(&t->thread, NULL, forward, t)) != 0) snprintf(what, sizeof what, "pthread_create");
+  if (err == 0) {
+    // The thread takes no signals: they stay with Node's threads (SIGTERM, SIGINT, SIGCHLD).
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    if ((err = pthread_create(&t->thread, NULL, forward, t)) != 0) snprintf(what, sizeof what, "pthread_create");
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+  }
   free(names);
   if (err != 0) {
     release(t);
