@@ -4,7 +4,7 @@ import { parseMac, formatMac } from '../wire/index.js';
 import { YamlReader, YamlSource, type FieldPath } from '../harness/yaml-located.js';
 import { canonicalAddress, parsePrefix, type Prefix } from './prefix.js';
 
-export type DataplaneKind = 'auto' | 'seg6' | 'ip6tnl' | 'none';
+export type DataplaneKind = 'auto' | 'ip6tnl' | 'seg6' | 'tun' | 'none';
 
 export interface MobileNodePolicy {
   /** NAI (MN Identifier subtype 1). */
@@ -199,7 +199,7 @@ export function readDomainConfig(src: YamlSource): DomainConfig {
     file: src.file,
     timestamps: r.bool(['timestamps'], true),
     fixedMagAddresses: r.bool(['fixedMagAddresses'], false),
-    dataplane: r.oneOf(['dataplane'], ['auto', 'seg6', 'ip6tnl', 'none'] as const, 'auto'),
+    dataplane: r.oneOf(['dataplane'], ['auto', 'ip6tnl', 'seg6', 'tun', 'none'] as const, 'auto'),
     lma: readLma(r),
     mag: readMagSettings(r),
     mags,

@@ -6,7 +6,7 @@ import { RealClock } from './clock.js';
 import type { DomainConfig, MagEntry } from './config.js';
 import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC } from './config.js';
 import { ControlRequestError, ControlSocket, type ControlRequest } from './control-socket.js';
-import { LmaKernelDataplane, MagKernelDataplane, NullDataplane, kernelHasIp6tnl, type BackendName } from './dataplane/backends.js';
+import { BACKENDS, LmaTunnelDataplane, MagTunnelDataplane, NullDataplane, probeBackend, type BackendName } from './dataplane/backends.js';
 import { IpBatch } from './dataplane/ip-batch.js';
 import { readInterfaceFile } from './dataplane/sysctl.js';
 import { Icmpv6Socket } from './io/icmpv6-socket.js';
@@ -36,11 +36,45 @@ export class DaemonSetupError extends Error {
 
 export interface Daemon { stop(): Promise<void> }
 
-async function chooseBackend(ip: IpBatch, cfg: DomainConfig, log: Logger): Promise<BackendName | 'none'> {
-  if (cfg.dataplane !== 'auto') return cfg.dataplane;
-  const has = await kernelHasIp6tnl(ip);
-  log.info('dataplane-chosen', { backend: has ? 'ip6tnl' : 'seg6', why: has ? 'kernel has ip6tnl' : 'no ip6tnl in this kernel' });
-  return has ? 'ip6tnl' : 'seg6';
+interface BackendChoice {
+  backend: BackendName | 'none';
+  /** Set when `auto` found no back-end that works: what each probe said. */
+  why?: string;
+}
+
+/**
+ * `auto`: the first back-end whose probe works, in BACKENDS order, each probe logged; none working
+ * leaves signalling only (`none`), said on the ready line. A configured back-end is taken as is.
+ */
+async function chooseBackend(ip: IpBatch, cfg: DomainConfig, transport: string, log: Logger): Promise<BackendChoice> {
+  if (cfg.dataplane !== 'auto') return { backend: cfg.dataplane };
+  const said: string[] = [];
+  for (const backend of BACKENDS) {
+    const failure = await probeBackend(ip, backend, transport);
+    log.info('dataplane-probe', { backend, ok: failure === null, said: failure ?? undefined });
+    if (failure === null) {
+      log.info('dataplane-chosen', { backend });
+      return { backend };
+    }
+    said.push(`${backend}: ${failure}`);
+  }
+  const why = `no IPv6-in-IPv6 data plane on this kernel: ${said.join('; ')}`;
+  log.warn('dataplane-chosen', { backend: 'none', why });
+  return { backend: 'none', why };
+}
+
+/**
+ * A data plane that cannot be set up ends the daemon with one line: the command and what it said.
+ * What it did set up is removed first; once it runs, the daemon's clean-up removes it.
+ */
+async function startDataplane(c: Ctx, dataplane: LmaTunnelDataplane | MagTunnelDataplane): Promise<void> {
+  try {
+    await dataplane.start();
+  } catch (err) {
+    await dataplane.stop(true);
+    throw new DaemonSetupError(`data plane ${dataplane.name} could not be set up: ${(err as Error).message.split('\n')[0]}`);
+  }
+  c.cleanups.push(() => dataplane.stop());
 }
 
 function ifaceExists(iface: string): boolean {
@@ -82,8 +116,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     }
   };
   try {
-    if (o.role === 'lma') await startLma(o, { clock, counters, log, quirks, ip, cleanups });
-    else await startMag(o, { clock, counters, log, quirks, ip, cleanups });
+    const ctx: Ctx = { clock, counters, log, quirks, ip, cleanups, dataplaneCounters: () => ({}) };
+    if (o.role === 'lma') await startLma(o, ctx);
+    else await startMag(o, ctx);
   } catch (err) {
     await stop();
     throw err;
@@ -98,6 +133,12 @@ interface Ctx {
   quirks: Quirks;
   ip: IpBatch;
   cleanups: (() => Promise<void> | void)[];
+  /** The data plane's own counters (the tun back-end's packets), read when asked. */
+  dataplaneCounters: () => Record<string, number>;
+}
+
+function allCounters(c: Ctx): Record<string, number> {
+  return { ...c.counters.snapshot(), ...c.dataplaneCounters() };
 }
 
 function requireIface(iface: string, what: string): void {
@@ -106,13 +147,13 @@ function requireIface(iface: string, what: string): void {
 
 async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   const cfg = o.config;
-  const backend = await chooseBackend(c.ip, cfg, c.log);
-  if (backend !== 'none') requireIface(cfg.lma.transportInterface, 'lma.transportInterface');
+  if (cfg.dataplane !== 'none') requireIface(cfg.lma.transportInterface, 'lma.transportInterface');
+  const { backend, why } = await chooseBackend(c.ip, cfg, cfg.lma.transportInterface, c.log);
   const dataplane = backend === 'none' ? new NullDataplane(c.log)
-    : new LmaKernelDataplane(c.ip, c.log, backend, cfg.lma.address, cfg.lma.transportInterface, cfg.mags.map((m) => m.address));
-  if (dataplane instanceof LmaKernelDataplane) {
-    c.cleanups.push(() => dataplane.stop());
-    await dataplane.start();
+    : new LmaTunnelDataplane(c.ip, c.log, backend, cfg.lma.address, cfg.lma.transportInterface, cfg.mags.map((m) => m.address));
+  c.dataplaneCounters = () => dataplane.counters();
+  if (dataplane instanceof LmaTunnelDataplane) {
+    await startDataplane(c, dataplane);
   }
   let sock: MhSocket | null = null;
   const core = new LmaCore({
@@ -127,11 +168,11 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   c.cleanups.push(() => sock!.close());
   await control(o, c, (req) => {
     switch (req.cmd) {
-      case 'dump': return { role: 'lma', bindingCache: core.bindings(), counters: c.counters.snapshot(), poolAllocated: core.pool.allocated };
+      case 'dump': return { role: 'lma', bindingCache: core.bindings(), counters: allCounters(c), poolAllocated: core.pool.allocated };
       default: return undefined;
     }
   });
-  c.log.info('ready', { role: 'lma', lmaa: cfg.lma.address, dataplane: backend, mags: cfg.mags.length, mobileNodes: cfg.mobileNodes.length });
+  c.log.info('ready', { role: 'lma', lmaa: cfg.lma.address, dataplane: backend, dataplaneWhy: why, mags: cfg.mags.length, mobileNodes: cfg.mobileNodes.length });
 }
 
 function accessLink(iface: string): AccessLink & { linkLocal: string | null } {
@@ -143,14 +184,14 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   const self: MagEntry | undefined = cfg.mags.find((m) => m.name === o.name);
   if (self === undefined) throw new DaemonSetupError(`no MAG named "${o.name ?? ''}" in ${cfg.file} (give --name; known: ${cfg.mags.map((m) => m.name).join(', ')})`);
   for (const a of self.accessInterfaces) requireIface(a, 'access interface');
-  const backend = await chooseBackend(c.ip, cfg, c.log);
-  if (backend !== 'none') requireIface(self.transportInterface, 'transportInterface');
+  if (cfg.dataplane !== 'none') requireIface(self.transportInterface, 'transportInterface');
+  const { backend, why } = await chooseBackend(c.ip, cfg, self.transportInterface, c.log);
   const fixed = cfg.fixedMagAddresses ? { address: FIXED_MAG_LINK_LOCAL, mac: FIXED_MAG_MAC } : null;
   const dataplane = backend === 'none' ? new NullDataplane(c.log)
-    : new MagKernelDataplane(c.ip, c.log, backend, self.address, cfg.lma.address, self.transportInterface, fixed, self.accessInterfaces);
-  if (dataplane instanceof MagKernelDataplane) {
-    c.cleanups.push(() => dataplane.stop());
-    await dataplane.start();
+    : new MagTunnelDataplane(c.ip, c.log, backend, self.address, cfg.lma.address, self.transportInterface, fixed, self.accessInterfaces);
+  c.dataplaneCounters = () => dataplane.counters();
+  if (dataplane instanceof MagTunnelDataplane) {
+    await startDataplane(c, dataplane);
   }
   const links = new Map(self.accessInterfaces.map((a) => [a, accessLink(a)]));
   const mtuOf = (iface: string) => (ifaceExists(iface) ? Number(readInterfaceFile(iface, 'mtu')) : DEFAULT_MTU);
@@ -198,7 +239,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     const check = (err: string | null) => { if (err !== null) throw new ControlRequestError(err); return {}; };
     const hi = req.hi === undefined ? undefined : Number(req.hi);
     switch (req.cmd) {
-      case 'dump': return { role: 'mag', name: self.name, bindingUpdateList: core.dump(), counters: c.counters.snapshot() };
+      case 'dump': return { role: 'mag', name: self.name, bindingUpdateList: core.dump(), counters: allCounters(c) };
       case 'attach': {
         const iface = typeof req.iface === 'string' ? req.iface : self.accessInterfaces[0]!;
         return check(core.attachByName(need(), iface, hi));
@@ -208,7 +249,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
       default: return undefined;
     }
   });
-  c.log.info('ready', { role: 'mag', name: self.name, pcoa: self.address, lmaa: cfg.lma.address, dataplane: backend, access: self.accessInterfaces });
+  c.log.info('ready', { role: 'mag', name: self.name, pcoa: self.address, lmaa: cfg.lma.address, dataplane: backend, dataplaneWhy: why, access: self.accessInterfaces });
 }
 
 /** One small file per MN in a directory the MAGs share; written atomically (rename). */
@@ -257,7 +298,7 @@ async function control(o: DaemonOptions, c: Ctx, roleHandler: (req: ControlReque
   if (o.controlPath === undefined) return;
   const sock = await ControlSocket.listen(o.controlPath, (req) => {
     if (req.cmd === 'ping') return { pong: true };
-    if (req.cmd === 'counters') return { counters: c.counters.snapshot() };
+    if (req.cmd === 'counters') return { counters: allCounters(c) };
     const r = roleHandler(req);
     if (r === undefined) throw new ControlRequestError(`unknown command ${JSON.stringify(req.cmd)}; known: ping, counters, dump${o.role === 'mag' ? ', attach, detach, expect-handover' : ''}`);
     c.log.debug('control', { cmd: String(req.cmd) });

@@ -19,7 +19,7 @@ const debianPackages = {
   procps: '/usr/bin/ps',
   'iputils-ping': '/usr/bin/ping',
   chromium: '/usr/bin/chromium',
-  // node-gyp builds the raw-socket addon pmipd uses.
+  // node-gyp builds the addons pmipd uses: raw-socket (C++) and pmipd-tunnel (C; g++ brings gcc).
   'g++': '/usr/bin/g++',
   make: '/usr/bin/make',
   // python3 also sets up the testbed's namespaces (harness/testbed/ns-configure.ts).
@@ -67,6 +67,18 @@ if (existsSync(join(root, 'node_modules', 'raw-socket')) && !existsSync(rawNode)
   if (!existsSync(rawNode)) {
     fail('node_modules/raw-socket/build/Release/raw.node is missing: node-gyp could not build the raw-socket addon '
       + '(pmipd needs it for its raw IPv6 sockets); check that g++, make and python3 are installed, then run `npm rebuild raw-socket`');
+  }
+}
+
+// pmipd's user-space tunnel (the `tun` data plane) is its own addon, pmipd/native, linked as the
+// file: dependency pmipd-tunnel and built the same way.
+const tunnelNode = join(root, 'pmipd', 'native', 'build', 'Release', 'pmipd_tunnel.node');
+if (!existsSync(tunnelNode)) {
+  say('building the pmipd-tunnel addon (npm rebuild pmipd-tunnel)');
+  run('npm', ['rebuild', 'pmipd-tunnel', '--foreground-scripts']);
+  if (!existsSync(tunnelNode)) {
+    fail('pmipd/native/build/Release/pmipd_tunnel.node is missing: node-gyp could not build the pmipd-tunnel addon '
+      + '(pmipd\'s tun data plane); check that gcc, make and python3 are installed, then run `npm rebuild pmipd-tunnel`');
   }
 }
 

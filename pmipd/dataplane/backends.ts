@@ -1,16 +1,19 @@
-// The kernel data plane of both roles: a bi-directional IPv6-in-IPv6 tunnel between Proxy-CoA
-// and LMAA. Two back-ends behind one interface, identical on the wire (next header 41):
+// The data plane of both roles: a bi-directional IPv6-in-IPv6 tunnel between Proxy-CoA and LMAA.
+// Three back-ends behind one interface, identical on the wire (next header 41):
 //   ip6tnl: a tunnel device (kernels with CONFIG_IPV6_TUNNEL), created with encaplimit none;
 //   seg6:   reduced SRv6 encapsulation with one segment (no SRH) and End.DX6 decapsulation, the
 //           recipe of platform-notes for kernels without ip6tnl, behind a veth pair that stands
-//           in for the tunnel device (see seg6ForwardingHop).
-// All changes go through one long-lived `ip -batch` process.
+//           in for the tunnel device (see seg6ForwardingHop);
+//   tun:    pmipd's own user-space tunnel (tun-tunnel.ts): TUN devices named like ip6tnl's, so
+//           the routes and rules are the same, and a C thread encapsulating through a raw socket.
+// All route changes go through one long-lived `ip -batch` process.
 import type { LmaDataplane } from '../lma/lma-core.js';
 import { TUNNEL_OVERHEAD, type MagDataplane, type SessionRoute } from '../mag/mag-core.js';
 import type { Logger } from '../log.js';
 import type { Prefix } from '../prefix.js';
 import { IpBatch } from './ip-batch.js';
 import { readInterfaceFile, setSysctl } from './sysctl.js';
+import { TunTunnel, tunUnusableBecause, type TunCounters } from './tun-tunnel.js';
 
 /** Policy-routing numbers pmipd owns. */
 const TABLE_UPLINK = 100;
@@ -28,19 +31,55 @@ const HOP_IN = 'pmip6enc';
 const HOP_OUT_ADDRESS = 'fe80::1';
 const HOP_IN_ADDRESS = 'fe80::2';
 
-export type BackendName = 'seg6' | 'ip6tnl';
+export type BackendName = 'ip6tnl' | 'seg6' | 'tun';
+/** The order `dataplane: auto` tries them in: the kernel's own first. */
+export const BACKENDS: readonly BackendName[] = ['ip6tnl', 'seg6', 'tun'];
 
-/** Finds out whether the running kernel can create an ip6tnl device (and removes the probe). */
-export async function kernelHasIp6tnl(ip: IpBatch): Promise<boolean> {
-  const f = await ip.run(['link add pmipd-probe0 type ip6tnl mode ip6ip6 local ::1 remote ::2', 'link del pmipd-probe0']);
-  return f.length === 0;
+/** A routing table and prefix (RFC 6666 discard) nothing else uses, for the seg6 probe. */
+const TABLE_PROBE = 399;
+const PROBE_PREFIX = '100::/64';
+
+/**
+ * Tries what `backend` needs and removes it again: null when it works, else what the kernel (or
+ * the addon) said. seg6 needs both halves: `encap seg6` and `seg6local End.DX6` on `transport`.
+ */
+export async function probeBackend(ip: IpBatch, backend: BackendName, transport: string): Promise<string | null> {
+  const said = (f: { message: string }[]) => (f.length === 0 ? null : f[0]!.message);
+  switch (backend) {
+    case 'ip6tnl':
+      return said(await ip.run(['link add pmipd-probe0 type ip6tnl mode ip6ip6 local ::1 remote ::2', 'link del pmipd-probe0']));
+    case 'seg6': {
+      const f = await ip.run([
+        `route add ${PROBE_PREFIX} encap seg6 mode encap.red segs ::1 dev ${transport} table ${TABLE_PROBE}`,
+        `route add 100::1/128 encap seg6local action End.DX6 nh6 :: dev ${transport} table ${TABLE_PROBE}`,
+      ]);
+      await ip.run([`route flush table ${TABLE_PROBE}`]);
+      return said(f);
+    }
+    case 'tun':
+      return tunUnusableBecause();
+  }
 }
 
 abstract class Base {
   protected readonly undo: string[] = [];
   protected readonly sysctls: [string, string][] = [];
+  private tun: TunTunnel | null = null;
 
   constructor(protected readonly ip: IpBatch, protected readonly log: Logger) {}
+
+  /**
+   * The tun back-end's devices, one per peer, named as ip6tnl's would be: MTU = transport MTU − 40,
+   * so the kernel sends Packet Too Big for an oversized inner packet, as into a tunnel device.
+   */
+  protected async openTun(local: string, peers: { device: string; peer: string }[], transport: string): Promise<void> {
+    this.tun = TunTunnel.open(local, peers);
+    const mtu = Number(readInterfaceFile(transport, 'mtu')) - TUNNEL_OVERHEAD;
+    // No link-local address of their own (no MLD or RS into the tunnel): they only carry routed packets.
+    await this.setup(peers.map(({ device }) => `link set ${device} addrgenmode none mtu ${mtu} up`), []);
+  }
+
+  counters(): Record<string, number> { return tunCounterFields(this.tun); }
 
   protected sysctl(name: string, value: string | number): void {
     this.sysctls.push([name, setSysctl(name, value)]);
@@ -100,21 +139,35 @@ abstract class Base {
     ]);
   }
 
-  async stop(): Promise<void> {
+  /** `afterFailedStart`: undo lines of steps that never ran fail as expected, so quietly. */
+  async stop(afterFailedStart = false): Promise<void> {
     const lines = this.undo.splice(0).reverse();
     const failures = await this.ip.run(lines);
-    for (const f of failures) this.log.warn('dataplane-undo-failed', { command: f.command, why: f.message });
+    for (const f of failures) this.log.log(afterFailedStart ? 'debug' : 'warn', 'dataplane-undo-failed', { command: f.command, why: f.message });
+    // The TUN devices go with their descriptors, and the routes through them with the devices.
+    this.tun?.close();
+    this.tun = null;
     for (const [name, old] of this.sysctls.splice(0).reverse()) {
       try { setSysctl(name, old); } catch { /* the interface may be gone */ }
     }
   }
 }
 
-export interface LmaBackend extends LmaDataplane { name: BackendName; stop(): Promise<void> }
-export interface MagBackend extends MagDataplane { name: BackendName; stop(): Promise<void> }
+/** The user-space tunnel's counters under the names of pmipd's `counters` command. */
+function tunCounterFields(t: TunTunnel | null): Record<string, number> {
+  if (t === null) return {};
+  const c: TunCounters = t.counters();
+  return {
+    tun_encapsulated: c.encapsulated, tun_decapsulated: c.decapsulated, tun_dropped_unknown_peer: c.droppedUnknownPeer,
+    tun_dropped_ecn: c.droppedEcn, tun_dropped_not_ipv6: c.droppedNotIpv6, tun_errors: c.errors,
+  };
+}
+
+export interface LmaBackend extends LmaDataplane { name: BackendName; stop(afterFailedStart?: boolean): Promise<void>; counters(): Record<string, number> }
+export interface MagBackend extends MagDataplane { name: BackendName; stop(afterFailedStart?: boolean): Promise<void>; counters(): Record<string, number> }
 
 /** LMA: routes per HNP toward the MAG; changes within one event-loop turn share one batch. */
-export class LmaKernelDataplane extends Base implements LmaBackend {
+export class LmaTunnelDataplane extends Base implements LmaBackend {
   private readonly tunnels = new Map<string, string>();
 
   constructor(ip: IpBatch, log: Logger, readonly name: BackendName, private readonly lmaa: string,
@@ -128,6 +181,10 @@ export class LmaKernelDataplane extends Base implements LmaBackend {
     if (this.name === 'seg6') {
       await this.seg6Decap(this.lmaa, this.transport);
       await this.seg6ForwardingHop(this.lmaa, this.transport);
+      return;
+    }
+    if (this.name === 'tun') {
+      await this.openTun(this.lmaa, [...this.tunnels].map(([peer, device]) => ({ device, peer })), this.transport);
       return;
     }
     // Static tunnels, one per authorised MAG (FWD-08 allows them); decapsulation is the device's.
@@ -165,7 +222,7 @@ export class LmaKernelDataplane extends Base implements LmaBackend {
 }
 
 /** MAG: source routing of MN traffic into the tunnel, HNP routes onto the access link, the session LLA. */
-export class MagKernelDataplane extends Base implements MagBackend {
+export class MagTunnelDataplane extends Base implements MagBackend {
   private readonly llaUsers = new Map<string, number>();
 
   constructor(ip: IpBatch, log: Logger, readonly name: BackendName, private readonly proxyCoa: string,
@@ -189,11 +246,15 @@ export class MagKernelDataplane extends Base implements MagBackend {
         `route add default encap seg6 mode encap.red segs ${this.lmaa} dev ${this.transport} table ${TABLE_ENCAP}`,
       ], [`route flush table ${TABLE_UPLINK}`]);
     } else {
-      await this.setup([
-        `link add ${TUNNEL_DEVICE} type ip6tnl mode ip6ip6 local ${this.proxyCoa} remote ${this.lmaa} encaplimit none dev ${this.transport}`,
-        `link set ${TUNNEL_DEVICE} up`,
-        `route add default dev ${TUNNEL_DEVICE} table ${TABLE_UPLINK}`,
-      ], [`link del ${TUNNEL_DEVICE}`, `route flush table ${TABLE_UPLINK}`]);
+      if (this.name === 'tun') {
+        await this.openTun(this.proxyCoa, [{ device: TUNNEL_DEVICE, peer: this.lmaa }], this.transport);
+      } else {
+        await this.setup([
+          `link add ${TUNNEL_DEVICE} type ip6tnl mode ip6ip6 local ${this.proxyCoa} remote ${this.lmaa} encaplimit none dev ${this.transport}`,
+          `link set ${TUNNEL_DEVICE} up`,
+        ], [`link del ${TUNNEL_DEVICE}`]);
+      }
+      await this.setup([`route add default dev ${TUNNEL_DEVICE} table ${TABLE_UPLINK}`], [`route flush table ${TABLE_UPLINK}`]);
     }
     // Link-local and multicast destinations from the MN stay on the link (ND, MLD, pings to the router).
     await this.setup([`route add throw fe80::/10 table ${TABLE_UPLINK}`, `route add throw ff00::/8 table ${TABLE_UPLINK}`], []);
@@ -240,7 +301,7 @@ export class MagKernelDataplane extends Base implements MagBackend {
 
   async transportMtuChanged(mtu: number): Promise<void> {
     // A tunnel device (or seg6's stand-in for one) keeps the MTU it was created with.
-    const devices = this.name === 'ip6tnl' ? [TUNNEL_DEVICE] : [HOP_OUT, HOP_IN];
+    const devices = this.name === 'seg6' ? [HOP_OUT, HOP_IN] : [TUNNEL_DEVICE];
     await this.ip.runOrThrow(devices.map((d) => `link set ${d} mtu ${mtu - TUNNEL_OVERHEAD}`));
   }
 }
@@ -255,5 +316,6 @@ export class NullDataplane implements LmaDataplane, MagDataplane {
   async addSession(s: SessionRoute): Promise<void> { this.log.debug('dataplane-none', { add: s.hnps.map((p) => p.text) }); }
   async removeSession(s: SessionRoute): Promise<void> { this.log.debug('dataplane-none', { remove: s.hnps.map((p) => p.text) }); }
   async transportMtuChanged(mtu: number): Promise<void> { this.log.debug('dataplane-none', { mtu }); }
+  counters(): Record<string, number> { return {}; }
   async stop(): Promise<void> { /* nothing installed */ }
 }

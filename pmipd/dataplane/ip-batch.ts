@@ -59,10 +59,12 @@ export class IpBatch {
     });
   }
 
-  /** Like run, but a failing line is an error. */
+  /** Like run, but a failing line is an error, named by the first one (later ones tend to follow from it). */
   async runOrThrow(lines: readonly string[]): Promise<void> {
     const failures = await this.run(lines);
-    if (failures.length > 0) throw new Error(failures.map((f) => `ip -6 ${f.command}: ${f.message}`).join('; '));
+    if (failures.length === 0) return;
+    const [first] = failures;
+    throw new Error(`ip -6 ${first!.command}: ${first!.message}${failures.length > 1 ? ` (and ${failures.length - 1} more line(s) after it failed)` : ''}`);
   }
 
   private flush(): void {

@@ -56,5 +56,22 @@ export function openRaw(protocol: number, device?: string): RawSocket {
  */
 export function sendRaw(s: RawSocket, packet: Uint8Array, dst: string): Promise<void> {
   const buf = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+  // raw-socket queues every send until its socket polls writable, one event-loop turn later (by
+  // then the ip -batch flush of the same turn has woken `ip`, which competes for the CPU with the
+  // peer waiting for this PBA). With nothing queued the message goes out now, through the same
+  // native call (one sendto) the queue would make; whatever fails here takes the queued path.
+  const inner = s as unknown as Partial<RawSocketInternals>;
+  if (inner.wrap !== undefined && inner.requests?.length === 0) {
+    try {
+      inner.wrap.send(buf, 0, buf.length, dst, () => undefined);
+      return Promise.resolve();
+    } catch { /* e.g. EAGAIN: wait for the socket to be writable */ }
+  }
   return new Promise((resolve, reject) => s.send(buf, 0, buf.length, dst, (err) => (err ? reject(err) : resolve())));
+}
+
+/** raw-socket 1.8.1's internals (the version is pinned in package.json): its send queue and native socket. */
+interface RawSocketInternals {
+  requests: unknown[];
+  wrap: { send(buf: Buffer, offset: number, length: number, address: string, done: (bytes: number) => void): void };
 }

@@ -75,7 +75,7 @@ describe('pmipd ip -batch runner', () => {
   beforeEach(() => { scratch = new Scratch(); });
   afterEach(() => scratch.cleanup());
 
-  it('runs batches in one process, reports the failing lines of each, and is fast', async () => {
+  it('runs batches in one process and reports the failing lines of each (bench:pmipd times 1000 routes)', async () => {
     const ns = await scratch.netns();
     await nsExec(ns, 'ip', ['link', 'set', 'lo', 'up']);
     const ip = new IpBatch(ns);
@@ -84,14 +84,11 @@ describe('pmipd ip -batch runner', () => {
       expect(bad).to.have.length(1);
       expect(bad[0]!.command).to.equal('route add 2001:db8:1::/64 dev lo');
       expect(bad[0]!.message).to.match(/File exists/);
-      const t = performance.now();
       const lines = Array.from({ length: 1000 }, (_, i) => `route replace 2001:db8:${(i + 16).toString(16)}::/64 dev lo`);
       const [a, b] = await Promise.all([ip.run(lines.slice(0, 500)), ip.run(lines.slice(500))]);
-      const ms = performance.now() - t;
       expect([a, b]).to.deep.equal([[], []]);
       const { stdout } = await nsExec(ns, 'ip', ['-6', 'route', 'show']);
       expect(stdout.split('\n').filter((l) => l.startsWith('2001:db8:')).length).to.equal(1002);
-      expect(ms, `1000 routes took ${ms.toFixed(1)} ms`).to.be.below(1000);
     } finally {
       await ip.close();
     }

@@ -1,5 +1,6 @@
 // pmipd over real raw sockets between two namespaces: the LMA daemon in one, the PBU load tool
-// (the MAG side) in the other; PBU -> PBA latency measured, the control socket read.
+// (the MAG side) in the other; PBAs for every PBU, malformed headers counted, the control socket
+// read. How fast (PBU -> PBA median, with and without garbage) is bench:pmipd's.
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ describe('pmipd over raw sockets (two namespaces)', function () {
   beforeEach(() => { scratch = new Scratch(); sup = new Supervisor(); });
   afterEach(async () => { await sup.stopAll(); await scratch.cleanup(); });
 
-  it('answers real PBUs with PBAs in well under 2 ms (median) and counts them', async () => {
+  it('answers real PBUs with PBAs and counts them, also among malformed headers', async () => {
     const lmaNs = await scratch.netns();
     const magNs = await scratch.netns();
     const link = await scratch.vethPair(lmaNs, magNs);
@@ -31,16 +32,14 @@ describe('pmipd over raw sockets (two namespaces)', function () {
     await lma.waitForOutput(/ ready role=lma/, { timeoutMs: 10_000 });
 
     const r = await nsExec(magNs, process.execPath, [LOAD, '--lmaa', link.addrA, '--src', link.addrB, '--count', '100', '--window', '1']);
-    const res = JSON.parse(r.stdout) as { received: number; statuses: Record<string, number>; p50Ms: number; p99Ms: number };
+    const res = JSON.parse(r.stdout) as { received: number; statuses: Record<string, number> };
     expect(res.received).to.equal(100);
     expect(res.statuses).to.deep.equal({ 0: 100 });
-    expect(res.p50Ms, `PBU->PBA median ${res.p50Ms} ms, p99 ${res.p99Ms} ms`).to.be.below(2);
 
-    // A burst of malformed headers around each PBU: dropped and counted, the PBAs not slowed.
+    // A burst of malformed headers around each PBU: dropped and counted, every PBU still answered.
     const noisy = await nsExec(magNs, process.execPath, [LOAD, '--lmaa', link.addrA, '--src', link.addrB, '--count', '100', '--window', '1', '--start', '100', '--garbage', '50']);
-    const nres = JSON.parse(noisy.stdout) as { received: number; garbageSent: number; p50Ms: number };
+    const nres = JSON.parse(noisy.stdout) as { received: number; garbageSent: number };
     expect([nres.received, nres.garbageSent]).to.deep.equal([100, 5000]);
-    expect(nres.p50Ms, `PBU->PBA median under garbage ${nres.p50Ms} ms`).to.be.below(Math.max(2, res.p50Ms * 3));
 
     // A PBU for an MN the LMA does not know: 153 on the wire, counted.
     const unknown = await nsExec(magNs, process.execPath, [LOAD, '--lmaa', link.addrA, '--src', link.addrB, '--template', 'x{n}@nowhere']);

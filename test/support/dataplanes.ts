@@ -22,3 +22,11 @@ export async function testDataplanes(): Promise<DataplaneBackend[]> {
   if (env !== undefined && env.trim() !== '') return env.split(',').map((s) => s.trim()).filter(Boolean) as DataplaneBackend[];
   return ['tun', ...await kernelDataplanes()];
 }
+
+/** Every back-end with null where this machine runs it, else why not (for a named skip). */
+export async function dataplaneMatrix(): Promise<[DataplaneBackend, string | null][]> {
+  const run = await testDataplanes();
+  const forced = (process.env[DATAPLANES_ENV] ?? '').trim() !== '';
+  return (['tun', 'ip6tnl', 'seg6'] as const).map((d) => [d, run.includes(d) ? null
+    : forced ? `not in ${DATAPLANES_ENV}` : `the kernel probe finds no ${d} on this kernel`]);
+}

@@ -1,0 +1,410 @@
+// pmipd's user-space IPv6-in-IPv6 tunnel (RFC 2473), for kernels without ip6tnl or seg6.
+//
+// One TUN device per peer and one raw socket for next header 41 bound to the local tunnel address.
+// A thread of this addon does all the forwarding (JavaScript sees no packet):
+//   encapsulation: an inner packet read from a peer's TUN is sent to that peer through the raw
+//     socket; the kernel builds the outer header (source = the bound local address, next header
+//     41, hop limit 64, no Tunnel Encapsulation Limit option: ip6tnl's `encaplimit none`);
+//   decapsulation: what the raw socket receives (the payload after the outer header) is written to
+//     the TUN of the peer it came from; packets from unknown sources are dropped and counted.
+// ECN as Linux ip6tnl does it (RFC 6040, RFC 5213 §5.6.3): on entry the outer traffic class carries
+// the inner ECN field, CE as ECT(0) (INET_ECN_encapsulate); on exit an outer CE marks an ECT inner
+// packet CE and drops a Not-ECT one (INET_ECN_decapsulate).
+// The TUN devices are not persistent: they disappear with the file descriptors, also when the
+// process is killed. An open protocol-41 raw socket also stops the kernel from answering tunnelled
+// packets with ICMPv6 Parameter Problem (raw delivery counts as a handler).
+#define _GNU_SOURCE
+#include <node_api.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_PEERS 1024
+/** Packets handled per descriptor per wake-up, so one busy direction cannot starve the other. */
+#define BATCH 64
+#define PACKET_MAX 65575
+#define SOCKET_BUFFER (4 * 1024 * 1024)
+#define OUTER_HOP_LIMIT 64
+#define IPPROTO_IPV6_IN_IPV6 41
+
+#define ECN_NOT_ECT 0
+#define ECN_ECT_0 2
+#define ECN_CE 3
+
+enum counter { C_ENCAP, C_DECAP, C_UNKNOWN_PEER, C_ECN_DROPPED, C_NOT_IPV6, C_ERRORS, C_COUNT };
+static const char *const counter_names[C_COUNT] = {
+  "encapsulated", "decapsulated", "droppedUnknownPeer", "droppedEcn", "droppedNotIpv6", "errors",
+};
+
+struct peer {
+  int fd;
+  struct in6_addr addr;
+};
+
+struct tunnel {
+  int raw;
+  int wake;
+  int epoll;
+  int npeers;
+  struct peer *peers;
+  pthread_t thread;
+  int thread_started;
+  int closed;
+  uint64_t counters[C_COUNT];
+  int last_errno;
+  unsigned char packet[PACKET_MAX];
+};
+
+static void count(struct tunnel *t, enum counter c) { __atomic_fetch_add(&t->counters[c], 1, __ATOMIC_RELAXED); }
+
+static void count_error(struct tunnel *t, int err) {
+  count(t, C_ERRORS);
+  __atomic_store_n(&t->last_errno, err, __ATOMIC_RELAXED);
+}
+
+static int ecn_of(const unsigned char *ip6) { return (ip6[1] >> 4) & 3; }
+
+static void encapsulate_from(struct tunnel *t, struct peer *p) {
+  struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = p->addr };
+  char control[CMSG_SPACE(sizeof(int))];
+  for (int i = 0; i < BATCH; i++) {
+    ssize_t n = read(p->fd, t->packet, sizeof t->packet);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EINTR) count_error(t, errno);
+      return;
+    }
+    if (n < 40 || (t->packet[0] >> 4) != 6) { count(t, C_NOT_IPV6); continue; }
+    int inner = ecn_of(t->packet);
+    int tclass = inner == ECN_CE ? ECN_ECT_0 : inner;
+    struct iovec iov = { .iov_base = t->packet, .iov_len = (size_t)n };
+    struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov, .msg_iovlen = 1,
+                          .msg_control = control, .msg_controllen = sizeof control };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = IPPROTO_IPV6;
+    cm->cmsg_type = IPV6_TCLASS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &tclass, sizeof tclass);
+    if (sendmsg(t->raw, &msg, 0) < 0) count_error(t, errno);
+    else count(t, C_ENCAP);
+  }
+}
+
+static struct peer *peer_by_address(struct tunnel *t, const struct in6_addr *a) {
+  for (int i = 0; i < t->npeers; i++) if (memcmp(&t->peers[i].addr, a, sizeof *a) == 0) return &t->peers[i];
+  return NULL;
+}
+
+static void decapsulate(struct tunnel *t) {
+  for (int i = 0; i < BATCH; i++) {
+    struct sockaddr_in6 from;
+    char control[CMSG_SPACE(sizeof(int)) * 2];
+    struct iovec iov = { .iov_base = t->packet, .iov_len = sizeof t->packet };
+    struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+                          .msg_control = control, .msg_controllen = sizeof control };
+    ssize_t n = recvmsg(t->raw, &msg, 0);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EINTR) count_error(t, errno);
+      return;
+    }
+    struct peer *p = peer_by_address(t, &from.sin6_addr);
+    if (p == NULL) { count(t, C_UNKNOWN_PEER); continue; }
+    if (n < 40 || (t->packet[0] >> 4) != 6 || (msg.msg_flags & MSG_TRUNC)) { count(t, C_NOT_IPV6); continue; }
+    int outer = ECN_NOT_ECT;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+      if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_TCLASS) {
+        int tc;
+        memcpy(&tc, CMSG_DATA(cm), sizeof tc);
+        outer = tc & 3;
+      }
+    }
+    if (outer == ECN_CE) {
+      if (ecn_of(t->packet) == ECN_NOT_ECT) { count(t, C_ECN_DROPPED); continue; }
+      t->packet[1] |= ECN_CE << 4;
+    }
+    if (write(p->fd, t->packet, (size_t)n) < 0) count_error(t, errno);
+    else count(t, C_DECAP);
+  }
+}
+
+static void *forward(void *arg) {
+  struct tunnel *t = arg;
+  struct epoll_event events[32];
+  for (;;) {
+    int n = epoll_wait(t->epoll, events, 32, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      count_error(t, errno);
+      return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+      uint32_t who = events[i].data.u32;
+      if (who == (uint32_t)t->npeers + 1) return NULL;
+      if (who == (uint32_t)t->npeers) decapsulate(t);
+      else encapsulate_from(t, &t->peers[who]);
+    }
+  }
+}
+
+static void release(struct tunnel *t) {
+  if (t->closed) return;
+  t->closed = 1;
+  if (t->thread_started) {
+    uint64_t one = 1;
+    if (write(t->wake, &one, sizeof one) < 0) { /* the thread still ends when its descriptors close */ }
+    pthread_join(t->thread, NULL);
+  }
+  for (int i = 0; i < t->npeers; i++) if (t->peers[i].fd >= 0) close(t->peers[i].fd);
+  if (t->raw >= 0) close(t->raw);
+  if (t->wake >= 0) close(t->wake);
+  if (t->epoll >= 0) close(t->epoll);
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env; (void)hint;
+  struct tunnel *t = data;
+  release(t);
+  free(t->peers);
+  free(t);
+}
+
+// ---- N-API glue ------------------------------------------------------------------------------
+
+#define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "pmipd-tunnel: N-API call failed: " #call); return NULL; } } while (0)
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+static int string_arg(napi_env env, napi_value v, char *out, size_t size) {
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, out, size, &len) != napi_ok) return -1;
+  return len + 1 < size ? 0 : -1;
+}
+
+static int open_tun(const char *name) {
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) { int e = errno; close(fd); errno = e; return -1; }
+  return fd;
+}
+
+static int open_raw(const struct in6_addr *local) {
+  int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_IPV6_IN_IPV6);
+  if (fd < 0) return -1;
+  int one = 1, hops = OUTER_HOP_LIMIT, buf = SOCKET_BUFFER;
+  struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = *local };
+  // The forced sizes need CAP_NET_ADMIN; without it the plain ones (capped by rmem_max) do.
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) < 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof buf) < 0) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+  if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof one) < 0
+      || setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof hops) < 0
+      || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    int e = errno; close(fd); errno = e; return -1;
+  }
+  return fd;
+}
+
+/** Moves the calling thread into the network namespace at `path` (tests); "" = stay where it is. */
+struct in_netns { int self; };
+static int enter_netns(const char *path, struct in_netns *saved) {
+  saved->self = -1;
+  if (path[0] == '\0') return 0;
+  int target = open(path, O_RDONLY | O_CLOEXEC);
+  if (target < 0) return -1;
+  saved->self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (saved->self < 0 || setns(target, CLONE_NEWNET) < 0) {
+    int e = errno; close(target); if (saved->self >= 0) close(saved->self); saved->self = -1; errno = e; return -1;
+  }
+  close(target);
+  return 0;
+}
+static void leave_netns(struct in_netns *saved) {
+  if (saved->self < 0) return;
+  if (setns(saved->self, CLONE_NEWNET) < 0) abort(); // the main thread of Node in a test namespace: unrecoverable
+  close(saved->self);
+}
+
+// open(local: string, peers: {device: string, peer: string}[], netns: string) -> handle
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char local_text[INET6_ADDRSTRLEN], netns[4096];
+  struct in6_addr local;
+  if (argc < 3 || string_arg(env, argv[0], local_text, sizeof local_text) < 0 || inet_pton(AF_INET6, local_text, &local) != 1) {
+    napi_throw_type_error(env, NULL, "open: the local tunnel address must be an IPv6 address");
+    return NULL;
+  }
+  if (string_arg(env, argv[2], netns, sizeof netns) < 0) { napi_throw_type_error(env, NULL, "open: netns must be a string"); return NULL; }
+  uint32_t npeers;
+  CHECK(napi_get_array_length(env, argv[1], &npeers));
+  if (npeers == 0 || npeers > MAX_PEERS) { napi_throw_range_error(env, NULL, "open: between 1 and 1024 peers"); return NULL; }
+
+  struct tunnel *t = calloc(1, sizeof *t);
+  struct peer *peers = calloc(npeers, sizeof *peers);
+  char (*names)[IFNAMSIZ] = calloc(npeers, IFNAMSIZ);
+  if (t == NULL || peers == NULL || names == NULL) { free(t); free(peers); free(names); napi_throw_error(env, NULL, "open: out of memory"); return NULL; }
+  t->raw = t->wake = t->epoll = -1;
+  t->peers = peers;
+  for (uint32_t i = 0; i < npeers; i++) peers[i].fd = -1;
+  for (uint32_t i = 0; i < npeers; i++) {
+    napi_value item, dev, addr;
+    char text[INET6_ADDRSTRLEN];
+    if (napi_get_element(env, argv[1], i, &item) != napi_ok || napi_get_named_property(env, item, "device", &dev) != napi_ok
+        || napi_get_named_property(env, item, "peer", &addr) != napi_ok || string_arg(env, dev, names[i], IFNAMSIZ) < 0
+        || names[i][0] == '\0' || string_arg(env, addr, text, sizeof text) < 0 || inet_pton(AF_INET6, text, &peers[i].addr) != 1) {
+      free(t); free(peers); free(names);
+      napi_throw_type_error(env, NULL, "open: each peer needs a device name (< 16 characters) and an IPv6 address");
+      return NULL;
+    }
+  }
+
+  struct in_netns saved;
+  char what[128] = "";
+  int err = 0;
+  if (enter_netns(netns, &saved) < 0) {
+    err = errno;
+    snprintf(what, sizeof what, "cannot enter network namespace %.80s", netns);
+  } else {
+    for (uint32_t i = 0; i < npeers && err == 0; i++) {
+      peers[i].fd = open_tun(names[i]);
+      if (peers[i].fd < 0) { err = errno; snprintf(what, sizeof what, "TUN device %s (/dev/net/tun, TUNSETIFF)", names[i]); }
+      t->npeers = (int)i + 1;
+    }
+    if (err == 0 && (t->raw = open_raw(&local)) < 0) {
+      err = errno;
+      snprintf(what, sizeof what, "raw IPv6 socket for next header 41 bound to %s", local_text);
+    }
+    leave_netns(&saved);
+  }
+  if (err == 0 && ((t->wake = eventfd(0, EFD_CLOEXEC)) < 0 || (t->epoll = epoll_create1(EPOLL_CLOEXEC)) < 0)) {
+    err = errno;
+    snprintf(what, sizeof what, "eventfd/epoll");
+  }
+  for (int i = 0; err == 0 && i <= t->npeers + 1; i++) {
+    struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
+    int fd = i < t->npeers ? peers[i].fd : i == t->npeers ? t->raw : t->wake;
+    if (epoll_ctl(t->epoll, EPOLL_CTL_ADD, fd, &ev) < 0) { err = errno; snprintf(what, sizeof what, "epoll_ctl"); }
+  }
+  if (err == 0) {
+    // The thread takes no signals: they stay with Node's threads (SIGTERM, SIGINT, SIGCHLD).
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    if ((err = pthread_create(&t->thread, NULL, forward, t)) != 0) snprintf(what, sizeof what, "pthread_create");
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+  }
+  free(names);
+  if (err != 0) {
+    release(t);
+    free(peers);
+    free(t);
+    return throw_errno(env, what, err);
+  }
+  t->thread_started = 1;
+  napi_value handle;
+  if (napi_create_external(env, t, finalize, NULL, &handle) != napi_ok) {
+    release(t); free(peers); free(t);
+    napi_throw_error(env, NULL, "open: napi_create_external failed");
+    return NULL;
+  }
+  return handle;
+}
+
+static struct tunnel *handle_arg(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok) {
+    napi_throw_type_error(env, NULL, "expected a tunnel handle");
+    return NULL;
+  }
+  return data;
+}
+
+static napi_value js_counters(napi_env env, napi_callback_info info) {
+  struct tunnel *t = handle_arg(env, info);
+  if (t == NULL) return NULL;
+  napi_value out, v;
+  CHECK(napi_create_object(env, &out));
+  for (int i = 0; i < C_COUNT; i++) {
+    CHECK(napi_create_double(env, (double)__atomic_load_n(&t->counters[i], __ATOMIC_RELAXED), &v));
+    CHECK(napi_set_named_property(env, out, counter_names[i], v));
+  }
+  int e = __atomic_load_n(&t->last_errno, __ATOMIC_RELAXED);
+  if (e != 0) {
+    CHECK(napi_create_string_utf8(env, strerror(e), NAPI_AUTO_LENGTH, &v));
+    CHECK(napi_set_named_property(env, out, "lastError", v));
+  }
+  return out;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  struct tunnel *t = handle_arg(env, info);
+  if (t == NULL) return NULL;
+  release(t);
+  return NULL;
+}
+
+// probe(netns: string) -> null when a TUN device and a protocol-41 raw socket can be had, else why not
+static napi_value js_probe(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  char netns[4096] = "";
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc >= 1 && string_arg(env, argv[0], netns, sizeof netns) < 0) { napi_throw_type_error(env, NULL, "probe: netns must be a string"); return NULL; }
+  char why[256] = "";
+  struct in_netns saved;
+  if (enter_netns(netns, &saved) < 0) {
+    snprintf(why, sizeof why, "cannot enter network namespace: %s", strerror(errno));
+  } else {
+    int fd = open_tun("pmipdprobe%d");
+    if (fd < 0) snprintf(why, sizeof why, "/dev/net/tun (TUNSETIFF): %s", strerror(errno));
+    else close(fd);
+    if (why[0] == '\0') {
+      int s = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IPV6_IN_IPV6);
+      if (s < 0) snprintf(why, sizeof why, "raw IPv6 socket for next header 41: %s", strerror(errno));
+      else close(s);
+    }
+    leave_netns(&saved);
+  }
+  if (why[0] == '\0') CHECK(napi_get_null(env, &out));
+  else CHECK(napi_create_string_utf8(env, why, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    { "open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL },
+    { "counters", NULL, js_counters, NULL, NULL, NULL, napi_default, NULL },
+    { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
+    { "probe", NULL, js_probe, NULL, NULL, NULL, napi_default, NULL },
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
