@@ -1,6 +1,6 @@
 // C.13 and the data-plane side of C.5, C.10, C.11: where the MNs' packets go. A packet is followed
 // across capture points by its fingerprint (the inner packet without hop limit).
-import { DATA_TUNNELLED, partitionPoint, pushTo, servingMag, settingKnown, stateAt, unknownSetting, type Session, type Trace } from '../trace/index.js';
+import { DATA_TUNNELLED, isLinkLocal, partitionPoint, pushTo, servingMag, settingKnown, stateAt, unknownSetting, type Session, type Trace } from '../trace/index.js';
 import { check } from './check.js';
 import { dataEv, mhEv, seconds } from './evidence.js';
 import {
@@ -213,6 +213,10 @@ export const magDownlink = check('mag-downlink', ['FWD-14'], (t, [j]) => {
   for (const i of rows(t, 'transport', true)) {
     const mag = text(t, t.data.outerDst[i]!);
     if (!t.roles.mags.includes(mag)) continue;
+    // A router never forwards a packet with a link-local source off its link (RFC 4291 §2.5.6):
+    // the MAG rightly drops such a packet (e.g. the ICMPv6 Redirect a Linux LMA sends back into the
+    // tunnel it came from when it hairpins traffic between two MNs of one MAG).
+    if (isLinkLocal(text(t, t.data.innerSrc[i]!))) continue;
     const time = t.data.time[i]!;
     const s = sessionOf(t, t.data.innerDst[i]!, time);
     if (s === undefined || servingMag(s, time) !== mag) continue;

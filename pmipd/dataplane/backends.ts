@@ -61,6 +61,17 @@ export async function probeBackend(ip: IpBatch, backend: BackendName, transport:
   }
 }
 
+/**
+ * Tunnel devices get no link-local address, set before they come up (addrconf adds one at the
+ * first up). They only carry routed packets, so nothing needs one (no MLD or RS into the tunnel),
+ * and without one the kernel sends no ICMPv6 Redirect into the tunnel when the LMA hairpins traffic
+ * between two MNs of one MAG (ndisc_send_redirect needs a link-local source): the MAG would have to
+ * drop such a packet anyway (link-local source, RFC 4291 §2.5.6).
+ */
+function noLinkLocal(device: string): string[] {
+  return [`link set ${device} addrgenmode none`];
+}
+
 abstract class Base {
   protected readonly undo: string[] = [];
   protected readonly sysctls: [string, string][] = [];
@@ -75,8 +86,7 @@ abstract class Base {
   protected async openTun(local: string, peers: { device: string; peer: string }[], transport: string): Promise<void> {
     this.tun = TunTunnel.open(local, peers);
     const mtu = Number(readInterfaceFile(transport, 'mtu')) - TUNNEL_OVERHEAD;
-    // No link-local address of their own (no MLD or RS into the tunnel): they only carry routed packets.
-    await this.setup(peers.map(({ device }) => `link set ${device} addrgenmode none mtu ${mtu} up`), []);
+    await this.setup(peers.flatMap(({ device }) => [...noLinkLocal(device), `link set ${device} mtu ${mtu} up`]), []);
   }
 
   counters(): Record<string, number> { return tunCounterFields(this.tun); }
@@ -191,6 +201,7 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
     for (const [mag, dev] of this.tunnels) {
       await this.setup([
         `link add ${dev} type ip6tnl mode ip6ip6 local ${this.lmaa} remote ${mag} encaplimit none dev ${this.transport}`,
+        ...noLinkLocal(dev),
         `link set ${dev} up`,
       ], [`link del ${dev}`]);
     }
@@ -251,6 +262,7 @@ export class MagTunnelDataplane extends Base implements MagBackend {
       } else {
         await this.setup([
           `link add ${TUNNEL_DEVICE} type ip6tnl mode ip6ip6 local ${this.proxyCoa} remote ${this.lmaa} encaplimit none dev ${this.transport}`,
+          ...noLinkLocal(TUNNEL_DEVICE),
           `link set ${TUNNEL_DEVICE} up`,
         ], [`link del ${TUNNEL_DEVICE}`]);
       }

@@ -206,7 +206,11 @@ const CASES: Record<string, Case> = {
   'FWD-09': { fail: (sc) => add(sc, { kind: 'data', point: 'trn', time: 9.5, src: MN2.hoa, dst: CN(), hopLimit: 63, id: 9, outer: { src: MAG1, dst: LMA } }) },
   'FWD-10': { fail: (sc) => removeTagged(sc, 'mn1-up-1') },
   'FWD-12': { fail: (sc) => removeTagged(sc, 'mn1-mn2-1', 'mn1-mn2-2') },
-  'FWD-14': { fail: (sc) => removeTagged(sc, 'mn1-down-2') },
+  'FWD-14': {
+    // A tunnelled packet with a link-local source (a Linux LMA's Redirect) must not reach the MN's link.
+    pass: (sc) => add(sc, { kind: 'data', point: 'trn', time: 2.3, src: 'fe80::7f71', dst: MN1.hoa, hopLimit: 255, id: 7, outer: { src: LMA, dst: MAG1 } }),
+    fail: (sc) => removeTagged(sc, 'mn1-down-2'),
+  },
   'FWD-15': { fail: (sc) => add(sc, { kind: 'data', point: 'trn', time: 202, src: MN1.hoa, dst: CN(), hopLimit: 63, id: 9, outer: { src: MAG1, dst: LMA } }) },
   'MH6-01': { pass: secondInterface('2001:db8:aa:11::/64'), fail: secondInterface(MN1.hnp) },
   'MH6-02': { pass: twoPrefixes(true), fail: twoPrefixes(false) },

@@ -132,6 +132,13 @@ for (const [dataplane, skip] of await dataplaneMatrix()) {
     await tb!.ping('mn1', 'cn1');
   });
 
+  if (dataplane !== 'seg6') it('gives its tunnel devices no link-local address, so the LMA sends no Redirect into a tunnel', async () => {
+    for (const [node, device] of [['lma1', 'pmip6tnl0'], ['mag1', 'pmip6tnl']] as const) {
+      const out = (await tb!.exec(node, 'ip', ['-6', 'addr', 'show', 'dev', device])).stdout;
+      expect(out, `${node} ${device}`).to.not.match(/inet6 fe80:/);
+    }
+  });
+
   it('follows a transport MTU change: the tunnel MTU becomes the new path MTU - 40 (RA-11)', async () => {
     // seg6's stand-in for a tunnel device is its veth pair; ip6tnl and tun have the device itself.
     const device = dataplane === 'seg6' ? 'pmip6hop' : 'pmip6tnl';
