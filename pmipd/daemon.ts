@@ -187,12 +187,9 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   if (cfg.dataplane !== 'none') requireIface(self.transportInterface, 'transportInterface');
   const { backend, why } = await chooseBackend(c.ip, cfg, self.transportInterface, c.log);
   const fixed = cfg.fixedMagAddresses ? { address: FIXED_MAG_LINK_LOCAL, mac: FIXED_MAG_MAC } : null;
-  const dataplane = backend === 'none' ? new NullDataplane(c.log)
-    : new MagTunnelDataplane(c.ip, c.log, backend, self.address, cfg.lma.address, self.transportInterface, fixed, self.accessInterfaces);
+  const dataplane = new MagTunnelDataplane(c.ip, c.log, backend, self.address, cfg.lma.address, self.transportInterface, fixed, self.accessInterfaces);
   c.dataplaneCounters = () => dataplane.counters();
-  if (dataplane instanceof MagTunnelDataplane) {
-    await startDataplane(c, dataplane);
-  }
+  await startDataplane(c, dataplane);
   const links = new Map(self.accessInterfaces.map((a) => [a, accessLink(a)]));
   const mtuOf = (iface: string) => (ifaceExists(iface) ? Number(readInterfaceFile(iface, 'mtu')) : DEFAULT_MTU);
   let mh: MhSocket | null = null;

@@ -174,7 +174,7 @@ function tunCounterFields(t: TunTunnel | null): Record<string, number> {
 }
 
 export interface LmaBackend extends LmaDataplane { name: BackendName; stop(afterFailedStart?: boolean): Promise<void>; counters(): Record<string, number> }
-export interface MagBackend extends MagDataplane { name: BackendName; stop(afterFailedStart?: boolean): Promise<void>; counters(): Record<string, number> }
+export interface MagBackend extends MagDataplane { name: BackendName | 'none'; stop(afterFailedStart?: boolean): Promise<void>; counters(): Record<string, number> }
 
 /** LMA: routes per HNP toward the MAG; changes within one event-loop turn share one batch. */
 export class LmaTunnelDataplane extends Base implements LmaBackend {
@@ -232,11 +232,15 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
   }
 }
 
-/** MAG: source routing of MN traffic into the tunnel, HNP routes onto the access link, the session LLA. */
+/**
+ * MAG: source routing of MN traffic into the tunnel, HNP routes onto the access link, the session LLA.
+ * Without a tunnel ('none') the access-link half still runs: the MN keeps its router's session
+ * address (RAs, presence probes) and its traffic is refused rather than routed outside a tunnel.
+ */
 export class MagTunnelDataplane extends Base implements MagBackend {
   private readonly llaUsers = new Map<string, number>();
 
-  constructor(ip: IpBatch, log: Logger, readonly name: BackendName, private readonly proxyCoa: string,
+  constructor(ip: IpBatch, log: Logger, readonly name: BackendName | 'none', private readonly proxyCoa: string,
     private readonly lmaa: string, private readonly transport: string, private readonly fixedLinkLocal: { address: string; mac: string } | null,
     private readonly accessInterfaces: readonly string[]) {
     super(ip, log);
@@ -256,6 +260,8 @@ export class MagTunnelDataplane extends Base implements MagBackend {
         `route add default via ${HOP_IN_ADDRESS} dev ${HOP_OUT} table ${TABLE_UPLINK}`,
         `route add default encap seg6 mode encap.red segs ${this.lmaa} dev ${this.transport} table ${TABLE_ENCAP}`,
       ], [`route flush table ${TABLE_UPLINK}`]);
+    } else if (this.name === 'none') {
+      await this.setup([`route add prohibit default table ${TABLE_UPLINK}`], [`route flush table ${TABLE_UPLINK}`]);
     } else {
       if (this.name === 'tun') {
         await this.openTun(this.proxyCoa, [{ device: TUNNEL_DEVICE, peer: this.lmaa }], this.transport);
@@ -312,22 +318,20 @@ export class MagTunnelDataplane extends Base implements MagBackend {
   }
 
   async transportMtuChanged(mtu: number): Promise<void> {
+    if (this.name === 'none') return;
     // A tunnel device (or seg6's stand-in for one) keeps the MTU it was created with.
     const devices = this.name === 'seg6' ? [HOP_OUT, HOP_IN] : [TUNNEL_DEVICE];
     await this.ip.runOrThrow(devices.map((d) => `link set ${d} mtu ${mtu - TUNNEL_OVERHEAD}`));
   }
 }
 
-/** `dataplane: none`: signalling only (I/O tests, benchmarks); every call is logged at debug level. */
-export class NullDataplane implements LmaDataplane, MagDataplane {
+/** The LMA's `dataplane: none`: signalling only; every call is logged at debug level. */
+export class NullDataplane implements LmaDataplane {
   readonly name = 'none';
   constructor(private readonly log: Logger) {}
   routePrefix(hnp: Prefix, proxyCoa: string): void { this.log.debug('dataplane-none', { route: hnp.text, via: proxyCoa }); }
   blackholePrefix(hnp: Prefix): void { this.log.debug('dataplane-none', { blackhole: hnp.text }); }
   removePrefix(hnp: Prefix): void { this.log.debug('dataplane-none', { remove: hnp.text }); }
-  async addSession(s: SessionRoute): Promise<void> { this.log.debug('dataplane-none', { add: s.hnps.map((p) => p.text) }); }
-  async removeSession(s: SessionRoute): Promise<void> { this.log.debug('dataplane-none', { remove: s.hnps.map((p) => p.text) }); }
-  async transportMtuChanged(mtu: number): Promise<void> { this.log.debug('dataplane-none', { mtu }); }
   counters(): Record<string, number> { return {}; }
   async stop(): Promise<void> { /* nothing installed */ }
 }

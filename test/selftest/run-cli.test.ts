@@ -78,6 +78,15 @@ describe('pmip-testbed run', function () {
     expect(json.cases[0]!.dataplanes).to.deep.equal({ lma1: { backend: 'none' }, mag1: { backend: 'none' } });
   });
 
+  it('--dataplane none: the signalling is judged as with a tunnel (the MAG keeps its MNs: no FAIL beyond the baseline)', async () => {
+    const report = join(dirs.out, 'none-attach');
+    const r = await cli(['run', '--cases', 'attach', '--dataplane', 'none', '--report', report], { timeoutMs: 45_000 });
+    const json = JSON.parse(readFileSync(join(report, 'results.json'), 'utf8')) as { requirements: { id: string; verdict: string; message: string }[] };
+    const fails = json.requirements.filter((x) => x.verdict === 'FAIL').map((x) => `${x.id}: ${x.message}`);
+    expect(fails.map((f) => f.split(':')[0]), r.stdout).to.have.members(['RA-14', 'SEC-01']);
+    expect(json.requirements.find((x) => x.id === 'MAG-PBU-18')?.verdict, r.stdout).to.equal('PASS');
+  });
+
   it('refuses an unknown --dataplane (exit 2)', async () => {
     const r = await cli(['run', '--dataplane', 'gre']);
     expect([r.exitCode, /--dataplane wants one of auto, ip6tnl, seg6, tun, none, not 'gre'/.test(r.stderr)]).to.deep.equal([2, true]);
