@@ -1,10 +1,13 @@
 // Builds a topology from a few processes instead of one process per operation (spawning is
 // most of the cost: ~2.4 ms per `ip`). Four stages:
 //   1. namespaces: one batch of `netns add` on the host;
-//   2. links: one batch on the host creating every bridge and veth pair directly inside its
+//   2. links: each AP's bridge is created from inside its namespace (one `ip -n AP` per AP, in
+//      parallel), then one batch on the host creates every veth pair directly inside its
 //      namespaces (`link add NAME netns A ... type veth peer name PEER netns B`), so no name ever
 //      exists on the host; the AP side is enslaved at creation (`master if2`: the bridge is made
-//      with ifindex 2 in its namespace, and ip resolves "ifN" as an index);
+//      with ifindex 2 in its namespace, and ip resolves "ifN" as an index). The bridge is never
+//      made from the host with `index 2 netns AP`: Linux 6.1 (Debian 12) looks that index up in
+//      the caller's namespace and fails with "File exists" wherever the host has an ifindex 2.
 //   3. sysctls and link-up in every namespace from one process (ns-configure.ts);
 //   4. addresses and static routes: one `ip -batch` per infrastructure node, in parallel.
 // MN ports on the APs stay down: an MN gets carrier only when the testbed attaches it, after the
@@ -18,6 +21,8 @@ import { configureNamespaces, NamespaceSetupError, type NamespaceJob } from './n
 
 /** The bridge's ifindex inside its AP namespace (lo is 1); `master if2` names it from the host. */
 export const BRIDGE_IFINDEX = 2;
+/** Run inside a fresh AP namespace, where only lo exists, so the pinned index is always free. */
+export const BRIDGE_LINE = `link add ${BRIDGE_NAME} index ${BRIDGE_IFINDEX} up type bridge mcast_snooping 0`;
 /**
  * iproute2 keeps a file descriptor open for each `netns NAME` of a batch line until it exits
  * (two per veth line): chunks keep a batch far below a 1024 descriptor limit.
@@ -90,13 +95,15 @@ export function nodeIpLines(node: TopologyNode): string[] {
   return lines;
 }
 
-/** Host batch lines creating bridges and links; MN ports are left down (detached). */
+/** The namespaces in which BRIDGE_LINE runs, one per AP; before linkLines, which enslave to it. */
+export function bridgeNamespaces(t: Topology, runId: string): string[] {
+  return Object.values(t.nodes).filter((n) => n.kind === 'ap').map((n) => netnsName(runId, n.id));
+}
+
+/** Host batch lines creating the veth links (the bridges exist already); MN ports are left down. */
 export function linkLines(t: Topology, runId: string): string[] {
   const ns = (id: string) => netnsName(runId, id);
   const lines: string[] = [];
-  for (const n of Object.values(t.nodes)) {
-    if (n.kind === 'ap') lines.push(`link add ${BRIDGE_NAME} index ${BRIDGE_IFINDEX} netns ${ns(n.id)} up type bridge mcast_snooping 0`);
-  }
   for (const link of t.links) {
     const [a, b] = link.ends;
     const apEnd = [a, b].find((e) => t.nodes[e.node]!.kind === 'ap');
@@ -120,6 +127,7 @@ export async function buildTopology(t: Topology, opts: BuildOptions): Promise<Bu
   opts.onNetnsCreating?.(names);
   await hostBatches(names.map((n) => `netns add ${n}`));
   const t1 = performance.now();
+  await Promise.all(bridgeNamespaces(t, opts.runId).map((netns) => ipBatch([BRIDGE_LINE], { netns })));
   await hostBatches(linkLines(t, opts.runId));
   const t2 = performance.now();
   const jobs = nodes.map((n) => namespaceJob(n, opts.runId));
