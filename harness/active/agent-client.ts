@@ -55,9 +55,12 @@ export class TesterAgent {
     return r;
   }
 
-  /** Sends a complete IPv6 packet; resolves with the wall-clock time (ms) it left. */
-  async send(packet: Uint8Array, dst: string): Promise<number> {
-    return Number((await this.request({ cmd: 'send', packet: toHex(packet), dst })).timeMs);
+  /**
+   * Sends a complete IPv6 packet; resolves with the wall-clock time (ms) it left. `stamp`: the
+   * agent first sets the PBU's Timestamp option to that time (stimulus.ts restampPbu).
+   */
+  async send(packet: Uint8Array, dst: string, stamp = false): Promise<number> {
+    return Number((await this.request({ cmd: 'send', packet: toHex(packet), dst, ...(stamp ? { stamp } : {}) })).timeMs);
   }
 
   /** How many messages the agent has received so far: a cursor for `wait`'s `since`. */

@@ -1,0 +1,12 @@
+import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { execa } from 'execa';
+import { probeInitramfs } from '/work/wt/vm/dist/harness/vm/initramfs.js';
+import { qemuArgs, QEMU } from '/work/wt/vm/dist/harness/vm/qemu.js';
+const d = mkdtempSync('/tmp/vm-helper-probe-');
+writeFileSync(d + '/i.img', probeInitramfs('/bin/busybox', 'MARK-OK'));
+writeFileSync(d + '/c', '');
+const t = Date.now();
+const k = '/var/cache/pmip-testbed/kernels/linux-image-6.1.0-50-amd64/boot/vmlinuz-6.1.0-50-amd64';
+const r = await execa(QEMU, qemuArgs({ accel: process.argv[2], cpus: 1, memoryMiB: 256, kernel: k, initrd: d + '/i.img', console: d + '/c', output: false, shares: [] }), { reject: false, timeout: 90000 });
+console.log(process.argv[2], Date.now() - t, 'ms', readFileSync(d + '/c', 'utf8').includes('MARK-OK'), r.exitCode, r.stderr.slice(-300));
+rmSync(d, { recursive: true });
