@@ -1,15 +1,24 @@
 // `pmip-testbed run`: the conformance suite against an implementation, with a report at the end.
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findRequirement } from './catalog/index.js';
 import { parseCommandArgs, UsageError } from './cli-args.js';
 import {
   aggregate, compareBaseline, loadBaseline, mandatoryFailures, writeBaseline, type Baseline, type RequirementOutcome,
 } from './conformance/baseline.js';
-import { loadProfile, UnknownQuirk } from './conformance/profile.js';
+import { domainProfile, loadProfile, UnknownQuirk } from './conformance/profile.js';
 import { discoverCases, runSuite, selectCases, type CaseOutcome, type SuiteCase } from './conformance/suite.js';
 import type { CaseResult, RunResult } from './report/index.js';
 import { writeReport } from './report/index.js';
+import { kernelDescription, vmDescription } from './vm/guest.js';
+
+/** `run --vm`: the same run, in a VM; the guest's run writes the report and the VM copies it back. */
+async function runInVmExitStatus(runArgv: string[]): Promise<number> {
+  const { vmExitStatus, vmOptions, terminalIo } = await import('./cmd-vm.js');
+  const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+  return vmExitStatus(vmOptions({}, [process.execPath, cli, 'run', ...runArgv]), terminalIo());
+}
 
 const HELP = `usage: pmip-testbed run [--iut NAME|FILE] [--topology FILE] [--cases GLOB]... [--quirk NAME]... [options]
 
@@ -28,6 +37,9 @@ options:
   --baseline FILE      expected results (default baselines/<iut>.yaml when it exists)
   --update-baseline    write this run's verdicts to the baseline file instead of comparing
   --list               list the cases and the requirement IDs each judges, then exit
+  --vm                 run the suite inside a throwaway VM booting Debian's stock kernel (as
+                       \`pmip-testbed vm -- pmip-testbed run ...\`; see pmip-testbed vm --help);
+                       the report lands here all the same, its header naming the kernel and VM
   -h, --help           this text
 
 exit status: 0 when every verdict matches the baseline (without a baseline: no MUST or MUST NOT
@@ -38,6 +50,7 @@ const OPTIONS = {
   iut: { type: 'string' }, topology: { type: 'string' }, cases: { type: 'string', multiple: true },
   quirk: { type: 'string', multiple: true }, jobs: { type: 'string' }, report: { type: 'string' },
   baseline: { type: 'string' }, 'update-baseline': { type: 'boolean' }, list: { type: 'boolean' },
+  vm: { type: 'boolean' },
 } as const;
 
 function stamp(d: Date): string {
@@ -84,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, OPTIONS, HELP);
   if (!args) return 0;
   const v = args.values;
+  if (v.vm) return runInVmExitStatus(argv.filter((a) => a !== '--vm'));
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`, HELP);
   const jobs = v.jobs === undefined ? 3 : Number(v.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs wants a positive integer, not '${v.jobs}'`, HELP);
@@ -134,7 +148,9 @@ export async function main(argv: string[]): Promise<number> {
   const summary = aggregate(results);
   const partial = cases.length < all.length || v.topology !== undefined;
   const changes = baseline !== undefined && !v['update-baseline'] ? compareBaseline(baseline, summary, partial) : [];
+  const vm = vmDescription();
   const notes = [
+    ...domainProfile(vm !== undefined).notes,
     ...quirks.map((q) => `pmipd quirk ${q} (deliberate deviation)`),
     ...changes.map((c) => `${c.id}: ${c.seen}, the baseline expects ${c.expected} (${c.kind})`),
     ...outcomes.filter((o) => o.error).map((o) => `case ${o.case.def.name}: ${o.error!.split('\n')[0]}`),
@@ -142,7 +158,7 @@ export async function main(argv: string[]): Promise<number> {
   const run: RunResult = {
     run: {
       id: `run-${stamp(started)}`, started: started.toISOString(), finished: finished.toISOString(), tool: 'pmip-testbed run',
-      command: `pmip-testbed run ${argv.join(' ')}`.trim(), iut: what, ...(notes.length > 0 ? { notes } : {}),
+      command: `pmip-testbed run ${argv.join(' ')}`.trim(), iut: what, kernel: kernelDescription(), ...(vm !== undefined ? { vm } : {}), ...(notes.length > 0 ? { notes } : {}),
     },
     cases: results,
   };

@@ -14,6 +14,10 @@ export interface RunMeta {
   command?: string;
   /** Implementation under test, when known. */
   iut?: string;
+  /** The kernel the run used (uname -r and version). */
+  kernel?: string;
+  /** The VM it ran in (`pmip-testbed vm`), if any: accelerator, vCPUs, memory, kernel origin. */
+  vm?: string;
   notes?: string[];
 }
 

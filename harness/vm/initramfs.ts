@@ -97,7 +97,6 @@ mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts devpts $R/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs $R/dev/shm
 mount -t tmpfs -o mode=0755 tmpfs $R/run
-mount -t tmpfs -o mode=1777 tmpfs $R/tmp
 mkdir -p "$R/lib/modules/$RELEASE"
 mount --bind "/lib/modules/$RELEASE" "$R/lib/modules/$RELEASE"
 hostname pmip-vm
