@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DeferStack, unwindOnSignals } from '../harness/defer.js';
 import { listNetns } from '../harness/netns.js';
-import { BRIDGE_LINE, bridgeNamespaces, linkLines, namespaceJob, nodeIpLines } from '../harness/testbed/builder.js';
+import { linkLines, namespaceJob, nodeIpLines } from '../harness/testbed/builder.js';
 import { netnsName, netnsPrefix } from '../harness/testbed/names.js';
 import { RunRecord } from '../harness/testbed/run-state.js';
 import { destroyNetns, leftovers } from '../harness/testbed/sweep.js';
@@ -57,8 +57,9 @@ async function measureBaseline(t: Topology): Promise<Figures> {
   try {
     const t0 = performance.now();
     for (const n of nodes) await ip(['netns', 'add', ns(n.id)]);
-    for (const apNs of bridgeNamespaces(t, runId)) await ip(['-n', apNs, ...split(BRIDGE_LINE)]);
-    for (const line of linkLines(t, runId)) await ip(split(line));
+    const links = linkLines(t, runId);
+    for (const [apNs, lines] of links.aps) for (const line of lines) await ip(['-n', apNs, ...split(line)]);
+    for (const line of links.host) await ip(split(line));
     for (const n of nodes) {
       const job = namespaceJob(n, runId);
       // All of a node's sysctls in one call: the cheapest form of "one process per operation".
