@@ -74,6 +74,10 @@ export async function debianKernel(busybox: string, say: (msg: string) => void):
       await depmod(busybox, root, releaseIn(root));
       writeFileSync(join(root, '.complete'), `${deb}\n`);
       renameSync(root, dir);
+      // Debian replaced the kernel: the older ones are never booted again.
+      for (const old of readdirSync(join(CACHE_DIR, 'kernels'))) {
+        if (old !== pkg && !old.startsWith('.')) rmSync(join(CACHE_DIR, 'kernels', old), { recursive: true, force: true });
+      }
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 // qemu-system-x86_64 command lines, and the choice between KVM and TCG. /dev/kvm can exist and
 // still be unusable (on the CI machines guests fail under it: "failed to set MSR 0x10a", or hang
 // after "Probing EDD"), so KVM is used only after a tiny guest has booted under it; the answer is
-// cached per host kernel, CPU, qemu and guest kernel.
+// cached per host kernel, CPU and qemu (what decides it), not per guest kernel.
 import { constants, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { release } from 'node:os';
@@ -76,7 +76,7 @@ export async function chooseAccel(kernel: VmKernel, busybox: string, runDir: str
   } catch {
     return { accel: 'tcg', why: 'TCG (no usable /dev/kvm)' };
   }
-  const key = [await qemuVersion(), release(), cpuModel(), kernel.image].join(' | ');
+  const key = [await qemuVersion(), release(), cpuModel()].join(' | ');
   const cacheFile = join(CACHE_DIR, 'accel.json');
   if (existsSync(cacheFile)) {
     try {
