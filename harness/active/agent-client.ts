@@ -6,13 +6,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeMobilityHeader, fromHex, toHex, type MobilityHeader } from '../../wire/index.js';
 import { controlRequest } from '../../pmipd/control-socket.js';
-import { pollUntil } from '../poll.js';
+import { pollUntil, START_DEADLINE_MS } from '../poll.js';
 import type { SupervisedProcess, Supervisor } from '../process/supervisor.js';
 import type { AgentMessage, MessageMatch } from './agent-protocol.js';
 import type { EmulatedLmaConfig, LmaRule } from './emulated-lma.js';
 
 const AGENT = join(dirname(fileURLToPath(import.meta.url)), 'agent.js');
-const READY_TIMEOUT_MS = 5000;
 
 /** A Mobility Header the agent received, decoded. */
 export interface ReceivedMh extends AgentMessage { mh: MobilityHeader }
@@ -41,7 +40,7 @@ export class TesterAgent {
       await pollUntil(async () => {
         if (!proc.running) throw new Error(`the tester agent in ${place.node} ended at start-up; ${proc.formatTail()}`);
         try { return (await controlRequest(control, { cmd: 'ping' }, 1000)).ok === true; } catch { return false; }
-      }, { what: `the tester agent in ${place.node}`, timeoutMs: READY_TIMEOUT_MS, maxIntervalMs: 20 });
+      }, { what: `the tester agent in ${place.node}`, timeoutMs: START_DEADLINE_MS, maxIntervalMs: 20 });
     } catch (err) {
       await agent.stop();
       throw err;

@@ -7,13 +7,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { controlRequest } from '../../pmipd/control-socket.js';
-import { pollUntil, TimeoutError } from '../poll.js';
+import { pollUntil, START_DEADLINE_MS, TimeoutError } from '../poll.js';
 import { IutError, type IutAdapter, type IutContext, type RunningIut } from './adapter.js';
 import type { PmipdOptions } from './pmipd-options.js';
 import type { IutVars } from './vars.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'pmipd', 'main.js');
-const DEFAULT_READY_TIMEOUT_MS = 10000;
 
 function options(ctx: IutContext): PmipdOptions {
   return (ctx.node.iut?.options ?? {}) as PmipdOptions;
@@ -81,7 +80,7 @@ export const pmipdAdapter: IutAdapter = {
     });
     return {
       pid: proc.pid,
-      async ready(timeoutMs = DEFAULT_READY_TIMEOUT_MS) {
+      async ready(timeoutMs = START_DEADLINE_MS) {
         try {
           await proc.waitForOutput(/ ready role=/m, { timeoutMs });
           await pollUntil(async () => {

@@ -109,7 +109,9 @@ say "command exited with $rc; copying its results"
 sync
 if cd "/ovl/upper$CWD" 2>/dev/null; then
   find . \( $PRUNE \) -prune -o -type f -print > /ovl/results.list
-  [ -s /ovl/results.list ] && { tar -cf /out/results.tar -T /ovl/results.list || say "FAILED: copying the results"; }
+  if [ -s /ovl/results.list ]; then
+    cpio -o -H newc < /ovl/results.list > /out/results.cpio 2>/ovl/cpio.err || say "FAILED: copying the results: $(tail -1 /ovl/cpio.err)"
+  fi
 fi
 echo "$rc" > /out/status
 sync

@@ -104,10 +104,11 @@ export async function ensureVmTools(say: (m: string) => void): Promise<void> {
   if (r.failed || missing().length > 0) throw new VmUnavailable(`qemu-system-x86/busybox-static could not be installed: ${r.stderr.trim().split('\n').at(-1) ?? `setup exited with ${r.exitCode}`}`);
 }
 
-async function extract(tarFile: string, cwd: string): Promise<string[]> {
-  const list = await execa('tar', ['-tf', tarFile]);
-  await execa('tar', ['-xf', tarFile, '-C', cwd, '--no-same-owner']);
-  return list.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^\.\//, ''));
+/** Unpacks the guest's results (a newc cpio of regular files) under `cwd`; returns their paths. */
+async function extract(archive: string, cwd: string): Promise<string[]> {
+  const list = await execa(BUSYBOX, ['cpio', '-t'], { inputFile: archive });
+  await execa(BUSYBOX, ['cpio', '-i', '-d', '-m', '-u'], { inputFile: archive, cwd });
+  return list.stdout.split('\n').filter(Boolean);
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -198,7 +199,7 @@ export async function runInVm(opts: VmOptions, io: VmIo): Promise<VmResult> {
 
     const statusFile = join(dir, 'out', 'status');
     const exitCode = existsSync(statusFile) ? Number(readFileSync(statusFile, 'utf8').trim()) : null;
-    const results = join(dir, 'out', 'results.tar');
+    const results = join(dir, 'out', 'results.cpio');
     const copied = existsSync(results) ? await extract(results, opts.cwd) : [];
     let failure: string | undefined;
     if (exitCode === null) {
