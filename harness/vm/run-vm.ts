@@ -97,7 +97,14 @@ export function sweepDeadRuns(): string[] {
 /** qemu, busybox-static and setpriv; installed by the project's setup (`setup.mjs --vm`) when missing. */
 export async function ensureVmTools(say: (m: string) => void): Promise<void> {
   const missing = () => [QEMU, BUSYBOX, SETPRIV].filter((f) => !existsSync(f));
-  if (missing().length === 0) return;
+  if (missing().length > 0) await installVmPackages(missing, say);
+  // Debian's dynamic `busybox` package installs the same path; the initramfs has no libc for it.
+  if (readFileSync(BUSYBOX).subarray(0, 4096).includes('ld-linux')) {
+    throw new VmUnavailable(`${BUSYBOX} is dynamically linked (Debian package busybox); the VM's initramfs needs busybox-static`);
+  }
+}
+
+async function installVmPackages(missing: () => string[], say: (m: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) throw new VmUnavailable(`${missing().join(', ')} missing; run as root so setup can install qemu-system-x86 and busybox-static`);
   say(`installing the VM's packages (node scripts/setup.mjs --vm --packages-only): ${missing().join(', ')} missing`);
   const r = await execa(process.execPath, [SETUP, '--vm', '--packages-only'], { reject: false, stdin: 'ignore', stdout: 'inherit', stderr: 'pipe' });
