@@ -81,6 +81,13 @@ export interface CaseRunConfig {
 
 export const CONFIG_ENV = 'PMIP_CONFORMANCE';
 export const DEFAULT_CASE_TIMEOUT_MS = 60_000;
+/** Deadlines of whole cases stretch this much inside `pmip-testbed vm` (TCG runs ~10x slower). */
+export const VM_CASE_TIMEOUT_FACTOR = 3;
+
+/** A case's deadline on this machine: its own or the default, stretched in a VM (a safety net, not a speed goal). */
+export function caseTimeoutMs(def: CaseDefinition): number {
+  return (def.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS) * (vmDescription() !== undefined ? VM_CASE_TIMEOUT_FACTOR : 1);
+}
 
 const registry: CaseEntry[] = [];
 /** Every case module imported so far registers here. */
@@ -117,7 +124,7 @@ export function conformanceCase(moduleUrl: string, def: CaseDefinition, body: (c
   registry.push(entry);
   if (listingOnly || typeof describe !== 'function') return;
   describe(`${def.name}: ${def.purpose}`, function () {
-    this.timeout(def.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS);
+    this.timeout(caseTimeoutMs(def));
     const c = new CaseRun(entry, runConfig());
     before(async function () {
       await c.up();

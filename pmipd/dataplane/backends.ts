@@ -131,9 +131,15 @@ export class LmaKernelDataplane extends Base implements LmaBackend {
       return;
     }
     // Static tunnels, one per authorised MAG (FWD-08 allows them); decapsulation is the device's.
+    // No link-local address on them (addrgenmode none): traffic between two MNs of one MAG enters
+    // and leaves by the same tunnel, and Linux would answer each such packet with an ICMPv6
+    // Redirect from that link-local address, tunnelled to the MAG, which must drop it (a
+    // link-local source cannot leave its link) and answers "beyond scope". Without a link-local
+    // address on the device the kernel sends no Redirect (ndisc_send_redirect needs one).
     for (const [mag, dev] of this.tunnels) {
       await this.setup([
         `link add ${dev} type ip6tnl mode ip6ip6 local ${this.lmaa} remote ${mag} encaplimit none dev ${this.transport}`,
+        `link set ${dev} addrgenmode none`,
         `link set ${dev} up`,
       ], [`link del ${dev}`]);
     }
@@ -191,6 +197,8 @@ export class MagKernelDataplane extends Base implements MagBackend {
     } else {
       await this.setup([
         `link add ${TUNNEL_DEVICE} type ip6tnl mode ip6ip6 local ${this.proxyCoa} remote ${this.lmaa} encaplimit none dev ${this.transport}`,
+        // As on the LMA: nothing of the MAG's own (Redirects, link-local sources) into the tunnel.
+        `link set ${TUNNEL_DEVICE} addrgenmode none`,
         `link set ${TUNNEL_DEVICE} up`,
         `route add default dev ${TUNNEL_DEVICE} table ${TABLE_UPLINK}`,
       ], [`link del ${TUNNEL_DEVICE}`, `route flush table ${TABLE_UPLINK}`]);
