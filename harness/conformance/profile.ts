@@ -70,6 +70,11 @@ export class UnknownQuirk extends Error {
  * would be refused with 156.
  */
 export const VM_TIMESTAMP_VALIDITY_WINDOW_MS = 3000;
+/**
+ * The shortest MinDelayBeforeBCEDelete in a VM: a case that shortens it (to see downlink dropped
+ * during the wait) needs the wait to outlast the harness's own steps, which emulation slows down.
+ */
+export const VM_MIN_DELAY_BEFORE_BCE_DELETE_MS = 5000;
 
 export interface DomainProfile {
   name: 'default' | 'vm';
@@ -86,8 +91,12 @@ export function domainProfile(inVm: boolean): DomainProfile {
   if (!inVm) return { name: 'default', notes: [], apply: (needs) => needs };
   return {
     name: 'vm',
-    notes: [`domain profile vm: TimestampValidityWindow ${VM_TIMESTAMP_VALIDITY_WINDOW_MS} ms instead of the RFC's 300 ms (an emulated machine delays PBUs by more), unless a case sets its own`],
-    apply: (needs) => ({ ...needs, timestampValidityWindowMs: needs.timestampValidityWindowMs ?? VM_TIMESTAMP_VALIDITY_WINDOW_MS }),
+    notes: [`domain profile vm: TimestampValidityWindow ${VM_TIMESTAMP_VALIDITY_WINDOW_MS} ms instead of the RFC's 300 ms (an emulated machine delays PBUs by more), unless a case sets its own; a MinDelayBeforeBCEDelete a case shortens is at least ${VM_MIN_DELAY_BEFORE_BCE_DELETE_MS} ms`],
+    apply: (needs) => ({
+      ...needs,
+      timestampValidityWindowMs: needs.timestampValidityWindowMs ?? VM_TIMESTAMP_VALIDITY_WINDOW_MS,
+      ...(needs.minDelayBeforeBceDeleteMs !== undefined ? { minDelayBeforeBceDeleteMs: Math.max(needs.minDelayBeforeBceDeleteMs, VM_MIN_DELAY_BEFORE_BCE_DELETE_MS) } : {}),
+    }),
   };
 }
 

@@ -93,6 +93,8 @@ describe('vm: qemu and options', () => {
     const vm = domainProfile(true);
     expect(vm.apply({}).timestampValidityWindowMs).to.equal(VM_TIMESTAMP_VALIDITY_WINDOW_MS);
     expect(vm.apply({ timestampValidityWindowMs: 100 }).timestampValidityWindowMs).to.equal(100);
+    expect(vm.apply({ minDelayBeforeBceDeleteMs: 1500 }).minDelayBeforeBceDeleteMs).to.equal(5000);
+    expect(vm.apply({}).minDelayBeforeBceDeleteMs).to.equal(undefined);
     expect(vm.notes.join(' ')).to.match(/TimestampValidityWindow 3000 ms/);
   });
 });
