@@ -58,7 +58,9 @@ async function measureBaseline(t: Topology): Promise<Figures> {
   try {
     const t0 = performance.now();
     for (const n of nodes) await ip(['netns', 'add', ns(n.id)]);
-    for (const line of linkLines(t, runId)) await ip(split(line));
+    const links = linkLines(t, runId);
+    for (const [apNs, lines] of links.aps) for (const line of lines) await ip(['-n', apNs, ...split(line)]);
+    for (const line of links.host) await ip(split(line));
     for (const n of nodes) {
       const job = namespaceJob(n, runId);
       // All of a node's sysctls in one call: the cheapest form of "one process per operation".

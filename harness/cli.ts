@@ -12,6 +12,7 @@ const subcommands: Record<string, Subcommand> = {
   decode: { summary: 'decode a capture (pcap/pcapng) frame by frame, every mobility option spelled out', load: () => import('./cmd-decode.js') },
   up: { summary: 'build a topology, start captures and IUTs, stay up until Ctrl-C', load: () => import('./cmd-up.js') },
   down: { summary: 'tear down a testbed that `up` keeps up', load: () => import('./cmd-down.js') },
+  vm: { summary: 'run a command in a throwaway VM booting a distribution kernel: vm [options] -- CMD...', load: () => import('./cmd-vm.js') },
   clean: { summary: 'remove what dead runs left behind (namespaces, processes, run records)', load: () => import('./cmd-clean.js') },
   exec: { summary: 'run a command inside a node of the testbed that is up: exec NODE -- CMD...', load: () => import('./cmd-exec.js') },
   attach: { summary: 'plug an MN into an AP of the testbed that is up', load: async () => (await import('./cmd-mobility.js')).attach },

@@ -1,16 +1,25 @@
 // `pmip-testbed run`: the conformance suite against an implementation, with a report at the end.
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findRequirement } from './catalog/index.js';
 import { parseCommandArgs, UsageError } from './cli-args.js';
 import { loadBaseline, writeBaseline, type Baseline, type RequirementOutcome } from './conformance/baseline.js';
 import { conclude } from './conformance/conclusion.js';
-import { loadProfile, UnknownQuirk } from './conformance/profile.js';
+import { domainProfile, loadProfile, UnknownQuirk } from './conformance/profile.js';
 import { caseError, caseResultOf, discoverCases, runSuite, selectCases, type SuiteCase } from './conformance/suite.js';
 import { firstLine } from './error-text.js';
 import { DATAPLANE_CHOICES, type DataplaneChoice } from './iut/adapter.js';
 import type { CaseResult, RunResult } from './report/index.js';
 import { dataplaneSummary, writeReport } from './report/index.js';
+import { kernelDescription, vmDescription } from './vm/guest.js';
+
+/** `run --vm`: the same run, in a VM; the guest's run writes the report and the VM copies it back. */
+async function runInVmExitStatus(runArgv: string[]): Promise<number> {
+  const { vmExitStatus, vmOptions, terminalIo } = await import('./cmd-vm.js');
+  const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+  return vmExitStatus(vmOptions({}, [process.execPath, cli, 'run', ...runArgv]), terminalIo());
+}
 
 const HELP = `usage: pmip-testbed run [--iut NAME|FILE] [--topology FILE] [--cases GLOB]... [--quirk NAME]... [options]
 
@@ -34,6 +43,9 @@ options:
   --baseline FILE      expected results (default baselines/<iut>.yaml when it exists)
   --update-baseline    write this run's verdicts to the baseline file instead of comparing
   --list               list the cases and the requirement IDs each judges, then exit
+  --vm                 run the suite inside a throwaway VM booting Debian's stock kernel (as
+                       \`pmip-testbed vm -- pmip-testbed run ...\`; see pmip-testbed vm --help);
+                       the report lands here all the same, its header naming the kernel and VM
   -h, --help           this text
 
 A case that could not run (the testbed or an IUT did not start, the case crashed) is an ERROR:
@@ -48,6 +60,7 @@ const OPTIONS = {
   iut: { type: 'string' }, topology: { type: 'string' }, cases: { type: 'string', multiple: true },
   quirk: { type: 'string', multiple: true }, jobs: { type: 'string' }, report: { type: 'string' }, dataplane: { type: 'string' },
   baseline: { type: 'string' }, 'update-baseline': { type: 'boolean' }, list: { type: 'boolean' },
+  vm: { type: 'boolean' },
 } as const;
 
 function stamp(d: Date): string {
@@ -97,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, OPTIONS, HELP);
   if (!args) return 0;
   const v = args.values;
+  if (v.vm) return runInVmExitStatus(argv.filter((a) => a !== '--vm'));
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`, HELP);
   const jobs = v.jobs === undefined ? 3 : Number(v.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs wants a positive integer, not '${v.jobs}'`, HELP);
@@ -158,7 +172,9 @@ export async function main(argv: string[]): Promise<number> {
   const partial = cases.length < all.length || v.topology !== undefined;
   const end = conclude({ results, ...(baseline !== undefined ? { baseline } : {}), partial, updating: v['update-baseline'] === true, baselineFile });
   const { summary, changes } = end;
+  const vm = vmDescription();
   const notes = [
+    ...domainProfile(vm !== undefined).notes,
     ...quirks.map((q) => `pmipd quirk ${q} (deliberate deviation)`),
     ...changes.map((c) => `${c.id}: ${c.seen}, the baseline expects ${c.expected} (${c.kind})`),
   ];
@@ -166,7 +182,7 @@ export async function main(argv: string[]): Promise<number> {
     run: {
       id: `run-${stamp(started)}`, started: started.toISOString(), finished: finished.toISOString(), tool: 'pmip-testbed run',
       command: `pmip-testbed run ${argv.join(' ')}`.trim(), iut: what, ...(dataplane !== undefined ? { dataplane } : {}),
-      ...(notes.length > 0 ? { notes } : {}),
+      kernel: kernelDescription(), ...(vm !== undefined ? { vm } : {}), ...(notes.length > 0 ? { notes } : {}),
     },
     cases: results,
   };

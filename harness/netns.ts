@@ -98,6 +98,13 @@ export async function ipBatch(lines: string[], opts: IpBatchOptions = {}): Promi
   throw new IpBatchError(opts.netns ?? null, failures);
 }
 
+/**
+ * Devices Linux creates in every new namespace once their tunnel module is loaded (the default
+ * net.core.fb_tunnels_only_for_init_net=0): ip6tnl0 on any machine that loaded ip6_tunnel, such
+ * as a Debian VM. They belong to no one; listings of a namespace's links leave them out.
+ */
+export const FALLBACK_TUNNEL_DEVICE = /^(ip6tnl0|sit0|tunl0|gre0|gretap0|erspan0|ip6gre0|ip6gretap0|ip_vti0|ip6_vti0)$/;
+
 export async function listNetns(): Promise<string[]> {
   const { stdout } = await nsExec(null, 'ip', ['netns', 'list']);
   // Lines are "name" or "name (id: N)".

@@ -1,6 +1,13 @@
 // The one way to wait in this project: poll a condition until it holds or a deadline passes.
 // Sleeping a fixed time is either too long (slow suite) or too short (flaky suite).
 
+/**
+ * How long a process (an IUT, a tester agent) may take to start and say it is ready. A deadline,
+ * not a speed goal: generous, because Node starts about ten times slower in a VM under emulation
+ * (with three cases starting side by side), and a healthy start ends the wait at once anyway.
+ */
+export const START_DEADLINE_MS = 60_000;
+
 export class TimeoutError extends Error {
   constructor(readonly what: string, readonly timeoutMs: number, readonly lastSeen?: string) {
     super(`timed out after ${timeoutMs} ms waiting for ${what}${lastSeen !== undefined ? ` (last seen: ${lastSeen})` : ''}`);

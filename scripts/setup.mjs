@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.env.PMIP_SETUP_QUIET === '1';
+// --vm: also what `pmip-testbed vm` needs (it calls `setup.mjs --vm --packages-only` itself when
+// they are missing, so hosts that never boot a VM never install qemu).
+const withVm = process.argv.includes('--vm');
+const packagesOnly = process.argv.includes('--packages-only');
 const say = (msg) => { if (!quiet) process.stderr.write(`setup: ${msg}\n`); };
 
 // Debian package -> a file it installs, so presence is a stat, not a dpkg query.
@@ -24,6 +28,13 @@ const debianPackages = {
   make: '/usr/bin/make',
   // python3 also sets up the testbed's namespaces (harness/testbed/ns-configure.ts).
   python3: '/usr/bin/python3',
+  ...(withVm ? {
+    'qemu-system-x86': '/usr/bin/qemu-system-x86_64',
+    // Static: the guest's initramfs has no libc.
+    'busybox-static': '/bin/busybox',
+    // setpriv --pdeathsig: qemu dies with the harness.
+    'util-linux': '/usr/bin/setpriv',
+  } : {}),
 };
 
 function run(cmd, args, opts = {}) {
@@ -49,6 +60,8 @@ if (missing.length > 0) {
   }
   if (!r.ok) fail(`could not install ${missing.join(' ')} (${r.why})`);
 }
+
+if (packagesOnly) process.exit(0);
 
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');

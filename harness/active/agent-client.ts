@@ -6,13 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { decodeMobilityHeader, fromHex, toHex, type MobilityHeader } from '../../wire/index.js';
 import { controlRequest } from '../../pmipd/control-socket.js';
 import { checkSocketPath } from '../iut/adapter.js';
-import { pollUntil } from '../poll.js';
+import { pollUntil, START_DEADLINE_MS } from '../poll.js';
 import type { SupervisedProcess, Supervisor } from '../process/supervisor.js';
 import type { AgentMessage, MessageMatch } from './agent-protocol.js';
 import type { EmulatedLmaConfig, LmaRule } from './emulated-lma.js';
 
 const AGENT = join(dirname(fileURLToPath(import.meta.url)), 'agent.js');
-const READY_TIMEOUT_MS = 5000;
 
 /** A Mobility Header the agent received, decoded. */
 export interface ReceivedMh extends AgentMessage { mh: MobilityHeader }
@@ -43,7 +42,7 @@ export class TesterAgent {
       await pollUntil(async () => {
         if (!proc.running) throw new Error(`the tester agent in ${place.node} ended at start-up; ${proc.formatTail()}`);
         try { return (await controlRequest(control, { cmd: 'ping' }, 1000)).ok === true; } catch { return false; }
-      }, { what: `the tester agent in ${place.node}`, timeoutMs: READY_TIMEOUT_MS, maxIntervalMs: 20 });
+      }, { what: `the tester agent in ${place.node}`, timeoutMs: START_DEADLINE_MS, maxIntervalMs: 20 });
     } catch (err) {
       await agent.stop();
       throw err;
@@ -57,9 +56,12 @@ export class TesterAgent {
     return r;
   }
 
-  /** Sends a complete IPv6 packet; resolves with the wall-clock time (ms) it left. */
-  async send(packet: Uint8Array, dst: string): Promise<number> {
-    return Number((await this.request({ cmd: 'send', packet: toHex(packet), dst })).timeMs);
+  /**
+   * Sends a complete IPv6 packet; resolves with the wall-clock time (ms) it left. `stamp`: the
+   * agent first sets the PBU's Timestamp option to that time (stimulus.ts restampPbu).
+   */
+  async send(packet: Uint8Array, dst: string, stamp = false): Promise<number> {
+    return Number((await this.request({ cmd: 'send', packet: toHex(packet), dst, ...(stamp ? { stamp } : {}) })).timeMs);
   }
 
   /** How many messages the agent has received so far: a cursor for `wait`'s `since`. */

@@ -12,7 +12,7 @@ import { ControlSocket, type ControlRequest } from '../../pmipd/control-socket.j
 import { IPPROTO_RAW, openRaw, sendRaw, SOL_SOCKET, SO_RCVBUF, type RawSocket } from '../../pmipd/io/raw.js';
 import { matches, type AgentMessage, type MessageMatch } from './agent-protocol.js';
 import { EmulatedLma, type EmulatedLmaConfig, type LmaRule } from './emulated-lma.js';
-import { mhPacket } from './stimulus.js';
+import { mhPacket, restampPbu } from './stimulus.js';
 
 interface Waiter { match: MessageMatch; since: number; resolve: (m: AgentMessage | null) => void; timer: NodeJS.Timeout }
 
@@ -76,6 +76,7 @@ class Agent {
         const dst = String(req.dst);
         parseIpv6(dst);
         const timeMs = Date.now();
+        if (req.stamp === true) restampPbu(packet, timeMs);
         await sendRaw(this.tx, packet, dst);
         return { timeMs };
       }

@@ -22,6 +22,8 @@ export interface SendOptions {
   badChecksum?: boolean;
   /** How long to wait for the reply (default 1000 ms). */
   timeoutMs?: number;
+  /** The agent stamps the PBU's Timestamp option as it sends it (see restampPbu). */
+  stampOnSend?: boolean;
 }
 
 /** The shortest silence accepted as "no reply", even once the barrier has been answered. */
@@ -40,10 +42,13 @@ export class EmulatedMag {
     return this.seq;
   }
 
-  /** Sends a PBU (defaults: a conformant initial registration) and waits for the PBA with its Sequence #. */
+  /**
+   * Sends a PBU (defaults: a conformant initial registration) and waits for the PBA with its
+   * Sequence #. A PBU stamped "now" (no timestamp given) is stamped by the agent as it leaves.
+   */
   async pbu(params: Partial<PbuParams> = {}, o: SendOptions = {}): Promise<Sent> {
     const seq = params.seq ?? this.nextSeq();
-    return this.send(pbuSpec({ ...params, seq }), { type: 6, seq }, o);
+    return this.send(pbuSpec({ ...params, seq }), { type: 6, seq }, { stampOnSend: params.timestamp === undefined, ...o });
   }
 
   /** Sends any Mobility Header and waits for a reply of `replyType` (with `seq` when given). */
@@ -51,7 +56,7 @@ export class EmulatedMag {
     const src = o.src ?? this.address;
     const since = await this.agent.cursor();
     const { packet, mh: bytes } = mhPacket(mh, src, this.lma, o.badChecksum ? { badChecksum: true } : {});
-    const timeMs = await this.agent.send(packet, this.lma);
+    const timeMs = await this.agent.send(packet, this.lma, o.stampOnSend === true);
     const seq = bytes[2] === 5 ? (bytes[6]! << 8) | bytes[7]! : undefined;
     const ref: MhRef = { src, dst: this.lma, type: bytes[2]!, ...(seq !== undefined ? { seq } : {}), timeMs };
     // The first reply of that type after sending is the answer (messages go one at a time), even
@@ -81,7 +86,7 @@ export class EmulatedMag {
   /** A PBU the LMA must not answer (bad checksum, de-registration of nothing, ...). */
   pbuExpectingSilence(params: Partial<PbuParams> = {}, o: SendOptions = {}): Promise<Sent & { barrier: Sent }> {
     const seq = params.seq ?? this.nextSeq();
-    return this.sendExpectingSilence(pbuSpec({ ...params, seq }), { type: 6, seq }, o);
+    return this.sendExpectingSilence(pbuSpec({ ...params, seq }), { type: 6, seq }, { stampOnSend: params.timestamp === undefined, ...o });
   }
 }
 

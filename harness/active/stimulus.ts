@@ -90,3 +90,47 @@ export function echoRequest(src: string, dst: string, o: { id?: number; seq?: nu
 export function ipv6InIpv6(src: string, dst: string, inner: Uint8Array): Uint8Array {
   return encodeIpv6({ src, dst, hopLimit: 64, nextHeader: IPPROTO_IPV6, payload: inner });
 }
+
+const IPV6_HEADER_LEN = 40;
+const PBU_OPTIONS_OFFSET = 12;
+const TIMESTAMP_OPTION = 27;
+
+/** One's complement sum of the 16-bit words of `b` from `start` to `end` (both even offsets). */
+function wordSum(b: Uint8Array, start: number, end: number): number {
+  let s = 0;
+  for (let i = start; i < end; i += 2) s += (b[i]! << 8) | (b[i + 1] ?? 0);
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}
+
+/**
+ * Rewrites the Timestamp option of the PBU in `packet` (as mhPacket built it) to `nowMs`, right
+ * before it is sent, so that its age at the LMA is the network's delay, not the harness's (a slow
+ * machine takes hundreds of ms between crafting and sending). The checksum is updated
+ * incrementally (RFC 1624), so a deliberately wrong one stays wrong by as much. Returns false
+ * when the packet carries no PBU with a Timestamp option (left unchanged).
+ */
+export function restampPbu(packet: Uint8Array, nowMs: number): boolean {
+  if (packet.length < IPV6_HEADER_LEN + PBU_OPTIONS_OFFSET || packet[6] !== IPPROTO_MH) return false;
+  const mh = IPV6_HEADER_LEN;
+  if (packet[mh + 2] !== 5) return false;
+  const end = Math.min(packet.length, mh + (packet[mh + 1]! + 1) * 8);
+  let at = mh + PBU_OPTIONS_OFFSET;
+  while (at + 1 < end && packet[at] !== TIMESTAMP_OPTION) at += packet[at] === 0 ? 1 : 2 + packet[at + 1]!;
+  if (at + 10 > end || packet[at + 1] !== 8) return false;
+  // Words covering the 8 value octets, aligned to the Mobility Header (the checksum's words).
+  const from = at + 2 - ((at + 2 - mh) % 2);
+  const to = at + 10 + ((at + 10 - mh) % 2);
+  const before = wordSum(packet, from, to);
+  const ts = timestampFromDate(nowMs);
+  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+  view.setUint16(at + 2, Math.floor(ts.seconds / 2 ** 32));
+  view.setUint32(at + 4, ts.seconds >>> 0);
+  view.setUint16(at + 8, ts.fraction);
+  const after = wordSum(packet, from, to);
+  // HC' = ~(~HC + ~m + m')
+  let s = (~view.getUint16(mh + 4) & 0xffff) + (~before & 0xffff) + after;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  view.setUint16(mh + 4, ~s & 0xffff);
+  return true;
+}

@@ -35,7 +35,8 @@ import { EmulatedMag, type Sent } from '../active/emulated-mag.js';
 import { describeReply, describeWant, judgeReply, type ReplyWant } from '../active/judge-reply.js';
 import type { EmulatedLmaConfig } from '../active/emulated-lma.js';
 import { CaptureWatch } from './live-capture.js';
-import { loadProfile, traceSettings, type DomainNeeds, type IutRole } from './profile.js';
+import { domainProfile, loadProfile, traceSettings, type DomainNeeds, type IutRole } from './profile.js';
+import { vmDescription } from '../vm/guest.js';
 import { capturePointSpecs, traceEvents } from './topology-view.js';
 import { ActiveVerdict, mergeResults, resolveActive } from './verdicts.js';
 import { degradeWithoutDataplane } from './degraded.js';
@@ -85,6 +86,13 @@ export interface CaseRunConfig {
 
 export const CONFIG_ENV = 'PMIP_CONFORMANCE';
 export const DEFAULT_CASE_TIMEOUT_MS = 60_000;
+/** Deadlines of whole cases stretch this much inside `pmip-testbed vm` (TCG runs ~10x slower). */
+export const VM_CASE_TIMEOUT_FACTOR = 3;
+
+/** A case's deadline on this machine: its own or the default, stretched in a VM (a safety net, not a speed goal). */
+export function caseTimeoutMs(def: CaseDefinition): number {
+  return (def.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS) * (vmDescription() !== undefined ? VM_CASE_TIMEOUT_FACTOR : 1);
+}
 
 const registry: CaseEntry[] = [];
 /** Every case module imported so far registers here. */
@@ -121,7 +129,7 @@ export function conformanceCase(moduleUrl: string, def: CaseDefinition, body: (c
   registry.push(entry);
   if (listingOnly || typeof describe !== 'function') return;
   describe(`${def.name}: ${def.purpose}`, function () {
-    this.timeout(def.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS);
+    this.timeout(caseTimeoutMs(def));
     const c = new CaseRun(entry, runConfig());
     before(async function () {
       await c.up();
@@ -193,6 +201,11 @@ export class CaseRun {
     this.outDir = resolve(config.outDir ?? join(tmpdir(), 'pmip-cases', `${this.def.name}-${Date.now().toString(36)}`));
   }
 
+  /** The case's domain as this machine's domain profile adjusts it (see domainProfile). */
+  get domain(): DomainNeeds {
+    return domainProfile(vmDescription() !== undefined).apply(this.def.domain ?? {});
+  }
+
   get tb(): Testbed {
     if (this.testbed === undefined) throw new Error(`case ${this.def.name}: the testbed is not up`);
     return this.testbed;
@@ -221,7 +234,7 @@ export class CaseRun {
     for (const n of Object.values(this.topology.nodes)) {
       const role = this.def.iut[n.id];
       if (role !== undefined) {
-        iut[n.id] = profile.spec({ topology: this.topology, node: n.id, role, needs: this.def.domain ?? {}, quirks: quirksByRole[role] });
+        iut[n.id] = profile.spec({ topology: this.topology, node: n.id, role, needs: this.domain, quirks: quirksByRole[role] });
       } else if (n.kind === 'lma' || n.kind === 'mag') {
         iut[n.id] = null;
       }
@@ -436,7 +449,7 @@ export class CaseRun {
     const lmas = addressesOf((_, kind) => kind === 'lma');
     const mags = addressesOf((id) => this.def.iut[id] === 'mag');
     const trace: Trace = await loadTrace(capturePointSpecs(t, down.captures.map((c) => ({ name: c.name, file: c.file }))), {
-      settings: traceSettings(this.def.domain ?? {}, unentitled),
+      settings: traceSettings(this.domain, unentitled),
       lmas, ...(mags.length > 0 ? { mags } : {}),
       testers: this.testerAddresses,
       events: traceEvents(t, down.events),

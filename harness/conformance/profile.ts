@@ -64,6 +64,42 @@ export class UnknownQuirk extends Error {
   override readonly name = 'UnknownQuirk';
 }
 
+/**
+ * TimestampValidityWindow of the domain profile for VMs: under emulation a PBU takes far longer
+ * than the RFC's 300 ms between the MAG's stamping and the LMA's reading, and every registration
+ * would be refused with 156.
+ */
+export const VM_TIMESTAMP_VALIDITY_WINDOW_MS = 3000;
+/**
+ * The shortest MinDelayBeforeBCEDelete in a VM: a case that shortens it (to see downlink dropped
+ * during the wait) needs the wait to outlast the harness's own steps, which emulation slows down.
+ */
+export const VM_MIN_DELAY_BEFORE_BCE_DELETE_MS = 5000;
+
+export interface DomainProfile {
+  name: 'default' | 'vm';
+  /** What the profile changes, for the report; empty for the default. */
+  notes: string[];
+  apply(needs: DomainNeeds): DomainNeeds;
+}
+
+/**
+ * The domain profile for this machine: 'vm' inside `pmip-testbed vm` (a case that sets its own
+ * window keeps it), 'default' (the RFC's values) elsewhere.
+ */
+export function domainProfile(inVm: boolean): DomainProfile {
+  if (!inVm) return { name: 'default', notes: [], apply: (needs) => needs };
+  return {
+    name: 'vm',
+    notes: [`domain profile vm: TimestampValidityWindow ${VM_TIMESTAMP_VALIDITY_WINDOW_MS} ms instead of the RFC's 300 ms (an emulated machine delays PBUs by more), unless a case sets its own; a MinDelayBeforeBCEDelete a case shortens is at least ${VM_MIN_DELAY_BEFORE_BCE_DELETE_MS} ms`],
+    apply: (needs) => ({
+      ...needs,
+      timestampValidityWindowMs: needs.timestampValidityWindowMs ?? VM_TIMESTAMP_VALIDITY_WINDOW_MS,
+      ...(needs.minDelayBeforeBceDeleteMs !== undefined ? { minDelayBeforeBceDeleteMs: Math.max(needs.minDelayBeforeBceDeleteMs, VM_MIN_DELAY_BEFORE_BCE_DELETE_MS) } : {}),
+    }),
+  };
+}
+
 /** The trace's view of the domain a case declared. */
 export function traceSettings(needs: DomainNeeds, unentitled: string[]): Partial<DomainSettings> {
   const fixed = needs.fixedMagAddresses === true;

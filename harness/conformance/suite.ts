@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CONFIG_ENV, DEFAULT_CASE_TIMEOUT_MS, listCasesOnly, registeredCases, type CaseDefinition, type CaseRunConfig } from './case.js';
+import { caseTimeoutMs, CONFIG_ENV, listCasesOnly, registeredCases, type CaseDefinition, type CaseRunConfig } from './case.js';
 import type { WorkerOutput } from './worker.js';
 import type { DataplaneChoice } from '../iut/adapter.js';
 import { withoutStackFrames } from '../error-text.js';
@@ -156,7 +156,7 @@ async function runOne(run: SuiteRun, o: SuiteOptions): Promise<CaseOutcome> {
       detached: true,
     });
     if (child.pid !== undefined) workers.add(child.pid);
-    const deadline = (c.def.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS) + WORKER_GRACE_MS;
+    const deadline = caseTimeoutMs(c.def) + WORKER_GRACE_MS;
     // The deadline is a safety net for a hung worker, not a wait for a condition.
     const timer = setTimeout(() => {
       error = `the case did not end within ${deadline} ms; stopped`;

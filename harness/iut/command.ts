@@ -3,13 +3,12 @@
 // a line of output or a probe command; the binding cache, a command's output.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pollUntil, TimeoutError } from '../poll.js';
+import { pollUntil, START_DEADLINE_MS, TimeoutError } from '../poll.js';
 import type { IutSpec } from '../topology/schema.js';
 import { IutError, type IutAdapter, type IutContext, type RunningIut } from './adapter.js';
 import type { CommandOptions } from './command-options.js';
 import { renderTemplate, TemplateError } from './template.js';
 
-const DEFAULT_READY_TIMEOUT_MS = 10000;
 
 function options(ctx: IutContext): CommandOptions {
   return ctx.node.iut!.options as unknown as CommandOptions;
@@ -61,7 +60,7 @@ export const commandAdapter: IutAdapter = {
     });
     return {
       pid: proc.pid,
-      async ready(timeoutMs = opts.ready?.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS) {
+      async ready(timeoutMs = opts.ready?.timeoutMs ?? START_DEADLINE_MS) {
         try {
           if (opts.ready?.output) await proc.waitForOutput(new RegExp(opts.ready.output, 'm'), { timeoutMs });
           if (readyProbe) {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { controlRequest } from '../../pmipd/control-socket.js';
-import { pollUntil, TimeoutError } from '../poll.js';
+import { pollUntil, START_DEADLINE_MS, TimeoutError } from '../poll.js';
 import type { KernelFeature } from '../kernel-features.js';
 import type { IutSpec } from '../topology/schema.js';
 import { checkSocketPath, IutError, type DataplaneChoice, type DataplaneUse, type IutAdapter, type IutContext, type RunningIut } from './adapter.js';
@@ -17,7 +17,6 @@ import type { PmipdOptions } from './pmipd-options.js';
 import type { IutVars } from './vars.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'pmipd', 'main.js');
-const DEFAULT_READY_TIMEOUT_MS = 10000;
 
 /** Kernel features each back-end needs; `auto` (pmipd probes and falls back) and `none` need none. */
 const BACKEND_FEATURES: Record<DataplaneChoice, KernelFeature[]> = {
@@ -128,7 +127,7 @@ export const pmipdAdapter: IutAdapter = {
     return {
       pid: proc.pid,
       get dataplane() { return dataplane; },
-      async ready(timeoutMs = DEFAULT_READY_TIMEOUT_MS) {
+      async ready(timeoutMs = START_DEADLINE_MS) {
         try {
           const line = await proc.waitForOutput(/ ready role=.*$/m, { timeoutMs });
           dataplane = parseReadyLine(line[0]);

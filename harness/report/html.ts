@@ -163,7 +163,7 @@ export function reportHtml(result: RunResult): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>PMIPv6 conformance: ${esc(run.id)}</title><style>${CSS}</style></head>
-<body><header><h1>PMIPv6 conformance report</h1><div class="meta">${esc(run.id)} · ${esc(run.tool)} · started ${esc(run.started)}${run.iut ? ` · IUT ${esc(run.iut)}` : ''}${planeMeta}${run.command ? ` · <code>${esc(run.command)}</code>` : ''}</div></header>
+<body><header><h1>PMIPv6 conformance report</h1><div class="meta">${esc(run.id)} · ${esc(run.tool)} · started ${esc(run.started)}${run.iut ? ` · IUT ${esc(run.iut)}` : ''}${planeMeta}${run.command ? ` · <code>${esc(run.command)}</code>` : ''}${run.kernel ? `<br>kernel ${esc(run.kernel)}` : ''}${run.vm ? ` · in a VM: ${esc(run.vm)}` : ''}</div></header>
 <main>
 ${errorsHtml}
 <div class="cards">${errored.length > 0 ? `<div class="card ERROR"><b>${errored.length}</b>cases errored</div>` : ''}${VERDICTS.map((v) => `<div class="card ${v}"><b>${counts[v]}</b>${v}</div>`).join('')}<div class="card FAIL"><b>${mustFails}</b>MUST-level failures</div><div class="card"><b>${result.cases.length}</b>cases</div></div>

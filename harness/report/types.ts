@@ -16,6 +16,10 @@ export interface RunMeta {
   iut?: string;
   /** The data plane forced on every IUT node (`run --dataplane`); absent: each IUT chose its own. */
   dataplane?: string;
+  /** The kernel the run used (uname -r and version). */
+  kernel?: string;
+  /** The VM it ran in (`pmip-testbed vm`), if any: accelerator, vCPUs, memory, kernel origin. */
+  vm?: string;
   notes?: string[];
 }
 

@@ -1,10 +1,13 @@
 // Builds a topology from a few processes instead of one process per operation (spawning is
 // most of the cost: ~2.4 ms per `ip`). Four stages:
 //   1. namespaces: one batch of `netns add` on the host;
-//   2. links: one batch on the host creating every bridge and veth pair directly inside its
-//      namespaces (`link add NAME netns A ... type veth peer name PEER netns B`), so no name ever
-//      exists on the host; the AP side is enslaved at creation (`master if2`: the bridge is made
-//      with ifindex 2 in its namespace, and ip resolves "ifN" as an index);
+//   2. links: every AP builds its bridge and its ports from inside its own namespace (one
+//      `ip -n AP -batch` per AP, in parallel: `link add PORT master br0 type veth peer name PEER
+//      netns B`), and one batch on the host creates the other veth pairs directly inside their
+//      namespaces, so no name ever exists on the host. No ifindex is ever pinned: Linux 6.1
+//      (Debian 12) checks a requested index against the namespace the request comes from (the
+//      host's eth0 is index 2), and a loaded ip6_tunnel puts ip6tnl0 at index 2 of every new
+//      namespace;
 //   3. sysctls and link-up in every namespace from one process (ns-configure.ts);
 //   4. addresses and static routes: one `ip -batch` per infrastructure node, in parallel.
 // MN ports on the APs stay down: an MN gets carrier only when the testbed attaches it, after the
@@ -16,11 +19,11 @@ import { BRIDGE_NAME } from '../topology/load.js';
 import { netnsName } from './names.js';
 import { configureNamespaces, NamespaceSetupError, type NamespaceJob } from './ns-configure.js';
 
-/** The bridge's ifindex inside its AP namespace (lo is 1); `master if2` names it from the host. */
-export const BRIDGE_IFINDEX = 2;
+/** Creates an AP's bridge, run inside the AP's namespace. */
+export const BRIDGE_LINE = `link add ${BRIDGE_NAME} up type bridge mcast_snooping 0`;
 /**
  * iproute2 keeps a file descriptor open for each `netns NAME` of a batch line until it exits
- * (two per veth line): chunks keep a batch far below a 1024 descriptor limit.
+ * (up to two per veth line): chunks keep a batch far below a 1024 descriptor limit.
  */
 export const LINES_PER_HOST_BATCH = 400;
 
@@ -90,26 +93,38 @@ export function nodeIpLines(node: TopologyNode): string[] {
   return lines;
 }
 
-/** Host batch lines creating bridges and links; MN ports are left down (detached). */
-export function linkLines(t: Topology, runId: string): string[] {
+/**
+ * The line, run inside an AP's namespace, that creates the AP port `port` enslaved to its bridge
+ * and its peer `peer` in namespace `peerNs` (with `mac`, for an MN). An MN's port stays down.
+ */
+export function apPortLine(port: string, peer: string, peerNs: string, o: { up: boolean; mac?: string }): string {
+  return `link add ${port}${o.up ? ' up' : ''} master ${BRIDGE_NAME} type veth peer name ${peer}${o.mac !== undefined ? ` address ${o.mac}` : ''} netns ${peerNs}`;
+}
+
+export interface LinkLines {
+  /** Links between two non-AP nodes, for the host batch. */
+  host: string[];
+  /** AP namespace -> its batch: the bridge first, then its ports. */
+  aps: Map<string, string[]>;
+}
+
+/** Batch lines creating every bridge and link; MN ports are left down (detached). */
+export function linkLines(t: Topology, runId: string): LinkLines {
   const ns = (id: string) => netnsName(runId, id);
-  const lines: string[] = [];
-  for (const n of Object.values(t.nodes)) {
-    if (n.kind === 'ap') lines.push(`link add ${BRIDGE_NAME} index ${BRIDGE_IFINDEX} netns ${ns(n.id)} up type bridge mcast_snooping 0`);
-  }
+  const out: LinkLines = { host: [], aps: new Map() };
+  for (const n of Object.values(t.nodes)) if (n.kind === 'ap') out.aps.set(ns(n.id), [BRIDGE_LINE]);
   for (const link of t.links) {
     const [a, b] = link.ends;
     const apEnd = [a, b].find((e) => t.nodes[e.node]!.kind === 'ap');
     if (!apEnd) {
-      lines.push(`link add ${a.ifname} netns ${ns(a.node)} type veth peer name ${b.ifname} netns ${ns(b.node)}`);
+      out.host.push(`link add ${a.ifname} netns ${ns(a.node)} type veth peer name ${b.ifname} netns ${ns(b.node)}`);
       continue;
     }
     const other = apEnd === a ? b : a;
     const mn = t.nodes[other.node]!.mn;
-    // The AP port is the veth's main end, so it can be enslaved (and for MAGs set up) at creation.
-    lines.push(`link add ${apEnd.ifname} netns ${ns(apEnd.node)}${mn ? '' : ' up'} master if${BRIDGE_IFINDEX} type veth peer name ${other.ifname}${mn ? ` address ${mn.mac}` : ''} netns ${ns(other.node)}`);
+    out.aps.get(ns(apEnd.node))!.push(apPortLine(apEnd.ifname, other.ifname, ns(other.node), { up: !mn, ...(mn ? { mac: mn.mac } : {}) }));
   }
-  return lines;
+  return out;
 }
 
 /** Builds every namespace, link and node setting of `t`. Undo is the caller's (see onNetnsCreating). */
@@ -120,7 +135,11 @@ export async function buildTopology(t: Topology, opts: BuildOptions): Promise<Bu
   opts.onNetnsCreating?.(names);
   await hostBatches(names.map((n) => `netns add ${n}`));
   const t1 = performance.now();
-  await hostBatches(linkLines(t, opts.runId));
+  const links = linkLines(t, opts.runId);
+  await Promise.all([...links.aps].map(async ([netns, lines]) => {
+    for (const part of chunks(lines, LINES_PER_HOST_BATCH)) await ipBatch(part, { netns });
+  }));
+  await hostBatches(links.host);
   const t2 = performance.now();
   const jobs = nodes.map((n) => namespaceJob(n, opts.runId));
   try {

@@ -17,7 +17,7 @@ import { parsePrefix, prefixContains } from '../topology/addressing.js';
 import { BRIDGE_NAME } from '../topology/load.js';
 import { magOfAp, nodesOfKind, primaryAddress, type Topology, type TopologyNode } from '../topology/model.js';
 import type { NodeKind } from '../topology/schema.js';
-import { BRIDGE_IFINDEX } from './builder.js';
+import { apPortLine } from './builder.js';
 import { wallClockUs, type EventLog } from './event-log.js';
 import { netnsName } from './names.js';
 
@@ -146,7 +146,7 @@ export class TopologyControl {
     let t: number;
     if (loc.portIn === null) {
       // Never linked: create its link now; its interface inherits the MN's default sysctls.
-      await ipBatch([`link add ${mnId} netns ${apNs} master if${BRIDGE_IFINDEX} type veth peer name ${mn.mn!.ifname} address ${mn.mn!.mac} netns ${this.netns(mnId)}`]);
+      await ipBatch([apPortLine(mnId, mn.mn!.ifname, this.netns(mnId), { up: false, mac: mn.mn!.mac })], { netns: apNs });
       await this.ip(mnId, [`link set ${mn.mn!.ifname} up`]);
       t = wallClockUs();
       await this.ip(apId, [`link set ${mnId} up`]);

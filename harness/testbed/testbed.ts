@@ -50,6 +50,7 @@ import { TopologyControl, type MnLocation, type MoveOptions, type PingResult } f
 import { netnsName } from './names.js';
 import { processStartTime, RunRecord } from './run-state.js';
 import { destroyNetns, leftovers, sweepDeadRuns, type Leftovers, type SweepReport } from './sweep.js';
+import { START_DEADLINE_MS } from '../poll.js';
 
 export interface TestbedOptions {
   /** Overrides of the topology's parameters, e.g. { mns: 100 }. */
@@ -280,7 +281,7 @@ export class Testbed {
     this.stack.defer(`stop the IUT of ${node.id}`, () => running.stop());
     this.iuts.set(node.id, running);
     this.events.record('iut-start', `IUT of ${node.id} started (${spec.adapter}, pid ${running.pid})`, { node: node.id });
-    await running.ready(this.opts.readyTimeoutMs ?? 10000);
+    await running.ready(this.opts.readyTimeoutMs ?? START_DEADLINE_MS);
     const dp = running.dataplane;
     this.events.record('iut-ready', `IUT of ${node.id} is ready${dp ? ` (data plane ${dp.backend})` : ''}`, { node: node.id, ...(dp ? { detail: { dataplane: dp.backend, ...(dp.why !== undefined ? { dataplaneWhy: dp.why } : {}) } } : {}) });
   }

@@ -9,7 +9,7 @@ import { decodeMobilityHeader, encodeIpv6, parseIpv6, type BindingAck, type Bind
 import { EmulatedLma, type EmulatedLmaConfig } from '../../harness/active/emulated-lma.js';
 import type { Sent } from '../../harness/active/emulated-mag.js';
 import { judgeReply, replyMatches } from '../../harness/active/judge-reply.js';
-import { echoRequest, ipv6InIpv6, mhPacket, pbuSpec, unknownTypeSpec } from '../../harness/active/stimulus.js';
+import { echoRequest, ipv6InIpv6, mhPacket, pbuSpec, restampPbu, unknownTypeSpec } from '../../harness/active/stimulus.js';
 import { aggregate, compareBaseline, type Baseline } from '../../harness/conformance/baseline.js';
 import { CaptureTail } from '../../harness/conformance/live-capture.js';
 import { pmipdProfile, traceSettings } from '../../harness/conformance/profile.js';
@@ -49,6 +49,26 @@ describe('active tester: crafted PBUs', () => {
     expect((decodeMobilityHeader(packet, 40, mh.length, ctx) as BindingUpdate).checksumOk).to.equal(true);
     const bad = mhPacket(spec, MAG, LMA, { badChecksum: true }).packet;
     expect((decodeMobilityHeader(bad, 40, mh.length, { addrBuf: bad, srcOff: 8, dstOff: 24 }) as BindingUpdate).checksumOk).to.equal(false);
+  });
+
+  // A slow machine (a VM under emulation) takes hundreds of ms between crafting and sending: the
+  // agent stamps the PBU as it leaves, and the packet must be the one crafted with that time.
+  it('is restamped at sending time into exactly the packet crafted with that time, bad checksum kept bad', () => {
+    for (const [mnId, badChecksum] of [['a@b', false], ['a@b', true], ['mn17@example.org', false], ['x', true]] as const) {
+      const [early, late] = [1_700_000_000_123, 1_700_000_987_654];
+      const o = badChecksum ? { badChecksum } : {};
+      const stamped = mhPacket(pbuSpec({ seq: 7, mnId, timestamp: early }), MAG, LMA, o).packet;
+      expect(restampPbu(stamped, late), `${mnId} ${badChecksum}`).to.equal(true);
+      const crafted = mhPacket(pbuSpec({ seq: 7, mnId, timestamp: late }), MAG, LMA, o).packet;
+      const checksumOk = (decodeMobilityHeader(stamped, 40, stamped.length - 40, { addrBuf: stamped, srcOff: 8, dstOff: 24 }) as BindingUpdate).checksumOk;
+      expect(checksumOk, `${mnId}: checksum`).to.equal(!badChecksum);
+      // The deliberately wrong checksum stays wrong by the same amount, not by the same bits.
+      if (badChecksum) stamped.set(crafted.subarray(44, 46), 44);
+      expect([...stamped], `${mnId} ${badChecksum}`).to.deep.equal([...crafted]);
+    }
+    const untimed = mhPacket(pbuSpec({ seq: 7, timestamp: null }), MAG, LMA).packet;
+    expect(restampPbu(untimed, 1)).to.equal(false);
+    expect(restampPbu(mhPacket(unknownTypeSpec(200), MAG, LMA).packet, 1)).to.equal(false);
   });
 
   it('leaves out what it is told to and lies about Header Len when asked', () => {

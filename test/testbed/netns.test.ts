@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { readlinkSync, statSync } from 'node:fs';
-import { CommandError, formatCommandLine, IpBatchError, ipBatch, listNetns, netnsPids, nsExec } from '../../harness/netns.js';
+import { CommandError, FALLBACK_TUNNEL_DEVICE, formatCommandLine, IpBatchError, ipBatch, listNetns, netnsPids, nsExec } from '../../harness/netns.js';
 import { Scratch } from './scratch.js';
 import { rejection } from '../support/rejection.js';
 
 
 async function linkNames(ns: string): Promise<string[]> {
   const { stdout } = await nsExec(ns, 'ip', ['-j', 'link', 'show']);
-  return (JSON.parse(stdout) as { ifname: string }[]).map((l) => l.ifname).sort();
+  return (JSON.parse(stdout) as { ifname: string }[]).map((l) => l.ifname).filter((n) => !FALLBACK_TUNNEL_DEVICE.test(n)).sort();
 }
 
 describe('testbed/netns', () => {
@@ -64,7 +64,8 @@ describe('testbed/netns', () => {
       const t0 = Date.now();
       const err = await rejection(nsExec(ns, 'sleep', ['10'], { timeoutMs: 100 }));
       expect(err.message).to.equal(`in netns ${ns}: \`sleep 10\` timed out after 100 ms`);
-      expect(Date.now() - t0).to.be.below(2000);
+      // Killed, not run to its end (no speed asserted: a slow VM takes its time to kill).
+      expect(Date.now() - t0).to.be.below(10_000);
       expect(await netnsPids(ns)).to.deep.equal([]);
     });
 

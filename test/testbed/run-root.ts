@@ -52,7 +52,7 @@ export async function cliUp(args: string[]): Promise<{ child: ChildProcess; runI
   const runId = await pollUntil(() => {
     if (exited) throw new Error(`pmip-testbed up ended before it was up:\n${out}`);
     return /^run ([a-z0-9]{5}) is up/m.exec(out)?.[1];
-  }, { what: 'pmip-testbed up to say it is up', timeoutMs: 15000, maxIntervalMs: 20 });
+  }, { what: 'pmip-testbed up to say it is up', timeoutMs: 120_000, maxIntervalMs: 20 });
   return { child, runId, output: () => out };
 }
 
