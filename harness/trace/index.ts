@@ -9,7 +9,7 @@ export { AddressTable, DataTable, DATA_TUNNELLED, DATA_INNER_V4, DATA_ENCAP_LIMI
 export { accepted, decisionTime, magStateAt, servingMag, sessionPrefixes, stateAt, ACCEPTED_LIMIT, type SessionState } from './sessions.js';
 export { isPba, isPbu, mnIdOf } from './exchanges.js';
 export { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, RFC6543_MAC } from './infer.js';
-export { isLinkLocal, isMulticast, isZeroPrefix, prefixContains, sameSet, setText } from './prefix.js';
+export { sameSet, setText } from './text-sets.js';
 export { pushTo } from './multimap.js';
 export { partitionPoint } from './search.js';
 export { countOptions, everyOptionOf, optionOf, optionsOf } from './options.js';

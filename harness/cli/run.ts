@@ -1,15 +1,15 @@
 // `pmip-testbed run`: the conformance suite against an implementation, with a report at the end.
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { findRequirement } from './catalog/index.js';
-import { parseCommandArgs, UsageError } from './cli-args.js';
+import { findRequirement } from '../catalog/index.js';
+import { parseCommandArgs, UsageError } from './args.js';
 import {
   aggregate, compareBaseline, loadBaseline, mandatoryFailures, writeBaseline, type Baseline, type RequirementOutcome,
-} from './conformance/baseline.js';
-import { loadProfile, UnknownQuirk } from './conformance/profile.js';
-import { discoverCases, runSuite, selectCases, type CaseOutcome, type SuiteCase } from './conformance/suite.js';
-import type { CaseResult, RunResult } from './report/index.js';
-import { writeReport } from './report/index.js';
+} from '../conformance/baseline.js';
+import { loadProfile, UnknownQuirk } from '../conformance/profile.js';
+import { discoverCases, runSuite, selectCases, type CaseOutcome, type SuiteCase } from '../conformance/suite.js';
+import type { CaseResult, RunResult } from '../report/index.js';
+import { writeReport } from '../report/index.js';
 
 const HELP = `usage: pmip-testbed run [--iut NAME|FILE] [--topology FILE] [--cases GLOB]... [--quirk NAME]... [options]
 
