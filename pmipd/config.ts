@@ -1,8 +1,7 @@
 // The PMIPv6 domain file both roles read (one YAML: the LMA, its MAGs, the mobile nodes and the
 // timers), validated with file:line errors. The testbed adapter generates it from a topology.
-import { parseMac, formatMac } from '../wire/index.js';
+import { canonicalAddress, formatMac, parseMac, parsePrefix, type Prefix } from '../wire/index.js';
 import { YamlReader, YamlSource, type FieldPath } from '../harness/yaml-located.js';
-import { canonicalAddress, parsePrefix, type Prefix } from './prefix.js';
 
 export type DataplaneKind = 'auto' | 'ip6tnl' | 'seg6' | 'tun' | 'none';
 

@@ -1,7 +1,7 @@
 // Wires the protocol cores to sockets, the kernel data plane, link events and the control socket.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeIcmpv6, formatIpv6, formatMac, fromHex, parseIpv6, type Icmpv6Message } from '../wire/index.js';
+import { decodeIcmpv6, formatIpv6, formatMac, fromHex, macFromEui64, parseIpv6, type Icmpv6Message } from '../wire/index.js';
 import { RealClock } from './clock.js';
 import type { DomainConfig, MagEntry } from './config.js';
 import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC } from './config.js';
@@ -16,7 +16,6 @@ import { Counters, Logger, type LogLevel } from './log.js';
 import { LmaCore } from './lma/lma-core.js';
 import { PolicyStore } from './lma/policy.js';
 import { MagCore, type AccessLink, type HandoverKnowledge } from './mag/mag-core.js';
-import { macFromEui64 } from './prefix.js';
 import { Quirks } from './quirks.js';
 import { pollUntil, TimeoutError } from '../harness/poll.js';
 

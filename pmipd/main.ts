@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // pmipd: the reference PMIPv6 (RFC 5213) LMA and MAG of pmip-testbed.
-import { UsageError, parseCommandArgs } from '../harness/cli-args.js';
+import { UsageError, parseCommandArgs } from '../harness/cli/args.js';
 import { YamlConfigError } from '../harness/yaml-located.js';
 import { loadDomainConfig } from './config.js';
 import { DaemonSetupError, startDaemon } from './daemon.js';

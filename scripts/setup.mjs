@@ -100,6 +100,6 @@ const tsc = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin
 if (!tsc.ok) fail(`TypeScript build failed (${tsc.why})`);
 
 // tsc does not keep the executable bit; `npx pmip-testbed` runs the bin through its shebang.
-for (const bin of ['dist/harness/cli.js', 'dist/pmipd/main.js']) {
+for (const bin of ['dist/harness/cli/main.js', 'dist/pmipd/main.js']) {
   if (existsSync(join(root, bin))) chmodSync(join(root, bin), 0o755);
 }

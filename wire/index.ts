@@ -10,6 +10,7 @@ export * from './icmpv6.js';
 export * from './frame.js';
 export * from './mh.js';
 export * from './mh-registry.js';
+export * from './prefix.js';
 export {
   findOption, findOptions, isoFromUnix, timestampFromDate, timestampToMs,
   type AccessTechnologyTypeOption, type AlternateCoaOption, type BindingRefreshAdviceOption, type GreKeyOption,

@@ -1,6 +1,7 @@
 // C.13 and the data-plane side of C.5, C.10, C.11: where the MNs' packets go. A packet is followed
 // across capture points by its fingerprint (the inner packet without hop limit).
-import { DATA_TUNNELLED, isLinkLocal, partitionPoint, pushTo, servingMag, settingKnown, stateAt, unknownSetting, type Session, type Trace } from '../trace/index.js';
+import { DATA_TUNNELLED, partitionPoint, pushTo, servingMag, settingKnown, stateAt, unknownSetting, type Session, type Trace } from '../trace/index.js';
+import { isLinkLocal } from '../../wire/index.js';
 import { check } from './check.js';
 import { dataEv, mhEv, seconds } from './evidence.js';
 import {

@@ -1,8 +1,9 @@
 // C.12 and the access-link side of C.7/C.11: the MAG's Router Advertisements emulate the MN's home
 // link (RFC 5213 §6.7-§6.9.5): HNPs only after acceptance, from the right link-local and link-layer
 // address, the same at every MAG.
+import { isLinkLocal } from '../../wire/index.js';
 import {
-  accepted, isLinkLocal, partitionPoint, pushTo, setText, settingKnown, unknownSetting, type Exchange, type FrameRef, type NdFrame, type Session,
+  accepted, partitionPoint, pushTo, setText, settingKnown, unknownSetting, type Exchange, type FrameRef, type NdFrame, type Session,
   type Trace,
 } from '../trace/index.js';
 import { check } from './check.js';

@@ -1,6 +1,7 @@
 // C.3 (what a trace shows of PBU validation) and C.4: how the LMA builds its PBAs (RFC 5213 §5.3).
+import { isZeroPrefix } from '../../wire/index.js';
 import {
-  countOptions, isZeroPrefix, optionOf, presenceText, readAsSent, sameSet, sessionPrefixes, setText, type Exchange, type PbuFrame,
+  countOptions, optionOf, presenceText, readAsSent, sameSet, sessionPrefixes, setText, type Exchange, type PbuFrame,
   type Session, type Trace,
 } from '../trace/index.js';
 import { settingKnown, unknownSetting } from '../trace/settings.js';

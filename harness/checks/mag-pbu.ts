@@ -1,7 +1,7 @@
 // C.2: what the MAG puts in its PBUs (RFC 5213 §6.9.1.1, §6.9.1.5, §8).
-import { timestampToMs } from '../../wire/index.js';
+import { isLinkLocal, isMulticast, isZeroPrefix, timestampToMs } from '../../wire/index.js';
 import {
-  accessTechnologyOfLinkType, countOptions, everyOptionOf, isLinkLocal, isMulticast, isZeroPrefix, optionOf, optionsOf, partitionPoint, pushTo,
+  accessTechnologyOfLinkType, countOptions, everyOptionOf, optionOf, optionsOf, partitionPoint, pushTo,
   settingKnown, unknownSetting, type CapturePoint, type Exchange, type Trace,
 } from '../trace/index.js';
 import { check } from './check.js';

@@ -1,7 +1,8 @@
 // C.5, C.7-C.11, C.14: the signalling over a session's life, judged from the session model:
 // prefix allocation, refresh, retransmission, de-registration, handover, multihoming.
+import { isZeroPrefix } from '../../wire/index.js';
 import {
-  accepted, isZeroPrefix, optionOf, partitionPoint, pushTo, sameSet, servingMag, setText, settingKnown, unknownSetting, type Exchange, type Session,
+  accepted, optionOf, partitionPoint, pushTo, sameSet, servingMag, setText, settingKnown, unknownSetting, type Exchange, type Session,
   type SessionEvent, type Trace,
 } from '../trace/index.js';
 import { check } from './check.js';

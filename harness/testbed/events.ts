@@ -13,7 +13,7 @@
 // stay what they were (same identifier).
 import { ipBatch, nsExec, type NsExecOptions, type NsExecResult } from '../netns.js';
 import { pollUntil, TimeoutError } from '../poll.js';
-import { parsePrefix, prefixContains } from '../topology/addressing.js';
+import { parsePrefix, prefixContains } from '../../wire/index.js';
 import { BRIDGE_NAME } from '../topology/load.js';
 import { magOfAp, nodesOfKind, primaryAddress, type Topology, type TopologyNode } from '../topology/model.js';
 import type { NodeKind } from '../topology/schema.js';

@@ -4,7 +4,7 @@
 // Every complaint names file:line:column and the field; all of them are reported at once.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { eui64InterfaceId, formatPrefix, hostAddress, parsePrefix, prefixesOverlap, subprefix, subprefixCount, type Prefix } from './addressing.js';
+import { eui64InterfaceId, hostAddress, parsePrefix, prefixesOverlap, subprefix, subprefixCount, type Prefix } from '../../wire/index.js';
 import { closest, SchemaValidator, type JsonPath } from './json-schema.js';
 import type { CapturePoint, StaticRoute, Topology, TopologyInterface, TopologyLink, TopologyNode } from './model.js';
 import { NODE_ID_PATTERN, topologySchema, type LinkSpecObject, type NodeKind, type NodeSettings, type TopologyFile } from './schema.js';
@@ -79,7 +79,7 @@ class Resolver {
     this.nameInterfaces(pending);
     const pool = this.prefixSetting(['addressing', 'pool'], this.raw.addressing?.pool ?? DEFAULT_POOL, 64);
     const hnpPool = this.prefixSetting(['addressing', 'hnpPool'], this.raw.addressing?.hnpPool ?? DEFAULT_HNP_POOL, 64);
-    if (pool && hnpPool && prefixesOverlap(pool, hnpPool)) this.issue(['addressing', 'hnpPool'], `overlaps addressing.pool ${formatPrefix(pool)}`);
+    if (pool && hnpPool && prefixesOverlap(pool, hnpPool)) this.issue(['addressing', 'hnpPool'], `overlaps addressing.pool ${pool.text}`);
     const links = this.issues.length === 0 && pool ? this.addressLinks(pending, pool) : [];
     if (hnpPool) this.identifyMns(pending, hnpPool);
     const captures = this.capturePoints(pending);
@@ -91,8 +91,8 @@ class Resolver {
       ...(this.raw.description !== undefined ? { description: this.raw.description } : {}),
       file: this.src.file,
       params: this.params,
-      pool: formatPrefix(pool!),
-      hnpPool: formatPrefix(hnpPool!),
+      pool: pool!.text,
+      hnpPool: hnpPool!.text,
       routing,
       nodes: this.nodes,
       links,
@@ -103,7 +103,7 @@ class Resolver {
   private prefixSetting(path: JsonPath, text: string, maxLen: number): Prefix | undefined {
     try {
       const p = parsePrefix(text);
-      if (p.len > maxLen) throw new Error(`must be /${maxLen} or shorter to hold /64 prefixes (got /${p.len})`);
+      if (p.length > maxLen) throw new Error(`must be /${maxLen} or shorter to hold /64 prefixes (got /${p.length})`);
       return p;
     } catch (err) {
       this.issue(path, (err as Error).message);
@@ -271,7 +271,7 @@ class Resolver {
       const path = [...link.path, 'prefix'];
       try {
         const p = parsePrefix(link.spec.prefix);
-        if (p.len !== 64) throw new Error(`must be a /64 (got /${p.len})`);
+        if (p.length !== 64) throw new Error(`must be a /64 (got /${p.length})`);
         const clash = explicit.find((x) => prefixesOverlap(x.prefix, p));
         if (clash) throw new Error(`overlaps the prefix of ${this.src.locate([{ path: clash.path, message: '' }])[0]!.path}`);
         explicit.push({ prefix: p, path });
@@ -283,7 +283,7 @@ class Resolver {
     const freshPrefix = (): Prefix | undefined => {
       for (;;) {
         if (BigInt(next) >= subprefixCount(pool, 64)) {
-          this.issue(['addressing', 'pool'], `${formatPrefix(pool)} has too few /64 prefixes for the links`);
+          this.issue(['addressing', 'pool'], `${pool.text} has too few /64 prefixes for the links`);
           return undefined;
         }
         const p = subprefix(pool, 64, next++);
@@ -305,7 +305,7 @@ class Resolver {
           peer: other.node,
           peerKind: kinds[1 - j]!,
           role: kind === 'ap' ? 'port' : kind === 'mn' ? 'mn' : kinds[1 - j] === 'ap' ? 'access' : 'transport',
-          ...(prefix ? { prefix: formatPrefix(prefix) } : {}),
+          ...(prefix ? { prefix: prefix.text } : {}),
         };
         if (prefix && autoAddress && INFRA.has(kind)) iface.address = hostAddress(prefix, host++);
         this.nodes[e.node]!.interfaces.push(iface);
@@ -313,7 +313,7 @@ class Resolver {
       return {
         index,
         ends: link.ends.map((e) => ({ node: e.node, ifname: e.ifname! })) as TopologyLink['ends'],
-        ...(prefix ? { prefix: formatPrefix(prefix) } : {}),
+        ...(prefix ? { prefix: prefix.text } : {}),
         path: link.path,
       };
     });
@@ -340,7 +340,7 @@ class Resolver {
       if (s.hnp !== undefined) {
         try {
           const p = parsePrefix(s.hnp);
-          if (p.len !== 64) throw new Error(`must be a /64 (got /${p.len})`);
+          if (p.length !== 64) throw new Error(`must be a /64 (got /${p.length})`);
           usedHnps.push(p);
         } catch (err) {
           this.issue([...mn.path, 'hnp'], (err as Error).message);
@@ -360,11 +360,11 @@ class Resolver {
       let hnp = s.hnp;
       while (hnp === undefined) {
         if (BigInt(hnpIndex) >= subprefixCount(hnpPool, 64)) {
-          this.issue(['addressing', 'hnpPool'], `${formatPrefix(hnpPool)} has too few /64 prefixes for ${mns.length} MNs`);
+          this.issue(['addressing', 'hnpPool'], `${hnpPool.text} has too few /64 prefixes for ${mns.length} MNs`);
           return;
         }
         const p = subprefix(hnpPool, 64, hnpIndex++);
-        if (!usedHnps.some((u) => prefixesOverlap(u, p))) hnp = formatPrefix(p);
+        if (!usedHnps.some((u) => prefixesOverlap(u, p))) hnp = p.text;
       }
       mn.mn = {
         mac,
@@ -447,7 +447,7 @@ export function computeStaticRoutes(nodes: TopologyNode[], hnpPool: Prefix): voi
         for (const i of node.interfaces) {
           if (i.address && i.prefix && !connected.has(i.prefix) && !routes.has(i.prefix)) routes.set(i.prefix, { prefix: i.prefix, ...hop });
         }
-        if (node.kind === 'lma' && !hnpRoute) hnpRoute = { prefix: formatPrefix(hnpPool), ...hop };
+        if (node.kind === 'lma' && !hnpRoute) hnpRoute = { prefix: hnpPool.text, ...hop };
       }
       for (const i of node.interfaces) {
         if (i.role !== 'transport' || !i.address || firstHop.has(i.peer)) continue;

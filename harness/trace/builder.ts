@@ -1,13 +1,12 @@
 // Builds a Trace from frames of one or more capture points. addFrame() runs once per captured
 // frame, so it decodes and keeps only what the checks read; finish() merges the points on one
 // clock and interprets the signalling (exchanges, sessions, roles, settings).
-import { decodeFrame, type DecodedFrame, type Icmpv6Message, type Ipv6Header, type MobilityOption } from '../../wire/index.js';
+import { decodeFrame, isLinkLocal, isMulticast, type DecodedFrame, type Icmpv6Message, type Ipv6Header, type MobilityOption } from '../../wire/index.js';
 import {
   AddressTable, DataTable, DATA_ENCAP_LIMIT, DATA_INNER_V4, DATA_TUNNELLED, packetFingerprint,
 } from './data-table.js';
 import { pairExchanges } from './exchanges.js';
 import { optionTypesOf } from './options.js';
-import { isLinkLocal, isMulticast } from './prefix.js';
 import { buildSessions } from './sessions.js';
 import { discardReason } from './discard.js';
 import { SharedMessages } from './shared-messages.js';

@@ -10,7 +10,7 @@ export { accepted, decisionTime, magStateAt, servingMag, sessionPrefixes, stateA
 export { isPba, isPbu, mnIdOf } from './exchanges.js';
 export { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, RFC6543_MAC } from './infer.js';
 export { accessTechnologyOfLinkType, provenanceText, SETTING_OPTIONS, settingKnown, unknownSetting } from './settings.js';
-export { isLinkLocal, isMulticast, isZeroPrefix, prefixContains, sameSet, setText } from './prefix.js';
+export { sameSet, setText } from './text-sets.js';
 export { pushTo } from './multimap.js';
 export { partitionPoint } from './search.js';
 export { countOptions, everyOptionOf, optionOf, optionsOf, presenceText, readAsSent } from './options.js';

@@ -3,9 +3,9 @@
 // refreshes, hands over between MAGs and de-registers (RFC 5213 §5.3, §5.4). A PBA granting
 // prefixes disjoint from the session's starts a new session when the §5.4.1 lookup allowed the
 // LMA not to find the old one; the old one lives on beside it.
+import { isZeroPrefix } from '../../wire/index.js';
 import { pushTo } from './multimap.js';
 import { optionOf, optionsOf } from './options.js';
-import { isZeroPrefix } from './prefix.js';
 import { partitionPoint } from './search.js';
 import type { Exchange, Session, SessionEvent, SessionEventKind } from './types.js';
 

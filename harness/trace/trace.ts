@@ -1,8 +1,7 @@
 // The Trace: everything the checks read, with the lookups several of them share.
-import { summarizeFrame } from '../../wire/index.js';
+import { parsePrefixLoose, PrefixIndex, summarizeFrame } from '../../wire/index.js';
 import { DATA_TUNNELLED, type AddressTable, type DataTable } from './data-table.js';
 import { pushTo } from './multimap.js';
-import { PrefixIndex } from './prefix.js';
 import { sessionPrefixes } from './sessions.js';
 import type {
   CapturePoint, CapturePointKind, DomainSettings, EspFrame, Exchange, FrameRef, MhFrame, NdFrame, Roles, Session,
@@ -164,7 +163,12 @@ export class Trace implements TraceParts {
     if (s === undefined) {
       if (this.prefixOwners === undefined) {
         const index = new PrefixIndex();
-        this.sessions.forEach((x, i) => { for (const p of sessionPrefixes(x)) index.add(p, i); });
+        this.sessions.forEach((x, i) => {
+          for (const text of sessionPrefixes(x)) {
+            const p = parsePrefixLoose(text);
+            if (p !== null) index.add(p, i);
+          }
+        });
         this.prefixOwners = index;
       }
       s = this.prefixOwners.ownersOf(text).map((i) => this.sessions[i]!);

@@ -10,7 +10,7 @@
 import type { LmaDataplane } from '../lma/lma-core.js';
 import { TUNNEL_OVERHEAD, type MagDataplane, type SessionRoute } from '../mag/mag-core.js';
 import type { Logger } from '../log.js';
-import type { Prefix } from '../prefix.js';
+import type { Prefix } from '../../wire/index.js';
 import { IpBatch } from './ip-batch.js';
 import { readInterfaceFile, setSysctl } from './sysctl.js';
 import { TunTunnel, tunUnusableBecause, type TunCounters } from './tun-tunnel.js';

@@ -1,7 +1,7 @@
 // The LMA's Binding Cache (RFC 5213 §5.1): one entry per mobility session, indexed by HNP and by
 // MN-ID so the §5.4.1 lookups are map hits, whatever the number of sessions.
 import type { Timer } from '../clock.js';
-import type { Prefix } from '../prefix.js';
+import type { Prefix } from '../../wire/index.js';
 
 export type BceState = 'active' | 'deleting';
 

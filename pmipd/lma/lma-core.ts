@@ -8,7 +8,7 @@ import {
 import type { Clock } from '../clock.js';
 import type { LmaSettings } from '../config.js';
 import type { Counters, Logger } from '../log.js';
-import { randomLinkLocal, type Prefix } from '../prefix.js';
+import { randomLinkLocal, type Prefix } from '../../wire/index.js';
 import type { Quirks } from '../quirks.js';
 import { MhScreen } from '../mh-screen.js';
 import { BindingCache, type BindingCacheEntry } from './binding-cache.js';

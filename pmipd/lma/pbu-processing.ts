@@ -2,12 +2,11 @@
 // validation in RFC 5213 §5.3.1 order, the session lookup of §5.4.1, the timestamp and sequence
 // number rules of §5.5, and the PBA contents of §5.3.6. Side effects are left to lma-core.ts.
 import {
-  BA_STATUS_CODE, MH_OPTION, MH_OPTION_NAME, findOption, findOptions, parseIpv6, timestampFromDate,
+  BA_STATUS_CODE, MH_OPTION, MH_OPTION_NAME, findOption, findOptions, parsePrefixLoose, timestampFromDate,
   type BindingUpdate, type HomeNetworkPrefixOption, type MnIdentifierOption, type MobilityHeaderSpec,
-  type MobilityOptionSpec, type TimestampOption, type TimestampValue,
+  type MobilityOptionSpec, type Prefix, type TimestampOption, type TimestampValue,
 } from '../../wire/index.js';
 import type { Quirks } from '../quirks.js';
-import { makePrefix, type Prefix } from '../prefix.js';
 import type { BindingCache, BindingCacheEntry } from './binding-cache.js';
 import type { PolicyStore } from './policy.js';
 
@@ -39,7 +38,8 @@ export function viewPbu(msg: BindingUpdate): PbuView {
   const requested: Prefix[] = [];
   for (const h of hnpOptions) {
     if (h.prefix === '::/0') continue;
-    requested.push(parsePrefixLoose(h.prefix));
+    const p = parsePrefixLoose(h.prefix);
+    if (p !== null) requested.push(p);
   }
   const unknownOptionTypes: number[] = [];
   for (const o of msg.options) if (MH_OPTION_NAME[o.type] === undefined) unknownOptionTypes.push(o.type);
@@ -60,12 +60,6 @@ export function viewPbu(msg: BindingUpdate): PbuView {
     alternateCoa: findOption(msg.options, MH_OPTION.ALTERNATE_COA)?.address,
     unknownOptionTypes,
   };
-}
-
-/** A prefix as carried: masked to its length (host bits on the wire are not the LMA's problem). */
-function parsePrefixLoose(text: string): Prefix {
-  const slash = text.indexOf('/');
-  return makePrefix(parseIpv6(text.slice(0, slash)), Number(text.slice(slash + 1)));
 }
 
 export function timestampNumber(ts: TimestampValue): number {

@@ -1,7 +1,7 @@
 // The LMA's policy store: which MNs exist (by NAI), which are entitled to PMIPv6, which MAGs may
 // register them, and their fixed prefixes. Also the prefix pool the LMA allocates HNPs from.
 import type { MagEntry, MobileNodePolicy } from '../config.js';
-import { makePrefix, prefixContains, type Prefix } from '../prefix.js';
+import { prefixCovers, subprefix, type Prefix } from '../../wire/index.js';
 
 export class PolicyStore {
   private readonly mns = new Map<string, MobileNodePolicy>();
@@ -28,16 +28,6 @@ export class PolicyStore {
   mayRegister(mag: MagEntry, mn: MobileNodePolicy): boolean {
     return mn.mags.length === 0 || mn.mags.includes(mag.name);
   }
-}
-
-/** The `index`-th prefix of length `length` inside `base`. */
-function nthSubPrefix(base: Prefix, length: number, index: number): Prefix {
-  let v = 0n;
-  for (const byte of base.bytes) v = (v << 8n) | BigInt(byte);
-  v += BigInt(index) << BigInt(128 - length);
-  const b = new Uint8Array(16);
-  for (let i = 15; i >= 0; i--) { b[i] = Number(v & 0xffn); v >>= 8n; }
-  return makePrefix(b, length);
 }
 
 /**
@@ -67,7 +57,7 @@ export class PrefixPool {
       const bits = this.hnpLength - base.length;
       const count = bits >= 31 ? 2 ** 31 : 2 ** bits;
       while (this.next < count) {
-        const p = nthSubPrefix(base, this.hnpLength, this.next++);
+        const p = subprefix(base, this.hnpLength, this.next++);
         if (!this.inUse.has(p.text) && !this.reserved.has(p.text)) {
           this.inUse.add(p.text);
           return p;
@@ -89,7 +79,7 @@ export class PrefixPool {
   /** The first prefix of the pool, whatever its state (quirk same-hnp-for-all-mns). */
   first(): Prefix | null {
     const base = this.pool[0];
-    return base === undefined ? null : nthSubPrefix(base, this.hnpLength, 0);
+    return base === undefined ? null : subprefix(base, this.hnpLength, 0);
   }
 
   /**
@@ -100,7 +90,7 @@ export class PrefixPool {
    */
   claim(p: Prefix, mnId: string): boolean {
     if (p.length !== this.hnpLength || this.inUse.has(p.text) || this.reserved.has(p.text)) return false;
-    if (!this.pool.some((base) => prefixContains(base, p))) return false;
+    if (!this.pool.some((base) => prefixCovers(base, p))) return false;
     if (this.lastHolder.get(p.text) !== mnId) return false;
     this.inUse.add(p.text);
     return true;

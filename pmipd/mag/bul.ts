@@ -1,6 +1,6 @@
 // The MAG's Binding Update List (RFC 5213 §6.1): one entry per MN session on one access link.
 import type { Timer } from '../clock.js';
-import type { Prefix } from '../prefix.js';
+import type { Prefix } from '../../wire/index.js';
 
 export type BulState =
   | 'registering'    // initial PBU sent, no PBA yet

@@ -2,14 +2,13 @@
 // Update List; PBUs with retransmission and refresh go to the LMA; accepted PBAs install the data
 // plane and start the home-link emulation (RAs). No sockets here: the daemon wires them in.
 import {
-  BA_STATUS, BA_STATUS_CODE, MH_OPTION, encodeIcmpv6, encodeMobilityHeader, findOption, findOptions,
-  type BindingAck,
+  BA_STATUS, BA_STATUS_CODE, MH_OPTION, encodeIcmpv6, encodeMobilityHeader, findOption, findOptions, parsePrefix,
+  randomLinkLocal, sameAddress, type BindingAck, type Prefix,
 } from '../../wire/index.js';
 import type { Clock } from '../clock.js';
 import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC, type DomainConfig, type MagEntry, type MobileNodePolicy } from '../config.js';
 import type { Counters, Logger } from '../log.js';
 import { MhScreen } from '../mh-screen.js';
-import { parsePrefix, randomLinkLocal, sameAddress, type Prefix } from '../prefix.js';
 import type { Quirks } from '../quirks.js';
 import { BindingUpdateList, type BulEntry, type PbuKind } from './bul.js';
 import { buildPbu, handoffIndicator } from './pbu-builder.js';

@@ -1,7 +1,6 @@
 // Home-link emulation on the MN's access link (RFC 5213 §6.7, §6.9.2, §6.9.3, §6.9.5): the RA that
 // carries the MN's home network prefix, and the unicast NS the MAG uses as its presence check.
-import { ICMPV6_NS, ICMPV6_RA, type Icmpv6Spec, type NdOptionSpec } from '../../wire/index.js';
-import type { Prefix } from '../prefix.js';
+import { ICMPV6_NS, ICMPV6_RA, type Icmpv6Spec, type NdOptionSpec, type Prefix } from '../../wire/index.js';
 import type { Quirks } from '../quirks.js';
 
 export interface RaParams {

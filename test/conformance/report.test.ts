@@ -142,7 +142,7 @@ describe('conformance/report', function () {
   it('`pmip-testbed analyze` judges pcap files, exits 1 on a MUST failure and 0 when it is a declared deviation', () => {
     const pcaps = writePcaps(golden(), dir);
     const files = ['acc1', 'acc2', 'acc3', 'acc4', 'trn', 'core'].map((n) => pcaps.get(n)!);
-    const cli = join(root, 'dist', 'harness', 'cli.js');
+    const cli = join(root, 'dist', 'harness', 'cli', 'main.js');
     const args = ['analyze', ...files, '--tester', '2001:db8:1::99', '--no-report', '--json'];
     const big = { encoding: 'utf8' as const, maxBuffer: 256 << 20 };
     const r = spawnSync(process.execPath, [cli, ...args], big);

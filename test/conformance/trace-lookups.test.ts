@@ -1,26 +1,13 @@
-// The lookups that keep analysis linear: prefix owners by key, options by their noted types,
+// The lookups that keep analysis linear: options by their noted types,
 // repeated messages kept once, binary search on time-ordered lists. Each gives what the plain
 // scan it replaces gives.
 import { expect } from 'chai';
 import { findOption, findOptions, type MobilityOptionSpec } from '../../wire/index.js';
-import { PrefixIndex } from '../../harness/trace/prefix.js';
 import { SharedMessages } from '../../harness/trace/shared-messages.js';
-import { countOptions, everyOptionOf, optionOf, optionsOf, partitionPoint, prefixContains } from '../../harness/trace/index.js';
+import { countOptions, everyOptionOf, optionOf, optionsOf, partitionPoint } from '../../harness/trace/index.js';
 import { buildTrace, exchange, golden, MAG1, MN1 } from './scenario.js';
 
 describe('conformance/trace lookups', () => {
-  it('PrefixIndex finds the owners prefixContains finds, for any prefix length', () => {
-    const prefixes = ['2001:db8:aa:1::/64', '2001:db8:aa::/48', '2001:db8:aa:1::/64', '2001:db8:ab::/63', '::/0', 'bogus'];
-    const index = new PrefixIndex();
-    prefixes.forEach((p, i) => index.add(p, i));
-    for (const a of ['2001:db8:aa:1::5', '2001:db8:ab:1::1', '2001:db8:ab:2::1', 'fe80::1', 'not-an-address']) {
-      const scan = prefixes.flatMap((p, i) => (prefixContains(p, a) ? [i] : []));
-      expect(index.ownersOf(a), a).to.deep.equal(scan);
-    }
-    expect(index.ownersOf('2001:db8:ab:1::1')).to.deep.equal([3, 4]);
-    expect(index.ownersOf('2001:db8:aa:1::5')).to.deep.equal([0, 1, 2, 4]);
-  });
-
   it('SharedMessages hands back the first object for equal octets in an equal context, and forgets past its limit', () => {
     const shared = new SharedMessages<string>(2);
     const buf = Uint8Array.from([1, 2, 3, 9, 1, 2, 3]);

@@ -33,7 +33,7 @@ describe('pmipd config: the domain file', () => {
     let e = configError(DOMAIN_YAML.replace('address: 2001:db8:1::1', 'address: 2001:db8:1::zz'));
     expect(e.message).to.equal('domain.yaml:6:12: lma.address: "2001:db8:1::zz" is not an IPv6 address');
     e = configError(DOMAIN_YAML.replace('prefixPool: [2001:db8:a000::/62]', 'prefixPool: [2001:db8:a000::1/62]'));
-    expect(e.message).to.match(/^domain\.yaml:7:16: lma\.prefixPool\[0\]: .*host bits set \(did you mean 2001:db8:a000::\/62\?\)$/);
+    expect(e.message).to.match(/^domain\.yaml:7:16: lma\.prefixPool\[0\]: .*bits set after the first 62 \(did you mean 2001:db8:a000::\/62\?\)$/);
     e = configError(DOMAIN_YAML.replace('lifetime: 400', 'lifetime: 401'));
     expect(e.message).to.equal('domain.yaml:10:13: mag.lifetime: must be a multiple of 4 s (the PBU carries 4-second units), not 401');
     e = configError(DOMAIN_YAML.replace('mags: [mag2]', 'mags: [mag9]'));

@@ -3,7 +3,7 @@
 import {
   decodeIcmpv6, decodeMobilityHeader, encodeMobilityHeader, parseIpv6, timestampFromDate,
   type BindingAck, type BindingUpdate, type Icmpv6Message, type MobilityHeader, type MobilityHeaderSpec,
-  type MobilityOptionSpec,
+  type MobilityOptionSpec, type Prefix,
 } from '../../wire/index.js';
 import { VirtualClock } from '../../pmipd/clock.js';
 import { readDomainConfig, type DomainConfig } from '../../pmipd/config.js';
@@ -11,7 +11,6 @@ import { Counters, Logger } from '../../pmipd/log.js';
 import { LmaCore, type LmaDataplane } from '../../pmipd/lma/lma-core.js';
 import { PolicyStore } from '../../pmipd/lma/policy.js';
 import { MagCore, type HandoverKnowledge, type MagDataplane, type SessionRoute } from '../../pmipd/mag/mag-core.js';
-import type { Prefix } from '../../pmipd/prefix.js';
 import { Quirks } from '../../pmipd/quirks.js';
 import { YamlSource } from '../../harness/yaml-located.js';
 

@@ -10,7 +10,7 @@ import { pollUntil } from '../../harness/poll.js';
 import { RUN_ROOT_ENV } from '../../harness/testbed/run-state.js';
 import { sweepDeadRuns } from '../../harness/testbed/sweep.js';
 
-export const CLI = join(process.cwd(), 'dist', 'harness', 'cli.js');
+export const CLI = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 export const TOPOLOGIES = join(process.cwd(), 'topologies');
 /** flat-domain with radvd as the MAGs' IUT: the testbed's tests must not depend on pmipd. */
 export const FLAT_RADVD = join(process.cwd(), 'test', 'testbed', 'fixtures', 'flat-domain-radvd.yaml');

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eui64InterfaceId, hostAddress, parsePrefix, subprefix } from '../../harness/topology/addressing.js';
 import { loadTopology, parseTopology, TopologyError } from '../../harness/topology/load.js';
 import { topologySchema } from '../../harness/topology/schema.js';
 import { rejection } from '../support/rejection.js';
@@ -111,19 +110,6 @@ describe('testbed/topology', () => {
       const published = readFileSync(join(TOPOLOGIES, 'schema.json'), 'utf8');
       expect(published, 'regenerate: node -e "import(\'./dist/harness/topology/schema.js\').then(m=>process.stdout.write(JSON.stringify(m.topologySchema,null,2)+\'\\n\'))" > topologies/schema.json')
         .to.equal(`${JSON.stringify(topologySchema, null, 2)}\n`);
-    });
-  });
-
-  describe('addressing', () => {
-    it('carves /64s, numbers hosts, derives EUI-64 identifiers', () => {
-      const pool = parsePrefix('2001:db8::/48');
-      expect(hostAddress(subprefix(pool, 64, 0), 1)).to.equal('2001:db8::1');
-      expect(hostAddress(subprefix(pool, 64, 0x1234), 2)).to.equal('2001:db8:0:1234::2');
-      expect(() => subprefix(parsePrefix('2001:db8::/63'), 64, 2)).to.throw(/holds only 2 \/64/);
-      expect(() => parsePrefix('2001:db8::1/64')).to.throw(/bits set after the first 64 \(did you mean 2001:db8::\/64\?\)/);
-      // RFC 4291 appendix A: 00:1b:21:3a:4b:5c -> 021b:21ff:fe3a:4b5c (U/L bit inverted).
-      expect(eui64InterfaceId('00:1b:21:3a:4b:5c')).to.equal('::21b:21ff:fe3a:4b5c');
-      expect(eui64InterfaceId('02:00:00:00:01:01')).to.equal('::ff:fe00:101');
     });
   });
 

@@ -12,7 +12,7 @@ import { vmDescription } from '../../harness/vm/guest.js';
 import { QEMU } from '../../harness/vm/qemu.js';
 import { RUN_DIR } from '../../harness/vm/run-vm.js';
 
-const CLI = fileURLToPath(new URL('../../harness/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 
 async function qemuPids(): Promise<number[]> {
   const r = await execa('pgrep', ['-x', 'qemu-system-x86'], { reject: false });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { vmDescription } from '../../harness/vm/guest.js';
 
-const CLI = fileURLToPath(new URL('../../harness/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

@@ -1,7 +1,7 @@
 // `pmip-testbed clean`: remove what dead runs left behind (namespaces, processes, run records).
-import { parseCommandArgs, UsageError } from './cli-args.js';
-import { runRoot } from './testbed/run-state.js';
-import { sweepDeadRuns } from './testbed/sweep.js';
+import { parseCommandArgs, UsageError } from './args.js';
+import { runRoot } from '../testbed/run-state.js';
+import { sweepDeadRuns } from '../testbed/sweep.js';
 
 const HELP = `usage: pmip-testbed clean
 

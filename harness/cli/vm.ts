@@ -1,9 +1,9 @@
 // `pmip-testbed vm [options] -- COMMAND...`: COMMAND in a throwaway VM booting a distribution
 // kernel (harness/vm/), with its output streamed and its results left on the host.
 import { availableParallelism } from 'node:os';
-import { parseCommandArgs, UsageError } from './cli-args.js';
-import { VmUnavailable } from './vm/kernel.js';
-import { runInVm, type VmIo, type VmOptions } from './vm/run-vm.js';
+import { parseCommandArgs, UsageError } from './args.js';
+import { VmUnavailable } from '../vm/kernel.js';
+import { runInVm, type VmIo, type VmOptions } from '../vm/run-vm.js';
 
 const HELP = `usage: pmip-testbed vm [--cpus N] [--memory MIB] [--timeout S] [--kernel FILE --modules DIR] -- COMMAND...
 

@@ -1,8 +1,8 @@
 // `pmip-testbed exec NODE -- COMMAND...`: `ip netns exec` by node id, in the testbed that is up.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { parseCommandArgs, UsageError } from './cli-args.js';
-import { findLiveRun } from './testbed/live-run.js';
+import { parseCommandArgs, UsageError } from './args.js';
+import { findLiveRun } from '../testbed/live-run.js';
 
 const HELP = `usage: pmip-testbed exec [--run ID] NODE -- COMMAND [ARGS...]
 

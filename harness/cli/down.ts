@@ -1,8 +1,8 @@
 // `pmip-testbed down [--run ID]`: end a testbed started with `pmip-testbed up`, as Ctrl-C would.
-import { parseCommandArgs, UsageError } from './cli-args.js';
-import { pollUntil } from './poll.js';
-import { findLiveRun } from './testbed/live-run.js';
-import { readRun } from './testbed/run-state.js';
+import { parseCommandArgs, UsageError } from './args.js';
+import { pollUntil } from '../poll.js';
+import { findLiveRun } from '../testbed/live-run.js';
+import { readRun } from '../testbed/run-state.js';
 
 const HELP = `usage: pmip-testbed down [--run ID]
 

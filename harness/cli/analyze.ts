@@ -1,10 +1,10 @@
 // `pmip-testbed analyze FILE...`: the passive conformance checks over captures taken anywhere.
 import { basename, extname } from 'node:path';
-import { findRequirement, isMandatory } from './catalog/index.js';
-import { PLATFORM_DEVIATIONS, runChecks, type RequirementResult } from './checks/index.js';
-import { parseCommandArgs, UsageError } from './cli-args.js';
-import { analysisCase, resultsJson, writeReport, type RunResult } from './report/index.js';
-import { loadTrace, provenanceText, readEventLog, type CapturePointKind, type CapturePointSpec, type DomainSettings } from './trace/index.js';
+import { findRequirement, isMandatory } from '../catalog/index.js';
+import { PLATFORM_DEVIATIONS, runChecks, type RequirementResult } from '../checks/index.js';
+import { parseCommandArgs, UsageError } from './args.js';
+import { analysisCase, resultsJson, writeReport, type RunResult } from '../report/index.js';
+import { loadTrace, provenanceText, readEventLog, type CapturePointKind, type CapturePointSpec, type DomainSettings } from '../trace/index.js';
 
 const HELP = `usage: pmip-testbed analyze [NAME=]FILE... [options]
 

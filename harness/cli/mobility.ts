@@ -1,7 +1,7 @@
 // `pmip-testbed attach|detach|handover`: mobility events against the testbed that is up. The
 // three differ only in their arguments and help; each step goes to the run's events.jsonl.
-import { parseCommandArgs, UsageError } from './cli-args.js';
-import { controlLiveRun, findLiveRun } from './testbed/live-run.js';
+import { parseCommandArgs, UsageError } from './args.js';
+import { controlLiveRun, findLiveRun } from '../testbed/live-run.js';
 
 type LiveRunControl = Awaited<ReturnType<typeof controlLiveRun>>;
 

@@ -2,22 +2,22 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findRequirement } from './catalog/index.js';
-import { parseCommandArgs, UsageError } from './cli-args.js';
-import { loadBaseline, writeBaseline, type Baseline, type RequirementOutcome } from './conformance/baseline.js';
-import { conclude } from './conformance/conclusion.js';
-import { domainProfile, loadProfile, UnknownQuirk } from './conformance/profile.js';
-import { caseError, caseResultOf, discoverCases, runSuite, selectCases, type SuiteCase } from './conformance/suite.js';
-import { firstLine } from './error-text.js';
-import { DATAPLANE_CHOICES, type DataplaneChoice } from './iut/adapter.js';
-import type { CaseResult, RunResult } from './report/index.js';
-import { dataplaneSummary, writeReport } from './report/index.js';
-import { kernelDescription, vmDescription } from './vm/guest.js';
+import { findRequirement } from '../catalog/index.js';
+import { parseCommandArgs, UsageError } from './args.js';
+import { loadBaseline, writeBaseline, type Baseline, type RequirementOutcome } from '../conformance/baseline.js';
+import { conclude } from '../conformance/conclusion.js';
+import { domainProfile, loadProfile, UnknownQuirk } from '../conformance/profile.js';
+import { caseError, caseResultOf, discoverCases, runSuite, selectCases, type SuiteCase } from '../conformance/suite.js';
+import { firstLine } from '../error-text.js';
+import { DATAPLANE_CHOICES, type DataplaneChoice } from '../iut/adapter.js';
+import type { CaseResult, RunResult } from '../report/index.js';
+import { dataplaneSummary, writeReport } from '../report/index.js';
+import { kernelDescription, vmDescription } from '../vm/guest.js';
 
 /** `run --vm`: the same run, in a VM; the guest's run writes the report and the VM copies it back. */
 async function runInVmExitStatus(runArgv: string[]): Promise<number> {
-  const { vmExitStatus, vmOptions, terminalIo } = await import('./cmd-vm.js');
-  const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+  const { vmExitStatus, vmOptions, terminalIo } = await import('./vm.js');
+  const cli = fileURLToPath(new URL('./main.js', import.meta.url));
   return vmExitStatus(vmOptions({}, [process.execPath, cli, 'run', ...runArgv]), terminalIo());
 }
 

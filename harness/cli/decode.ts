@@ -1,8 +1,8 @@
 // `pmip-testbed decode FILE`: what an implementation put on the wire, frame by frame.
-import { readCapture } from './capture/pcap-reader.js';
-import { decodeFrame, summarizeFrame, type DecodedFrame } from '../wire/frame.js';
-import { parseCommandArgs, UsageError } from './cli-args.js';
-import { BufferedOutput } from './buffered-output.js';
+import { readCapture } from '../capture/pcap-reader.js';
+import { decodeFrame, summarizeFrame, type DecodedFrame } from '../../wire/frame.js';
+import { parseCommandArgs, UsageError } from './args.js';
+import { BufferedOutput } from '../buffered-output.js';
 
 const HELP = `usage: pmip-testbed decode FILE [--json] [--filter mh|nd|tunnel]
 

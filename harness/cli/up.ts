@@ -1,9 +1,9 @@
 // `pmip-testbed up TOPOLOGY.yaml`: build the topology, start captures and IUTs, attach the MNs,
 // print how to enter each node, and stay up until Ctrl-C (or `pmip-testbed down`), then tear
 // everything down.
-import { parseCommandArgs, UsageError } from './cli-args.js';
-import { DATAPLANE_CHOICES, type DataplaneChoice } from './iut/adapter.js';
-import { Testbed, type TeardownResult } from './testbed/testbed.js';
+import { parseCommandArgs, UsageError } from './args.js';
+import { DATAPLANE_CHOICES, type DataplaneChoice } from '../iut/adapter.js';
+import { Testbed, type TeardownResult } from '../testbed/testbed.js';
 
 const HELP = `usage: pmip-testbed up TOPOLOGY.yaml [options]
 

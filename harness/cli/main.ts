@@ -1,23 +1,23 @@
 #!/usr/bin/env node
 // Entry point of `pmip-testbed`: a table of subcommands, each in its own module, loaded lazily so
 // that `decode` does not pay for the testbed's imports and vice versa.
-import { formatUsageError, UsageError } from './cli-args.js';
-import { DEBUG_ENV, describeError, takeDebugFlag } from './error-text.js';
+import { formatUsageError, UsageError } from './args.js';
+import { DEBUG_ENV, describeError, takeDebugFlag } from '../error-text.js';
 
 interface Subcommand { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }
 
 const subcommands: Record<string, Subcommand> = {
-  run: { summary: 'run the conformance suite (cases/) against an IUT (default pmipd) and write a report', load: () => import('./cmd-run.js') },
-  analyze: { summary: 'run the passive RFC 5213 checks over captures and write a report', load: () => import('./cmd-analyze.js') },
-  decode: { summary: 'decode a capture (pcap/pcapng) frame by frame, every mobility option spelled out', load: () => import('./cmd-decode.js') },
-  up: { summary: 'build a topology, start captures and IUTs, stay up until Ctrl-C', load: () => import('./cmd-up.js') },
-  down: { summary: 'tear down a testbed that `up` keeps up', load: () => import('./cmd-down.js') },
-  vm: { summary: 'run a command in a throwaway VM booting a distribution kernel: vm [options] -- CMD...', load: () => import('./cmd-vm.js') },
-  clean: { summary: 'remove what dead runs left behind (namespaces, processes, run records)', load: () => import('./cmd-clean.js') },
-  exec: { summary: 'run a command inside a node of the testbed that is up: exec NODE -- CMD...', load: () => import('./cmd-exec.js') },
-  attach: { summary: 'plug an MN into an AP of the testbed that is up', load: async () => (await import('./cmd-mobility.js')).attach },
-  detach: { summary: 'unplug an MN from its AP', load: async () => (await import('./cmd-mobility.js')).detach },
-  handover: { summary: 'move an MN to another AP (carrier flip, same interface and MAC, new RS)', load: async () => (await import('./cmd-mobility.js')).handover },
+  run: { summary: 'run the conformance suite (cases/) against an IUT (default pmipd) and write a report', load: () => import('./run.js') },
+  analyze: { summary: 'run the passive RFC 5213 checks over captures and write a report', load: () => import('./analyze.js') },
+  decode: { summary: 'decode a capture (pcap/pcapng) frame by frame, every mobility option spelled out', load: () => import('./decode.js') },
+  up: { summary: 'build a topology, start captures and IUTs, stay up until Ctrl-C', load: () => import('./up.js') },
+  down: { summary: 'tear down a testbed that `up` keeps up', load: () => import('./down.js') },
+  vm: { summary: 'run a command in a throwaway VM booting a distribution kernel: vm [options] -- CMD...', load: () => import('./vm.js') },
+  clean: { summary: 'remove what dead runs left behind (namespaces, processes, run records)', load: () => import('./clean.js') },
+  exec: { summary: 'run a command inside a node of the testbed that is up: exec NODE -- CMD...', load: () => import('./exec.js') },
+  attach: { summary: 'plug an MN into an AP of the testbed that is up', load: async () => (await import('./mobility.js')).attach },
+  detach: { summary: 'unplug an MN from its AP', load: async () => (await import('./mobility.js')).detach },
+  handover: { summary: 'move an MN to another AP (carrier flip, same interface and MAC, new RS)', load: async () => (await import('./mobility.js')).handover },
 };
 
 function usage(): string {
