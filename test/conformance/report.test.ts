@@ -10,6 +10,23 @@ import { analysisCase, writeReport, type RunResult } from '../../harness/report/
 import { buildTrace, golden, MAG1, MAG2, spec, T0, writePcaps } from './scenario.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** Headless Chromium with a fresh profile directory (playwright passes it as --user-data-dir), closed and removed after `use`. */
+async function withBrowser(use: (browser: import('playwright-core').BrowserContext) => Promise<void>): Promise<void> {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'pmip-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 1000 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    await use(browser);
+  } finally {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
 const root = new URL('../../../', import.meta.url).pathname;
 
 function goldenResult(sc = golden()): RunResult {
@@ -48,15 +65,7 @@ describe('conformance/report', function () {
 
   (existsSync(CHROMIUM) ? it : it.skip)('renders in headless Chromium: filter, ladder arrows, screenshot', async () => {
     const w = await writeReport(join(dir, 'r3'), goldenResult());
-    const { chromium } = await import('playwright-core');
-    const profile = mkdtempSync(join(tmpdir(), 'pmip-chromium-'));
-    // A fresh profile directory per run (playwright passes it as --user-data-dir).
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 1000 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
-    try {
+    await withBrowser(async (browser) => {
       const page = await browser.newPage();
       const requests: string[] = [];
       page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
@@ -79,10 +88,7 @@ describe('conformance/report', function () {
       await page.locator('section.case').screenshot({ path: join(shots, 'report-case.png') });
       process.stdout.write(`      screenshots: ${shot}, ${join(shots, 'report-case.png')}\n`);
       expect(requests).to.deep.equal([]);
-    } finally {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    });
   });
 
   (existsSync(CHROMIUM) ? it : it.skip)('lays the ladder out in headless Chromium: event boxes clear of the time column, labels within their arrows, titles apart', async () => {
@@ -95,14 +101,7 @@ describe('conformance/report', function () {
       { time: T0 + 0.06, kind: 'dereg-unanswered', mn: 'guest', mnId: '00-guest@example.com', mag: MAG2 },
     );
     const w = await writeReport(join(dir, 'r4'), goldenResult(sc));
-    const { chromium } = await import('playwright-core');
-    const profile = mkdtempSync(join(tmpdir(), 'pmip-chromium-'));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 1000 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
-    try {
+    await withBrowser(async (browser) => {
       const page = await browser.newPage();
       await page.goto(`file://${w.html}`);
       // Rendered boxes, as the browser measured them with its fonts.
@@ -133,10 +132,7 @@ describe('conformance/report', function () {
       mkdirSync(shots, { recursive: true });
       await page.locator('svg.ladder').first().screenshot({ path: join(shots, 'ladder.png') });
       process.stdout.write(`      screenshot: ${join(shots, 'ladder.png')}\n`);
-    } finally {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    });
   });
 
   it('`pmip-testbed analyze` judges pcap files, exits 1 on a MUST failure and 0 when it is a declared deviation', () => {
