@@ -402,7 +402,7 @@ describe('settings provenance: `pmip-testbed analyze` with and without the setti
   let dir: string;
   before(() => { dir = mkdtempSync(join(tmpdir(), 'pmip-provenance-')); });
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const cli = join(new URL('../../../', import.meta.url).pathname, 'dist', 'harness', 'cli.js');
+  const cli = join(new URL('../../../', import.meta.url).pathname, 'dist', 'harness', 'cli', 'main.js');
 
   function analyze(sc: Scenario, name: string, ...args: string[]): { status: number | null; verdict: (id: string) => { verdict: string; message: string }; stderr: string } {
     const files = [...writePcaps(sc, mkdtempSync(join(dir, `${name}-`))).entries()].map(([n, f]) => `${n}=${f}`);
