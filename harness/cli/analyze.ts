@@ -49,7 +49,7 @@ options:
                            when their timestamps are compared with it (default 2000)
   --events FILE            a testbed run's events.jsonl (its output directory, or a case's
                            in a conformance report): the MNs' attach, detach, handover
-  --known-deviations       treat this platform's known deviations (SEC-01: no IPv6 ESP) as expected
+  --known-deviations       treat this platform's known deviations (SEC-01: pmipd has no IPsec yet) as expected
   --all                    list every requirement, also those no passive check judges
   -h, --help               this text
 

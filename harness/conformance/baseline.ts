@@ -4,7 +4,7 @@
 //
 //   iut: pmipd
 //   requirements:
-//     SEC-01: { verdict: FAIL, reason: "the test kernel has no IPv6 ESP" }
+//     SEC-01: { verdict: FAIL, reason: "pmipd has no IPsec" }
 //     MH-07: { verdict: PASS }        # unlisted requirements are expected to PASS
 import { readFile, writeFile } from 'node:fs/promises';
 import { parse, stringify } from 'yaml';
