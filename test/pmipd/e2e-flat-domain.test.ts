@@ -154,13 +154,16 @@ for (const [dataplane, skip] of await dataplaneMatrix()) {
   });
 
   it('de-registers mn2 on detach; the LMA keeps the binding for MinDelayBeforeBCEDelete, then deletes it', async () => {
+    // Taken before the detach, so on however slow a machine the LMA's de-registration comes after
+    // it: a binding gone sooner than MIN_DELAY_MS after this was deleted early. No upper bound
+    // here (speed is bench:pmipd's), only the poll's deadline.
+    const t = Date.now();
     await tb!.detach('mn2');
     await pollUntil(async () => (await bindings()).find((x) => x.mnId === 'mn2@example.org')?.state === 'deleting',
       { what: 'mn2 de-registered at the LMA', timeoutMs: 5000, maxIntervalMs: 20 });
-    const t = Date.now();
     await pollUntil(async () => !(await bindings()).some((x) => x.mnId === 'mn2@example.org'),
-      { what: 'mn2\'s binding deleted', timeoutMs: 5000, maxIntervalMs: 20 });
-    expect(Date.now() - t).to.be.within(MIN_DELAY_MS - 200, MIN_DELAY_MS + 500);
+      { what: 'mn2\'s binding deleted', timeoutMs: 5000 + MIN_DELAY_MS, maxIntervalMs: 20 });
+    expect(Date.now() - t, 'ms from the detach to the deletion').to.be.at.least(MIN_DELAY_MS);
     expect((await bindings()).map((x) => x.mnId)).to.deep.equal(['mn1@example.org']);
   });
 });
