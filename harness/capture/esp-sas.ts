@@ -77,8 +77,16 @@ export async function writeEspSas(path: string, sas: readonly EspSa[]): Promise<
   await writeFile(path, `${JSON.stringify(sas.map(espSaRecord), null, 2)}\n`);
 }
 
-/** The SAs recorded beside a capture file (its directory's esp-sas.json), or [] when there is none. */
+/**
+ * Where the SAs of a capture file are recorded: its directory's esp-sas.json. For a testbed run that
+ * is <outDir>/captures/esp-sas.json (testbed/captures.ts captureFile puts every point there).
+ */
+export function espSasPathBeside(captureFile: string): string {
+  return join(dirname(captureFile), ESP_SAS_FILE);
+}
+
+/** The SAs recorded beside a capture file, or [] when there is no esp-sas.json. */
 export async function espSasBeside(captureFile: string): Promise<EspSa[]> {
-  const path = join(dirname(captureFile), ESP_SAS_FILE);
+  const path = espSasPathBeside(captureFile);
   return existsSync(path) ? readEspSas(path) : [];
 }
