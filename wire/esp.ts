@@ -120,7 +120,10 @@ export function espSaKeyHex(sa: EspSa): string {
   return Buffer.concat([sa.encKey ?? new Uint8Array(0), sa.salt ?? new Uint8Array(0), sa.authKey ?? new Uint8Array(0)]).toString('hex');
 }
 
-/** SAs by SPI, as the decoder looks them up. Several SAs may share an SPI (it is unique per destination): `dst` then picks. */
+/**
+ * SAs by SPI, as the decoder looks them up. Several SAs may share an SPI (it is unique per
+ * destination, and a broken peer may reuse one): their addresses then pick.
+ */
 export class EspSaTable {
   private readonly bySpi = new Map<number, EspSa[]>();
 
@@ -131,7 +134,9 @@ export class EspSaTable {
   add(sa: EspSa): void {
     const list = this.bySpi.get(sa.spi);
     if (list === undefined) { this.bySpi.set(sa.spi, [sa]); return; }
-    if (list.some((x) => x.dst === sa.dst)) throw new EspSaError(`SPI ${spiText(sa.spi)} is given twice${sa.dst !== undefined ? ` for destination ${sa.dst}` : ''}`);
+    if (list.some((x) => x.dst === sa.dst && x.src === sa.src)) {
+      throw new EspSaError(`SPI ${spiText(sa.spi)} is given twice${sa.dst !== undefined ? ` for ${sa.src ?? 'any source'} > ${sa.dst}` : ''}`);
+    }
     list.push(sa);
   }
 
@@ -141,12 +146,13 @@ export class EspSaTable {
     return n;
   }
 
-  /** The SA of this SPI towards `dst` (an SA without a destination matches any). */
-  find(spi: number, dst: string | undefined): EspSa | undefined {
+  /** The SA of this SPI for a packet `src` > `dst`: the one naming both, else its destination, else none. */
+  find(spi: number, src: string | undefined, dst: string | undefined): EspSa | undefined {
     const list = this.bySpi.get(spi);
     if (list === undefined) return undefined;
     if (list.length === 1) return list[0];
-    return list.find((x) => x.dst === dst) ?? list.find((x) => x.dst === undefined);
+    return list.find((x) => x.dst === dst && x.src === src) ?? list.find((x) => x.dst === dst && x.src === undefined)
+      ?? list.find((x) => x.dst === undefined);
   }
 
   all(): EspSa[] {

@@ -191,7 +191,7 @@ function decodeIpv6(p: DecodedPacket, buf: Uint8Array, off: number, len: number,
   if (chain.opaque && !esp) { p.payload = { protocol, length: end - start }; return; }
   const ctx = contexts[depth]!;
   ctx.addrBuf = buf; ctx.srcOff = off + 8; ctx.dstOff = off + 24;
-  if (esp) decodeEspInto(p, buf, start - ESP_HEADER_LENGTH, end - start + ESP_HEADER_LENGTH, h.dst, depth, ctx, 16, partial);
+  if (esp) decodeEspInto(p, buf, start - ESP_HEADER_LENGTH, end - start + ESP_HEADER_LENGTH, h.src, h.dst, depth, ctx, 16, partial);
   else decodeUpperLayer(p, protocol, buf, start, end - start, depth, ctx, 16, partial);
 }
 
@@ -321,7 +321,8 @@ function decodeIkeOrEspInto(
   if (natT) {
     if (len < 4) { if (len > 0) p.payload = { protocol: IPPROTO_UDP, length: len }; return; }
     if (buf[off] !== 0 || buf[off + 1] !== 0 || buf[off + 2] !== 0 || buf[off + 3] !== 0) {
-      decodeEspInto(p, buf, off, len, p.ipv6?.dst ?? p.ipv4?.dst, depth, ctx, addressLength, false);
+      const ip = p.ipv6 ?? p.ipv4;
+      decodeEspInto(p, buf, off, len, ip?.src, ip?.dst, depth, ctx, addressLength, false);
       return;
     }
     at += 4; n -= 4;
@@ -352,8 +353,8 @@ function nullPayloadPlausible(nextHeader: number, buf: Uint8Array, off: number, 
  * the payload (flagged in `esp.icv`); the packet is not malformed for it.
  */
 function decodeEspInto(
-  p: DecodedPacket, buf: Uint8Array, off: number, len: number, dst: string | undefined, depth: number, ctx: ChecksumContext,
-  addressLength: 4 | 16, partial: boolean,
+  p: DecodedPacket, buf: Uint8Array, off: number, len: number, src: string | undefined, dst: string | undefined, depth: number,
+  ctx: ChecksumContext, addressLength: 4 | 16, partial: boolean,
 ): void {
   if (len < ESP_HEADER_LENGTH) { setMalformed(p, `esp: truncated: ${len} octets, the header has 8`); return; }
   const spi = ((buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!) >>> 0;
@@ -363,7 +364,7 @@ function decodeEspInto(
     return;
   }
   probeCtx = ctx;
-  const o = openEsp(buf, off, len, saTable?.find(spi, dst), nullPayloadPlausible);
+  const o = openEsp(buf, off, len, saTable?.find(spi, src, dst), nullPayloadPlausible);
   p.esp = o.layer;
   const pl = o.payload;
   if (pl === undefined) { p.payload = { protocol: IPPROTO_ESP, length: len - ESP_HEADER_LENGTH }; return; }

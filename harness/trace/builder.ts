@@ -78,7 +78,7 @@ export class TraceBuilder {
       espRec = { ref: { point: pointName, frame, time }, src: ip.src, dst: ip.dst, spi: f.esp.spi, esp: f.esp };
       this.esp.push(espRec);
       if (f.esp.payloadLength === undefined) return true;
-      espRec.carries = f.inner ? 'tunnel' : 'other';
+      espRec.carries = f.inner?.mh ? 'tunnel-signalling' : f.inner ? 'tunnel' : 'other';
     }
     if (f.ike) {
       const ip = f.ipv6 ?? f.ipv4!;

@@ -104,8 +104,11 @@ export interface EspFrame {
   dst: string;
   spi: number;
   esp: EspLayer;
-  /** What the payload was, when read: the MH record, 'data' (tunnel mode), or another upper layer. */
-  carries?: MhFrame | 'tunnel' | 'other';
+  /**
+   * What the payload was, when read: the MH record (transport mode), a tunnelled packet (tunnel
+   * mode: 'tunnel-signalling' when it holds a Mobility Header, which no check reads then), or another upper layer.
+   */
+  carries?: MhFrame | 'tunnel' | 'tunnel-signalling' | 'other';
 }
 
 /** An IKEv2 message (UDP 500/4500): which exchange, between whom. */
