@@ -141,8 +141,10 @@ export const ikeBeforePbu = check('ike-before-pbu', ['SEC-03'], (t, [j]) => {
   }
   const hidden = pairEsp(t).filter(unread);
   if (first.size === 0 && hidden.length > 0) { j!.inconclusiveBecause(noSaText(hidden)); return; }
-  if (t.ike.length === 0 && pairEsp(t).length > 0) {
-    j!.na('ESP between MAG and LMA with no IKE message in the trace: the SAs are keyed manually');
+  // Without IKE at all the SAs are keyed by hand, or there is no IPsec (SEC-01 fails then, not this).
+  if (t.ike.length === 0) {
+    j!.na(pairEsp(t).length > 0 ? 'ESP between MAG and LMA with no IKE message in the trace: the SAs are keyed manually'
+      : 'no ESP and no IKE between MAG and LMA: no SAs to set up (SEC-01 judges the missing protection)');
     return;
   }
   for (const [k, pbu] of first) {

@@ -64,7 +64,7 @@ describe('ESP-protected signalling in the trace', () => {
   it('no ESP at all, no IPsec configured: SEC-01 still FAILs (mandatory), the ESP-only rows are NOT-APPLICABLE', () => {
     const byId = new Map(runChecks(buildTrace(golden()), { only: SEC }).map((r) => [r.id, r.verdict]));
     expect(byId.get('SEC-01')).to.equal('FAIL');
-    for (const id of ['SEC-02', 'SEC-05', 'SEC-07', 'LMA-VAL-01', 'HB-09']) expect(byId.get(id), id).to.equal('NOT-APPLICABLE');
+    for (const id of ['SEC-02', 'SEC-03', 'SEC-05', 'SEC-07', 'LMA-VAL-01', 'HB-09']) expect(byId.get(id), id).to.equal('NOT-APPLICABLE');
   });
 });
 
