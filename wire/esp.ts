@@ -3,6 +3,7 @@
 // HMAC-SHA-256-128), security associations given as text, and opening a packet with (or, for
 // ESP-NULL, without) its SA. Pure: node:crypto only, no I/O.
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { viewOf } from './bytes.js';
 
 export type EspAlgorithm = 'null-sha256' | 'aes-gcm-128' | 'aes-cbc-sha256';
 export const ESP_ALGORITHMS: readonly EspAlgorithm[] = ['null-sha256', 'aes-gcm-128', 'aes-cbc-sha256'];
@@ -209,14 +210,6 @@ export interface EspLayer {
   note?: string;
 }
 
-function u32(buf: Uint8Array, p: number): number {
-  return ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0;
-}
-
-function setU32(out: Uint8Array, p: number, v: number): void {
-  out[p] = v >>> 24; out[p + 1] = (v >>> 16) & 0xff; out[p + 2] = (v >>> 8) & 0xff; out[p + 3] = v & 0xff;
-}
-
 function hmac16(key: Uint8Array, buf: Uint8Array, off: number, len: number): Uint8Array {
   return createHmac('sha256', key).update(buf.subarray(off, off + len)).digest().subarray(0, ESP_ICV_LENGTH);
 }
@@ -247,11 +240,12 @@ export function encodeEsp(spec: EspSpec, sa: EspSa): Uint8Array {
   for (let i = 0; i < pad; i++) plain[spec.payload.length + i] = i + 1;
   plain[plain.length - 2] = pad;
   plain[plain.length - 1] = spec.nextHeader;
-  let iv = spec.iv ?? new Uint8Array(l.iv);
-  if (spec.iv === undefined && l.iv > 0) setU32(iv, l.iv - 4, spec.sequence);
+  const iv = spec.iv ?? new Uint8Array(l.iv);
+  if (spec.iv === undefined && l.iv > 0) new DataView(iv.buffer, iv.byteOffset).setUint32(l.iv - 4, spec.sequence);
   if (iv.length !== l.iv) throw new EspSaError(`${sa.alg} takes a ${l.iv}-octet IV, not ${iv.length}`);
   const head = new Uint8Array(ESP_HEADER_LENGTH);
-  setU32(head, 0, spi); setU32(head, 4, spec.sequence);
+  const hv = new DataView(head.buffer);
+  hv.setUint32(0, spi); hv.setUint32(4, spec.sequence);
   let body: Uint8Array, icv: Uint8Array;
   if (sa.alg === 'aes-gcm-128') {
     const c = createCipheriv('aes-128-gcm', sa.encKey!, gcmNonce(sa, iv), { authTagLength: 16 });
@@ -299,7 +293,8 @@ export type EspNullProbe = (nextHeader: number, buf: Uint8Array, off: number, le
  * the payload; anything else is reported encrypted.
  */
 export function openEsp(buf: Uint8Array, off: number, len: number, sa: EspSa | undefined, probe: EspNullProbe): EspOpened {
-  const spi = u32(buf, off), sequence = u32(buf, off + 4);
+  const v = viewOf(buf);
+  const spi = v.getUint32(off), sequence = v.getUint32(off + 4);
   const layer: EspLayer = { spi, sequence, icv: 'unknown' };
   if (sa === undefined) {
     const t = trailer(buf, off + ESP_HEADER_LENGTH, len - ESP_HEADER_LENGTH - ESP_ICV_LENGTH, 4);

@@ -20,7 +20,7 @@ import {
   type Icmpv6Error, type Icmpv6Message,
 } from './icmpv6.js';
 import { decodeMobilityHeader, IPPROTO_MH, IPPROTO_NONE, type ChecksumContext, type MobilityHeader } from './mh.js';
-import { ipv6PseudoChecksum } from './bytes.js';
+import { ipv6PseudoChecksum, viewOf } from './bytes.js';
 import { ESP_HEADER_LENGTH, openEsp, type EspLayer, type EspSaTable } from './esp.js';
 import { decodeIkeHeader, UDP_PORT_IKE, UDP_PORT_IKE_NAT_T, type IkeHeader } from './ike.js';
 
@@ -357,10 +357,10 @@ function decodeEspInto(
   ctx: ChecksumContext, addressLength: 4 | 16, partial: boolean,
 ): void {
   if (len < ESP_HEADER_LENGTH) { setMalformed(p, `esp: truncated: ${len} octets, the header has 8`); return; }
-  const spi = ((buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!) >>> 0;
+  const v = viewOf(buf);
+  const spi = v.getUint32(off);
   if (partial) {
-    const sequence = ((buf[off + 4]! << 24) | (buf[off + 5]! << 16) | (buf[off + 6]! << 8) | buf[off + 7]!) >>> 0;
-    p.esp = { spi, sequence, icv: 'unknown', note: 'fragmented: not reassembled, payload not read' };
+    p.esp = { spi, sequence: v.getUint32(off + 4), icv: 'unknown', note: 'fragmented: not reassembled, payload not read' };
     return;
   }
   probeCtx = ctx;

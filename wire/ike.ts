@@ -1,6 +1,6 @@
 // The IKEv2 header (RFC 7296 §3.1), the only part of IKE the checks read: which exchange, between
 // whom, before which PBU (SEC-03). Payloads after it are encrypted from IKE_AUTH on anyway.
-import { toHex } from './bytes.js';
+import { toHex, viewOf } from './bytes.js';
 
 export const UDP_PORT_IKE = 500;
 /** IKE and UDP-encapsulated ESP after NAT detection (RFC 3948, RFC 7296 §2.23). */
@@ -39,20 +39,17 @@ export function ikeExchangeName(type: number): string {
   }
 }
 
-function u32(buf: Uint8Array, p: number): number {
-  return ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0;
-}
-
 /** The IKE header of the `len` octets at `off` (a UDP payload, after any non-ESP marker), or null when too short. */
 export function decodeIkeHeader(buf: Uint8Array, off: number, len: number): IkeHeader | null {
   if (len < IKE_HEADER_LENGTH) return null;
   const flags = buf[off + 19]!;
+  const v = viewOf(buf);
   const h: IkeHeader = {
     initiatorSpi: toHex(buf, off, 8), responderSpi: toHex(buf, off + 8, 8), nextPayload: buf[off + 16]!,
     majorVersion: buf[off + 17]! >> 4, minorVersion: buf[off + 17]! & 0x0f,
     exchangeType: buf[off + 18]!, exchangeName: ikeExchangeName(buf[off + 18]!),
     flags: { I: (flags & 0x08) !== 0, V: (flags & 0x10) !== 0, R: (flags & 0x20) !== 0 },
-    messageId: u32(buf, off + 20), length: u32(buf, off + 24),
+    messageId: v.getUint32(off + 20), length: v.getUint32(off + 24),
   };
   if (h.majorVersion !== 2) h.malformed = `major version ${h.majorVersion} is not 2`;
   else if (h.length < IKE_HEADER_LENGTH) h.malformed = `length ${h.length} is shorter than the header`;
@@ -81,9 +78,9 @@ export function encodeIke(spec: IkeHeaderSpec): Uint8Array {
   out[17] = 0x20;
   out[18] = spec.exchangeType;
   out[19] = (spec.flags?.I ? 0x08 : 0) | (spec.flags?.V ? 0x10 : 0) | (spec.flags?.R ? 0x20 : 0);
-  const id = spec.messageId ?? 0, n = out.length;
-  out[20] = id >>> 24; out[21] = (id >>> 16) & 0xff; out[22] = (id >>> 8) & 0xff; out[23] = id & 0xff;
-  out[24] = n >>> 24; out[25] = (n >>> 16) & 0xff; out[26] = (n >>> 8) & 0xff; out[27] = n & 0xff;
+  const v = new DataView(out.buffer);
+  v.setUint32(20, spec.messageId ?? 0);
+  v.setUint32(24, out.length);
   out.set(body, IKE_HEADER_LENGTH);
   return out;
 }
