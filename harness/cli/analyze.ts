@@ -1,8 +1,6 @@
 // `pmip-testbed analyze FILE...`: the passive conformance checks over captures taken anywhere.
-import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { EspSaError, EspSaTable, parseEspSa, type EspSa } from '../../wire/index.js';
-import { espSasPathBeside, readEspSas } from '../capture/esp-sas.js';
+import { ESP_SA_HELP, ESP_SA_OPTIONS, espSasFromOptions } from './esp-sa-options.js';
 import { findRequirement, isMandatory } from '../catalog/index.js';
 import { PLATFORM_DEVIATIONS, runChecks, type RequirementResult } from '../checks/index.js';
 import { parseCommandArgs, UsageError } from './args.js';
@@ -52,16 +50,7 @@ options:
                            when their timestamps are compared with it (default 2000)
   --events FILE            a testbed run's events.jsonl (its output directory, or a case's
                            in a conformance report): the MNs' attach, detach, handover
-  --esp-sa SPI:ALG:KEY     an ESP SA to verify and decrypt signalling with (repeatable), as in
-                           Wireshark's ESP SA table. SPI hex (0x...) or decimal; ALG one of
-                           null-sha256 (KEY: 32-octet HMAC-SHA-256 key; may be left out: ESP-NULL
-                           is read anyway, its ICV then unverified), aes-gcm-128 (KEY: 16-octet
-                           AES key + 4-octet salt, RFC 4106), aes-cbc-sha256 (KEY: 16-octet AES
-                           key followed by the 32-octet HMAC key, or ENCKEY+AUTHKEY); KEY hex
-  --esp-sas FILE           ESP SAs from a JSON file ([{spi, alg, key, src, dst}], what a testbed
-                           run writes as captures/esp-sas.json). Without --esp-sa/--esp-sas, an
-                           esp-sas.json beside the captures is used (and named on stderr)
-  --known-deviations       treat this platform's known deviations (SEC-01: pmipd has no IPsec yet) as expected
+${ESP_SA_HELP}  --known-deviations       treat this platform's known deviations (SEC-01: pmipd has no IPsec yet) as expected
   --all                    list every requirement, also those no passive check judges
   -h, --help               this text
 
@@ -76,7 +65,7 @@ const OPTIONS = {
   'fixed-mac': { type: 'string' }, 'min-delay-bce': { type: 'string' }, 'max-delay-new-bce': { type: 'string' },
   'link-mtu': { type: 'string' }, 'access-technology': { type: 'string' }, 'timestamp-validity-window': { type: 'string' },
   'mag-local-routing': { type: 'string' }, 'clock-tolerance': { type: 'string' }, events: { type: 'string' }, 'known-deviations': { type: 'boolean' }, all: { type: 'boolean' },
-  'esp-sa': { type: 'string', multiple: true }, 'esp-sas': { type: 'string' },
+  ...ESP_SA_OPTIONS,
 } as const;
 
 const KINDS: CapturePointKind[] = ['access', 'transport', 'core'];
@@ -151,28 +140,6 @@ function settingsFrom(v: Record<string, unknown>): Partial<DomainSettings> {
   return s;
 }
 
-/** The ESP SAs of --esp-sa and --esp-sas, or else of an esp-sas.json beside the first capture that has one. */
-async function espSasFrom(v: { 'esp-sa'?: string[]; 'esp-sas'?: string }, specs: readonly CapturePointSpec[]): Promise<EspSa[]> {
-  const out: EspSa[] = [];
-  try {
-    for (const text of v['esp-sa'] ?? []) out.push(parseEspSa(text));
-    if (v['esp-sas'] !== undefined) out.push(...await readEspSas(v['esp-sas']));
-    if (v['esp-sa'] === undefined && v['esp-sas'] === undefined) {
-      for (const dir of new Set(specs.map((s) => espSasPathBeside(s.path)))) {
-        if (!existsSync(dir)) continue;
-        out.push(...await readEspSas(dir));
-        process.stderr.write(`analyze: ESP SAs from ${dir} (${out.length})\n`);
-        break;
-      }
-    }
-    new EspSaTable(out); // duplicate SPIs are an error here, not a surprise later
-  } catch (err) {
-    if (err instanceof EspSaError) throw new UsageError(err.message, HELP);
-    throw err;
-  }
-  return out;
-}
-
 function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
 }
@@ -202,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
   const events = v.events !== undefined ? await readEventLog(v.events) : undefined;
   const started = new Date();
   const progress = process.stderr.isTTY || process.env.PMIP_PROGRESS === '1';
-  const espSas = await espSasFrom(v, specs);
+  const espSas = await espSasFromOptions(v, specs.map((s) => s.path), HELP, 'analyze');
   const trace = await loadTrace(specs, {
     ...(espSas.length > 0 ? { espSas } : {}),
     settings: settingsFrom(v), ...(v.lma ? { lmas: v.lma } : {}), ...(v.mag ? { mags: v.mag } : {}),

@@ -4,9 +4,11 @@
 // judges exactly as of its ESP-NULL capture (issue 10, "done when").
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChecks } from '../../harness/checks/index.js';
-import { readEspSas } from '../../harness/capture/esp-sas.js';
+import { ESP_SAS_FILE, readEspSas } from '../../harness/capture/esp-sas.js';
 import { ladderFromTrace } from '../../harness/report/from-trace.js';
 import { loadTrace } from '../../harness/trace/index.js';
 import { buildTrace, golden, LMA, MAG1, pairSas, protectSignalling, spec } from './scenario.js';
@@ -97,6 +99,20 @@ describe('the kernel\'s ESP captures: analyze of AES-GCM with --esp-sa judges as
     const v = analyze(`trn=${join(FIXTURES, 'aes-gcm-128.pcap')}`, '--mag', '2001:db8:1::1', '--lma', '2001:db8:1::2');
     expect(v.get('SEC-01')).to.equal('INCONCLUSIVE');
     expect(v.get('MAG-PBU-03')).to.not.equal('PASS');
+  });
+
+  it('a run directory\'s esp-sas.json beside the captures is picked up (and named) without options', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pmip-esp-run-'));
+    try {
+      copyFileSync(join(FIXTURES, 'aes-gcm-128.pcap'), join(dir, 'trn.pcap'));
+      copyFileSync(join(FIXTURES, 'aes-gcm-128.esp-sas.json'), join(dir, ESP_SAS_FILE));
+      const r = spawnSync(process.execPath, [CLI, 'analyze', '--no-report', '--json', join(dir, 'trn.pcap')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      expect(r.stderr).to.include(`analyze: ESP SAs from ${join(dir, ESP_SAS_FILE)} (2)`);
+      const json = JSON.parse(r.stdout) as { requirements: { id: string; verdict: string }[] };
+      expect(json.requirements.find((x) => x.id === 'SEC-01')?.verdict).to.equal('PASS');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a bad --esp-sa is a usage error naming what is wrong', () => {
