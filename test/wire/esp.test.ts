@@ -67,6 +67,16 @@ describe('ESP (RFC 4303)', () => {
       });
     }
 
+    it('aes-cbc-sha256 with the right HMAC key but a wrong AES key: ICV verified, the trailer does not hold, nothing read', () => {
+      const sa = espSaFrom(0x1001, 'aes-cbc-sha256', KEYS['aes-cbc-sha256']);
+      const wrong = espSaFrom(0x1001, 'aes-cbc-sha256', `${'55'.repeat(16)}${'44'.repeat(32)}`);
+      const pkt = espPacketBytes(sa, 135, pbu());
+      const p = decodePacket(pkt, 0, pkt.length, new EspSaTable([wrong]));
+      expect(p.esp).to.include({ icv: 'verified' });
+      expect(p.esp!.note).to.match(/the trailer does not hold together/);
+      expect(p.mh).to.equal(undefined);
+    });
+
     it('tunnel mode: the inner IPv6 packet is the ESP payload', () => {
       const sa = espSaFrom(0x3001, 'aes-gcm-128', KEYS['aes-gcm-128']);
       const inner = encodeIpv6({ src: '2001:db8:aa::5', dst: '2001:db8:ff::1', hopLimit: 63, nextHeader: 58, payload: encodeIcmpv6({ type: 128, id: 1, seq: 1, dataLength: 8 }, '2001:db8:aa::5', '2001:db8:ff::1') });
