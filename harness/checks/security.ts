@@ -63,7 +63,7 @@ export const signallingProtected = check('signalling-protected', ['SEC-01'], (t,
     if (f.protection === undefined) {
       j!.fail(() => `${f.mh.name} travels in clear between ${f.src} and ${f.dst} (no ESP)`, [mhEv(t, f)], () => ({ field: 'IPv6 next header chain', expected: 'ESP (50) before the MH', seen: 'MH (135) in clear' }));
     } else if (f.protection.icv === 'failed') {
-      j!.fail(() => `${f.mh.name} ${f.src} > ${f.dst} in ESP spi=${spiText(f.protection!.spi)} fails its ICV: no integrity or data-origin authentication`, [mhEv(t, f)],
+      j!.fail(() => `${f.mh.name} ${f.src} > ${f.dst} in ESP spi=${spiText(f.protection!.spi)} fails its ICV: forged or corrupted, no integrity or data-origin authentication (or the key given for that SPI is wrong)`, [mhEv(t, f)],
         () => ({ field: 'ESP ICV', expected: `verifies with the SA of SPI ${spiText(f.protection!.spi)}`, seen: 'does not verify' }));
     } else {
       j!.pass(() => protectionText(f), [mhEv(t, f)]);
