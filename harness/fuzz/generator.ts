@@ -43,6 +43,18 @@ export interface FuzzInput {
   packets: FuzzPacket[];
 }
 
+const parsed = new Map<string, Uint8Array>();
+
+/** parseIpv6, remembered: a campaign uses a handful of addresses millions of times (never write into the result). */
+function address(text: string): Uint8Array {
+  let b = parsed.get(text);
+  if (b === undefined) {
+    b = parseIpv6(text);
+    if (parsed.size < 256) parsed.set(text, b);
+  }
+  return b;
+}
+
 /** The largest Mobility Header: Header Len is one octet of 8-octet units after the first 8. */
 export const MH_MAX_OCTETS = (255 + 1) * 8;
 const IPV6_HEADER = 40;
@@ -113,17 +125,16 @@ function replaceOption(s: Loose, type: number, o: MobilityOptionSpec): void {
   else opts.push(o);
 }
 
+/** Multi-octet UTF-8 (2, 3 and 4 octets per character), cut anywhere by the length. */
+const UTF8_SAMPLE = [...new TextEncoder().encode('\u00e9\u4e2d\u{1f600}'.repeat(64))];
+
 /** NAIs of every length (0-254 octets, the most an option holds) and encoding. */
 export function naiVariant(rng: Rng): { id: string; how: string } {
   const len = rng.pick([0, 1, 2, 63, 64, 65, 127, 128, 129, 200, 253, 254, rng.int(255)]);
   const how = rng.pick(['ascii', 'utf8', 'binary', 'no-realm', 'many-at', 'long-label', 'control']);
   let octets: number[];
   switch (how) {
-    case 'utf8': {
-      const text = '\u00e9\u4e2d\u{1f600}'.repeat(64);
-      octets = [...new TextEncoder().encode(text)].slice(0, len);
-      break;
-    }
+    case 'utf8': octets = UTF8_SAMPLE.slice(0, len); break;
     case 'binary': octets = [...rng.bytes(len)]; break;
     case 'control': octets = Array.from({ length: len }, (_, i) => (i % 3 === 0 ? rng.int(0x20) : 0x61 + (i % 26))); break;
     case 'many-at': octets = Array.from({ length: len }, (_, i) => (i % 2 === 0 ? 0x40 : 0x61)); break;
@@ -382,7 +393,7 @@ function mutateOctets(mh: Uint8Array, rng: Rng, model: MessageModel, fields: str
  * before the MH, or an IPv6 Payload Length that lies.
  */
 function mhPacket(ctx: GenContext, mh: Uint8Array, rng: Rng, fields: string[], src: string): FuzzPacket {
-  const s = parseIpv6(src), d = parseIpv6(ctx.targetAddress);
+  const s = address(src), d = address(ctx.targetAddress);
   let ext: Uint8Array | null = null;
   if (fields.length > 0 && rng.chance(0.08)) { ext = extensionHeader(rng); fields.push('ipv6.extensionHeader'); }
   const body = new Uint8Array((ext?.length ?? 0) + mh.length);
@@ -550,9 +561,9 @@ function ndPacket(rng: Rng, access: { src: string; mac: string }, rs: boolean, f
   if (rng.chance(0.1)) { icmp = icmp.slice(0, rng.int(icmp.length)); fields.push(`${what}.truncated`); }
   const unspecified = rng.chance(0.1);
   if (unspecified) fields.push(`${what}.source.unspecified`);
-  const s = parseIpv6(unspecified ? '::' : access.src);
+  const s = address(unspecified ? '::' : access.src);
   const dstText = rs ? rng.pick(['ff02::2', 'ff02::1']) : rng.pick(['ff02::1:ff00:1', 'ff02::1']);
-  const d = parseIpv6(dstText);
+  const d = address(dstText);
   if (icmp.length >= 4) {
     const pair = new Uint8Array(32);
     pair.set(s); pair.set(d, 16);
@@ -573,4 +584,20 @@ export function probePbu(ctx: GenContext, nai: string, seq: number): Uint8Array 
     timestampOption(ctx.nowMs), { type: MH_OPTION.LINK_LOCAL_ADDRESS, address: '::' },
   ], autoPad: true } as MobilityHeaderSpec;
   return mhPacket(ctx, encodeMobilityHeader(spec), rng, [], ctx.peer[0]!).bytes;
+}
+
+/**
+ * The emulated LMA's answer to the `n`th PBU of a MAG target while fuzzing: the conformant PBA
+ * (`conformant`, as EmulatedLma makes it), mutated most of the time.
+ */
+export function fuzzedPba(seed: number, n: number, ctx: GenContext, conformant: MobilityHeaderSpec): FuzzInput {
+  const rng = new Rng(itemSeed(seed ^ 0x5ba5ba, n));
+  const model = modelsFor('mag').find((m) => m.name === 'PBA')!;
+  const input: FuzzInput = { index: -n, message: 'PBA(answer)', fields: [], packets: [] };
+  const spec = structuredClone(conformant) as unknown as Loose;
+  if (rng.chance(0.85)) for (let i = rng.range(1, 3); i > 0; i--) SPEC_MUTATIONS[rng.int(SPEC_MUTATIONS.length)]!(spec, rng, ctx, input.fields, model);
+  let mh = encode(spec as unknown as MobilityHeaderSpec, input.fields, model);
+  if (rng.chance(0.35)) mh = mutateOctets(mh, rng, model, input.fields);
+  input.packets.push(mhPacket(ctx, mh, rng, input.fields, ctx.peer[0]!));
+  return input;
 }

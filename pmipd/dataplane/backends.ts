@@ -95,8 +95,13 @@ abstract class Base {
     this.sysctls.push([name, setSysctl(name, value)]);
   }
 
-  /** Runs `lines` at start-up; `undo` lines (run in reverse at stop) are registered first. */
+  /**
+   * Runs `lines` at start-up; `undo` lines (run in reverse at stop) are registered first. They
+   * also run before, quietly: a pmipd that ended without its clean-up (a crash, SIGKILL) left
+   * its devices and rules in the namespace, and a restarted one would fail on them ("File exists").
+   */
   protected async setup(lines: string[], undo: string[]): Promise<void> {
+    if (undo.length > 0) await this.ip.run(undo);
     this.undo.push(...undo);
     await this.ip.runOrThrow(lines);
   }
