@@ -23,8 +23,8 @@ export interface AgentInit {
   ctx: Omit<GenContext, 'nowMs'>;
   /** LMA target: the NAI of the probe's MN (no fuzz input uses it). */
   probeNai?: string;
-  /** MAG target, peer channel: act as its LMA. */
-  emulateLma?: boolean;
+  /** MAG target, peer channel: act as its LMA, handing out these prefixes (NAI -> HNP). */
+  emulateLma?: { prefixes: Record<string, string>; defaultPrefix: string };
   /** Bound to this interface (the access link's sender: scoped multicast destinations). */
   device?: string;
 }
@@ -114,9 +114,9 @@ class FuzzAgent {
       case 'ping': return { pong: true };
       case 'init': {
         this.init = req.init as AgentInit;
-        if (this.init.probeNai !== undefined || this.init.emulateLma) this.listen();
-        if (this.init.emulateLma) {
-          this.lma = new EmulatedLma({ prefixes: {}, defaultPrefix: '2001:db8:8000::/64', linkLocal: 'fe80::5213:1', scripts: {} });
+        if (this.init.probeNai !== undefined || this.init.emulateLma !== undefined) this.listen();
+        if (this.init.emulateLma !== undefined) {
+          this.lma = new EmulatedLma({ ...this.init.emulateLma, linkLocal: 'fe80::5213:1', scripts: {} });
         }
         return {};
       }

@@ -11,7 +11,7 @@ import { checkSocketPath } from '../iut/adapter.js';
 import { ADAPTERS } from '../iut/registry.js';
 import { loadProfile, PROFILES, type IutRole } from '../conformance/profile.js';
 import { pollUntil, START_DEADLINE_MS } from '../poll.js';
-import type { SupervisedProcess } from '../process/supervisor.js';
+import { describeExit, type ExitInfo, type SupervisedProcess } from '../process/supervisor.js';
 import { loadTopology } from '../topology/load.js';
 import { primaryAddress, type Topology } from '../topology/model.js';
 import type { IutSpec } from '../topology/schema.js';
@@ -74,14 +74,17 @@ export class FuzzRig {
   readonly growth = new GrowthWatch();
   private logOffset = 0;
   /** The probe's MN, for a MAG target. */
-  private mnAttached = false;
+  private mnAttached: boolean;
 
   private constructor(
     readonly opts: RigOptions,
     readonly tb: Testbed,
     private readonly peer: AgentHandle,
     private readonly access: AgentHandle | null,
-  ) {}
+  ) {
+    // The testbed gives carrier to the MNs the topology places on an AP.
+    this.mnAttached = opts.target === 'mag';
+  }
 
   static async up(opts: RigOptions): Promise<FuzzRig> {
     const file = join(TOPOLOGIES, `fuzz-${opts.target}.yaml`);
@@ -100,7 +103,9 @@ export class FuzzRig {
       const peerAddresses = opts.target === 'lma' ? [address('tester1'), address('tester2')] : [address('lma1')];
       const ctx = { target: opts.target, mns, peer: peerAddresses, targetAddress: address(IUT_NODE[opts.target]) };
       const peer = await startAgent(tb, peerNode, null);
-      await peer.request({ cmd: 'init', init: { seed: opts.seed, channel: 'peer', ctx, ...(opts.target === 'lma' ? { probeNai: PROBE_NAI } : { emulateLma: true }) } satisfies AgentInit });
+      const prefixes = Object.fromEntries(Object.values(topology.nodes).filter((n) => n.mn !== undefined).map((n) => [n.mn!.nai, n.mn!.hnp]));
+      const emulateLma = { prefixes, defaultPrefix: topology.hnpPool.replace(/\/\d+$/, '/64') };
+      await peer.request({ cmd: 'init', init: { seed: opts.seed, channel: 'peer', ctx, ...(opts.target === 'lma' ? { probeNai: PROBE_NAI } : { emulateLma }) } satisfies AgentInit });
       let access: AgentHandle | null = null;
       if (opts.target === 'mag') {
         const mn2 = topology.nodes.mn2!.mn!;
@@ -168,10 +173,11 @@ export class FuzzRig {
    */
   async check(): Promise<{ failure: Failure | null; probe: ProbeResult | null; figures: ProcessFigures | null }> {
     const proc = this.iutProcess();
+    let exit: ExitInfo | null = null;
+    void proc?.exited.then((info) => { exit = info; });
     const dead = (): Failure | null => {
       if (proc === undefined || !proc.running || processFigures(proc.pid) === null) {
-        const exit = proc?.exited !== undefined ? ' (see the log tail)' : '';
-        return { kind: 'crash', what: `the IUT's process ended${exit}` };
+        return { kind: 'crash', what: `the IUT's process ended${exit !== null ? ` (${describeExit(exit)})` : ''}` };
       }
       return null;
     };
