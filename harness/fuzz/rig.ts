@@ -11,7 +11,7 @@ import { checkSocketPath } from '../iut/adapter.js';
 import { ADAPTERS } from '../iut/registry.js';
 import { loadProfile, PROFILES, type IutRole } from '../conformance/profile.js';
 import { pollUntil, START_DEADLINE_MS } from '../poll.js';
-import { describeExit, type ExitInfo, type SupervisedProcess } from '../process/supervisor.js';
+import { describeExit, type SupervisedProcess } from '../process/supervisor.js';
 import { loadTopology } from '../topology/load.js';
 import { primaryAddress, type Topology } from '../topology/model.js';
 import type { IutSpec } from '../topology/schema.js';
@@ -29,6 +29,8 @@ const TOPOLOGIES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..
 export const IUT_NODE: Record<FuzzTarget, string> = { lma: 'lma1', mag: 'mag1' };
 const PEER_NODE: Record<FuzzTarget, string> = { lma: 'tester1', mag: 'lma1' };
 const PROBE_NAI = 'probe1@example.org';
+/** How long a process that is gone from /proc may take to be reaped (its exit status). */
+const EXIT_INFO_DEADLINE_MS = 5000;
 
 export interface RigOptions {
   target: FuzzTarget;
@@ -173,21 +175,21 @@ export class FuzzRig {
    */
   async check(): Promise<{ failure: Failure | null; probe: ProbeResult | null; figures: ProcessFigures | null }> {
     const proc = this.iutProcess();
-    let exit: ExitInfo | null = null;
-    void proc?.exited.then((info) => { exit = info; });
-    const dead = (): Failure | null => {
-      if (proc === undefined || !proc.running || processFigures(proc.pid) === null) {
-        return { kind: 'crash', what: `the IUT's process ended${exit !== null ? ` (${describeExit(exit)})` : ''}` };
-      }
-      return null;
+    const dead = async (): Promise<Failure | null> => {
+      if (proc !== undefined && proc.running && processFigures(proc.pid) !== null) return null;
+      // How it ended, once the supervisor has reaped it (at once, or the deadline).
+      let timer: NodeJS.Timeout | undefined;
+      const exit = proc === undefined ? null : await Promise.race([proc.exited, new Promise<null>((r) => { timer = setTimeout(() => r(null), EXIT_INFO_DEADLINE_MS); })]);
+      clearTimeout(timer);
+      return { kind: 'crash', what: `the IUT's process ended${exit !== null ? ` (${describeExit(exit)})` : ''}` };
     };
-    let failure = dead();
+    let failure = await dead();
     let probe: ProbeResult | null = null;
     if (failure === null) {
       // A crash while the probe waits ends the wait.
       const exited = proc!.exited.then(() => null);
       probe = await Promise.race([this.probe(), exited]);
-      failure = dead();
+      failure = await dead();
       if (failure === null && probe !== null && !probe.ok) failure = { kind: 'hang', what: `the liveness probe failed: ${probe.detail}` };
     }
     const fatal = this.newFatalOutput();
