@@ -25,6 +25,15 @@ export interface CampaignOptions extends RigOptions {
   replayArgs: string[];
   /** Called about once a second, and once at the end with final = true. */
   progress?: (line: string, final: boolean) => void;
+  /** Called after every batch (benchmarks sample memory here). */
+  sample?: (s: CampaignSample) => void;
+}
+
+export interface CampaignSample {
+  inputs: number;
+  elapsedMs: number;
+  /** The IUT's process and the fuzz agents'. */
+  pids: { iut: number | null; agents: number[] };
 }
 
 export const DEFAULT_COUNT = 100_000;
@@ -58,10 +67,12 @@ export async function runCampaign(o: CampaignOptions): Promise<RobustnessResult>
   let lastProgress = t0;
   let next = 0;
   let healthy = true;
+  /** Time spent saving and minimising findings: not fuzzing, so not in the rate. */
+  let findingMs = 0;
   const say = (final: boolean) => {
     const s = (performance.now() - t0) / 1000;
     const f = rig.growth.peak;
-    o.progress?.(`fuzz ${o.target} ${o.iut}: ${result.inputs} inputs (${result.packets} packets), ${Math.round(result.inputs / Math.max(s, 1e-3))}/s, `
+    o.progress?.(`fuzz ${o.target} ${o.iut}: ${result.inputs} inputs (${result.packets} packets), ${Math.round(result.inputs / Math.max(s - findingMs / 1000, 1e-3))}/s, `
       + `${result.probes.passed} probes passed, ${result.findings.length} finding(s); IUT peak RSS ${(f.rssBytes / 2 ** 20).toFixed(1)} MiB, ${f.fds} fds; ${s.toFixed(1)} s`, final);
   };
   try {
@@ -85,19 +96,22 @@ export async function runCampaign(o: CampaignOptions): Promise<RobustnessResult>
       else if (probe !== null) result.probes.failed++;
       healthy = failure === null;
       if (failure !== null) {
+        const tf = performance.now();
         const finding = await recordFinding(rig, o, failure, result.findings.length + 1, from, next);
         result.findings.push(finding);
         o.progress?.(`finding ${finding.id} (${finding.kind}) after input ${next - 1}: ${finding.what}\n  reproducer: ${finding.pcap}\n  replay: ${finding.replay}`, false);
-        if (!o.keepGoing) { result.stopped = 'finding'; break; }
+        if (!o.keepGoing) { result.stopped = 'finding'; findingMs += performance.now() - tf; break; }
         await rig.restartIut();
         healthy = true;
+        findingMs += performance.now() - tf;
       }
+      o.sample?.({ inputs: result.inputs, elapsedMs: performance.now() - t0, pids: rig.pids() });
       if (performance.now() - lastProgress >= 1000) { lastProgress = performance.now(); say(false); }
     }
     if (result.stopped !== 'finding' && next < limit) result.stopped = 'duration';
   } finally {
     result.elapsedMs = performance.now() - t0;
-    result.inputsPerSecond = result.inputs / Math.max(result.elapsedMs / 1000, 1e-3);
+    result.inputsPerSecond = result.inputs / Math.max((result.elapsedMs - findingMs) / 1000, 1e-3);
     result.logTail = rig.logTail();
     say(true);
     await rig.down();

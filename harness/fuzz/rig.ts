@@ -133,6 +133,12 @@ export class FuzzRig {
     return this.tb.supervisor.list().filter((p) => p.spec.name === name).at(-1);
   }
 
+  /** The IUT's process id (while it runs) and the fuzz agents'. */
+  pids(): { iut: number | null; agents: number[] } {
+    const iut = this.iutProcess();
+    return { iut: iut?.running === true ? iut.pid : null, agents: [this.peer, ...(this.access !== null ? [this.access] : [])].map((a) => a.proc.pid) };
+  }
+
   get logFile(): string { return join(this.tb.outDir, 'logs', `${this.iutNode}.log`); }
 
   /** Sends inputs [from, from + count) of every channel; `healthy`: all before them passed the checks. */

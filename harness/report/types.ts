@@ -130,6 +130,7 @@ export interface RobustnessResult {
   packets: number;
   octets: number;
   elapsedMs: number;
+  /** Over the time spent fuzzing (saving and minimising findings left out). */
   inputsPerSecond: number;
   probes: { passed: number; failed: number };
   /** Inputs per message type and per mutated field. */
