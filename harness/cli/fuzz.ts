@@ -2,7 +2,6 @@
 // and minimisation (harness/fuzz/), and a report with its Robustness section.
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseCommandArgs, UsageError } from './args.js';
 import { DATAPLANE_CHOICES, type DataplaneChoice } from '../iut/adapter.js';
 import { DEFAULT_COUNT, replayFile, runCampaign } from '../fuzz/campaign.js';
@@ -64,9 +63,7 @@ function nonNegative(v: string | undefined, name: string, positive = false): num
 }
 
 async function inVm(argv: string[]): Promise<number> {
-  const { vmExitStatus, vmOptions, terminalIo } = await import('./vm.js');
-  const cli = fileURLToPath(new URL('./main.js', import.meta.url));
-  return vmExitStatus(vmOptions({}, [process.execPath, cli, 'fuzz', ...argv]), terminalIo());
+  return (await import('./vm.js')).subcommandInVm('fuzz', argv);
 }
 
 export async function main(argv: string[]): Promise<number> {

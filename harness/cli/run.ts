@@ -16,9 +16,7 @@ import { kernelDescription, vmDescription } from '../vm/guest.js';
 
 /** `run --vm`: the same run, in a VM; the guest's run writes the report and the VM copies it back. */
 async function runInVmExitStatus(runArgv: string[]): Promise<number> {
-  const { vmExitStatus, vmOptions, terminalIo } = await import('./vm.js');
-  const cli = fileURLToPath(new URL('./main.js', import.meta.url));
-  return vmExitStatus(vmOptions({}, [process.execPath, cli, 'run', ...runArgv]), terminalIo());
+  return (await import('./vm.js')).subcommandInVm('run', runArgv);
 }
 
 const HELP = `usage: pmip-testbed run [--iut NAME|FILE] [--topology FILE] [--cases GLOB]... [--quirk NAME]... [options]

@@ -9,7 +9,8 @@
 //
 //   node dist/harness/fuzz/fuzz-agent.js --control PATH
 import { parseArgs } from 'node:util';
-import { ControlSocket, type ControlRequest } from '../../pmipd/control-socket.js';
+import type { ControlRequest } from '../../pmipd/control-socket.js';
+import { agentLog, agentMain } from '../active/agent-main.js';
 import { IPPROTO_RAW, openRaw, sendRaw, SOL_SOCKET, SO_RCVBUF, type RawSocket } from '../../pmipd/io/raw.js';
 import { IPPROTO_MH, decodeMobilityHeader, findOption, fromHex, toHex, type BindingUpdate } from '../../wire/index.js';
 import { EmulatedLma } from '../active/emulated-lma.js';
@@ -79,7 +80,8 @@ class FuzzAgent {
 
   private receive(bytes: Uint8Array, src: string): void {
     const mh = decodeMobilityHeader(bytes, 0, bytes.length);
-    if (mh.type === 6 && this.waiting !== null && mh.seq === this.waiting.seq) {
+    // The probe's PBA: its Sequence # and the probe's NAI (a fuzz input may carry the same number).
+    if (mh.type === 6 && this.waiting !== null && mh.seq === this.waiting.seq && findOption(mh.options, 8)?.id === this.init?.probeNai) {
       const w = this.waiting;
       this.waiting = null;
       w.resolve(mh.status);
@@ -201,25 +203,11 @@ class FuzzAgent {
   }
 }
 
-function log(text: string): void {
-  process.stderr.write(`${new Date().toISOString()} fuzz-agent: ${text}\n`);
-}
+const log = agentLog('fuzz-agent');
 
-async function main(): Promise<void> {
+agentMain('fuzz-agent', () => {
   const { values } = parseArgs({ options: { control: { type: 'string' }, device: { type: 'string' } } });
   if (values.control === undefined) throw new Error('usage: fuzz-agent --control PATH [--device IFACE]');
   const agent = new FuzzAgent(values.device);
-  const control = await ControlSocket.listen(values.control, (req) => agent.handle(req));
-  log('ready');
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  agent.close();
-  await control.close();
-}
-
-main().catch((err: unknown) => {
-  log(err instanceof Error ? err.message : String(err));
-  process.exitCode = 1;
+  return { control: values.control, handle: (req) => agent.handle(req), ready: 'ready', close: () => agent.close() };
 });
