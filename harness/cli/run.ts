@@ -1,7 +1,6 @@
 // `pmip-testbed run`: the conformance suite against an implementation, with a report at the end.
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { findRequirement } from '../catalog/index.js';
 import { parseCommandArgs, UsageError } from './args.js';
 import { loadBaseline, writeBaseline, type Baseline, type RequirementOutcome } from '../conformance/baseline.js';
