@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { controlRequest } from '../../pmipd/control-socket.js';
 import { checkSocketPath } from '../iut/adapter.js';
 import { ADAPTERS } from '../iut/registry.js';
-import { loadProfile, PROFILES, type IutRole } from '../conformance/profile.js';
+import { domainProfile, loadProfile, PROFILES, type IutRole } from '../conformance/profile.js';
+import { vmDescription } from '../vm/guest.js';
 import { pollUntil, START_DEADLINE_MS } from '../poll.js';
 import { describeExit, type SupervisedProcess } from '../process/supervisor.js';
 import { loadTopology } from '../topology/load.js';
@@ -50,7 +51,9 @@ export interface Failure { kind: 'crash' | 'hang' | 'log' | 'growth'; what: stri
 /** The adapter spec of the IUT for `role`: a profile's (pmipd: timers and MNs of the topology), an adapter by name, or a file's. */
 export function fuzzIutSpec(iut: string, role: IutRole, topology: Topology, quirks: string[]): IutSpec {
   if (/\.ya?ml$/.test(iut) || PROFILES[iut] !== undefined) {
-    const spec = loadProfile(iut).spec({ topology, node: IUT_NODE[role], role, needs: {}, quirks });
+    // In a VM, the domain profile for slow machines (a wider TimestampValidityWindow), as `run --vm`.
+    const needs = domainProfile(vmDescription() !== undefined).apply({});
+    const spec = loadProfile(iut).spec({ topology, node: IUT_NODE[role], role, needs, quirks });
     // Every malformed input is a log line at debug; info keeps the log's size in proportion.
     if (spec.adapter === 'pmipd') return { ...spec, options: { ...spec.options, logLevel: 'info' } };
     return spec;
