@@ -12,7 +12,12 @@ export function flushStderr(): void {
   if (pending === '') return;
   const text = pending;
   pending = '';
-  try { writeSync(2, text); } catch { /* stderr closed: nothing to tell */ }
+  try {
+    writeSync(2, text);
+  } catch (err) {
+    // A non-blocking pipe that is full: Node's own stream queues it. Closed: nothing to tell.
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') process.stderr.write(text);
+  }
 }
 
 /**
