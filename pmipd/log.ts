@@ -10,13 +10,14 @@ let flushQueued = false;
 export function flushStderr(): void {
   flushQueued = false;
   if (pending === '') return;
-  const text = pending;
+  const buf = Buffer.from(pending);
   pending = '';
+  let off = 0;
   try {
-    writeSync(2, text);
+    while (off < buf.length) off += writeSync(2, buf, off);
   } catch (err) {
-    // A non-blocking pipe that is full: Node's own stream queues it. Closed: nothing to tell.
-    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') process.stderr.write(text);
+    // A non-blocking pipe that is full: Node's own stream queues the rest. Closed: nothing to tell.
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') process.stderr.write(buf.subarray(off));
   }
 }
 
