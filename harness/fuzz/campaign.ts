@@ -7,6 +7,7 @@ import type { RobustnessFinding, RobustnessResult } from '../report/types.js';
 import { ddmin } from './ddmin.js';
 import type { BatchResult } from './fuzz-agent.js';
 import { decodedFields, readReproducer, writeReproducer, type ReproPacket } from './reproducer.js';
+import { mhSocketDrops, RestartingCounter } from './health.js';
 import { FuzzRig, type Failure, type RigOptions } from './rig.js';
 
 export interface CampaignOptions extends RigOptions {
@@ -58,8 +59,10 @@ export async function runCampaign(o: CampaignOptions): Promise<RobustnessResult>
     target: o.target, iut: o.iut + (o.quirks.length > 0 ? ` (quirks ${o.quirks.join(', ')})` : ''), seed: o.seed,
     inputs: 0, packets: 0, octets: 0, elapsedMs: 0, inputsPerSecond: 0,
     probes: { passed: 0, failed: 0 }, messages: {}, fields: {}, findings: [], iutFigures: null,
-    stopped: 'count',
+    stopped: 'count', kernelDrops: 0,
   };
+  const drops = new RestartingCounter();
+  const seeDrops = () => { const pid = rig.pids().iut; if (pid !== null) drops.see(mhSocketDrops(pid)); };
   const limit = o.count ?? (o.durationS !== undefined ? Infinity : DEFAULT_COUNT);
   const deadline = o.durationS !== undefined ? performance.now() + o.durationS * 1000 : Infinity;
   const batchSize = o.batch ?? DEFAULT_BATCH;
@@ -80,6 +83,8 @@ export async function runCampaign(o: CampaignOptions): Promise<RobustnessResult>
     const first = await rig.check();
     if (first.failure !== null) throw new Error(`the IUT is not healthy before the first input: ${first.failure.what}`);
     result.probes.passed++;
+    seeDrops();
+    const dropsBefore = drops.total;
     while (next < limit && performance.now() < deadline) {
       const count = Math.min(batchSize, limit - next);
       const batches: BatchResult[] = await rig.batch(next, count, o.rate, healthy);
@@ -91,6 +96,8 @@ export async function runCampaign(o: CampaignOptions): Promise<RobustnessResult>
       }
       if (result.inputs < WARMUP_INPUTS) rig.growth.reset();
       const { failure, probe, figures } = await rig.check();
+      seeDrops();
+      result.kernelDrops = drops.total - dropsBefore;
       if (figures !== null) result.iutFigures = { rssBytes: figures.rssBytes, fds: figures.fds, peakRssBytes: rig.growth.peak.rssBytes, peakFds: rig.growth.peak.fds };
       if (probe?.ok === true) result.probes.passed++;
       else if (probe !== null) result.probes.failed++;

@@ -68,3 +68,34 @@ export class GrowthWatch {
 
   reset(): void { this.base = null; }
 }
+
+/**
+ * Packets the kernel dropped at the process's Mobility Header raw sockets (protocol 135, in its
+ * network namespace: /proc/<pid>/net/raw6): bad checksums, and a receive buffer that overflowed.
+ */
+export function mhSocketDrops(pid: number): number | null {
+  try {
+    let drops = 0;
+    for (const line of readFileSync(`/proc/${pid}/net/raw6`, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 2 && f[1]!.endsWith(':0087')) drops += Number(f.at(-1));
+    }
+    return drops;
+  } catch {
+    return null;
+  }
+}
+
+/** A counter summed over the IUT's successive processes (each restart starts it again from 0). */
+export class RestartingCounter {
+  private done = 0;
+  private last = 0;
+
+  see(value: number | null): void {
+    if (value === null) return;
+    if (value < this.last) this.done += this.last;
+    this.last = value;
+  }
+
+  get total(): number { return this.done + this.last; }
+}

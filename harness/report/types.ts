@@ -140,5 +140,10 @@ export interface RobustnessResult {
   /** The IUT's process at the last check, and the most seen. */
   iutFigures: { rssBytes: number; fds: number; peakRssBytes: number; peakFds: number } | null;
   stopped: 'count' | 'duration' | 'finding';
+  /**
+   * Packets the IUT's kernel dropped at its Mobility Header sockets (Linux: /proc/<pid>/net/raw6):
+   * the inputs with a bad checksum, and any receive-buffer overflow.
+   */
+  kernelDrops: number;
   logTail?: string[];
 }
