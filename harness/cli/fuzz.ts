@@ -6,6 +6,7 @@ import { parseCommandArgs, UsageError } from './args.js';
 import { DATAPLANE_CHOICES, type DataplaneChoice } from '../iut/adapter.js';
 import { DEFAULT_COUNT, replayFile, runCampaign } from '../fuzz/campaign.js';
 import type { FuzzTarget } from '../fuzz/models.js';
+import { iutProblem } from '../fuzz/rig.js';
 import { writeReport } from '../report/index.js';
 import { kernelDescription, vmDescription } from '../vm/guest.js';
 
@@ -81,6 +82,8 @@ export async function main(argv: string[]): Promise<number> {
   const iut = v.iut ?? 'pmipd';
   if (/\.ya?ml$/.test(iut) && !existsSync(iut)) throw new UsageError(`no IUT file ${iut}`, HELP);
   const quirks = v.quirk ?? [];
+  const problem = iutProblem(iut, target, quirks);
+  if (problem !== null) throw new UsageError(problem, HELP);
   const seed = nonNegative(v.seed, 'seed') ?? 1;
   const started = new Date();
   const outDir = resolve(v.out ?? join('reports', `${v.replay !== undefined ? 'replay' : 'fuzz'}-${stamp(started)}`));

@@ -48,21 +48,38 @@ export interface RigOptions {
 /** Why the IUT is not healthy: a crash, a hang (probe unanswered), a fatal log line, growth. */
 export interface Failure { kind: 'crash' | 'hang' | 'log' | 'growth'; what: string }
 
+/** Why `iut` cannot be fuzzed in `role` with `quirks` (an unknown name, a quirk of the other role), or null. */
+export function iutProblem(iut: string, role: IutRole, quirks: string[]): string | null {
+  const isFile = /\.ya?ml$/.test(iut);
+  if (!isFile && PROFILES[iut] === undefined && ADAPTERS[iut] === undefined) {
+    return `unknown IUT "${iut}" (known: ${[...new Set([...Object.keys(PROFILES), ...Object.keys(ADAPTERS)])].join(', ')}, or a YAML file with lma:/mag: adapter specs)`;
+  }
+  if (quirks.length > 0 && PROFILES[iut] === undefined) return `--quirk is for ${Object.keys(PROFILES).join(', ')}; ${iut} has none`;
+  for (const q of quirks) {
+    try {
+      const r = PROFILES[iut]!.quirkRole(q);
+      if (r !== role) return `quirk ${q} is for the ${r.toUpperCase()}, and --target is ${role}`;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  return null;
+}
+
 /** The adapter spec of the IUT for `role`: a profile's (pmipd: timers and MNs of the topology), an adapter by name, or a file's. */
 export function fuzzIutSpec(iut: string, role: IutRole, topology: Topology, quirks: string[]): IutSpec {
+  const problem = iutProblem(iut, role, quirks);
+  if (problem !== null) throw new Error(problem);
   if (/\.ya?ml$/.test(iut) || PROFILES[iut] !== undefined) {
     // In a VM, the domain profile for slow machines (a wider TimestampValidityWindow), as `run --vm`.
     const needs = domainProfile(vmDescription() !== undefined).apply({});
     const spec = loadProfile(iut).spec({ topology, node: IUT_NODE[role], role, needs, quirks });
-    // Every malformed input is a log line at debug; info keeps the log's size in proportion.
+    // Every malformed input is a log line at debug; info keeps the log's size in proportion
+    // (and the adapter waits for pmipd's ready line, an info line).
     if (spec.adapter === 'pmipd') return { ...spec, options: { ...spec.options, logLevel: 'info' } };
     return spec;
   }
-  if (ADAPTERS[iut] !== undefined) {
-    if (quirks.length > 0) throw new Error(`--quirk is for pmipd; the ${iut} adapter has none`);
-    return { adapter: iut };
-  }
-  throw new Error(`unknown IUT "${iut}" (known: ${[...new Set([...Object.keys(PROFILES), ...Object.keys(ADAPTERS)])].join(', ')}, or a YAML file with lma:/mag: adapter specs)`);
+  return { adapter: iut };
 }
 
 class AgentHandle {
