@@ -179,7 +179,8 @@ export class FuzzRig {
 
   /** Sends recorded packets as they are, each through its channel's agent, in order. */
   async replay(packets: readonly { channel: Channel; dst: string; hex: string }[]): Promise<void> {
-    if (this.opts.target === 'mag') await this.peer.request({ cmd: 'lma-mode', fuzzing: true });
+    // The generated PBAs a MAG got are in the reproducer: the emulated LMA answers by the RFC meanwhile.
+    if (this.opts.target === 'mag') await this.peer.request({ cmd: 'lma-mode', fuzzing: false });
     let run: { channel: Channel; dst: string; hex: string }[] = [];
     const flush = async () => {
       if (run.length === 0) return;
