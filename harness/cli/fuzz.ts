@@ -126,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
   }, { copyFiles: false });
   process.stdout.write(`${result.inputs} inputs (${result.packets} packets, ${result.octets} octets) in ${(result.elapsedMs / 1000).toFixed(1)} s: `
     + `${Math.round(result.inputsPerSecond)} inputs/s; ${result.probes.passed} probes passed, ${result.probes.failed} failed; ${result.findings.length} finding(s)\n`
-    + `${result.kernelDrops} packets dropped by the IUT's kernel before it (bad checksums, a full receive buffer)\n`);
+    + `${result.probes.retried} probes passed at a retry; ${result.kernelDrops} packets dropped by the IUT's kernel before it (bad checksums, a full receive buffer)\n`);
   for (const f of result.findings) {
     process.stdout.write(`finding ${f.id} (${f.kind}): ${f.what}\n  reproducer: ${join(relative(process.cwd(), outDir) || '.', f.pcap)} (${f.packets} packets)\n  replay: ${f.replay}\n`);
     if (f.minimised?.reproduced === true) process.stdout.write(`  minimised to ${f.minimised.packets} packet(s) in ${f.minimised.tests} attempts: ${join(relative(process.cwd(), outDir) || '.', f.minimised.pcap)}\n  replay: ${f.minimised.replay}\n`);

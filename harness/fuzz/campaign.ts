@@ -58,7 +58,7 @@ export async function runCampaign(o: CampaignOptions): Promise<RobustnessResult>
   const result: RobustnessResult = {
     target: o.target, iut: o.iut + (o.quirks.length > 0 ? ` (quirks ${o.quirks.join(', ')})` : ''), seed: o.seed,
     inputs: 0, packets: 0, octets: 0, elapsedMs: 0, inputsPerSecond: 0,
-    probes: { passed: 0, failed: 0 }, messages: {}, fields: {}, findings: [], iutFigures: null,
+    probes: { passed: 0, failed: 0, retried: 0 }, messages: {}, fields: {}, findings: [], iutFigures: null,
     stopped: 'count', kernelDrops: 0,
   };
   const drops = new RestartingCounter();
@@ -100,6 +100,7 @@ export async function runCampaign(o: CampaignOptions): Promise<RobustnessResult>
       result.kernelDrops = drops.total - dropsBefore;
       if (figures !== null) result.iutFigures = { rssBytes: figures.rssBytes, fds: figures.fds, peakRssBytes: rig.growth.peak.rssBytes, peakFds: rig.growth.peak.fds };
       if (probe?.ok === true) result.probes.passed++;
+      if (probe?.ok === true && probe.attempts > 1) result.probes.retried++;
       else if (probe !== null) result.probes.failed++;
       healthy = failure === null;
       if (failure !== null) {

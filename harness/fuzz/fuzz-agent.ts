@@ -22,7 +22,7 @@ export interface AgentInit {
   seed: number;
   channel: Channel;
   ctx: Omit<GenContext, 'nowMs'>;
-  /** LMA target: the NAI of the probe's MN (no fuzz input uses it). */
+  /** The NAI of the probe's MN (no fuzz input uses it): LMA target, the probe PBU's; MAG target, the attaching MN's. */
   probeNai?: string;
   /** MAG target, peer channel: act as its LMA, handing out these prefixes (NAI -> HNP). */
   emulateLma?: { prefixes: Record<string, string>; defaultPrefix: string };
@@ -95,11 +95,14 @@ class FuzzAgent {
     const init = this.init!;
     this.pbusSeen++;
     const ts = findOption(pbu.options, 27);
-    this.lastPbu = { seq: pbu.seq, nai: findOption(pbu.options, 8)?.id ?? '', ...(ts !== undefined ? { timestamp: { seconds: ts.seconds, fraction: ts.fraction } } : {}) };
+    const nai = findOption(pbu.options, 8)?.id ?? '';
+    // The probe's MN gets conformant answers only; fuzzed PBAs aim at the other MNs' entries.
+    const probeMn = nai === init.probeNai;
+    if (!probeMn) this.lastPbu = { seq: pbu.seq, nai, ...(ts !== undefined ? { timestamp: { seconds: ts.seconds, fraction: ts.fraction } } : {}) };
     const spec = this.lma!.answer(pbu, { answer: true, status: 0 }, Date.now());
     if (spec === null) return;
     this.pbasSent++;
-    if (!this.lmaFuzzing) {
+    if (!this.lmaFuzzing || probeMn) {
       sendRaw(this.tx, mhPacket(spec, init.ctx.peer[0]!, src).packet, src).catch(() => undefined);
       return;
     }
@@ -116,7 +119,7 @@ class FuzzAgent {
       case 'ping': return { pong: true };
       case 'init': {
         this.init = req.init as AgentInit;
-        if (this.init.probeNai !== undefined || this.init.emulateLma !== undefined) this.listen();
+        if (this.init.probeNai !== undefined) this.listen();
         if (this.init.emulateLma !== undefined) {
           this.lma = new EmulatedLma({ ...this.init.emulateLma, linkLocal: 'fe80::5213:1', scripts: {} });
         }
@@ -177,7 +180,7 @@ class FuzzAgent {
   /** A conformant PBU for the probe MN, answered by an accepting PBA within `timeoutMs` (up to PROBE_ATTEMPTS times). */
   private async probe(timeoutMs: number): Promise<ProbeResult> {
     const init = this.init!;
-    if (init.probeNai === undefined) throw new Error('this agent has no probe (not the peer of an LMA target)');
+    if (init.probeNai === undefined || init.ctx.target !== 'lma') throw new Error('this agent has no probe (not the peer of an LMA target)');
     let last = 'no PBA';
     for (let attempt = 1; attempt <= PROBE_ATTEMPTS; attempt++) {
       const seq = this.probeSeq = (this.probeSeq + 1) & 0xffff;

@@ -23,7 +23,7 @@ export function robustnessHtml(r: RobustnessResult): string {
   const fig = r.iutFigures;
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
   return `<h2 id="robustness">Robustness</h2>
-<div class="cards"><div class="card ${r.findings.length > 0 ? 'FAIL' : 'PASS'}"><b>${r.findings.length}</b>findings</div><div class="card"><b>${r.inputs}</b>inputs (${r.packets} packets)</div><div class="card"><b>${Math.round(r.inputsPerSecond)}</b>inputs/s</div><div class="card PASS"><b>${r.probes.passed}</b>probes passed</div><div class="card ${r.probes.failed > 0 ? 'FAIL' : ''}"><b>${r.probes.failed}</b>probes failed</div></div>
+<div class="cards"><div class="card ${r.findings.length > 0 ? 'FAIL' : 'PASS'}"><b>${r.findings.length}</b>findings</div><div class="card"><b>${r.inputs}</b>inputs (${r.packets} packets)</div><div class="card"><b>${Math.round(r.inputsPerSecond)}</b>inputs/s</div><div class="card PASS"><b>${r.probes.passed}</b>probes passed (${r.probes.retried} at a retry)</div><div class="card ${r.probes.failed > 0 ? 'FAIL' : ''}"><b>${r.probes.failed}</b>probes failed</div></div>
 <p class="kv">target ${esc(r.target.toUpperCase())} · IUT ${esc(r.iut)} · seed ${r.seed} · ${(r.elapsedMs / 1000).toFixed(1)} s · stopped by ${esc(r.stopped)} · ${r.kernelDrops} packets dropped by the IUT's kernel (bad checksums, a full receive buffer)${fig !== null ? ` · IUT RSS ${mib(fig.rssBytes)} (peak ${mib(fig.peakRssBytes)}), ${fig.fds} fds (peak ${fig.peakFds})` : ''}</p>
 ${countsTable('message type', r.messages)}
 ${countsTable('mutated field', r.fields)}

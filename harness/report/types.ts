@@ -132,7 +132,8 @@ export interface RobustnessResult {
   elapsedMs: number;
   /** Over the time spent fuzzing (saving and minimising findings left out). */
   inputsPerSecond: number;
-  probes: { passed: number; failed: number };
+  /** retried: passed, but not at the first PBU (or attach); see the probe's attempts. */
+  probes: { passed: number; failed: number; retried: number };
   /** Inputs per message type and per mutated field. */
   messages: Record<string, number>;
   fields: Record<string, number>;
