@@ -100,8 +100,8 @@ export async function runCampaign(o: CampaignOptions): Promise<RobustnessResult>
       result.kernelDrops = drops.total - dropsBefore;
       if (figures !== null) result.iutFigures = { rssBytes: figures.rssBytes, fds: figures.fds, peakRssBytes: rig.growth.peak.rssBytes, peakFds: rig.growth.peak.fds };
       if (probe?.ok === true) result.probes.passed++;
-      if (probe?.ok === true && probe.attempts > 1) result.probes.retried++;
       else if (probe !== null) result.probes.failed++;
+      if (probe?.ok === true && probe.attempts > 1) result.probes.retried++;
       healthy = failure === null;
       if (failure !== null) {
         const tf = performance.now();
