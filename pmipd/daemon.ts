@@ -76,6 +76,21 @@ async function startDataplane(c: Ctx, dataplane: LmaTunnelDataplane | MagTunnelD
   c.cleanups.push(() => dataplane.stop());
 }
 
+/**
+ * A received-message handler whose exception ends the daemon: raw-socket would turn it into an
+ * 'error' event, logged, and go on as if nothing happened. A bug in message handling is a crash
+ * (uncaught, with its stack), loud, as robustness testing (`pmip-testbed fuzz`) expects of any daemon.
+ */
+function crashOnThrow(handle: (buf: Buffer, src: string) => void): (buf: Buffer, src: string) => void {
+  return (buf, src) => {
+    try {
+      handle(buf, src);
+    } catch (err) {
+      process.nextTick(() => { throw err; });
+    }
+  };
+}
+
 function ifaceExists(iface: string): boolean {
   try { readInterfaceFile(iface, 'ifindex'); return true; } catch { return false; }
 }
@@ -163,7 +178,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
     },
   });
   c.cleanups.push(() => core.close());
-  sock = new MhSocket(cfg.lma.address, (buf, src) => core.receive(buf, src), (err) => c.log.error('mh-socket', { why: err.message }));
+  sock = new MhSocket(cfg.lma.address, crashOnThrow((buf, src) => core.receive(buf, src)), (err) => c.log.error('mh-socket', { why: err.message }));
   c.cleanups.push(() => sock!.close());
   await control(o, c, (req) => {
     switch (req.cmd) {
@@ -211,10 +226,10 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     },
   });
   c.cleanups.push(() => core.close());
-  mh = new MhSocket(self.address, (buf, src) => core.receive(buf, src), (err) => c.log.error('mh-socket', { why: err.message }));
+  mh = new MhSocket(self.address, crashOnThrow((buf, src) => core.receive(buf, src)), (err) => c.log.error('mh-socket', { why: err.message }));
   c.cleanups.push(() => mh!.close());
   for (const iface of self.accessInterfaces) {
-    const s = new Icmpv6Socket(iface, [133, 136], (buf, src) => onIcmp(core, c, iface, buf, src), (err) => c.log.error('icmp-socket', { iface, why: err.message }));
+    const s = new Icmpv6Socket(iface, [133, 136], crashOnThrow((buf, src) => onIcmp(core, c, iface, buf, src)), (err) => c.log.error('icmp-socket', { iface, why: err.message }));
     icmp.set(iface, s);
     c.cleanups.push(() => s.close());
   }

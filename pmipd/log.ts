@@ -1,6 +1,42 @@
 // One line per event: wall-clock ISO time, monotonic seconds since start, level, role, event and
 // key=value fields. Counters live beside the log so the control socket can dump them.
+import { writeSync } from 'node:fs';
 import type { Clock } from './clock.js';
+
+let pending = '';
+let flushQueued = false;
+
+/** Writes what coalescedStderr holds now (before writing to stderr otherwise). */
+export function flushStderr(): void {
+  flushQueued = false;
+  if (pending === '') return;
+  const buf = Buffer.from(pending);
+  pending = '';
+  let off = 0;
+  try {
+    while (off < buf.length) off += writeSync(2, buf, off);
+  } catch (err) {
+    // A non-blocking pipe that is full: Node's own stream queues the rest. Closed: nothing to tell.
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') process.stderr.write(buf.subarray(off));
+  }
+}
+
+/**
+ * Lines to stderr, written together once per event-loop turn: a write to a pipe is a system call
+ * (synchronous on Linux), and one per line was most of the daemon's time under a flood of
+ * malformed messages (each is logged). Flushed before an uncaught exception is reported and at
+ * exit, so the log keeps its order and nothing is lost.
+ */
+export function coalescedStderr(line: string): void {
+  pending += line;
+  if (pending.length > 1 << 16) flushStderr();
+  else if (!flushQueued) {
+    flushQueued = true;
+    setImmediate(flushStderr);
+  }
+}
+process.on('exit', flushStderr);
+process.on('uncaughtExceptionMonitor', flushStderr);
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -20,7 +56,7 @@ export class Logger {
     private readonly clock: Clock,
     private readonly role: string,
     private readonly level: LogLevel = 'info',
-    private readonly write: (line: string) => void = (line) => { process.stderr.write(line); },
+    private readonly write: (line: string) => void = coalescedStderr,
   ) {
     this.origin = clock.now();
   }

@@ -5,7 +5,7 @@ import { YamlConfigError } from '../harness/yaml-located.js';
 import { loadDomainConfig } from './config.js';
 import { DaemonSetupError, startDaemon } from './daemon.js';
 import { RawSocketUnavailable } from './io/raw.js';
-import { LOG_LEVELS, type LogLevel } from './log.js';
+import { flushStderr, LOG_LEVELS, type LogLevel } from './log.js';
 import { UnknownQuirkError, quirkTable } from './quirks.js';
 
 const HELP = `usage: pmipd --role lma|mag --config FILE [--name MAG] [--control PATH] [--quirk NAME]... [--log-level LEVEL]
@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
+    flushStderr();
     if (err instanceof UsageError) {
       process.stderr.write(`pmipd: ${err.message}\n\n${err.help}`);
       process.exitCode = 2;

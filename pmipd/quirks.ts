@@ -50,6 +50,8 @@ export const QUIRKS = {
   'no-binding-error': { role: 'lma', breaks: ['MH-06', 'LMA-VAL-02'], does: 'an unknown MH type is dropped without a Binding Error' },
   'delete-bce-at-once': { role: 'lma', breaks: ['DEREG-08', 'DEREG-10', 'HO-07', 'HO-03', 'HO-04', 'HO-10', 'LMA-PBA-13', 'LMA-BCE-11'], does: 'an accepted de-registration deletes the BCE at once instead of after MinDelayBeforeBCEDelete' },
   'ack-foreign-dereg': { role: 'lma', breaks: ['DEREG-06', 'HO-06'], does: 'a de-registration from a MAG that no longer holds the binding is accepted and deletes it' },
+  // LMA: robustness (found by `pmip-testbed fuzz`, judged by no conformance case)
+  'crash-on-oversized-nai': { role: 'lma', breaks: [], does: `the LMA crashes (an uncaught exception ends the daemon) on a PBU whose MN-ID NAI is longer than 128 octets (OVERSIZED_NAI_OCTETS in lma/lma-core.ts)` },
   'downlink-to-old-mag': { role: 'lma', breaks: ['HO-09', 'LMA-BCE-06', 'FWD-02'], does: 'after a handover the prefix route keeps pointing at the previous MAG' },
 } as const satisfies Record<string, QuirkInfo>;
 

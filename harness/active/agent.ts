@@ -8,7 +8,8 @@
 //   node dist/harness/active/agent.js --control PATH --address ADDR [--address ADDR]...
 import { parseArgs } from 'node:util';
 import { IPPROTO_MH, decodeMobilityHeader, fromHex, parseIpv6, toHex, type BindingUpdate } from '../../wire/index.js';
-import { ControlSocket, type ControlRequest } from '../../pmipd/control-socket.js';
+import type { ControlRequest } from '../../pmipd/control-socket.js';
+import { agentLog, agentMain } from './agent-main.js';
 import { IPPROTO_RAW, openRaw, sendRaw, SOL_SOCKET, SO_RCVBUF, type RawSocket } from '../../pmipd/io/raw.js';
 import { matches, type AgentMessage, type MessageMatch } from './agent-protocol.js';
 import { EmulatedLma, type EmulatedLmaConfig, type LmaRule } from './emulated-lma.js';
@@ -120,25 +121,11 @@ class Agent {
   }
 }
 
-function log(text: string): void {
-  process.stderr.write(`${new Date().toISOString()} agent: ${text}\n`);
-}
+const log = agentLog('agent');
 
-async function main(): Promise<void> {
+agentMain('agent', () => {
   const { values } = parseArgs({ options: { control: { type: 'string' }, address: { type: 'string', multiple: true } } });
   if (values.control === undefined || !values.address?.length) throw new Error('usage: agent --control PATH --address ADDR...');
   const agent = new Agent(values.address);
-  const control = await ControlSocket.listen(values.control, (req) => agent.handle(req));
-  log(`ready addresses=${values.address.join(',')}`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  agent.close();
-  await control.close();
-}
-
-main().catch((err: unknown) => {
-  log(err instanceof Error ? err.message : String(err));
-  process.exitCode = 1;
+  return { control: values.control, handle: (req) => agent.handle(req), ready: `ready addresses=${values.address.join(',')}`, close: () => agent.close() };
 });

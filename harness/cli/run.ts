@@ -1,7 +1,6 @@
 // `pmip-testbed run`: the conformance suite against an implementation, with a report at the end.
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { findRequirement } from '../catalog/index.js';
 import { parseCommandArgs, UsageError } from './args.js';
 import { loadBaseline, writeBaseline, type Baseline, type RequirementOutcome } from '../conformance/baseline.js';
@@ -16,9 +15,7 @@ import { kernelDescription, vmDescription } from '../vm/guest.js';
 
 /** `run --vm`: the same run, in a VM; the guest's run writes the report and the VM copies it back. */
 async function runInVmExitStatus(runArgv: string[]): Promise<number> {
-  const { vmExitStatus, vmOptions, terminalIo } = await import('./vm.js');
-  const cli = fileURLToPath(new URL('./main.js', import.meta.url));
-  return vmExitStatus(vmOptions({}, [process.execPath, cli, 'run', ...runArgv]), terminalIo());
+  return (await import('./vm.js')).subcommandInVm('run', runArgv);
 }
 
 const HELP = `usage: pmip-testbed run [--iut NAME|FILE] [--topology FILE] [--cases GLOB]... [--quirk NAME]... [options]

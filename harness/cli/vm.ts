@@ -1,6 +1,7 @@
 // `pmip-testbed vm [options] -- COMMAND...`: COMMAND in a throwaway VM booting a distribution
 // kernel (harness/vm/), with its output streamed and its results left on the host.
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseCommandArgs, UsageError } from './args.js';
 import { VmUnavailable } from '../vm/kernel.js';
 import { runInVm, type VmIo, type VmOptions } from '../vm/run-vm.js';
@@ -93,6 +94,12 @@ export async function vmExitStatus(opts: VmOptions, io: VmIo): Promise<number> {
     }
     throw err;
   }
+}
+
+/** `pmip-testbed SUBCOMMAND ARGV…` again, inside a VM (`run --vm`, `fuzz --vm`); what it writes here is copied back. */
+export function subcommandInVm(subcommand: string, argv: string[]): Promise<number> {
+  const cli = fileURLToPath(new URL('./main.js', import.meta.url));
+  return vmExitStatus(vmOptions({}, [process.execPath, cli, subcommand, ...argv]), terminalIo());
 }
 
 export async function main(argv: string[]): Promise<number> {

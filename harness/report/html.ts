@@ -5,6 +5,7 @@ import { findRequirement } from '../catalog/index.js';
 import type { Evidence, RequirementResult, Verdict } from '../checks/index.js';
 import { xmlEscape as esc } from './junit.js';
 import { ladderSvg } from './ladder-svg.js';
+import { robustnessHtml } from './robustness.js';
 import { dataplaneSummary, requirementSummaries } from './results-json.js';
 import type { CaseResult, CaseTimings, RunResult } from './types.js';
 
@@ -168,6 +169,7 @@ export function reportHtml(result: RunResult): string {
 ${errorsHtml}
 <div class="cards">${errored.length > 0 ? `<div class="card ERROR"><b>${errored.length}</b>cases errored</div>` : ''}${VERDICTS.map((v) => `<div class="card ${v}"><b>${counts[v]}</b>${v}</div>`).join('')}<div class="card FAIL"><b>${mustFails}</b>MUST-level failures</div><div class="card"><b>${result.cases.length}</b>cases</div></div>
 ${(run.notes ?? []).map((n) => `<p class="muted">${esc(n)}</p>`).join('')}
+${result.robustness !== undefined ? robustnessHtml(result.robustness) : ''}
 <h2>Requirements</h2>
 <div class="filters"><span>verdict</span>
 <button data-verdict="ALL" class="on">all</button>${VERDICTS.map((v) => `<button data-verdict="${v}">${v}</button>`).join('')}

@@ -2,6 +2,7 @@
 // NOT-APPLICABLE are skipped (with the reason). A case that could not run is one testcase with an
 // <error> (its cause as the message, the whole text with the log tail inside).
 import { findRequirement } from '../catalog/index.js';
+import { robustnessJunit } from './robustness.js';
 import type { RunResult } from './types.js';
 
 export function xmlEscape(s: string): string {
@@ -32,6 +33,7 @@ export function junitXml(result: RunResult): string {
     });
     return `  <testsuite name="${xmlEscape(c.name)}" tests="${c.verdicts.length}" failures="${failures}" skipped="${skipped}" errors="0">\n${cases.join('\n')}\n  </testsuite>`;
   });
+  if (result.robustness !== undefined) suites.push(robustnessJunit(result.robustness));
   const errors = result.cases.filter((c) => c.error !== undefined).length;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(result.run.id)}" errors="${errors}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

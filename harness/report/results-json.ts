@@ -74,5 +74,6 @@ export function resultsJson(result: RunResult): string {
     errors: errored.map((c) => ({ case: c.name, error: c.error })),
     requirements,
     cases: result.cases.map((c) => ({ status: c.error !== undefined ? 'error' : 'completed', ...c })),
+    ...(result.robustness !== undefined ? { robustness: result.robustness } : {}),
   }, null, 1);
 }

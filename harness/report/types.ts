@@ -99,4 +99,52 @@ export interface CaseResult {
 export interface RunResult {
   run: RunMeta;
   cases: CaseResult[];
+  /** A fuzz campaign's section (`pmip-testbed fuzz`). */
+  robustness?: RobustnessResult;
+}
+
+/** A failure a fuzz campaign found (`pmip-testbed fuzz`). */
+export interface RobustnessFinding {
+  id: number;
+  /** crash: the process ended; hang: the liveness probe went unanswered; log: a fatal line; growth: RSS or descriptors. */
+  kind: 'crash' | 'hang' | 'log' | 'growth';
+  what: string;
+  /** Indices of the inputs sent since the last healthy check. */
+  inputRange: [number, number];
+  packets: number;
+  /** The reproducer (relative to the report directory) and the command replaying it. */
+  pcap: string;
+  replay: string;
+  /** Delta debugging's result on a fresh IUT per attempt; reproduced false: the inputs did not fail a fresh IUT. */
+  minimised?: { reproduced: boolean; packets: number; tests: number; pcap: string; replay: string; decoded: string[][] };
+  /** The IUT's last log lines (after the minimised input when there is one). */
+  logTail: string[];
+}
+
+/** The "Robustness" section: what a fuzz campaign sent and what it found. */
+export interface RobustnessResult {
+  target: 'lma' | 'mag';
+  iut: string;
+  seed: number;
+  inputs: number;
+  packets: number;
+  octets: number;
+  elapsedMs: number;
+  /** Over the time spent fuzzing (saving and minimising findings left out). */
+  inputsPerSecond: number;
+  /** retried: passed, but not at the first PBU (or attach); see the probe's attempts. */
+  probes: { passed: number; failed: number; retried: number };
+  /** Inputs per message type and per mutated field. */
+  messages: Record<string, number>;
+  fields: Record<string, number>;
+  findings: RobustnessFinding[];
+  /** The IUT's process at the last check, and the most seen. */
+  iutFigures: { rssBytes: number; fds: number; peakRssBytes: number; peakFds: number } | null;
+  stopped: 'count' | 'duration' | 'finding';
+  /**
+   * Packets the IUT's kernel dropped at its Mobility Header sockets (Linux: /proc/<pid>/net/raw6):
+   * the inputs with a bad checksum, and any receive-buffer overflow.
+   */
+  kernelDrops: number;
+  logTail?: string[];
 }

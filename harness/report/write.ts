@@ -32,7 +32,7 @@ export async function writeReport(dir: string, result: RunResult, opts: WriteRep
     for (const f of c.logs) logs.push({ ...f, path: await relink(f.path, n++) });
     cases.push({ ...c, captures, logs });
   }
-  const out: RunResult = { run: result.run, cases };
+  const out: RunResult = { run: result.run, cases, ...(result.robustness !== undefined ? { robustness: result.robustness } : {}) };
   const paths = { dir, html: join(dir, 'index.html'), junit: join(dir, 'junit.xml'), json: join(dir, 'results.json') };
   await writeFile(paths.html, reportHtml(out));
   await writeFile(paths.junit, junitXml(out));

@@ -132,6 +132,8 @@ export class Testbed {
   sweepReport: SweepReport | undefined;
   private readonly control: TopologyControl;
   private readonly iuts = new Map<string, RunningIut>();
+  /** How each IUT was started, so that restartIut can do it again. */
+  private readonly iutStarts = new Map<string, () => Promise<void>>();
   private captureResults: CaptureResult[] = [];
   private readonly warnings: string[] = [];
   private result: TeardownResult | undefined;
@@ -255,6 +257,7 @@ export class Testbed {
   }
 
   private async startIut(node: TopologyNode, spec: IutSpec, adapter: IutAdapter): Promise<void> {
+    this.iutStarts.set(node.id, () => this.startIut(node, spec, adapter));
     const netns = this.nodes[node.id]!.netns;
     const configDir = join(this.outDir, 'iut', node.id);
     const runtimeDir = join(this.runtimeDir, 'iut', node.id);
@@ -312,6 +315,20 @@ export class Testbed {
   iut(node: string): RunningIut | undefined {
     this.control.node(node);
     return this.iuts.get(node);
+  }
+
+  /**
+   * Stops the IUT of `node` (if it still runs) and starts it afresh, ready: the same adapter,
+   * spec and configuration (a fuzzer's minimisation replays each attempt on a fresh IUT).
+   */
+  async restartIut(node: string): Promise<RunningIut> {
+    const start = this.iutStarts.get(node);
+    if (start === undefined) throw new Error(`node ${node} runs no IUT`);
+    await this.iuts.get(node)?.stop();
+    this.iuts.delete(node);
+    await start();
+    await this.recordProcesses();
+    return this.iuts.get(node)!;
   }
 
   collectState(node: string): Promise<NodeState> {

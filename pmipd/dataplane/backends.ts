@@ -95,8 +95,15 @@ abstract class Base {
     this.sysctls.push([name, setSysctl(name, value)]);
   }
 
-  /** Runs `lines` at start-up; `undo` lines (run in reverse at stop) are registered first. */
+  /**
+   * Runs `lines` at start-up; `undo` lines (run in reverse at stop) are registered first. Those
+   * that delete also run before, quietly: a pmipd that ended without its clean-up (a crash,
+   * SIGKILL) left its devices and rules in the namespace, and a restarted one would fail on them
+   * ("File exists"). Adding lines do not: `ip rule add` makes a duplicate of an existing rule.
+   */
   protected async setup(lines: string[], undo: string[]): Promise<void> {
+    const leftovers = undo.filter((l) => /^(link|rule|route|addr) (del|flush)\b/.test(l));
+    if (leftovers.length > 0) await this.ip.run(leftovers);
     this.undo.push(...undo);
     await this.ip.runOrThrow(lines);
   }
@@ -107,7 +114,6 @@ abstract class Base {
     this.sysctl(`net.ipv6.conf.${device}.seg6_enabled`, 1);
     await this.setup([
       `rule add pref ${PREF_LOCAL} table local`,
-      'rule del pref 0 table local',
       `rule add pref ${PREF_DECAP} to ${local}/128 ipproto 41 table ${TABLE_DECAP}`,
       `route add ${local}/128 encap seg6local action End.DX6 nh6 :: dev ${device} table ${TABLE_DECAP}`,
     ], [
@@ -116,6 +122,8 @@ abstract class Base {
       `rule del pref ${PREF_DECAP} to ${local}/128 ipproto 41 table ${TABLE_DECAP}`,
       `route flush table ${TABLE_DECAP}`,
     ]);
+    // Quietly: a pmipd that crashed has already moved it.
+    await this.ip.run(['rule del pref 0 table local']);
   }
 
   /**

@@ -24,6 +24,9 @@ export interface LmaDataplane {
   removePrefix(hnp: Prefix): void;
 }
 
+/** Quirk crash-on-oversized-nai: the NAI length past which the LMA crashes. */
+export const OVERSIZED_NAI_OCTETS = 128;
+
 export type MhSend = (bytes: Uint8Array, dst: string) => void;
 
 interface Waiter { v: PbuView; proxyCoa: string; replyTo: string; timer: { cancel(): void } }
@@ -73,6 +76,10 @@ export class LmaCore {
     const { counters, log } = this.o;
     counters.inc('pbu_rx');
     const v = viewPbu(msg);
+    // A fixed-size identifier buffer, as C daemons have them: what the fuzzer must find.
+    if (this.o.quirks.has('crash-on-oversized-nai') && v.mnIdOption !== undefined && v.mnIdOption.length - 1 > OVERSIZED_NAI_OCTETS) {
+      throw new RangeError(`MN-ID of ${v.mnIdOption.length - 1} octets overflows the ${OVERSIZED_NAI_OCTETS}-octet NAI buffer (quirk crash-on-oversized-nai)`);
+    }
     if (!v.proxy) {
       // A plain MIPv6 home registration: this is no home agent.
       log.info('bu-not-proxy', { src, seq: v.seq });

@@ -340,6 +340,12 @@ export class MagCore {
     if (!domain.fixedMagAddresses) {
       const opt = findOption(msg.options, MH_OPTION.LINK_LOCAL_ADDRESS);
       lla = opt !== undefined && opt.address !== '::' ? opt.address : null;
+      if (lla !== null && !/^fe[89ab][0-9a-f]?:/i.test(lla)) {
+        // Found by fuzzing: a multicast or global address here made the session's install fail.
+        // Not a link-local address (RFC 5213 §8.7): the access link's own is used instead.
+        log.warn('pba-lla-not-link-local', { mn: e.mnId, lla });
+        lla = null;
+      }
       if (lla !== null && this.usedOnLink(e, lla)) {
         // MAG-PBA-10: an address the MN uses already is not ours to take; another, made here, is
         // registered at once.

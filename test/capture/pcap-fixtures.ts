@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex } from '../../wire/bytes.js';
-import { mulberry32 } from '../support/prng.js';
+import { mulberry32 } from '../../harness/prng.js';
 
 export interface FrameSpec {
   data: Uint8Array;

@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import { Timescale, ticksPerSecond } from '../../harness/capture/pcap-timescale.js';
-import { mulberry32 as prng } from '../support/prng.js';
+import { mulberry32 as prng } from '../../harness/prng.js';
 
 function split(ticks: bigint): [number, number] {
   return [Number(ticks >> 32n), Number(ticks & 0xffffffffn)];

@@ -68,6 +68,28 @@ describe('pmipd data plane choice (as a process)', function () {
     expect((await lma.stop()).code).to.equal(0);
   });
 
+  it('starts again over what a killed pmipd left in the namespace (seg6: rules, routes, the veth pair), without duplicating a rule', async function () {
+    const seg6 = await backendUnavailable(scratch, 'seg6');
+    if (seg6 !== null) {
+      this.test!.title += ` [skipped: ${seg6}]`;
+      this.skip();
+    }
+    await nsExec(ns, 'ip', ['link', 'set', 'lo', 'up']);
+    await nsExec(ns, 'ip', ['-6', 'addr', 'add', '2001:db8:ff::1/128', 'dev', 'lo']);
+    const rules = async () => (await nsExec(ns, 'ip', ['-6', 'rule'])).stdout.split('\n').filter((l) => /lookup local/.test(l)).map((l) => l.split(':')[0]);
+    const start = () => sup.start({ name: 'lma', netns: ns, cmd: process.execPath, args: [MAIN, '--role', 'lma', '--config', domainFile(dir, 'seg6')], logFile: join(dir, 'lma.log') });
+    const first = start();
+    await first.waitForOutput(/ info lma ready .*/, { timeoutMs: 10_000 });
+    expect(await rules()).to.deep.equal(['1000']);
+    await first.stop({ signal: 'SIGKILL' });
+    const again = start();
+    const [ready] = await again.waitForOutput(/ info lma ready .*|^pmipd: .*/m, { timeoutMs: 10_000 });
+    expect(ready, again.output()).to.match(/ ready role=lma .*dataplane=seg6/);
+    expect(await rules(), 'the local table looked up once, after the decapsulation rule').to.deep.equal(['1000']);
+    expect((await again.stop()).code).to.equal(0);
+    expect(await rules(), 'restored at stop').to.deep.equal(['0']);
+  });
+
   for (const [backend, cause] of [
     ['tun', /^pmipd: data plane tun could not be set up: TUN device pmip6tnl0 \(\/dev\/net\/tun, TUNSETIFF\): Inappropriate ioctl for device$/],
     ['seg6', /^pmipd: data plane seg6 could not be set up: ip -6 route add 2001:db8:ff::1\/128 encap seg6local action End\.DX6 nh6 :: dev lo table 200: .*Nexthop device is not up/],

@@ -254,6 +254,17 @@ describe('pmipd/mag: MN detection, PBUs, RAs', () => {
     expect((h.ras().at(-1)!.msg as RouterAdvertisement).mtu, 'the periodic RA').to.equal(1200);
   });
 
+  it('takes no PBA link-local address that is not link-local (multicast, global): the session uses the link\'s own (found by pmip-testbed fuzz)', async () => {
+    for (const bad of ['ff02::1', '2001:db8::1', '::1']) {
+      const g = new MagHarness();
+      g.rs();
+      g.answer(0, (s) => { (s.options as { type: number; address?: string }[]).find((o) => o.type === 26)!.address = bad; });
+      await settle();
+      expect(g.dp.ops, bad).to.deep.equal(['add acc1 2001:db8:a000::/64 lla=null']);
+      expect(g.core.dump()[0], bad).to.include({ state: 'registered', lla: null });
+    }
+  });
+
   it('refuses a PBA link-local address the MN already uses and registers another at once (MAG-PBA-10)', async () => {
     h.rs();
     const first = h.lastPbu();

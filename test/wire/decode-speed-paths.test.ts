@@ -8,7 +8,7 @@ import { ipv6Text } from '../../wire/intern.js';
 import { ByteKeyedCache } from '../../wire/mh-byte-cache.js';
 import { decodeMobilityHeader, encodeMobilityHeader } from '../../wire/mh.js';
 import { findOption, isoFromUnix } from '../../wire/mh-options.js';
-import { mulberry32 } from '../support/prng.js';
+import { mulberry32 } from '../../harness/prng.js';
 
 /** RFC 1071 the plain way: 16-bit words, octet by octet, folded at the end. */
 function referenceChecksum(buf: Uint8Array, off: number, len: number, acc = 0): number {

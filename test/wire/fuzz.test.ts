@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_FRAMES } from '../support/sample-frames.js';
-import { mulberry32 } from '../support/prng.js';
+import { mulberry32 } from '../../harness/prng.js';
 import { decodeFrame, summarizeFrame } from '../../wire/index.js';
 import { createPcapWriter } from '../../harness/capture/pcap-writer.js';
 import { readCapture } from '../../harness/capture/pcap-reader.js';

@@ -4,7 +4,7 @@ import {
   parseIpv6, parsePrefix, parsePrefixLoose, PrefixError, PrefixIndex, prefixContains, prefixCovers, prefixesOverlap,
   randomLinkLocal, sameAddress, subprefix, subprefixCount,
 } from '../../wire/index.js';
-import { mulberry32 } from '../support/prng.js';
+import { mulberry32 } from '../../harness/prng.js';
 
 const bigOf = (b: Uint8Array): bigint => b.reduce((v, x) => (v << 8n) | BigInt(x), 0n);
 const maskOf = (len: number): bigint => (len === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - Math.min(len, 128))) - 1n));
