@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { decodeIcmpv6, formatIpv6, formatMac, fromHex, macFromEui64, parseIpv6, type Icmpv6Message } from '../wire/index.js';
 import { RealClock } from './clock.js';
 import type { DomainConfig, MagEntry } from './config.js';
-import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC } from './config.js';
+import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC, RFC_MIN_HEARTBEAT_INTERVAL_S } from './config.js';
 import { ControlRequestError, ControlSocket, type ControlRequest } from './control-socket.js';
 import { BACKENDS, LmaTunnelDataplane, MagTunnelDataplane, NullDataplane, probeBackend, type BackendName } from './dataplane/backends.js';
 import { IpBatch } from './dataplane/ip-batch.js';
@@ -17,6 +17,7 @@ import { LmaCore } from './lma/lma-core.js';
 import { PolicyStore } from './lma/policy.js';
 import { MagCore, type AccessLink, type HandoverKnowledge } from './mag/mag-core.js';
 import { Quirks } from './quirks.js';
+import { openRestartState, type RestartState } from './restart-state.js';
 import { pollUntil, TimeoutError } from '../harness/poll.js';
 
 export interface DaemonOptions {
@@ -27,6 +28,8 @@ export interface DaemonOptions {
   controlPath?: string;
   quirks: string[];
   logLevel: LogLevel;
+  /** Where the Restart Counter (RFC 5847) survives restarts; absent: nothing persists (counter 0). */
+  stateDir?: string;
 }
 
 export class DaemonSetupError extends Error {
@@ -115,7 +118,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     }
   };
   try {
-    const ctx: Ctx = { clock, counters, log, quirks, ip, cleanups, dataplaneCounters: () => ({}) };
+    const restart = openRestartState(o.stateDir ?? null, o.role === 'lma' ? 'lma' : `mag-${o.name ?? 'mag'}`);
+    const hb = o.config.heartbeat;
+    if (hb !== null) {
+      log.info('heartbeat', { intervalMs: hb.intervalMs, missingAllowed: hb.missingAllowed, restartCounter: restart.restartCounter, formerPeers: restart.formerPeers.length });
+      if (hb.intervalMs < RFC_MIN_HEARTBEAT_INTERVAL_S * 1000) log.warn('heartbeat-interval-short', { intervalMs: hb.intervalMs, rfcMinimumMs: RFC_MIN_HEARTBEAT_INTERVAL_S * 1000, why: 'RFC 5847 §5: 30-3600 s; shorter only for tests' });
+    }
+    const ctx: Ctx = { clock, counters, log, quirks, ip, cleanups, restart, dataplaneCounters: () => ({}) };
     if (o.role === 'lma') await startLma(o, ctx);
     else await startMag(o, ctx);
   } catch (err) {
@@ -132,6 +141,7 @@ interface Ctx {
   quirks: Quirks;
   ip: IpBatch;
   cleanups: (() => Promise<void> | void)[];
+  restart: RestartState;
   /** The data plane's own counters (the tun back-end's packets), read when asked. */
   dataplaneCounters: () => Record<string, number>;
 }
@@ -157,7 +167,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   let sock: MhSocket | null = null;
   const core = new LmaCore({
     settings: cfg.lma, policy: new PolicyStore(cfg.mobileNodes, cfg.mags), clock: c.clock, dataplane, quirks: c.quirks,
-    log: c.log, counters: c.counters,
+    log: c.log, counters: c.counters, heartbeat: cfg.heartbeat, restart: c.restart,
     send: (bytes, dst) => {
       sock?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
     },
@@ -165,9 +175,10 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   c.cleanups.push(() => core.close());
   sock = new MhSocket(cfg.lma.address, (buf, src) => core.receive(buf, src), (err) => c.log.error('mh-socket', { why: err.message }));
   c.cleanups.push(() => sock!.close());
+  core.announceRestart();
   await control(o, c, (req) => {
     switch (req.cmd) {
-      case 'dump': return { role: 'lma', bindingCache: core.bindings(), counters: allCounters(c), poolAllocated: core.pool.allocated };
+      case 'dump': return { role: 'lma', bindingCache: core.bindings(), heartbeat: core.heartbeatState(), counters: allCounters(c), poolAllocated: core.pool.allocated };
       default: return undefined;
     }
   });
@@ -195,7 +206,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   const icmp = new Map<string, Icmpv6Socket>();
   const core = new MagCore({
     ...(cfg.mag.accessNetworkStateDir !== null ? { handoverKnowledge: fileKnowledge(cfg.mag.accessNetworkStateDir) } : {}),
-    self, domain: cfg, links, clock: c.clock, dataplane, quirks: c.quirks, log: c.log, counters: c.counters,
+    self, domain: cfg, links, clock: c.clock, dataplane, quirks: c.quirks, log: c.log, counters: c.counters, restart: c.restart,
     io: {
       sendMh: (bytes, dst) => {
         mh?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
@@ -213,6 +224,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   c.cleanups.push(() => core.close());
   mh = new MhSocket(self.address, (buf, src) => core.receive(buf, src), (err) => c.log.error('mh-socket', { why: err.message }));
   c.cleanups.push(() => mh!.close());
+  core.announceRestart();
   for (const iface of self.accessInterfaces) {
     const s = new Icmpv6Socket(iface, [133, 136], (buf, src) => onIcmp(core, c, iface, buf, src), (err) => c.log.error('icmp-socket', { iface, why: err.message }));
     icmp.set(iface, s);
@@ -235,7 +247,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     const check = (err: string | null) => { if (err !== null) throw new ControlRequestError(err); return {}; };
     const hi = req.hi === undefined ? undefined : Number(req.hi);
     switch (req.cmd) {
-      case 'dump': return { role: 'mag', name: self.name, bindingUpdateList: core.dump(), counters: allCounters(c) };
+      case 'dump': return { role: 'mag', name: self.name, bindingUpdateList: core.dump(), heartbeat: core.heartbeatState(), counters: allCounters(c) };
       case 'attach': {
         const iface = typeof req.iface === 'string' ? req.iface : self.accessInterfaces[0]!;
         return check(core.attachByName(need(), iface, hi));

@@ -51,6 +51,14 @@ export const QUIRKS = {
   'delete-bce-at-once': { role: 'lma', breaks: ['DEREG-08', 'DEREG-10', 'HO-07', 'HO-03', 'HO-04', 'HO-10', 'LMA-PBA-13', 'LMA-BCE-11'], does: 'an accepted de-registration deletes the BCE at once instead of after MinDelayBeforeBCEDelete' },
   'ack-foreign-dereg': { role: 'lma', breaks: ['DEREG-06', 'HO-06'], does: 'a de-registration from a MAG that no longer holds the binding is accepted and deletes it' },
   'downlink-to-old-mag': { role: 'lma', breaks: ['HO-09', 'LMA-BCE-06', 'FWD-02'], does: 'after a handover the prefix route keeps pointing at the previous MAG' },
+  // Heartbeat (RFC 5847)
+  'hb-request-u-flag': { role: 'mag', breaks: ['HB-01'], does: 'Heartbeat Requests carry U = 1 (only an unsolicited response may)' },
+  'hb-wrong-seq': { role: 'lma', breaks: ['HB-02'], does: 'a Heartbeat Response carries the request\'s Sequence # plus one' },
+  'hb-without-binding': { role: 'mag', breaks: ['HB-03'], does: 'Heartbeat Requests go on after the last binding with the LMA is gone' },
+  'hb-seq-repeats': { role: 'mag', breaks: ['HB-04'], does: 'every Heartbeat Request carries the same Sequence #' },
+  'hb-no-restart-counter': { role: 'lma', breaks: ['HB-05'], does: 'Heartbeat Responses carry no Restart Counter option' },
+  'hb-ignores-be2': { role: 'lma', breaks: ['HB-06'], does: 'a Binding Error status 2 answering a heartbeat does not stop heartbeats to that peer' },
+  'hb-no-unsolicited': { role: 'lma', breaks: ['HB-07'], does: 'after a restart that lost state no unsolicited Heartbeat Response tells the former peers' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

@@ -3,10 +3,12 @@
 // sockets here: the daemon feeds it bytes, tests feed it bytes in virtual time.
 import {
   BA_STATUS, BA_STATUS_CODE, encodeMobilityHeader, withShortHeaderLen,
-  type BindingUpdate, type MobilityHeaderSpec,
+  type BindingError, type BindingUpdate, type HeartbeatMessage, type MobilityHeaderSpec,
 } from '../../wire/index.js';
 import type { Clock } from '../clock.js';
-import type { LmaSettings } from '../config.js';
+import type { HeartbeatSettings, LmaSettings } from '../config.js';
+import { Heartbeat } from '../heartbeat.js';
+import type { RestartState } from '../restart-state.js';
 import type { Counters, Logger } from '../log.js';
 import { randomLinkLocal, type Prefix } from '../../wire/index.js';
 import type { Quirks } from '../quirks.js';
@@ -37,6 +39,10 @@ export interface LmaCoreOptions {
   log: Logger;
   counters: Counters;
   send: MhSend;
+  /** RFC 5847; absent or null: off (Heartbeats get Binding Error 2). */
+  heartbeat?: HeartbeatSettings | null;
+  /** The persisted Restart Counter and former peers (none: counter 0, nothing announced). */
+  restart?: RestartState;
 }
 
 export interface BindingDump {
@@ -57,16 +63,46 @@ export class LmaCore {
   readonly pool: PrefixPool;
   private readonly waiters = new Map<number, Waiter[]>();
   private readonly screen: MhScreen;
+  private readonly heartbeat: Heartbeat | null;
+  private readonly handled: number[];
 
   constructor(private readonly o: LmaCoreOptions) {
     this.pool = new PrefixPool(o.settings.prefixPool, o.settings.hnpLength, o.policy.reserved);
     this.screen = new MhScreen(o.clock, o.log, o.counters, o.send, !o.quirks.has('no-binding-error'));
+    const hb = o.heartbeat ?? null;
+    this.heartbeat = hb === null ? null : new Heartbeat(hb, o.restart?.restartCounter ?? 0, o.clock, o.log, o.counters, o.quirks, {
+      send: o.send,
+      // RFC 5847 §3.2: a MAG that lost its state lost the sessions the LMA holds for it.
+      peerRestarted: (mag) => this.dropBindingsOf(mag, 'its MAG restarted and lost its state'),
+      peerUnreachable: (mag) => { if (hb.onUnreachable === 'drop-bindings') this.dropBindingsOf(mag, 'its MAG is unreachable (heartbeats unanswered)'); },
+    });
+    this.handled = this.heartbeat === null ? [5] : [5, 7, 13];
+  }
+
+  /** Tells the peers of the run before a restart that lost state (HB-07); once the socket is up. */
+  announceRestart(): void {
+    this.heartbeat?.announceRestart(this.o.restart?.formerPeers ?? []);
   }
 
   /** A Mobility Header that arrived from `src` (the kernel has verified its checksum). */
   receive(buf: Uint8Array, src: string): void {
-    const msg = this.screen.screen(buf, src, [5]);
-    if (msg !== null) this.onBindingUpdate(msg as BindingUpdate, src);
+    const msg = this.screen.screen(buf, src, this.handled);
+    if (msg === null) return;
+    if (msg.type === 13) this.heartbeat!.receive(msg as HeartbeatMessage, src);
+    else if (msg.type === 7) this.heartbeat!.bindingError(src, (msg as BindingError).status);
+    else this.onBindingUpdate(msg as BindingUpdate, src);
+  }
+
+  /** The MAGs a binding links the LMA to changed (maybe): heartbeats and the restart state follow. */
+  private linksChanged(): void {
+    const peers = new Set<string>();
+    for (const b of this.cache.entries()) peers.add(b.proxyCoa);
+    this.heartbeat?.setLinked(peers);
+    this.o.restart?.rememberPeers(peers);
+  }
+
+  private dropBindingsOf(mag: string, why: string): void {
+    for (const b of [...this.cache.entries()]) if (b.proxyCoa === mag) this.delete(b, why);
   }
 
   private onBindingUpdate(msg: BindingUpdate, src: string): void {
@@ -169,6 +205,7 @@ export class LmaCore {
     bce.timer?.cancel();
     bce.timer = clock.setTimer(granted * 4000, () => this.expire(bce));
     counters.inc('accepted');
+    this.linksChanged();
     if (!v.ackRequested) return;
     const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
     this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null }, existing === null);
@@ -245,6 +282,7 @@ export class LmaCore {
     for (const p of bce.pooled) this.pool.release(p.text, p);
     counters.inc('bce_deleted');
     log.info('bce-deleted', { mn: bce.mnId, hnp: bce.hnps.map((p) => p.text), why });
+    this.linksChanged();
     this.releaseWaiters(bce);
   }
 
@@ -305,8 +343,13 @@ export class LmaCore {
     }));
   }
 
+  heartbeatState(): ReturnType<Heartbeat['dump']> | null {
+    return this.heartbeat?.dump() ?? null;
+  }
+
   /** Stops every timer (daemon shutdown, end of a test). */
   close(): void {
+    this.heartbeat?.close();
     for (const b of this.cache.entries()) b.timer?.cancel();
     for (const l of this.waiters.values()) for (const w of l) w.timer.cancel();
     this.waiters.clear();

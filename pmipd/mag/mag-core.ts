@@ -3,8 +3,10 @@
 // plane and start the home-link emulation (RAs). No sockets here: the daemon wires them in.
 import {
   BA_STATUS, BA_STATUS_CODE, MH_OPTION, encodeIcmpv6, encodeMobilityHeader, findOption, findOptions, parsePrefix,
-  randomLinkLocal, sameAddress, type BindingAck, type Prefix,
+  randomLinkLocal, sameAddress, type BindingAck, type BindingError, type HeartbeatMessage, type Prefix,
 } from '../../wire/index.js';
+import { Heartbeat } from '../heartbeat.js';
+import type { RestartState } from '../restart-state.js';
 import type { Clock } from '../clock.js';
 import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC, type DomainConfig, type MagEntry, type MobileNodePolicy } from '../config.js';
 import type { Counters, Logger } from '../log.js';
@@ -53,6 +55,8 @@ export interface MagCoreOptions {
   log: Logger;
   counters: Counters;
   handoverKnowledge?: HandoverKnowledge;
+  /** The persisted Restart Counter and former peers (none: counter 0, nothing announced). */
+  restart?: RestartState;
 }
 
 /** How long a handover hint from the control socket waits for the MN to show up. */
@@ -83,6 +87,8 @@ export class MagCore {
   private readonly hints = new Map<string, { hi: number; until: number }>();
   private readonly probes = new Map<string, { target: string; iface: string; tries: number; timer: { cancel(): void }; then: () => void }>();
   private readonly screen: MhScreen;
+  private readonly heartbeat: Heartbeat | null;
+  private readonly handled: number[];
   private seq: number;
   /** Shutting down: MNs are being de-registered and no new one is taken on. */
   private stopping = false;
@@ -94,6 +100,39 @@ export class MagCore {
     }
     this.screen = new MhScreen(o.clock, o.log, o.counters, (b, d) => o.io.sendMh(b, d), true);
     this.seq = crypto.getRandomValues(new Uint16Array(1))[0]!;
+    const hb = o.domain.heartbeat;
+    this.heartbeat = hb === null ? null : new Heartbeat(hb, o.restart?.restartCounter ?? 0, o.clock, o.log, o.counters, o.quirks, {
+      send: (b, d) => o.io.sendMh(b, d),
+      peerRestarted: (lma) => this.lmaRestarted(lma),
+      peerUnreachable: (lma) => {
+        if (hb.onUnreachable !== 'drop-bindings') return;
+        for (const e of this.bul.entries()) if (e.lma === lma) this.finish(e, 'LMA unreachable (heartbeats unanswered)');
+      },
+    });
+    this.handled = this.heartbeat === null ? [6] : [6, 7, 13];
+  }
+
+  /** Tells the LMA of the run before a restart that lost state (HB-07); once the socket is up. */
+  announceRestart(): void {
+    this.heartbeat?.announceRestart(this.o.restart?.formerPeers ?? []);
+  }
+
+  /** The LMA lost its state (its Restart Counter changed): every session is registered again. */
+  private lmaRestarted(lma: string): void {
+    for (const e of this.bul.entries()) {
+      if (e.lma !== lma || (e.state !== 'registered' && e.state !== 'refreshing')) continue;
+      this.o.log.info('reregister-after-lma-restart', { mn: e.mnId });
+      this.o.counters.inc('reregistrations_after_lma_restart');
+      this.sendPbu(e, 'refresh');
+    }
+  }
+
+  /** The LMAs a registered session links this MAG to (maybe) changed: heartbeats and restart state follow. */
+  private linksChanged(): void {
+    const peers = new Set<string>();
+    for (const e of this.bul.entries()) if (e.registeredAt !== null && (e.state === 'registered' || e.state === 'refreshing')) peers.add(e.lma);
+    this.heartbeat?.setLinked(peers);
+    this.o.restart?.rememberPeers(peers);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -253,8 +292,11 @@ export class MagCore {
 
   /** A Mobility Header from `src`. */
   receive(buf: Uint8Array, src: string): void {
-    const msg = this.screen.screen(buf, src, [6]);
-    if (msg !== null) this.onPba(msg as BindingAck, src);
+    const msg = this.screen.screen(buf, src, this.handled);
+    if (msg === null) return;
+    if (msg.type === 13) this.heartbeat!.receive(msg as HeartbeatMessage, src);
+    else if (msg.type === 7) this.heartbeat!.bindingError(src, (msg as BindingError).status);
+    else this.onPba(msg as BindingAck, src);
   }
 
   private onPba(msg: BindingAck, src: string): void {
@@ -357,6 +399,7 @@ export class MagCore {
     e.registeredAt = clock.now();
     e.quickRetries = 0;
     counters.inc('registrations_accepted');
+    this.linksChanged();
     this.o.handoverKnowledge?.record(e.mnId, this.o.self.name);
     this.armPresence(e);
     log.info('pba-accepted', { mn: e.mnId, seq: msg.seq, hnp: hnps.map((p) => p.text), lla, lifetime: msg.lifetimeUnits * 4, rttMs });
@@ -477,6 +520,7 @@ export class MagCore {
     this.bul.remove(e);
     if (e.installed) this.uninstall(e);
     this.o.log.info('bul-removed', { mn: e.mnId, why });
+    this.linksChanged();
   }
 
   private uninstall(e: BulEntry): void {
@@ -571,7 +615,12 @@ export class MagCore {
     for (const e of this.bul.entries()) this.detach(e, why);
   }
 
+  heartbeatState(): ReturnType<Heartbeat['dump']> | null {
+    return this.heartbeat?.dump() ?? null;
+  }
+
   close(): void {
+    this.heartbeat?.close();
     for (const e of this.bul.entries()) {
       this.clearTimers(e);
       this.bul.setOutstanding(e, null);

@@ -1,9 +1,10 @@
 // Every quirk deviates where it says, visibly on the wire (or, for downlink-to-old-mag, in the
 // data-plane route): each case runs one scenario without and with the quirk and compares.
 import { expect } from 'chai';
-import { findOption, findOptions, type BindingAck, type RouterAdvertisement } from '../../wire/index.js';
+import { encodeMobilityHeader, findOption, findOptions, type BindingAck, type RouterAdvertisement } from '../../wire/index.js';
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
-import { LmaHarness, MAG1, MAG2, MN1_LL, MagHarness, settle } from './logic-fixture.js';
+import type { HeartbeatMessage } from '../../wire/index.js';
+import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, heartbeatDomain, heartbeatTo, settle } from './logic-fixture.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -32,6 +33,38 @@ async function deregPbu(q: string[]) {
 }
 const pbuCountAfter = (ms: number) => (q: string[]) => { const h = new MagHarness({ quirks: q }); h.present.add(MN1_LL); h.rs(); h.clock.advance(ms); return h.pbus().length; };
 async function lastRa(q: string[]) { return (await registered(q)).ras().at(-1)!.msg as RouterAdvertisement; }
+
+/** Heartbeat scenarios (RFC 5847), 30 s interval */
+const heartbeats = (sent: { dst: string; msg: { type: number } }[], dst: string) => sent.filter((s) => s.msg.type === 13 && s.dst === dst).map((s) => s.msg as HeartbeatMessage);
+async function hbMag(q: string[]): Promise<MagHarness> {
+  const h = new MagHarness({ quirks: q, cfg: heartbeatDomain() });
+  h.rs();
+  h.answer();
+  await settle();
+  return h;
+}
+function hbLma(q: string[]): LmaHarness {
+  const h = new LmaHarness({ quirks: q, cfg: heartbeatDomain() });
+  h.pbu({ llId: LL1 });
+  return h;
+}
+/** Heartbeat requests the MAG sends within a minute after its only session was de-registered. */
+async function requestsAfterDereg(q: string[]): Promise<number> {
+  const h = await hbMag(q);
+  h.core.onLinkChange('acc1', false);
+  h.answer();
+  const before = heartbeats(h.mh, LMAA).length;
+  h.clock.advance(60_000);
+  return heartbeats(h.mh, LMAA).length - before;
+}
+/** Heartbeat requests the LMA sends MAG1 within a minute after MAG1 answered one with Binding Error 2. */
+function requestsAfterBe2(q: string[]): number {
+  const h = hbLma(q);
+  h.core.receive(encodeMobilityHeader({ type: 7, status: 2, homeAddress: '::' }), MAG1);
+  const before = heartbeats(h.sent, MAG1).length;
+  h.clock.advance(60_000);
+  return heartbeats(h.sent, MAG1).length - before;
+}
 
 /** LMA scenarios */
 const pba = (q: string[], spec: Parameters<LmaHarness['pbu']>[0] = {}, src = MAG1) => new LmaHarness({ quirks: q }).pbu({ llId: LL1, ...spec }, src);
@@ -124,6 +157,29 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
     normal: 'no PBA', quirky: 0,
   },
   'downlink-to-old-mag': { observe: (q) => handover(q)[2].dp.ops.at(-1), normal: `route ${HNP} via ${MAG2}`, quirky: `route ${HNP} via ${MAG1}` },
+  'hb-request-u-flag': { observe: async (q) => heartbeats((await hbMag(q)).mh, LMAA)[0]!.flags, normal: { U: false, R: false }, quirky: { U: true, R: false } },
+  'hb-wrong-seq': {
+    observe: (q) => { const h = new LmaHarness({ quirks: q, cfg: heartbeatDomain() }); heartbeatTo(h.core, MAG1, 7); return heartbeats(h.sent, MAG1)[0]!.seq; },
+    normal: 7, quirky: 8,
+  },
+  'hb-without-binding': { observe: requestsAfterDereg, normal: 0, quirky: 2 },
+  'hb-seq-repeats': {
+    observe: async (q) => { const h = await hbMag(q); h.clock.advance(30_000); const [a, b] = heartbeats(h.mh, LMAA); return b!.seq - a!.seq; },
+    normal: 1, quirky: 0,
+  },
+  'hb-no-restart-counter': {
+    observe: (q) => { const h = new LmaHarness({ quirks: q, cfg: heartbeatDomain() }); heartbeatTo(h.core, MAG1, 1); return findOption(heartbeats(h.sent, MAG1)[0]!.options, 28)?.value; },
+    normal: 0, quirky: undefined,
+  },
+  'hb-ignores-be2': { observe: requestsAfterBe2, normal: 0, quirky: 2 },
+  'hb-no-unsolicited': {
+    observe: (q) => {
+      const h = new LmaHarness({ quirks: q, cfg: heartbeatDomain(), restart: { restartCounter: 4, formerPeers: [MAG1, MAG2], rememberPeers: () => undefined } });
+      h.core.announceRestart();
+      return h.sent.filter((s) => s.msg.type === 13).map((s) => `${s.dst} U=${(s.msg as HeartbeatMessage).flags.U} RC=${findOption(s.msg.options, 28)?.value}`);
+    },
+    normal: [`${MAG1} U=true RC=4`, `${MAG2} U=true RC=4`], quirky: [],
+  },
 };
 
 describe('pmipd quirks: each one deviates on the wire', () => {
