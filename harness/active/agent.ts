@@ -7,14 +7,15 @@
 //
 //   node dist/harness/active/agent.js --control PATH --address ADDR [--address ADDR]...
 import { parseArgs } from 'node:util';
-import { IPPROTO_MH, decodeMobilityHeader, fromHex, parseIpv6, toHex, type BindingUpdate } from '../../wire/index.js';
+import { IPPROTO_MH, decodeMobilityHeader, fromHex, parseIpv6, toHex, type BindingUpdate, type MobilityHeaderSpec } from '../../wire/index.js';
 import { ControlSocket, type ControlRequest } from '../../pmipd/control-socket.js';
 import { IPPROTO_RAW, openRaw, sendRaw, SOL_SOCKET, SO_RCVBUF, type RawSocket } from '../../pmipd/io/raw.js';
-import { matches, type AgentMessage, type MessageMatch } from './agent-protocol.js';
+import { matches, type AgentMessage, type HeartbeatAnswer, type MessageMatch } from './agent-protocol.js';
 import { EmulatedLma, type EmulatedLmaConfig, type LmaRule } from './emulated-lma.js';
 import { mhPacket, restampPbu } from './stimulus.js';
 
 interface Waiter { match: MessageMatch; since: number; resolve: (m: AgentMessage | null) => void; timer: NodeJS.Timeout }
+
 
 class Agent {
   private readonly rx: RawSocket;
@@ -22,6 +23,7 @@ class Agent {
   private readonly messages: AgentMessage[] = [];
   private waiters: Waiter[] = [];
   private lma: EmulatedLma | undefined;
+  private heartbeat: HeartbeatAnswer = { mode: 'none' };
   private readonly pending = new Set<NodeJS.Timeout>();
 
   constructor(readonly addresses: string[]) {
@@ -50,6 +52,16 @@ class Agent {
     });
     // Like a real LMA, the emulated one drops what RFC 6275 §9.2 drops.
     if (this.lma !== undefined && mh.type === 5 && mh.malformed === undefined && mh.payloadProto === 59) this.answerPbu(mh, src);
+    if (mh.type === 13 && !mh.flags.R && mh.malformed === undefined) this.answerHeartbeat(mh.seq, src);
+  }
+
+  private answerHeartbeat(seq: number, src: string): void {
+    const h = this.heartbeat;
+    if (h.mode === 'none') return;
+    const spec: MobilityHeaderSpec = h.mode === 'be2' ? { type: 7, status: 2, homeAddress: '::' }
+      : { type: 13, seq, flags: { R: true }, options: [{ type: 28, value: h.restartCounter }], autoPad: true };
+    const { packet } = mhPacket(spec, this.addresses[0]!, src);
+    sendRaw(this.tx, packet, src).catch((err: Error) => log(`heartbeat answer to ${src}: ${err.message}`));
   }
 
   private answerPbu(pbu: BindingUpdate, src: string): void {
@@ -101,6 +113,12 @@ class Agent {
       }
       case 'lma': {
         this.lma = new EmulatedLma(req.config as EmulatedLmaConfig);
+        return {};
+      }
+      case 'heartbeat': {
+        const a = req.answer as HeartbeatAnswer;
+        if (a?.mode !== 'none' && a?.mode !== 'response' && a?.mode !== 'be2') throw new Error('heartbeat answer mode is none, response or be2');
+        this.heartbeat = a;
         return {};
       }
       case 'lma-script': {

@@ -205,10 +205,12 @@ export class LmaCore {
     bce.timer?.cancel();
     bce.timer = clock.setTimer(granted * 4000, () => this.expire(bce));
     counters.inc('accepted');
+    if (v.ackRequested) {
+      const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
+      this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null }, existing === null);
+    }
+    // After the PBA: the MAG holds the binding only once it has it (a first request before would find none there).
     this.linksChanged();
-    if (!v.ackRequested) return;
-    const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
-    this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null }, existing === null);
   }
 
   /** §5.3.2: the prefixes of a new session, or the status that refuses it. */
