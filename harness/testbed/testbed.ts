@@ -329,12 +329,13 @@ export class Testbed {
     if (start === undefined || old === undefined) throw new Error(`node ${node} runs no IUT to restart`);
     this.supervisor.setActivity(`restarting the IUT of ${node}`);
     await old.stop();
-    this.events.record('iut-stop', `IUT of ${node} stopped for a restart`, { node });
+    // The restart's time is when the old process was gone: the new one speaks as it starts.
+    const stoppedAt = this.events.record('iut-stop', `IUT of ${node} stopped for a restart`, { node }).timeUs;
     const running = await start.adapter.start(start.ctx);
     this.iuts.set(node, running);
     await running.ready(this.opts.readyTimeoutMs ?? START_DEADLINE_MS);
     const address = primaryAddress(this.topology.nodes[node]!);
-    this.events.record('iut-restart', `IUT of ${node} restarted (pid ${running.pid})`, { node, ...(address !== undefined ? { detail: { address } } : {}) });
+    this.events.record('iut-restart', `IUT of ${node} restarted (pid ${running.pid})`, { node, timeUs: stoppedAt, ...(address !== undefined ? { detail: { address } } : {}) });
     await this.recordProcesses();
   }
 

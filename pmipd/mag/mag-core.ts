@@ -117,13 +117,17 @@ export class MagCore {
     this.heartbeat?.announceRestart(this.o.restart?.formerPeers ?? []);
   }
 
-  /** The LMA lost its state (its Restart Counter changed): every session is registered again. */
+  /**
+   * The LMA lost its state (its Restart Counter changed): every session is registered anew, asking
+   * for the prefixes it had (an LMA that cannot give them back says 155, and the MAG asks for ::/0).
+   */
   private lmaRestarted(lma: string): void {
     for (const e of this.bul.entries()) {
       if (e.lma !== lma || (e.state !== 'registered' && e.state !== 'refreshing')) continue;
       this.o.log.info('reregister-after-lma-restart', { mn: e.mnId });
       this.o.counters.inc('reregistrations_after_lma_restart');
-      this.sendPbu(e, 'refresh');
+      e.request = e.hnps;
+      this.sendPbu(e, 'register');
     }
   }
 

@@ -62,7 +62,7 @@ describe('pmipd heartbeat (RFC 5847)', () => {
     const pbus = h.pbus().length;
     heartbeatTo(h.core, LMAA, 99, { R: true, U: true }, 6);
     expect(h.pbus().length).to.equal(pbus + 1);
-    expect(findOption(h.lastPbu().options, 23)?.value).to.equal(5);
+    expect(findOption(h.lastPbu().options, 22)?.prefix, 'asks for its prefix again').to.equal('2001:db8:a000::/64');
   });
 
   it('removes the bindings of a MAG that restarted, and stops asking a MAG that answers Binding Error 2', () => {
