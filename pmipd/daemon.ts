@@ -167,7 +167,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   let sock: MhSocket | null = null;
   const core = new LmaCore({
     settings: cfg.lma, policy: new PolicyStore(cfg.mobileNodes, cfg.mags), clock: c.clock, dataplane, quirks: c.quirks,
-    log: c.log, counters: c.counters, heartbeat: cfg.heartbeat, restart: c.restart,
+    log: c.log, counters: c.counters, heartbeat: cfg.heartbeat, restart: c.restart, revocation: cfg.revocation,
     send: (bytes, dst) => {
       sock?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
     },
@@ -179,6 +179,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   await control(o, c, (req) => {
     switch (req.cmd) {
       case 'dump': return { role: 'lma', bindingCache: core.bindings(), heartbeat: core.heartbeatState(), counters: allCounters(c), poolAllocated: core.pool.allocated };
+      case 'revoke': return { bris: revoke(core, req) };
       default: return undefined;
     }
   });
@@ -260,6 +261,25 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   c.log.info('ready', { role: 'mag', name: self.name, pcoa: self.address, lmaa: cfg.lma.address, dataplane: backend, dataplaneWhy: why, access: self.accessInterfaces });
 }
 
+/**
+ * Control socket `revoke` (RFC 5846): {"mn": NAI} every binding of an MN, {"hnp": PREFIX} the one
+ * holding a prefix, {"global": true[, "mag": NAME|ADDRESS]} all bindings of a MAG (G = 1);
+ * "trigger" overrides the Revocation Trigger.
+ */
+function revoke(core: LmaCore, req: ControlRequest): number {
+  const trigger = req.trigger === undefined ? undefined : Number(req.trigger);
+  if (trigger !== undefined && !(Number.isInteger(trigger) && trigger >= 0 && trigger <= 255)) throw new ControlRequestError('"trigger" is a Revocation Trigger, 0-255');
+  const target = typeof req.mn === 'string' ? { mn: req.mn }
+    : typeof req.hnp === 'string' ? { hnp: req.hnp }
+      : req.global === true ? { global: true as const, ...(typeof req.mag === 'string' ? { mag: req.mag } : {}) } : undefined;
+  if (target === undefined) throw new ControlRequestError('"revoke" needs "mn" (an NAI), "hnp" (a prefix) or "global": true (with "mag")');
+  try {
+    return core.revoke(target, trigger);
+  } catch (err) {
+    throw new ControlRequestError((err as Error).message);
+  }
+}
+
 /** One small file per MN in a directory the MAGs share; written atomically (rename). */
 function fileKnowledge(dir: string): HandoverKnowledge {
   mkdirSync(dir, { recursive: true });
@@ -308,7 +328,7 @@ async function control(o: DaemonOptions, c: Ctx, roleHandler: (req: ControlReque
     if (req.cmd === 'ping') return { pong: true };
     if (req.cmd === 'counters') return { counters: allCounters(c) };
     const r = roleHandler(req);
-    if (r === undefined) throw new ControlRequestError(`unknown command ${JSON.stringify(req.cmd)}; known: ping, counters, dump${o.role === 'mag' ? ', attach, detach, expect-handover' : ''}`);
+    if (r === undefined) throw new ControlRequestError(`unknown command ${JSON.stringify(req.cmd)}; known: ping, counters, dump${o.role === 'mag' ? ', attach, detach, expect-handover' : ', revoke'}`);
     c.log.debug('control', { cmd: String(req.cmd) });
     return r;
   });

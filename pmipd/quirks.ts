@@ -59,6 +59,15 @@ export const QUIRKS = {
   'hb-no-restart-counter': { role: 'lma', breaks: ['HB-05'], does: 'Heartbeat Responses carry no Restart Counter option' },
   'hb-ignores-be2': { role: 'lma', breaks: ['HB-06'], does: 'a Binding Error status 2 answering a heartbeat does not stop heartbeats to that peer' },
   'hb-no-unsolicited': { role: 'lma', breaks: ['HB-07'], does: 'after a restart that lost state no unsolicited Heartbeat Response tells the former peers' },
+  // Binding Revocation (RFC 5846)
+  'bri-no-mn-id': { role: 'lma', breaks: ['BR-01'], does: 'a per-MN BRI carries no MN Identifier option' },
+  'bri-wrong-dst': { role: 'lma', breaks: ['BR-02'], does: 'a per-MN BRI goes to another MAG of the domain instead of the binding\'s Proxy-CoA' },
+  'bra-wrong-seq': { role: 'mag', breaks: ['BR-03'], does: 'a BRA carries the BRI\'s Sequence # plus one' },
+  'bra-success-while-attached': { role: 'mag', breaks: ['BR-04'], does: 'an inter-MAG-handover BRI is acknowledged with 0 and the session dropped without checking that the MN left' },
+  'bri-no-retransmit': { role: 'lma', breaks: ['BR-05'], does: 'an unanswered BRI is never sent again' },
+  'bra-stray-answered': { role: 'lma', breaks: ['BR-06'], does: 'a BRA matching no outstanding BRI is answered with a Binding Error instead of dropped' },
+  'bri-hi4-no-revoke': { role: 'lma', breaks: ['BR-07'], does: 'a PBU with HI 4 for a session at another MAG waits MaxDelayBeforeNewBCEAssign instead of revoking it there (trigger 4)' },
+  'global-bri-trigger-1': { role: 'lma', breaks: ['BR-08'], does: 'a global BRI (G = 1) carries trigger 1 (administrative) instead of 128 (per-peer policy)' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

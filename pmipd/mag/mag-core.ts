@@ -3,7 +3,8 @@
 // plane and start the home-link emulation (RAs). No sockets here: the daemon wires them in.
 import {
   BA_STATUS, BA_STATUS_CODE, MH_OPTION, encodeIcmpv6, encodeMobilityHeader, findOption, findOptions, parsePrefix,
-  randomLinkLocal, sameAddress, type BindingAck, type BindingError, type HeartbeatMessage, type Prefix,
+  BRA_STATUS_CODE, randomLinkLocal, sameAddress, type BindingAck, type BindingError, type BindingRevocationIndication,
+  type HeartbeatMessage, type MobilityOptionSpec, type Prefix,
 } from '../../wire/index.js';
 import { Heartbeat } from '../heartbeat.js';
 import type { RestartState } from '../restart-state.js';
@@ -109,7 +110,7 @@ export class MagCore {
         for (const e of this.bul.entries()) if (e.lma === lma) this.finish(e, 'LMA unreachable (heartbeats unanswered)');
       },
     });
-    this.handled = this.heartbeat === null ? [6] : [6, 7, 13];
+    this.handled = [6, ...(this.heartbeat !== null ? [7, 13] : []), ...(o.domain.revocation ? [16] : [])];
   }
 
   /** Tells the LMA of the run before a restart that lost state (HB-07); once the socket is up. */
@@ -300,7 +301,51 @@ export class MagCore {
     if (msg === null) return;
     if (msg.type === 13) this.heartbeat!.receive(msg as HeartbeatMessage, src);
     else if (msg.type === 7) this.heartbeat!.bindingError(src, (msg as BindingError).status);
+    else if (msg.type === 16) { if ((msg as BindingRevocationIndication).brType === 1) this.onBri(msg as BindingRevocationIndication, src); }
     else this.onPba(msg as BindingAck, src);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Binding Revocation (RFC 5846 §9.1): the LMA revokes, the MAG answers with a BRA and lets go
+
+  /** BRIs answered lately (seq -> status): a retransmitted one gets the same answer. */
+  private readonly answeredBris = new Map<number, { status: number; timer: { cancel(): void } }>();
+
+  private onBri(bri: BindingRevocationIndication, src: string): void {
+    const { counters, log, quirks } = this.o;
+    counters.inc('bri_rx');
+    const mnIdOpt = findOption(bri.options, MH_OPTION.MN_ID);
+    const hnps = findOptions(bri.options, MH_OPTION.HOME_NETWORK_PREFIX).map((h) => h.prefix);
+    const answer = (status: number) => {
+      const options: MobilityOptionSpec[] = mnIdOpt !== undefined ? [{ type: 8, subtype: mnIdOpt.subtype, id: mnIdOpt.id }] : [];
+      const seq = quirks.has('bra-wrong-seq') ? (bri.seq + 1) & 0xffff : bri.seq;
+      this.o.io.sendMh(encodeMobilityHeader({ type: 16, brType: 2, status, seq, flags: bri.flags, options, autoPad: true }), src);
+      counters.inc('bra_tx');
+      log.info('bra-tx', { dst: src, seq, status, mn: mnIdOpt?.id });
+      this.answeredBris.get(bri.seq)?.timer.cancel();
+      this.answeredBris.set(bri.seq, { status, timer: this.o.clock.setTimer(10_000, () => this.answeredBris.delete(bri.seq)) });
+    };
+    const repeated = this.answeredBris.get(bri.seq);
+    if (repeated !== undefined) { answer(repeated.status); return; }
+    const entries = this.bul.entries().filter((e) => e.lma === src && (bri.flags.G
+      || (e.mnId === mnIdOpt?.id && (hnps.length === 0 || e.hnps.some((p) => hnps.includes(p.text))))));
+    log.info('bri-rx', { src, seq: bri.seq, trigger: bri.trigger, global: bri.flags.G, mn: mnIdOpt?.id, sessions: entries.length });
+    if (!bri.flags.G && mnIdOpt === undefined) { answer(BRA_STATUS_CODE.REVOKED_MN_IDENTITY_REQUIRED); return; }
+    if (entries.length === 0) { answer(bri.flags.G ? BRA_STATUS_CODE.SUCCESS : BRA_STATUS_CODE.BINDING_DOES_NOT_EXIST); return; }
+    const release = () => {
+      for (const e of entries) this.finish(e, `revoked by the LMA (trigger ${bri.trigger})`);
+      answer(BRA_STATUS_CODE.SUCCESS);
+    };
+    // §9.1: for a handover the MAG makes sure the MN has really left before it lets go (BR-04).
+    const handover = bri.trigger >= 2 && bri.trigger <= 4 && !bri.flags.G;
+    const e = entries[0]!;
+    if (!handover || quirks.has('bra-success-while-attached') || e.mnLinkLocal === null || !this.o.domain.mag.presenceProbe) { release(); return; }
+    this.cancelProbe(e.mnId);
+    this.probe(e, 1, () => {
+      log.info('bri-mn-attached', { mn: e.mnId });
+      this.armPresence(e);
+      answer(BRA_STATUS_CODE.REVOCATION_FAILED_MN_IS_ATTACHED);
+    }, 'gone (revocation)', release);
   }
 
   private onPba(msg: BindingAck, src: string): void {
@@ -472,7 +517,7 @@ export class MagCore {
    * RFC 5213 §6.13: a unicast NS to the MN; its NA means it is still there (REREG-05). `then` runs
    * on the answer; PROBE_TRIES unanswered probes mean the MN has left (`why`).
    */
-  private probe(e: BulEntry, tries: number, then: () => void, why = 'presence check failed'): void {
+  private probe(e: BulEntry, tries: number, then: () => void, why = 'presence check failed', gone = () => this.detach(e, why)): void {
     const link = this.o.links.get(e.iface)!;
     this.o.io.sendIcmp(e.iface, encodeIcmpv6(buildPresenceProbe(e.mnLinkLocal!, this.magMac(link))), e.mnLinkLocal!, e.lla);
     this.o.counters.inc('presence_probes');
@@ -480,8 +525,8 @@ export class MagCore {
       if (this.probes.get(e.mnId)?.timer !== timer) return;
       this.probes.delete(e.mnId);
       if (this.bul.get(e.mnId) !== e) return;
-      if (tries < PROBE_TRIES) this.probe(e, tries + 1, then, why);
-      else this.detach(e, why);
+      if (tries < PROBE_TRIES) this.probe(e, tries + 1, then, why, gone);
+      else gone();
     });
     this.probes.set(e.mnId, { target: e.mnLinkLocal!, iface: e.iface, tries, timer, then });
   }
@@ -625,6 +670,7 @@ export class MagCore {
 
   close(): void {
     this.heartbeat?.close();
+    for (const a of this.answeredBris.values()) a.timer.cancel();
     for (const e of this.bul.entries()) {
       this.clearTimers(e);
       this.bul.setOutstanding(e, null);

@@ -71,7 +71,7 @@ export class LmaHarness {
     this.core = new LmaCore({
       settings: this.cfg.lma, policy: new PolicyStore(this.cfg.mobileNodes, this.cfg.mags), clock: this.clock,
       dataplane: this.dp, quirks: new Quirks(opts.quirks ?? [], 'lma'), log: silentLog(this.clock, 'lma'),
-      counters: this.counters, heartbeat: this.cfg.heartbeat, ...(opts.restart !== undefined ? { restart: opts.restart } : {}),
+      counters: this.counters, heartbeat: this.cfg.heartbeat, revocation: this.cfg.revocation, ...(opts.restart !== undefined ? { restart: opts.restart } : {}),
       send: (bytes, dst) => this.sent.push({ bytes, dst, msg: decodeMobilityHeader(bytes, 0, bytes.length) }),
     });
   }
@@ -201,6 +201,9 @@ export class MagHarness {
 
 /** The fixture's domain with RFC 5847 Heartbeat on (30 s, 3 missed allowed). */
 export const heartbeatDomain = (): DomainConfig => domain((y) => `${y}heartbeat: { interval: 30, missingAllowed: 3 }\n`);
+
+/** The fixture's domain with RFC 5846 Binding Revocation on. */
+export const revocationDomain = (): DomainConfig => domain((y) => `${y}revocation: true\n`);
 
 /** A Heartbeat from `src` into a core (LMA or MAG). */
 export function heartbeatTo(core: { receive(buf: Uint8Array, src: string): void }, src: string, seq: number, flags: { R?: boolean; U?: boolean } = {}, counter?: number): void {

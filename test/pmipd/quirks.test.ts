@@ -3,8 +3,8 @@
 import { expect } from 'chai';
 import { encodeMobilityHeader, findOption, findOptions, type BindingAck, type RouterAdvertisement } from '../../wire/index.js';
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
-import type { HeartbeatMessage } from '../../wire/index.js';
-import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, heartbeatDomain, heartbeatTo, settle } from './logic-fixture.js';
+import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage } from '../../wire/index.js';
+import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, heartbeatDomain, heartbeatTo, revocationDomain, settle } from './logic-fixture.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -64,6 +64,26 @@ function requestsAfterBe2(q: string[]): number {
   const before = heartbeats(h.sent, MAG1).length;
   h.clock.advance(60_000);
   return heartbeats(h.sent, MAG1).length - before;
+}
+
+/** Binding Revocation scenarios (RFC 5846) */
+const bris = (h: LmaHarness) => h.sent.filter((s) => s.msg.type === 16).map((s) => ({ dst: s.dst, bri: s.msg as BindingRevocationIndication }));
+function revokedLma(q: string[], target: Parameters<LmaHarness['core']['revoke']>[0] = { mn: 'mn1@pmip.example' }): LmaHarness {
+  const h = new LmaHarness({ quirks: q, cfg: revocationDomain() });
+  h.pbu({ llId: LL1 });
+  h.core.revoke(target);
+  return h;
+}
+/** The BRA a registered MAG (MN1 answering probes) sends for a BRI with `trigger`. */
+async function braFor(q: string[], trigger: number): Promise<BindingRevocationAck> {
+  const h = new MagHarness({ quirks: q, cfg: revocationDomain() });
+  h.present.add(MN1_LL);
+  h.rs();
+  h.answer();
+  await settle();
+  h.core.receive(encodeMobilityHeader({ type: 16, brType: 1, trigger, seq: 9, flags: { P: true }, options: [{ type: 8, subtype: 1, id: 'mn1@pmip.example' }], autoPad: true }), LMAA);
+  h.clock.advance(1000);
+  return h.mh.filter((s) => s.msg.type === 16).at(-1)!.msg as BindingRevocationAck;
 }
 
 /** LMA scenarios */
@@ -172,6 +192,24 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
     normal: 0, quirky: undefined,
   },
   'hb-ignores-be2': { observe: requestsAfterBe2, normal: 0, quirky: 2 },
+  'bri-no-mn-id': { observe: (q) => findOption(bris(revokedLma(q))[0]!.bri.options, 8)?.id, normal: 'mn1@pmip.example', quirky: undefined },
+  'bri-wrong-dst': { observe: (q) => bris(revokedLma(q))[0]!.dst, normal: MAG1, quirky: MAG2 },
+  'bra-wrong-seq': { observe: async (q) => (await braFor(q, 1)).seq, normal: 9, quirky: 10 },
+  'bra-success-while-attached': { observe: async (q) => (await braFor(q, 4)).status, normal: 132, quirky: 0 },
+  'bri-no-retransmit': { observe: (q) => { const h = revokedLma(q); h.clock.advance(5000); return bris(h).length; }, normal: 2, quirky: 1 },
+  'bra-stray-answered': {
+    observe: (q) => {
+      const h = new LmaHarness({ quirks: q, cfg: revocationDomain() });
+      h.core.receive(encodeMobilityHeader({ type: 16, brType: 2, status: 0, seq: 77, flags: { P: true }, options: [], autoPad: true }), MAG1);
+      return h.sent.map((s) => s.msg.type);
+    },
+    normal: [], quirky: [7],
+  },
+  'bri-hi4-no-revoke': {
+    observe: (q) => { const h = new LmaHarness({ quirks: q, cfg: revocationDomain() }); h.pbu({}); h.pbu({ seq: 2, hi: 4 }, MAG2); return bris(h).map((b) => `${b.dst} trigger ${b.bri.trigger}`); },
+    normal: [`${MAG1} trigger 4`], quirky: [],
+  },
+  'global-bri-trigger-1': { observe: (q) => bris(revokedLma(q, { global: true }))[0]!.bri.trigger, normal: 128, quirky: 1 },
   'hb-no-unsolicited': {
     observe: (q) => {
       const h = new LmaHarness({ quirks: q, cfg: heartbeatDomain(), restart: { restartCounter: 4, formerPeers: [MAG1, MAG2], rememberPeers: () => undefined } });
