@@ -60,8 +60,8 @@ export const QUIRKS = {
   'hb-ignores-be2': { role: 'lma', breaks: ['HB-06'], does: 'a Binding Error status 2 answering a heartbeat does not stop heartbeats to that peer' },
   'hb-no-unsolicited': { role: 'lma', breaks: ['HB-07'], does: 'after a restart that lost state no unsolicited Heartbeat Response tells the former peers' },
   // Binding Revocation (RFC 5846)
-  'bri-no-mn-id': { role: 'lma', breaks: ['BR-01'], does: 'a per-MN BRI carries no MN Identifier option' },
-  'bri-wrong-dst': { role: 'lma', breaks: ['BR-02'], does: 'a per-MN BRI goes to another MAG of the domain instead of the binding\'s Proxy-CoA' },
+  'bri-no-mn-id': { role: 'lma', breaks: ['BR-01'], does: 'a per-MN BRI sent on operator command (revoke) carries no MN Identifier option' },
+  'bri-wrong-dst': { role: 'lma', breaks: ['BR-02'], does: 'a per-MN BRI sent on operator command (revoke) goes to another MAG of the domain instead of the binding\'s Proxy-CoA' },
   'bra-wrong-seq': { role: 'mag', breaks: ['BR-03'], does: 'a BRA carries the BRI\'s Sequence # plus one' },
   'bra-success-while-attached': { role: 'mag', breaks: ['BR-04'], does: 'an inter-MAG-handover BRI is acknowledged with 0 and the session dropped without checking that the MN left' },
   'bri-no-retransmit': { role: 'lma', breaks: ['BR-05'], does: 'an unanswered BRI is never sent again' },

@@ -145,6 +145,11 @@ export const pmipdAdapter: IutAdapter = {
       async stop() {
         await proc.stop({ signal: 'SIGTERM', graceMs: 3000 });
       },
+      async command(req) {
+        const r = await controlRequest(control, req, 3000);
+        if (r.ok !== true) throw new IutError(ctx.node.id, 'pmipd', `${String(req.cmd)}: ${String(r.error)}`);
+        return r;
+      },
       async bindingCache() {
         try {
           return JSON.stringify(await controlRequest(control, { cmd: 'dump' }, 3000), null, 2);

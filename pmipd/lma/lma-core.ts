@@ -136,17 +136,20 @@ export class LmaCore {
     const bces = 'mn' in target ? [...this.cache.forMn(target.mn)] : [this.cache.byPrefix(target.hnp)].filter((b): b is BindingCacheEntry => b !== undefined);
     for (const bce of bces) {
       const several = this.cache.forMn(bce.mnId).length > 1;
-      this.sendBri(bce, trigger ?? BRI_TRIGGER_CODE.ADMINISTRATIVE_REASON, 'hnp' in target || several, () => this.delete(bce, 'revoked'));
+      this.sendBri(bce, trigger ?? BRI_TRIGGER_CODE.ADMINISTRATIVE_REASON, 'hnp' in target || several, () => this.delete(bce, 'revoked'), true);
     }
     return bces.length;
   }
 
-  /** A per-MN BRI for `bce` to its MAG (BR-01, BR-02); with `withHnp` it names the prefixes revoked. */
-  private sendBri(bce: BindingCacheEntry, trigger: number, withHnp: boolean, done: (bra: BindingRevocationAck | null) => void): void {
+  /**
+   * A per-MN BRI for `bce` to its MAG (BR-01, BR-02); with `withHnp` it names the prefixes revoked.
+   * `operator`: asked on the control socket (the quirks bri-no-mn-id and bri-wrong-dst apply there only).
+   */
+  private sendBri(bce: BindingCacheEntry, trigger: number, withHnp: boolean, done: (bra: BindingRevocationAck | null) => void, operator = false): void {
     const options: MobilityOptionSpec[] = [];
-    if (!this.o.quirks.has('bri-no-mn-id')) options.push({ type: 8, subtype: 1, id: bce.mnId });
+    if (!(operator && this.o.quirks.has('bri-no-mn-id'))) options.push({ type: 8, subtype: 1, id: bce.mnId });
     if (withHnp) for (const p of bce.hnps) options.push({ type: 22, prefix: p.text });
-    const other = this.o.quirks.has('bri-wrong-dst') ? this.o.policy.otherMag(bce.proxyCoa) : undefined;
+    const other = operator && this.o.quirks.has('bri-wrong-dst') ? this.o.policy.otherMag(bce.proxyCoa) : undefined;
     this.revocation!.revoke({ dst: other ?? bce.proxyCoa, trigger, options, done });
   }
 
