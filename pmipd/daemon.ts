@@ -1,7 +1,7 @@
 // Wires the protocol cores to sockets, the kernel data plane, link events and the control socket.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeIcmpv6, formatIpv6, formatMac, fromHex, macFromEui64, parseIpv6, type Icmpv6Message } from '../wire/index.js';
+import { UPN_REASON_CODE, decodeIcmpv6, formatIpv6, formatMac, fromHex, macFromEui64, parseIpv6, type Icmpv6Message } from '../wire/index.js';
 import { RealClock } from './clock.js';
 import type { DomainConfig, MagEntry } from './config.js';
 import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC, RFC_MIN_HEARTBEAT_INTERVAL_S } from './config.js';
@@ -167,7 +167,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   let sock: MhSocket | null = null;
   const core = new LmaCore({
     settings: cfg.lma, policy: new PolicyStore(cfg.mobileNodes, cfg.mags), clock: c.clock, dataplane, quirks: c.quirks,
-    log: c.log, counters: c.counters, heartbeat: cfg.heartbeat, restart: c.restart, revocation: cfg.revocation,
+    log: c.log, counters: c.counters, heartbeat: cfg.heartbeat, restart: c.restart, revocation: cfg.revocation, updateNotifications: cfg.updateNotifications,
     send: (bytes, dst) => {
       sock?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
     },
@@ -180,6 +180,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
     switch (req.cmd) {
       case 'dump': return { role: 'lma', bindingCache: core.bindings(), heartbeat: core.heartbeatState(), counters: allCounters(c), poolAllocated: core.pool.allocated };
       case 'revoke': return { bris: revoke(core, req) };
+      case 'notify': return { upns: notify(core, req) };
       default: return undefined;
     }
   });
@@ -280,6 +281,23 @@ function revoke(core: LmaCore, req: ControlRequest): number {
   }
 }
 
+/**
+ * Control socket `notify` (RFC 7077): {"mn": NAI} or {"group": true[, "mag": NAME|ADDRESS]},
+ * "reason" (1 FORCE-REREGISTRATION, 2 UPDATE-SESSION-PARAMETERS, 3 VENDOR-SPECIFIC-REASON,
+ * 4 ANI-PARAMS-REQUESTED, or the name), "ack" to set or clear the A flag.
+ */
+function notify(core: LmaCore, req: ControlRequest): number[] {
+  const named = typeof req.reason === 'string' ? (UPN_REASON_CODE as Record<string, number>)[req.reason.toUpperCase().replace(/-/g, '_')] : Number(req.reason);
+  if (named === undefined || !(Number.isInteger(named) && named >= 1 && named <= 254)) throw new ControlRequestError('"reason" is a Notification Reason: 1-254 or a name (FORCE-REREGISTRATION, ...)');
+  const target = typeof req.mn === 'string' ? { mn: req.mn } : req.group === true ? { group: true as const, ...(typeof req.mag === 'string' ? { mag: req.mag } : {}) } : undefined;
+  if (target === undefined) throw new ControlRequestError('"notify" needs "mn" (an NAI) or "group": true (with "mag")');
+  try {
+    return core.notify(target, named, typeof req.ack === 'boolean' ? req.ack : undefined);
+  } catch (err) {
+    throw new ControlRequestError((err as Error).message);
+  }
+}
+
 /** One small file per MN in a directory the MAGs share; written atomically (rename). */
 function fileKnowledge(dir: string): HandoverKnowledge {
   mkdirSync(dir, { recursive: true });
@@ -328,7 +346,7 @@ async function control(o: DaemonOptions, c: Ctx, roleHandler: (req: ControlReque
     if (req.cmd === 'ping') return { pong: true };
     if (req.cmd === 'counters') return { counters: allCounters(c) };
     const r = roleHandler(req);
-    if (r === undefined) throw new ControlRequestError(`unknown command ${JSON.stringify(req.cmd)}; known: ping, counters, dump${o.role === 'mag' ? ', attach, detach, expect-handover' : ', revoke'}`);
+    if (r === undefined) throw new ControlRequestError(`unknown command ${JSON.stringify(req.cmd)}; known: ping, counters, dump${o.role === 'mag' ? ', attach, detach, expect-handover' : ', revoke, notify'}`);
     c.log.debug('control', { cmd: String(req.cmd) });
     return r;
   });

@@ -68,6 +68,17 @@ export const QUIRKS = {
   'bra-stray-answered': { role: 'lma', breaks: ['BR-06'], does: 'a BRA matching no outstanding BRI is answered with a Binding Error instead of dropped' },
   'bri-hi4-no-revoke': { role: 'lma', breaks: ['BR-07'], does: 'a PBU with HI 4 for a session at another MAG waits MaxDelayBeforeNewBCEAssign instead of revoking it there (trigger 4)' },
   'global-bri-trigger-1': { role: 'lma', breaks: ['BR-08'], does: 'a global BRI (G = 1) carries trigger 1 (administrative) instead of 128 (per-peer policy)' },
+  // Update Notifications (RFC 7077)
+  'upn-no-mn-id': { role: 'lma', breaks: ['UPN-01'], does: 'a UPN carries neither an MN Identifier nor an MN Group Identifier option' },
+  'upn-seq-repeats': { role: 'lma', breaks: ['UPN-02'], does: 'every UPN carries the same Sequence #' },
+  'upn-retransmit-d-clear': { role: 'lma', breaks: ['UPN-03'], does: 'a retransmitted UPN has D = 0' },
+  'upn-retransmit-thrice': { role: 'lma', breaks: ['UPN-04'], does: 'an unanswered UPN is retransmitted three times instead of once' },
+  'upa-no-echo': { role: 'mag', breaks: ['UPN-05'], does: 'a UPA does not copy the MN Identifier or MN Group Identifier option of its UPN' },
+  'upn-no-reregistration': { role: 'mag', breaks: ['UPN-06'], does: 'FORCE-REREGISTRATION is acknowledged but no PBU follows' },
+  'upn-params-accepted': { role: 'mag', breaks: ['UPN-07'], does: 'UPDATE-SESSION-PARAMETERS it cannot apply is acknowledged with 0 instead of 128' },
+  'upn-no-ani': { role: 'mag', breaks: ['UPN-08'], does: 'ANI-PARAMS-REQUESTED is followed by a PBU without the Access Network Identifier option' },
+  'upn-duplicate-acted': { role: 'mag', breaks: ['UPN-09'], does: 'a retransmitted UPN (D = 1) already seen is acted on again' },
+  'upn-ignores-be2': { role: 'lma', breaks: ['UPN-10'], does: 'a Binding Error 2 answering a UPN does not stop UPNs to that MAG' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

@@ -157,13 +157,21 @@ export const briRetransmission = check('bri-retransmission', ['BR-05'], (t, [j])
   }
 });
 
+/** Whether a BRI the MAG acknowledged with 0 (success) revoked `mnId` there between `from` and `to`. */
+function revokedSince(t: Trace, mag: string, mnId: string, from: number, to: number): boolean {
+  const { bris, bras } = revocations(t);
+  return bris.some((b) => b.dst === mag && b.ref.time > from && b.ref.time < to && (b.mh.flags.G || mnOf(b) === mnId)
+    && bras.some((a) => a.src === mag && a.mh.seq === b.mh.seq && a.mh.status === 0 && a.ref.time >= b.ref.time && a.ref.time < to));
+}
+
 export const briOnHi4 = check('bri-on-hi4', ['BR-07'], (t, [j]) => {
   j!.inconclusiveBecause('no PBU with HI 4 for a session another MAG held, at an LMA that revokes');
   const { bris, bras } = revocations(t);
   for (const ex of t.exchanges) {
     if (ex.hi !== 4 || ex.deregistration || ex.mnId === undefined || !isIut(t, ex.lma)) continue;
     const time = ex.pbu.ref.time;
-    const held = t.sessions.find((s) => s.mnId === ex.mnId && s.events[0]!.exchange.lma === ex.lma && servingMag(s, time - 0.001) !== undefined && servingMag(s, time - 0.001) !== ex.mag);
+    const held = t.sessions.find((s) => s.mnId === ex.mnId && s.events[0]!.exchange.lma === ex.lma && servingMag(s, time - 0.001) !== undefined
+      && servingMag(s, time - 0.001) !== ex.mag && !revokedSince(t, servingMag(s, time - 0.001)!, ex.mnId!, s.events.at(-1)!.time, time));
     if (held === undefined) continue;
     if (!bris.some((b) => b.src === ex.lma)) { j!.na('the LMA sent no BRI at all: it does not implement Binding Revocation (BR-07 is for one that does)'); continue; }
     const prev = servingMag(held, time - 0.001)!;

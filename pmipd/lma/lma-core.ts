@@ -4,12 +4,13 @@
 import {
   BA_STATUS, BA_STATUS_CODE, BRA_STATUS_CODE, MH_OPTION, encodeMobilityHeader, findOption, withShortHeaderLen,
   BRI_TRIGGER_CODE, type BindingError, type BindingRevocationAck, type BindingRevocationIndication, type BindingUpdate,
-  type HeartbeatMessage, type MobilityHeaderSpec, type MobilityOptionSpec,
+  type HeartbeatMessage, type MobilityHeaderSpec, type MobilityOptionSpec, type UpdateNotificationAck,
 } from '../../wire/index.js';
 import type { Clock } from '../clock.js';
 import type { HeartbeatSettings, LmaSettings } from '../config.js';
 import { Heartbeat } from '../heartbeat.js';
 import { RevocationInitiator } from '../revocation.js';
+import { UpdateNotifier } from '../update-notification.js';
 import type { RestartState } from '../restart-state.js';
 import type { Counters, Logger } from '../log.js';
 import { randomLinkLocal, type Prefix } from '../../wire/index.js';
@@ -50,6 +51,8 @@ export interface LmaCoreOptions {
   restart?: RestartState;
   /** RFC 5846 Binding Revocation (off: BRIs/BRAs get Binding Error 2). */
   revocation?: boolean;
+  /** RFC 7077 Update Notifications (off: UPAs get Binding Error 2, `notify` is refused). */
+  updateNotifications?: boolean;
 }
 
 export interface BindingDump {
@@ -72,6 +75,7 @@ export class LmaCore {
   private readonly screen: MhScreen;
   private readonly heartbeat: Heartbeat | null;
   private readonly revocation: RevocationInitiator | null;
+  private readonly notifier: UpdateNotifier | null;
   private readonly handled: number[];
 
   constructor(private readonly o: LmaCoreOptions) {
@@ -86,7 +90,9 @@ export class LmaCore {
     });
     this.revocation = o.revocation !== true ? null : new RevocationInitiator(o.clock, o.log, o.counters, o.quirks, o.send,
       (src) => this.transmit({ type: 7, status: 2, homeAddress: '::' }, src));
-    this.handled = [5, ...(this.heartbeat !== null ? [7, 13] : []), ...(this.revocation !== null ? [16] : [])];
+    this.notifier = o.updateNotifications !== true ? null : new UpdateNotifier(o.clock, o.log, o.counters, o.quirks, o.send);
+    this.handled = [5, ...(this.heartbeat !== null || this.notifier !== null ? [7] : []), ...(this.heartbeat !== null ? [13] : []),
+      ...(this.revocation !== null ? [16] : []), ...(this.notifier !== null ? [20] : [])];
   }
 
   /** Tells the peers of the run before a restart that lost state (HB-07); once the socket is up. */
@@ -99,8 +105,11 @@ export class LmaCore {
     const msg = this.screen.screen(buf, src, this.handled);
     if (msg === null) return;
     if (msg.type === 13) this.heartbeat!.receive(msg as HeartbeatMessage, src);
-    else if (msg.type === 7) this.heartbeat!.bindingError(src, (msg as BindingError).status);
-    else if (msg.type === 16) this.onRevocation(msg as BindingRevocationIndication | BindingRevocationAck, src);
+    else if (msg.type === 7) {
+      const status = (msg as BindingError).status;
+      if (this.notifier?.bindingError(src, status) !== true) this.heartbeat?.bindingError(src, status);
+    } else if (msg.type === 16) this.onRevocation(msg as BindingRevocationIndication | BindingRevocationAck, src);
+    else if (msg.type === 20) this.notifier!.receive(msg as UpdateNotificationAck, src);
     else this.onBindingUpdate(msg as BindingUpdate, src);
   }
 
@@ -139,6 +148,25 @@ export class LmaCore {
       this.sendBri(bce, trigger ?? BRI_TRIGGER_CODE.ADMINISTRATIVE_REASON, 'hnp' in target || several, () => this.delete(bce, 'revoked'), true);
     }
     return bces.length;
+  }
+
+  /**
+   * Control socket `notify` (RFC 7077): a UPN with `reason` for one MN's sessions (to each MAG
+   * holding one) or, with `group`, for every session at a MAG (MN Group Identifier 1). Returns the
+   * Sequence #s sent.
+   */
+  notify(target: { mn: string } | { group: true; mag?: string }, reason: number, ack?: boolean): number[] {
+    if (this.notifier === null) throw new Error('Update Notifications are off in this domain (updateNotifications: true turns them on)');
+    const bces = [...this.cache.entries()].filter((b) => b.state === 'active');
+    const sends: { dst: string; mnId: string | null }[] = 'mn' in target
+      ? [...new Set(bces.filter((b) => b.mnId === target.mn).map((b) => b.proxyCoa))].map((dst) => ({ dst, mnId: target.mn }))
+      : [...new Set(bces.map((b) => b.proxyCoa))].filter((m) => target.mag === undefined || m === target.mag || this.o.policy.magAt(m)?.name === target.mag).map((dst) => ({ dst, mnId: null }));
+    const seqs: number[] = [];
+    for (const s of sends) {
+      const seq = this.notifier.notify({ ...s, reason, ...(ack !== undefined ? { ack } : {}) });
+      if (seq !== null) seqs.push(seq);
+    }
+    return seqs;
   }
 
   /**
@@ -442,6 +470,7 @@ export class LmaCore {
   close(): void {
     this.heartbeat?.close();
     this.revocation?.close();
+    this.notifier?.close();
     for (const b of this.cache.entries()) b.timer?.cancel();
     for (const l of this.waiters.values()) for (const w of l) w.timer.cancel();
     this.waiters.clear();

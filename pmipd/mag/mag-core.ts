@@ -3,7 +3,7 @@
 // plane and start the home-link emulation (RAs). No sockets here: the daemon wires them in.
 import {
   BA_STATUS, BA_STATUS_CODE, MH_OPTION, encodeIcmpv6, encodeMobilityHeader, findOption, findOptions, parsePrefix,
-  BRA_STATUS_CODE, randomLinkLocal, sameAddress, type BindingAck, type BindingError, type BindingRevocationIndication,
+  BRA_STATUS_CODE, UPA_STATUS_CODE, UPN_REASON_CODE, randomLinkLocal, toHex, type UpdateNotification, sameAddress, type BindingAck, type BindingError, type BindingRevocationIndication,
   type HeartbeatMessage, type MobilityOptionSpec, type Prefix,
 } from '../../wire/index.js';
 import { Heartbeat } from '../heartbeat.js';
@@ -110,7 +110,7 @@ export class MagCore {
         for (const e of this.bul.entries()) if (e.lma === lma) this.finish(e, 'LMA unreachable (heartbeats unanswered)');
       },
     });
-    this.handled = [6, ...(this.heartbeat !== null ? [7, 13] : []), ...(o.domain.revocation ? [16] : [])];
+    this.handled = [6, ...(this.heartbeat !== null ? [7, 13] : []), ...(o.domain.revocation ? [16] : []), ...(o.domain.updateNotifications ? [19] : [])];
   }
 
   /** Tells the LMA of the run before a restart that lost state (HB-07); once the socket is up. */
@@ -257,7 +257,9 @@ export class MagCore {
     const spec = buildPbu(e, {
       kind, seq: this.seq, hi, lifetimeUnits: domain.mag.lifetime / 4, accessTechnology: domain.mag.accessTechnology,
       timestamps: domain.timestamps, fixedLinkLocal: domain.fixedMagAddresses, wallMs: clock.wallMs(),
+      ...(e.aniRequested === true && kind !== 'deregister' ? { ani: this.aniOption(e) } : {}),
     }, quirks);
+    e.aniRequested = false;
     const timeout = timeoutMs ?? domain.mag.initialBindackTimeout;
     const seq = this.seq;
     let timer: { cancel(): void } | null = null;
@@ -302,7 +304,65 @@ export class MagCore {
     if (msg.type === 13) this.heartbeat!.receive(msg as HeartbeatMessage, src);
     else if (msg.type === 7) this.heartbeat!.bindingError(src, (msg as BindingError).status);
     else if (msg.type === 16) { if ((msg as BindingRevocationIndication).brType === 1) this.onBri(msg as BindingRevocationIndication, src); }
+    else if (msg.type === 19) this.onUpn(msg as UpdateNotification, src);
     else this.onPba(msg as BindingAck, src);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Update Notifications (RFC 7077 §6.1): answer when asked (A = 1), act once per notification
+
+  /** UPNs acted on lately (seq -> the status answered): a retransmission (D = 1) is not acted on again. */
+  private readonly seenUpns = new Map<number, { status: number; timer: { cancel(): void } }>();
+
+  private onUpn(upn: UpdateNotification, src: string): void {
+    const { counters, log, quirks } = this.o;
+    counters.inc('upn_rx');
+    const mnIdOpt = findOption(upn.options, MH_OPTION.MN_ID);
+    const group = findOption(upn.options, MH_OPTION.MN_GROUP_ID);
+    const answer = (status: number) => {
+      if (!upn.flags.A) {
+        if (status >= 128) log.warn('upn-not-applied', { src, seq: upn.seq, reason: upn.reason, status });
+        return;
+      }
+      const options: MobilityOptionSpec[] = quirks.has('upa-no-echo') ? []
+        : mnIdOpt !== undefined ? [{ type: 8, subtype: mnIdOpt.subtype, id: mnIdOpt.id }]
+          : group !== undefined ? [{ type: 50, subtype: group.subtype, reserved: 0, groupId: group.groupId }] : [];
+      this.o.io.sendMh(encodeMobilityHeader({ type: 20, seq: upn.seq, status, options, autoPad: true }), src);
+      counters.inc('upa_tx');
+      log.info('upa-tx', { dst: src, seq: upn.seq, status });
+    };
+    const seen = this.seenUpns.get(upn.seq);
+    if (seen !== undefined && upn.flags.D && !quirks.has('upn-duplicate-acted')) {
+      // UPN-09: the same notification again; answered, not acted on twice.
+      log.info('upn-repeated', { src, seq: upn.seq });
+      answer(seen.status);
+      return;
+    }
+    const entries = this.bul.entries().filter((e) => e.lma === src && (e.state === 'registered' || e.state === 'refreshing')
+      && ((group !== undefined && group.groupId === 1) || (mnIdOpt !== undefined && e.mnId === mnIdOpt.id)));
+    log.info('upn-rx', { src, seq: upn.seq, reason: upn.reason, A: upn.flags.A, D: upn.flags.D, sessions: entries.length });
+    let status: number = UPA_STATUS_CODE.SUCCESS;
+    const refresh = (ani: boolean) => {
+      for (const e of entries) {
+        if (ani && !quirks.has('upn-no-ani')) e.aniRequested = true;
+        this.sendPbu(e, 'refresh');
+      }
+    };
+    if (entries.length === 0 && group === undefined) status = UPA_STATUS_CODE.MN_NOT_ATTACHED;
+    else if (upn.reason === UPN_REASON_CODE.FORCE_REREGISTRATION) { if (!quirks.has('upn-no-reregistration')) refresh(false); }
+    else if (upn.reason === UPN_REASON_CODE.ANI_PARAMS_REQUESTED) refresh(true);
+    else if (upn.reason === UPN_REASON_CODE.UPDATE_SESSION_PARAMETERS) status = quirks.has('upn-params-accepted') ? UPA_STATUS_CODE.SUCCESS : UPA_STATUS_CODE.FAILED_TO_UPDATE_SESSION_PARAMETERS;
+    else if (upn.reason === UPN_REASON_CODE.VENDOR_SPECIFIC_REASON) status = findOption(upn.options, MH_OPTION.VENDOR_SPECIFIC) === undefined ? UPA_STATUS_CODE.MISSING_VENDOR_SPECIFIC_OPTION : UPA_STATUS_CODE.SUCCESS;
+    else status = UPA_STATUS_CODE.REASON_UNSPECIFIED;
+    seen?.timer.cancel();
+    this.seenUpns.set(upn.seq, { status, timer: this.o.clock.setTimer(10_000, () => this.seenUpns.delete(upn.seq)) });
+    answer(status);
+  }
+
+  /** RFC 6757 Network-Identifier of this MAG's access link for `e`, the ANI option of a PBU. */
+  private aniOption(e: BulEntry): MobilityOptionSpec {
+    const hex = (s: string) => { const b = new TextEncoder().encode(s); return toHex(b, 0, b.length); };
+    return { type: 52, subOptions: [{ type: 1, E: true, reserved: 0, networkName: hex('pmip-testbed'), accessPointName: hex(`${this.o.self.name}/${e.iface}`) }] };
   }
 
   // ------------------------------------------------------------------------------------------
@@ -671,6 +731,7 @@ export class MagCore {
   close(): void {
     this.heartbeat?.close();
     for (const a of this.answeredBris.values()) a.timer.cancel();
+    for (const a of this.seenUpns.values()) a.timer.cancel();
     for (const e of this.bul.entries()) {
       this.clearTimers(e);
       this.bul.setOutstanding(e, null);

@@ -3,8 +3,8 @@
 import { expect } from 'chai';
 import { encodeMobilityHeader, findOption, findOptions, type BindingAck, type RouterAdvertisement } from '../../wire/index.js';
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
-import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage } from '../../wire/index.js';
-import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, heartbeatDomain, heartbeatTo, revocationDomain, settle } from './logic-fixture.js';
+import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage, UpdateNotification, UpdateNotificationAck } from '../../wire/index.js';
+import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -85,6 +85,26 @@ async function braFor(q: string[], trigger: number): Promise<BindingRevocationAc
   h.clock.advance(1000);
   return h.mh.filter((s) => s.msg.type === 16).at(-1)!.msg as BindingRevocationAck;
 }
+
+/** Update Notification scenarios (RFC 7077) */
+const upns = (h: LmaHarness) => h.sent.filter((s) => s.msg.type === 19).map((s) => s.msg as UpdateNotification);
+function notifiedLma(q: string[], reason = 2): LmaHarness {
+  const h = new LmaHarness({ quirks: q, cfg: notificationDomain() });
+  h.pbu({ llId: LL1 });
+  h.core.notify({ mn: 'mn1@pmip.example' }, reason);
+  return h;
+}
+/** A registered MAG (MN1 attached) after the UPNs `send` delivers: what it sent since. */
+async function magAfterUpn(q: string[], send: (h: MagHarness) => void): Promise<{ pbus: number; upas: UpdateNotificationAck[]; last: ReturnType<MagHarness['lastPbu']> }> {
+  const h = new MagHarness({ quirks: q, cfg: notificationDomain() });
+  h.rs();
+  h.answer();
+  await settle();
+  const before = h.pbus().length;
+  send(h);
+  return { pbus: h.pbus().length - before, upas: h.mh.filter((s) => s.msg.type === 20).map((s) => s.msg as UpdateNotificationAck), last: h.lastPbu() };
+}
+const realOptions = (m: { options: { type: number }[] }) => m.options.filter((o) => o.type > 1).map((o) => o.type);
 
 /** LMA scenarios */
 const pba = (q: string[], spec: Parameters<LmaHarness['pbu']>[0] = {}, src = MAG1) => new LmaHarness({ quirks: q }).pbu({ llId: LL1, ...spec }, src);
@@ -210,6 +230,27 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
     normal: [`${MAG1} trigger 4`], quirky: [],
   },
   'global-bri-trigger-1': { observe: (q) => bris(revokedLma(q, { global: true }))[0]!.bri.trigger, normal: 128, quirky: 1 },
+  'upn-no-mn-id': { observe: (q) => realOptions(upns(notifiedLma(q))[0]!), normal: [8], quirky: [] },
+  'upn-seq-repeats': { observe: (q) => { const h = notifiedLma(q); h.core.notify({ mn: 'mn1@pmip.example' }, 1); const [a, b] = upns(h); return b!.seq - a!.seq; }, normal: 1, quirky: 0 },
+  'upn-retransmit-d-clear': { observe: (q) => { const h = notifiedLma(q); h.clock.advance(1000); return upns(h).map((u) => u.flags.D); }, normal: [false, true], quirky: [false, false] },
+  'upn-retransmit-thrice': { observe: (q) => { const h = notifiedLma(q); h.clock.advance(10_000); return upns(h).length; }, normal: 2, quirky: 4 },
+  'upn-ignores-be2': {
+    observe: (q) => {
+      const h = notifiedLma(q);
+      h.core.receive(encodeMobilityHeader({ type: 7, status: 2, homeAddress: '::' }), MAG1);
+      h.core.notify({ mn: 'mn1@pmip.example' }, 2);
+      return upns(h).length;
+    },
+    normal: 1, quirky: 2,
+  },
+  'upa-no-echo': { observe: async (q) => realOptions((await magAfterUpn(q, (h) => upnTo(h.core, 5, 2, { A: true }))).upas[0]!), normal: [8], quirky: [] },
+  'upn-no-reregistration': { observe: async (q) => (await magAfterUpn(q, (h) => upnTo(h.core, 5, 1))).pbus, normal: 1, quirky: 0 },
+  'upn-params-accepted': { observe: async (q) => (await magAfterUpn(q, (h) => upnTo(h.core, 5, 2, { A: true }))).upas[0]!.status, normal: 128, quirky: 0 },
+  'upn-no-ani': { observe: async (q) => findOption((await magAfterUpn(q, (h) => upnTo(h.core, 5, 4))).last.options, 52) !== undefined, normal: true, quirky: false },
+  'upn-duplicate-acted': {
+    observe: async (q) => (await magAfterUpn(q, (h) => { upnTo(h.core, 5, 1, { A: true }); upnTo(h.core, 5, 1, { A: true, D: true }); })).pbus,
+    normal: 1, quirky: 2,
+  },
   'hb-no-unsolicited': {
     observe: (q) => {
       const h = new LmaHarness({ quirks: q, cfg: heartbeatDomain(), restart: { restartCounter: 4, formerPeers: [MAG1, MAG2], rememberPeers: () => undefined } });
