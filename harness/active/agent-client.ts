@@ -91,6 +91,11 @@ export class TesterAgent {
     await this.request({ cmd: 'heartbeat', answer });
   }
 
+  /** be2: the agent answers every UPN with Binding Error 2 (a MAG without RFC 7077). */
+  async answerUpns(answer: 'none' | 'be2'): Promise<void> {
+    await this.request({ cmd: 'upn', answer });
+  }
+
   async lmaScript(scripts: Record<string, LmaRule[]>): Promise<void> {
     await this.request({ cmd: 'lma-script', scripts });
   }

@@ -24,6 +24,8 @@ class Agent {
   private waiters: Waiter[] = [];
   private lma: EmulatedLma | undefined;
   private heartbeat: HeartbeatAnswer = { mode: 'none' };
+  /** be2: UPNs (RFC 7077) get Binding Error 2, as from a MAG that does not know them (UPN-10). */
+  private upnAnswer: 'none' | 'be2' = 'none';
   private readonly pending = new Set<NodeJS.Timeout>();
 
   constructor(readonly addresses: string[]) {
@@ -53,6 +55,9 @@ class Agent {
     // Like a real LMA, the emulated one drops what RFC 6275 §9.2 drops.
     if (this.lma !== undefined && mh.type === 5 && mh.malformed === undefined && mh.payloadProto === 59) this.answerPbu(mh, src);
     if (mh.type === 13 && !mh.flags.R && mh.malformed === undefined) this.answerHeartbeat(mh.seq, src);
+    if (mh.type === 19 && this.upnAnswer === 'be2') {
+      sendRaw(this.tx, mhPacket({ type: 7, status: 2, homeAddress: '::' }, this.addresses[0]!, src).packet, src).catch((err: Error) => log(`BE to ${src}: ${err.message}`));
+    }
   }
 
   private answerHeartbeat(seq: number, src: string): void {
@@ -119,6 +124,11 @@ class Agent {
         const a = req.answer as HeartbeatAnswer;
         if (a?.mode !== 'none' && a?.mode !== 'response' && a?.mode !== 'be2') throw new Error('heartbeat answer mode is none, response or be2');
         this.heartbeat = a;
+        return {};
+      }
+      case 'upn': {
+        if (req.answer !== 'none' && req.answer !== 'be2') throw new Error('upn answer is none or be2');
+        this.upnAnswer = req.answer;
         return {};
       }
       case 'lma-script': {
