@@ -69,8 +69,8 @@ export const QUIRKS = {
   'bri-hi4-no-revoke': { role: 'lma', breaks: ['BR-07'], does: 'a PBU with HI 4 for a session at another MAG waits MaxDelayBeforeNewBCEAssign instead of revoking it there (trigger 4)' },
   'global-bri-trigger-1': { role: 'lma', breaks: ['BR-08'], does: 'a global BRI (G = 1) carries trigger 1 (administrative) instead of 128 (per-peer policy)' },
   // Update Notifications (RFC 7077)
-  'upn-no-mn-id': { role: 'lma', breaks: ['UPN-01'], does: 'a UPN carries neither an MN Identifier nor an MN Group Identifier option' },
-  'upn-seq-repeats': { role: 'lma', breaks: ['UPN-02'], does: 'every UPN carries the same Sequence #' },
+  'upn-both-ids': { role: 'lma', breaks: ['UPN-01'], does: 'a UPN carries an MN Identifier and an MN Group Identifier option, not either' },
+  'upn-seq-decreasing': { role: 'lma', breaks: ['UPN-02'], does: 'each new UPN carries the previous Sequence # minus one' },
   'upn-retransmit-d-clear': { role: 'lma', breaks: ['UPN-03'], does: 'a retransmitted UPN has D = 0' },
   'upn-retransmit-thrice': { role: 'lma', breaks: ['UPN-04'], does: 'an unanswered UPN is retransmitted three times instead of once' },
   'upa-no-echo': { role: 'mag', breaks: ['UPN-05'], does: 'a UPA does not copy the MN Identifier or MN Group Identifier option of its UPN' },

@@ -50,10 +50,10 @@ export class UpdateNotifier {
       this.log.info('upn-not-sent', { dst: r.dst, why: 'it answered a UPN with Binding Error 2' });
       return null;
     }
-    if (!this.quirks.has('upn-seq-repeats')) this.seq = (this.seq + 1) & 0xffff;
+    this.seq = (this.seq + (this.quirks.has('upn-seq-decreasing') ? -1 : 1)) & 0xffff;
     const ack = r.ack ?? !(r.reason === UPN_REASON_CODE.FORCE_REREGISTRATION || r.reason === UPN_REASON_CODE.ANI_PARAMS_REQUESTED);
-    const options: MobilityOptionSpec[] = this.quirks.has('upn-no-mn-id') ? []
-      : r.mnId !== null ? [{ type: 8, subtype: 1, id: r.mnId }] : [{ type: 50, subtype: 1, reserved: 0, groupId: 1 }];
+    const group: MobilityOptionSpec = { type: 50, subtype: 1, reserved: 0, groupId: 1 };
+    const options: MobilityOptionSpec[] = r.mnId !== null ? [{ type: 8, subtype: 1, id: r.mnId }, ...(this.quirks.has('upn-both-ids') ? [group] : [])] : [group];
     const o: Outstanding = { dst: r.dst, seq: this.seq, spec: { type: 19, seq: this.seq, reason: r.reason, flags: { A: ack, D: false }, options, autoPad: true }, sent: 0, timer: null };
     this.transmit(o);
     if (ack) this.outstanding.set(o.seq, o);

@@ -38,7 +38,7 @@ conformanceCase(import.meta.url, {
   topology: 'topology.yaml',
   iut: { lma1: 'lma', mag1: 'mag' },
   domain: { revocation: true, minDelayBeforeBceDeleteMs: MIN_DELAY_MS },
-  requirements: ['BR-01', 'BR-02', 'BR-03', 'BR-04', 'BR-05', 'BR-06', 'BR-07', 'BR-08', 'BR-10'],
+  requirements: ['BR-01', 'BR-02', 'BR-03', 'BR-04', 'BR-05', 'BR-06', 'BR-07', 'BR-08'],
 }, (c) => {
   let tester: EmulatedMag;
   let mn1Prefix = '';

@@ -1,8 +1,8 @@
 // D.2: RFC 5846 Binding Revocation on the wire: what a BRI carries and where it goes, every BRI
 // answered by a BRA that copies its number and flags, the handover answer by whether the MN is
 // still on the MAG's link, the initiator's retransmission, the BRI on HI 4 instead of a blind
-// wait, global revocation, and the IPv4/UDP transport rule. BR-06 (a stray BRA dropped) is an
-// active stimulus; BR-09 (inside ESP) is SEC's.
+// wait, and global revocation. BR-06 (a stray BRA dropped) is an active stimulus; BR-09 (inside
+// ESP) is SEC's; BR-10 (IPv4/UDP transport) has no check yet: pmipd signals over IPv6 only.
 import type { BindingRevocationAck, BindingRevocationIndication } from '../../wire/index.js';
 import { optionOf, optionsOf, servingMag, type Exchange, type MhFrame, type Trace } from '../trace/index.js';
 import { check } from './check.js';
@@ -214,23 +214,4 @@ export const globalRevocation = check('global-revocation', ['BR-08'], (t, [j]) =
   }
 });
 
-export const revocationOverIpv4 = check('revocation-over-ipv4', ['BR-10'], (t, [j]) => {
-  const { bris, bras } = revocations(t);
-  const overUdp = [...bris, ...bras].filter((f) => f.udp !== undefined && isIut(t, f.src));
-  if (overUdp.length === 0) { j!.na('no BRI or BRA over IPv4/UDP transport in the trace (RFC 5844 §4; pmipd signals over IPv6 only)'); return; }
-  for (const f of overUdp) {
-    const pbu = t.exchanges.filter((x) => x.pbu.udp !== undefined && x.pbu.ref.time <= f.ref.time && (x.mag === f.src || x.mag === f.dst) && x.pba !== undefined)
-      .sort((a, b) => b.pbu.ref.time - a.pbu.ref.time)[0];
-    if (pbu === undefined) continue;
-    const magPort = pbu.pbu.udp!.srcPort;
-    const fromMag = f.src === pbu.pbu.src;
-    const want = fromMag ? { src: pbu.pbu.src, dst: pbu.pbu.dst, sport: magPort, dport: 5436 } : { src: pbu.pbu.dst, dst: pbu.pbu.src, sport: 5436, dport: magPort };
-    const seen = { src: f.src, dst: f.dst, sport: f.udp!.srcPort, dport: f.udp!.dstPort };
-    const ok = JSON.stringify(want) === JSON.stringify(seen);
-    const text = (x: typeof want) => `${x.src}:${x.sport} > ${x.dst}:${x.dport}`;
-    if (ok) j!.pass(() => `${f.mh.name} seq ${f.mh.seq} reuses the addresses and ports of the last PBU exchange`, [mhEv(t, pbu.pbu), mhEv(t, f)]);
-    else j!.fail(() => `${f.mh.name} seq ${f.mh.seq} does not reuse the addresses and ports of the last PBU exchange`, [mhEv(t, pbu.pbu), mhEv(t, f)], { field: 'IPv4/UDP addresses and ports', expected: text(want), seen: text(seen) });
-  }
-});
-
-export const REVOCATION_CHECKS = [briFormat, briDestination, briAnswered, braMnAttached, briRetransmission, briOnHi4, globalRevocation, revocationOverIpv4];
+export const REVOCATION_CHECKS = [briFormat, briDestination, briAnswered, braMnAttached, briRetransmission, briOnHi4, globalRevocation];

@@ -63,7 +63,9 @@ export const upnFormat = check('upn-format', ['UPN-01'], (t, [j]) => {
   for (const f of notifications(t).upns) {
     if (!fromIutLma(t, f)) continue;
     const problems: string[] = [];
-    if (optionOf(f, 8) === undefined && optionOf(f, 50) === undefined) problems.push('neither an MN Identifier nor an MN Group Identifier option');
+    const ids = Number(optionOf(f, 8) !== undefined) + Number(optionOf(f, 50) !== undefined);
+    if (ids === 0) problems.push('neither an MN Identifier nor an MN Group Identifier option');
+    if (ids === 2) problems.push('both an MN Identifier and an MN Group Identifier option (one or the other)');
     if (f.mh.reason === 0 || f.mh.reason === 255) problems.push(`Notification Reason ${f.mh.reason} (reserved)`);
     if (!t.roles.mags.includes(f.dst) && !t.roles.testers.includes(f.dst)) problems.push(`sent to ${f.dst}, no MAG's Proxy-CoA`);
     const who = t.nodeName(f.src);
@@ -75,8 +77,8 @@ export const upnFormat = check('upn-format', ['UPN-01'], (t, [j]) => {
 export const upnSequence = check('upn-sequence', ['UPN-02'], (t, [j]) => {
   j!.inconclusiveBecause('no two UPNs from one LMA under test in the trace');
   const last = new Map<string, UpnFrame>();
-  for (const f of notifications(t).upns) {
-    if (!fromIutLma(t, f) || f.mh.flags.D) continue;
+  // New notifications only: the first transmission of each (retransmissions repeat the number).
+  for (const f of groups(notifications(t).upns.filter((x) => fromIutLma(t, x))).map((g) => g[0]!).sort((a, b) => a.ref.time - b.ref.time)) {
     const prev = last.get(f.src);
     last.set(f.src, f);
     if (prev === undefined) continue;

@@ -230,8 +230,8 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
     normal: [`${MAG1} trigger 4`], quirky: [],
   },
   'global-bri-trigger-1': { observe: (q) => bris(revokedLma(q, { global: true }))[0]!.bri.trigger, normal: 128, quirky: 1 },
-  'upn-no-mn-id': { observe: (q) => realOptions(upns(notifiedLma(q))[0]!), normal: [8], quirky: [] },
-  'upn-seq-repeats': { observe: (q) => { const h = notifiedLma(q); h.core.notify({ mn: 'mn1@pmip.example' }, 1); const [a, b] = upns(h); return b!.seq - a!.seq; }, normal: 1, quirky: 0 },
+  'upn-both-ids': { observe: (q) => realOptions(upns(notifiedLma(q))[0]!), normal: [8], quirky: [8, 50] },
+  'upn-seq-decreasing': { observe: (q) => { const h = notifiedLma(q); h.core.notify({ mn: 'mn1@pmip.example' }, 1); const [a, b] = upns(h); return (b!.seq - a!.seq) & 0xffff; }, normal: 1, quirky: 0xffff },
   'upn-retransmit-d-clear': { observe: (q) => { const h = notifiedLma(q); h.clock.advance(1000); return upns(h).map((u) => u.flags.D); }, normal: [false, true], quirky: [false, false] },
   'upn-retransmit-thrice': { observe: (q) => { const h = notifiedLma(q); h.clock.advance(10_000); return upns(h).length; }, normal: 2, quirky: 4 },
   'upn-ignores-be2': {
