@@ -5,13 +5,11 @@
 // Error status 2 (it does not know type 13) never asked again. The cores say which peers are
 // linked and what a restart or an unreachable peer means for their bindings.
 import { encodeMobilityHeader, findOption, MH_OPTION, type HeartbeatMessage, type MobilityOptionSpec } from '../wire/index.js';
-import type { Clock, Timer } from './clock.js';
+import type { Timer } from './clock.js';
 import type { HeartbeatSettings } from './config.js';
-import type { Counters, Logger } from './log.js';
-import type { Quirks } from './quirks.js';
+import type { SignallingContext } from './signalling-context.js';
 
 export interface HeartbeatHooks {
-  send(bytes: Uint8Array, dst: string): void;
   /** The peer's Restart Counter changed: it restarted and lost its session state (RFC 5847 §3.2). */
   peerRestarted(peer: string, counter: number): void;
   /** More than missingAllowed requests in a row went unanswered (§3.1). */
@@ -32,10 +30,7 @@ export class Heartbeat {
     private readonly settings: HeartbeatSettings,
     /** Ours, sent in every response (persisted by restart-state.ts). */
     readonly restartCounter: number,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-    private readonly counters: Counters,
-    private readonly quirks: Quirks,
+    private readonly c: SignallingContext,
     private readonly hooks: HeartbeatHooks,
   ) {
     this.seq = crypto.getRandomValues(new Uint32Array(1))[0]! >>> 1;
@@ -45,16 +40,16 @@ export class Heartbeat {
   setLinked(peers: ReadonlySet<string>): void {
     for (const [peer, p] of this.linked) {
       // Quirk hb-without-binding: requests go on after the last binding has gone.
-      if (peers.has(peer) || this.quirks.has('hb-without-binding')) continue;
+      if (peers.has(peer) || this.c.quirks.has('hb-without-binding')) continue;
       p.timer?.cancel();
       this.linked.delete(peer);
-      this.log.info('heartbeat-stop', { peer, why: 'no binding links us any more' });
+      this.c.log.info('heartbeat-stop', { peer, why: 'no binding links us any more' });
     }
     for (const peer of peers) {
       if (this.linked.has(peer) || this.silenced.has(peer)) continue;
       const p: Peer = { timer: null, outstanding: null, missed: 0, unreachable: false };
       this.linked.set(peer, p);
-      this.log.info('heartbeat-start', { peer, intervalMs: this.settings.intervalMs });
+      this.c.log.info('heartbeat-start', { peer, intervalMs: this.settings.intervalMs });
       // The first request goes at once: a peer that is gone shows from the start.
       this.tick(peer, p);
     }
@@ -63,48 +58,48 @@ export class Heartbeat {
   private tick(peer: string, p: Peer): void {
     if (p.outstanding !== null) {
       p.missed++;
-      this.counters.inc('heartbeat_missed');
+      this.c.counters.inc('heartbeat_missed');
       if (p.missed > this.settings.missingAllowed && !p.unreachable) {
         p.unreachable = true;
-        this.counters.inc('heartbeat_peer_unreachable');
-        this.log.warn('heartbeat-peer-unreachable', { peer, missed: p.missed });
+        this.c.counters.inc('heartbeat_peer_unreachable');
+        this.c.log.warn('heartbeat-peer-unreachable', { peer, missed: p.missed });
         this.hooks.peerUnreachable(peer);
         if (this.linked.get(peer) !== p) return;
       }
     }
     // Quirk hb-seq-repeats: every request carries the same number.
-    if (!this.quirks.has('hb-seq-repeats')) this.seq = (this.seq + 1) >>> 0;
+    if (!this.c.quirks.has('hb-seq-repeats')) this.seq = (this.seq + 1) >>> 0;
     p.outstanding = this.seq;
-    this.transmit({ type: 13, flags: { R: false, U: this.quirks.has('hb-request-u-flag') }, seq: this.seq, options: [], autoPad: true }, peer);
-    this.counters.inc('heartbeat_request_tx');
-    this.log.debug('heartbeat-request-tx', { peer, seq: this.seq });
-    p.timer = this.clock.setTimer(this.settings.intervalMs, () => this.tick(peer, p));
+    this.transmit({ type: 13, flags: { R: false, U: this.c.quirks.has('hb-request-u-flag') }, seq: this.seq, options: [], autoPad: true }, peer);
+    this.c.counters.inc('heartbeat_request_tx');
+    this.c.log.debug('heartbeat-request-tx', { peer, seq: this.seq });
+    p.timer = this.c.clock.setTimer(this.settings.intervalMs, () => this.tick(peer, p));
   }
 
   /** A Heartbeat from `src`. */
   receive(msg: HeartbeatMessage, src: string): void {
     if (!msg.flags.R) {
       // HB-02: answered whether or not a binding links us.
-      this.counters.inc('heartbeat_request_rx');
+      this.c.counters.inc('heartbeat_request_rx');
       this.respond(src, msg.seq, false);
       return;
     }
-    this.counters.inc(msg.flags.U ? 'heartbeat_unsolicited_rx' : 'heartbeat_response_rx');
+    this.c.counters.inc(msg.flags.U ? 'heartbeat_unsolicited_rx' : 'heartbeat_response_rx');
     const p = this.linked.get(src);
     if (!msg.flags.U && p !== undefined && p.outstanding === msg.seq) {
       p.outstanding = null;
       p.missed = 0;
       p.unreachable = false;
     } else if (!msg.flags.U) {
-      this.log.debug('heartbeat-response-unmatched', { src, seq: msg.seq });
+      this.c.log.debug('heartbeat-response-unmatched', { src, seq: msg.seq });
     }
     const rc = findOption(msg.options, MH_OPTION.RESTART_COUNTER);
     if (rc === undefined) return;
     const known = this.peerCounters.get(src);
     this.peerCounters.set(src, rc.value);
     if ((known !== undefined && known !== rc.value) || (known === undefined && msg.flags.U)) {
-      this.counters.inc('heartbeat_peer_restarted');
-      this.log.info('heartbeat-peer-restarted', { peer: src, counter: rc.value, was: known ?? null, unsolicited: msg.flags.U });
+      this.c.counters.inc('heartbeat_peer_restarted');
+      this.c.log.info('heartbeat-peer-restarted', { peer: src, counter: rc.value, was: known ?? null, unsolicited: msg.flags.U });
       this.hooks.peerRestarted(src, rc.value);
     }
   }
@@ -115,33 +110,33 @@ export class Heartbeat {
    */
   bindingError(src: string, status: number): void {
     const p = this.linked.get(src);
-    if (status !== 2 || p === undefined || p.outstanding === null || this.quirks.has('hb-ignores-be2')) return;
+    if (status !== 2 || p === undefined || p.outstanding === null || this.c.quirks.has('hb-ignores-be2')) return;
     p.timer?.cancel();
     this.linked.delete(src);
     this.silenced.add(src);
-    this.counters.inc('heartbeat_peer_unsupported');
-    this.log.warn('heartbeat-peer-unsupported', { peer: src, why: 'Binding Error status 2 in reply to a heartbeat' });
+    this.c.counters.inc('heartbeat_peer_unsupported');
+    this.c.log.warn('heartbeat-peer-unsupported', { peer: src, why: 'Binding Error status 2 in reply to a heartbeat' });
   }
 
   /** After a restart that lost state: an unsolicited response to each former peer (RFC 5847 §3.2, HB-07). */
   announceRestart(peers: readonly string[]): void {
-    if (this.quirks.has('hb-no-unsolicited')) return;
+    if (this.c.quirks.has('hb-no-unsolicited')) return;
     for (const peer of peers) {
       this.seq = (this.seq + 1) >>> 0;
       this.respond(peer, this.seq, true);
-      this.log.info('heartbeat-restart-announced', { peer, counter: this.restartCounter });
+      this.c.log.info('heartbeat-restart-announced', { peer, counter: this.restartCounter });
     }
   }
 
   private respond(dst: string, seq: number, unsolicited: boolean): void {
-    const options: MobilityOptionSpec[] = this.quirks.has('hb-no-restart-counter') ? [] : [{ type: 28, value: this.restartCounter }];
-    const echoed = this.quirks.has('hb-wrong-seq') && !unsolicited ? (seq + 1) >>> 0 : seq;
+    const options: MobilityOptionSpec[] = this.c.quirks.has('hb-no-restart-counter') ? [] : [{ type: 28, value: this.restartCounter }];
+    const echoed = this.c.quirks.has('hb-wrong-seq') && !unsolicited ? (seq + 1) >>> 0 : seq;
     this.transmit({ type: 13, flags: { R: true, U: unsolicited }, seq: echoed, options, autoPad: true }, dst);
-    this.counters.inc(unsolicited ? 'heartbeat_unsolicited_tx' : 'heartbeat_response_tx');
+    this.c.counters.inc(unsolicited ? 'heartbeat_unsolicited_tx' : 'heartbeat_response_tx');
   }
 
   private transmit(spec: Parameters<typeof encodeMobilityHeader>[0], dst: string): void {
-    this.hooks.send(encodeMobilityHeader(spec), dst);
+    this.c.send(encodeMobilityHeader(spec), dst);
   }
 
   /** Peer -> whether requests go to it, for the state dump. */

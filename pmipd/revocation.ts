@@ -3,9 +3,8 @@
 // doubling up to MAX_BRACK_TIMEOUT, and the caller learns the BRA (or that none came) to act on.
 // A BRA that matches no outstanding BRI is dropped silently (§6.2.2).
 import { encodeMobilityHeader, type BindingRevocationAck, type MobilityOptionSpec } from '../wire/index.js';
-import type { Clock, Timer } from './clock.js';
-import type { Counters, Logger } from './log.js';
-import type { Quirks } from './quirks.js';
+import type { Timer } from './clock.js';
+import type { SignallingContext } from './signalling-context.js';
 
 /** RFC 5846 §11 defaults. */
 export const INIT_MIN_DELAY_BRIS_MS = 1000;
@@ -29,11 +28,7 @@ export class RevocationInitiator {
   private seq: number;
 
   constructor(
-    private readonly clock: Clock,
-    private readonly log: Logger,
-    private readonly counters: Counters,
-    private readonly quirks: Quirks,
-    private readonly send: (bytes: Uint8Array, dst: string) => void,
+    private readonly c: SignallingContext,
     /** Answers a BRA it cannot match (quirk bra-stray-answered). */
     private readonly answerStray: (src: string) => void,
   ) {
@@ -46,30 +41,30 @@ export class RevocationInitiator {
     const bytes = encodeMobilityHeader({
       type: 16, brType: 1, trigger: req.trigger, seq, flags: { P: true, G: req.global === true }, options: req.options, autoPad: true,
     });
-    const o: Outstanding = { req, bytes, seq, tries: 1, timeoutMs: INIT_MIN_DELAY_BRIS_MS, timer: this.clock.setTimer(INIT_MIN_DELAY_BRIS_MS, () => this.expire(o)) };
+    const o: Outstanding = { req, bytes, seq, tries: 1, timeoutMs: INIT_MIN_DELAY_BRIS_MS, timer: this.c.clock.setTimer(INIT_MIN_DELAY_BRIS_MS, () => this.expire(o)) };
     this.outstanding.set(seq, o);
     this.transmit(o);
     return seq;
   }
 
   private transmit(o: Outstanding): void {
-    this.send(o.bytes, o.req.dst);
-    this.counters.inc(o.tries > 1 ? 'bri_retransmitted' : 'bri_tx');
-    this.log.info('bri-tx', { dst: o.req.dst, seq: o.seq, trigger: o.req.trigger, global: o.req.global === true, try: o.tries });
+    this.c.send(o.bytes, o.req.dst);
+    this.c.counters.inc(o.tries > 1 ? 'bri_retransmitted' : 'bri_tx');
+    this.c.log.info('bri-tx', { dst: o.req.dst, seq: o.seq, trigger: o.req.trigger, global: o.req.global === true, try: o.tries });
   }
 
   private expire(o: Outstanding): void {
     if (this.outstanding.get(o.seq) !== o) return;
-    if (o.tries <= BRI_MAX_RETRIES && !this.quirks.has('bri-no-retransmit')) {
+    if (o.tries <= BRI_MAX_RETRIES && !this.c.quirks.has('bri-no-retransmit')) {
       o.tries++;
       o.timeoutMs = Math.min(o.timeoutMs * 2, MAX_BRACK_TIMEOUT_MS);
-      o.timer = this.clock.setTimer(o.timeoutMs, () => this.expire(o));
+      o.timer = this.c.clock.setTimer(o.timeoutMs, () => this.expire(o));
       this.transmit(o);
       return;
     }
     this.outstanding.delete(o.seq);
-    this.counters.inc('bri_unanswered');
-    this.log.warn('bri-unanswered', { dst: o.req.dst, seq: o.seq, tries: o.tries });
+    this.c.counters.inc('bri_unanswered');
+    this.c.log.warn('bri-unanswered', { dst: o.req.dst, seq: o.seq, tries: o.tries });
     o.req.done(null);
   }
 
@@ -77,15 +72,15 @@ export class RevocationInitiator {
   receive(bra: BindingRevocationAck, src: string): void {
     const o = this.outstanding.get(bra.seq);
     if (o === undefined || o.req.dst !== src) {
-      this.counters.inc('bra_unmatched');
-      this.log.info('bra-unmatched-dropped', { src, seq: bra.seq, status: bra.status });
-      if (this.quirks.has('bra-stray-answered')) this.answerStray(src);
+      this.c.counters.inc('bra_unmatched');
+      this.c.log.info('bra-unmatched-dropped', { src, seq: bra.seq, status: bra.status });
+      if (this.c.quirks.has('bra-stray-answered')) this.answerStray(src);
       return;
     }
     o.timer.cancel();
     this.outstanding.delete(bra.seq);
-    this.counters.inc('bra_rx');
-    this.log.info('bra-rx', { src, seq: bra.seq, status: bra.status, name: bra.statusName });
+    this.c.counters.inc('bra_rx');
+    this.c.log.info('bra-rx', { src, seq: bra.seq, status: bra.status, name: bra.statusName });
     o.req.done(bra);
   }
 

@@ -82,15 +82,15 @@ export class LmaCore {
     this.pool = new PrefixPool(o.settings.prefixPool, o.settings.hnpLength, o.policy.reserved);
     this.screen = new MhScreen(o.clock, o.log, o.counters, o.send, !o.quirks.has('no-binding-error'));
     const hb = o.heartbeat ?? null;
-    this.heartbeat = hb === null ? null : new Heartbeat(hb, o.restart?.restartCounter ?? 0, o.clock, o.log, o.counters, o.quirks, {
-      send: o.send,
+    const ctx = { clock: o.clock, log: o.log, counters: o.counters, quirks: o.quirks, send: o.send };
+    this.heartbeat = hb === null ? null : new Heartbeat(hb, o.restart?.restartCounter ?? 0, ctx, {
       // RFC 5847 §3.2: a MAG that lost its state lost the sessions the LMA holds for it.
       peerRestarted: (mag) => this.dropBindingsOf(mag, 'its MAG restarted and lost its state'),
       peerUnreachable: (mag) => { if (hb.onUnreachable === 'drop-bindings') this.dropBindingsOf(mag, 'its MAG is unreachable (heartbeats unanswered)'); },
     });
-    this.revocation = o.revocation !== true ? null : new RevocationInitiator(o.clock, o.log, o.counters, o.quirks, o.send,
+    this.revocation = o.revocation !== true ? null : new RevocationInitiator(ctx,
       (src) => this.transmit({ type: 7, status: 2, homeAddress: '::' }, src));
-    this.notifier = o.updateNotifications !== true ? null : new UpdateNotifier(o.clock, o.log, o.counters, o.quirks, o.send);
+    this.notifier = o.updateNotifications !== true ? null : new UpdateNotifier(ctx);
     this.handled = [5, ...(this.heartbeat !== null || this.notifier !== null ? [7] : []), ...(this.heartbeat !== null ? [13] : []),
       ...(this.revocation !== null ? [16] : []), ...(this.notifier !== null ? [20] : [])];
   }

@@ -102,8 +102,8 @@ export class MagCore {
     this.screen = new MhScreen(o.clock, o.log, o.counters, (b, d) => o.io.sendMh(b, d), true);
     this.seq = crypto.getRandomValues(new Uint16Array(1))[0]!;
     const hb = o.domain.heartbeat;
-    this.heartbeat = hb === null ? null : new Heartbeat(hb, o.restart?.restartCounter ?? 0, o.clock, o.log, o.counters, o.quirks, {
-      send: (b, d) => o.io.sendMh(b, d),
+    const ctx = { clock: o.clock, log: o.log, counters: o.counters, quirks: o.quirks, send: (b: Uint8Array, d: string) => o.io.sendMh(b, d) };
+    this.heartbeat = hb === null ? null : new Heartbeat(hb, o.restart?.restartCounter ?? 0, ctx, {
       peerRestarted: (lma) => this.lmaRestarted(lma),
       peerUnreachable: (lma) => {
         if (hb.onUnreachable !== 'drop-bindings') return;
