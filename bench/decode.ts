@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readCapture } from '../harness/capture/pcap-reader.js';
 import { decodeFrame } from '../wire/frame.js';
-import { writeMixCapture } from './capture-mix.js';
+import { EspSaTable } from '../wire/esp.js';
+import { MIX_ESP_SAS, writeMixCapture } from './capture-mix.js';
 import { runBench } from './run-bench.js';
 
 interface Measurement { frames: number; seconds: number; peakRssMiB: number }
@@ -27,11 +28,12 @@ async function measure(kind: string, file: string): Promise<Measurement> {
   let frames = 0;
   if (kind === 'reader') {
     await readCapture(file, () => { frames++; });
-  } else if (kind === 'decode') {
+  } else if (kind === 'decode' || kind === 'decode-esp') {
     // Touch the result so the decode cannot be optimised away.
     let mh = 0;
+    const sas = kind === 'decode-esp' ? new EspSaTable(MIX_ESP_SAS) : undefined;
     await readCapture(file, (rec) => {
-      const f = decodeFrame(rec.linkType, rec.buf, rec.offset, rec.capturedLength);
+      const f = decodeFrame(rec.linkType, rec.buf, rec.offset, rec.capturedLength, sas);
       if (f.mh !== undefined || f.inner?.icmpv6 !== undefined) mh++;
       frames++;
     });
@@ -92,9 +94,12 @@ async function main(): Promise<void> {
     writeMixCapture(file, frames);
     process.stderr.write(`  ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB\n`);
     const results: Record<string, Measurement> = {};
+    const med = (kind: string, f: string): Measurement => {
+      const ms = Array.from({ length: runs }, () => inChild(kind, f));
+      return ms.find((x) => x.seconds === median(ms.map((y) => y.seconds)))!;
+    };
     for (const kind of ['reader', 'decode', 'pcap-parser']) {
-      const ms = Array.from({ length: runs }, () => inChild(kind, file));
-      const m = ms.find((x) => x.seconds === median(ms.map((y) => y.seconds)))!;
+      const m = med(kind, file);
       results[kind] = m;
       process.stderr.write(`  ${kind.padEnd(12)} ${fmt(rate(m))}frames/s (median of ${runs})\n`);
     }
@@ -103,6 +108,13 @@ async function main(): Promise<void> {
       results.tshark = tshark(file);
       process.stderr.write(`  ${'tshark'.padEnd(12)} ${fmt(rate(results.tshark))}frames/s\n`);
     }
+    // Signalling alone, in clear and in ESP-NULL (verified with its keys, and read without them).
+    const sigFrames = Math.max(1, Math.floor(frames / 4));
+    const plainSig = join(dir, 'signalling.pcap'), espSig = join(dir, 'signalling-esp-null.pcap');
+    writeMixCapture(plainSig, sigFrames, { signallingOnly: true });
+    writeMixCapture(espSig, sigFrames, { signallingOnly: true, esp: true });
+    const sig = { plain: med('decode', plainSig), keyed: med('decode-esp', espSig), unkeyed: med('decode', espSig) };
+    process.stderr.write(`  signalling in clear ${fmt(rate(sig.plain))}frames/s, in ESP-NULL ${fmt(rate(sig.keyed))}frames/s (keys) / ${fmt(rate(sig.unkeyed))}frames/s (no keys)\n`);
     process.stderr.write(`generating ${big} frames for the memory check...\n`);
     const bigFile = join(dir, 'big.pcap');
     writeMixCapture(bigFile, big);
@@ -118,6 +130,11 @@ async function main(): Promise<void> {
       ['ratio (a) / (c)', `${(r('reader') / r('pcap-parser')).toFixed(1)}x`, ''],
       ['ratio (b) / (c)', `${(r('decode') / r('pcap-parser')).toFixed(1)}x`, 'goal >= 3x'],
       ['ratio (b) / (d)', haveTshark ? `${(r('decode') / r('tshark')).toFixed(1)}x` : '-', 'goal >= 30x'],
+      [`(e) PBU/PBA only, in clear (${sigFrames})`, `${fmt(rate(sig.plain))}frames/s`, ''],
+      ['(f) the same in ESP-NULL, ICV verified', `${fmt(rate(sig.keyed))}frames/s`, ''],
+      ['(g) the same in ESP-NULL, no keys', `${fmt(rate(sig.unkeyed))}frames/s`, ''],
+      ['ratio (f) / (e)', `${(rate(sig.keyed) / rate(sig.plain)).toFixed(2)}x`, 'ESP-NULL read and verified vs clear'],
+      ['ratio (g) / (e)', `${(rate(sig.unkeyed) / rate(sig.plain)).toFixed(2)}x`, 'ESP-NULL from its trailer vs clear'],
       [`(b) on the ${big}-frame file`, `${fmt(rate(bigDecode))}frames/s`, 'JIT warm-up spread over more frames'],
       [`peak RSS, full decode, ${frames} frames`, `${results.decode!.peakRssMiB.toFixed(0)} MiB`, ''],
       [`peak RSS, full decode, ${big} frames`, `${bigDecode.peakRssMiB.toFixed(0)} MiB`, 'goal: flat as the file grows'],

@@ -8,7 +8,7 @@ import {
   LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, type ArpPacket, type LinkHeader,
 } from './link.js';
 import {
-  decodeIpv6Header, IPPROTO_ICMPV6, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP, IpChainEnd,
+  decodeIpv6Header, IPPROTO_ESP, IPPROTO_ICMPV6, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP, IpChainEnd,
   type Ipv6Header,
 } from './ipv6.js';
 import {
@@ -19,10 +19,13 @@ import {
   decodeIcmpv6, icmpv6MinLength, icmpv6TypeName, ICMPV6_DEST_UNREACHABLE, ICMPV6_PARAMETER_PROBLEM, lastIcmpv6Malformed,
   type Icmpv6Error, type Icmpv6Message,
 } from './icmpv6.js';
-import { decodeMobilityHeader, IPPROTO_MH, type ChecksumContext, type MobilityHeader } from './mh.js';
+import { decodeMobilityHeader, IPPROTO_MH, IPPROTO_NONE, type ChecksumContext, type MobilityHeader } from './mh.js';
+import { ipv6PseudoChecksum, viewOf } from './bytes.js';
+import { ESP_HEADER_LENGTH, openEsp, type EspLayer, type EspSaTable } from './esp.js';
+import { decodeIkeHeader, UDP_PORT_IKE, UDP_PORT_IKE_NAT_T, type IkeHeader } from './ike.js';
 
 export { linkTypeName } from './link.js';
-export { summarizeFrame } from './summary.js';
+export { espSummary, summarizeFrame } from './summary.js';
 
 /** What follows a header this decoder does not look into. */
 export interface RawPayload {
@@ -39,6 +42,14 @@ export interface DecodedPacket {
   tcp?: TcpPorts;
   icmpv6?: Icmpv6Message;
   mh?: MobilityHeader;
+  /**
+   * ESP (RFC 4303), over IPv6 or in UDP 4500. What it protects is decoded into this same packet as
+   * if it followed the IP header (transport mode: `mh`, `icmpv6`...; tunnel mode: `inner`) when its
+   * SA is known, or for ESP-NULL always; `esp` says how far that went and whether the ICV verified.
+   */
+  esp?: EspLayer;
+  /** IKEv2 header (UDP 500, or 4500 after the non-ESP marker). */
+  ike?: IkeHeader;
   inner?: DecodedPacket;
   payload?: RawPayload;
   /** "layer: reason" of the first problem, here or in a tunnelled packet ("inner ipv6: ..."). */
@@ -55,6 +66,18 @@ export interface DecodedFrame extends DecodedPacket {
 export const MAX_TUNNEL_DEPTH = 4;
 
 const chain = new IpChainEnd();
+/** The SAs of the frame being decoded (decodeFrame's argument), and where its ESP payload was. */
+let saTable: EspSaTable | undefined;
+let espPayload: { buf: Uint8Array; off: number; len: number } | undefined;
+
+/**
+ * Where the protected payload of the last decoded frame's ESP is (in the frame's buffer for
+ * ESP-NULL, in a buffer of its own once decrypted), undefined when it had none that was read: the
+ * trace reads the MH octets and fingerprints tunnelled packets there.
+ */
+export function lastEspPayload(): { buf: Uint8Array; off: number; len: number } | undefined {
+  return espPayload;
+}
 /** One checksum context per nesting level: an inner packet's must not overwrite its carrier's. */
 const contexts: ChecksumContext[] = [];
 for (let i = 0; i <= MAX_TUNNEL_DEPTH; i++) contexts.push({ addrBuf: new Uint8Array(0), srcOff: 0, dstOff: 0 });
@@ -68,8 +91,10 @@ function setMalformed(p: DecodedPacket, reason: string): void {
  * throws: whatever cannot be decoded is named in `malformed`, and a frame cut short by the snap
  * length decodes as far as it goes (malformed "...: truncated: ...").
  */
-export function decodeFrame(linkType: number, buf: Uint8Array, off: number, len: number): DecodedFrame {
+export function decodeFrame(linkType: number, buf: Uint8Array, off: number, len: number, sas?: EspSaTable): DecodedFrame {
   const f: DecodedFrame = { linkType };
+  saTable = sas;
+  espPayload = undefined;
   const avail = off >= 0 && off <= buf.length ? Math.min(len, buf.length - off) : 0;
   try {
     decodeLink(f, buf, off, avail > 0 ? avail : 0);
@@ -81,8 +106,10 @@ export function decodeFrame(linkType: number, buf: Uint8Array, off: number, len:
 }
 
 /** The IP packet (either version, by its first nibble) of `len` octets at `off`. Never throws. */
-export function decodePacket(buf: Uint8Array, off: number, len: number): DecodedPacket {
+export function decodePacket(buf: Uint8Array, off: number, len: number, sas?: EspSaTable): DecodedPacket {
   const p: DecodedPacket = {};
+  saTable = sas;
+  espPayload = undefined;
   const avail = off >= 0 && off <= buf.length ? Math.min(len, buf.length - off) : 0;
   try {
     decodeIp(p, buf, off, avail > 0 ? avail : 0, 0);
@@ -159,10 +186,13 @@ function decodeIpv6(p: DecodedPacket, buf: Uint8Array, off: number, len: number,
   p.ipv6 = h;
   const protocol = chain.protocol, start = chain.offset, end = chain.end, partial = chain.partial;
   if (protocol < 0) return;
-  if (chain.opaque) { p.payload = { protocol, length: end - start }; return; }
+  const exts = h.extensionHeaders;
+  const esp = chain.opaque && exts.length > 0 && exts[exts.length - 1]!.type === IPPROTO_ESP;
+  if (chain.opaque && !esp) { p.payload = { protocol, length: end - start }; return; }
   const ctx = contexts[depth]!;
   ctx.addrBuf = buf; ctx.srcOff = off + 8; ctx.dstOff = off + 24;
-  decodeUpperLayer(p, protocol, buf, start, end - start, depth, ctx, 16, partial);
+  if (esp) decodeEspInto(p, buf, start - ESP_HEADER_LENGTH, end - start + ESP_HEADER_LENGTH, h.src, h.dst, depth, ctx, 16, partial);
+  else decodeUpperLayer(p, protocol, buf, start, end - start, depth, ctx, 16, partial);
 }
 
 function decodeIpv4(p: DecodedPacket, buf: Uint8Array, off: number, len: number, depth: number): void {
@@ -268,7 +298,9 @@ function decodeUdpInto(
   }
   const start = off + UDP_HEADER_LENGTH;
   const n = (u.length < len ? u.length : len) - UDP_HEADER_LENGTH;
-  if (u.srcPort === UDP_PORT_PMIP_SIGNALLING || u.dstPort === UDP_PORT_PMIP_SIGNALLING) {
+  if (u.srcPort === UDP_PORT_IKE || u.dstPort === UDP_PORT_IKE || u.srcPort === UDP_PORT_IKE_NAT_T || u.dstPort === UDP_PORT_IKE_NAT_T) {
+    decodeIkeOrEspInto(p, buf, start, n, u.srcPort === UDP_PORT_IKE_NAT_T || u.dstPort === UDP_PORT_IKE_NAT_T, depth, ctx, addressLength);
+  } else if (u.srcPort === UDP_PORT_PMIP_SIGNALLING || u.dstPort === UDP_PORT_PMIP_SIGNALLING) {
     // RFC 5844 §4: the MH checksum is 0 here and the UDP checksum covers the message.
     decodeMhInto(p, buf, start, n, undefined);
   } else if ((u.srcPort === UDP_PORT_PMIP_TUNNEL || u.dstPort === UDP_PORT_PMIP_TUNNEL) && depth < MAX_TUNNEL_DEPTH) {
@@ -276,6 +308,68 @@ function decodeUdpInto(
   } else if (n > 0) {
     p.payload = { protocol: IPPROTO_UDP, length: n };
   }
+}
+
+/**
+ * UDP 500 carries IKE; UDP 4500 carries IKE after a zero non-ESP marker, else ESP (RFC 3948 §2.2;
+ * a lone 0xff octet is a NAT-keepalive).
+ */
+function decodeIkeOrEspInto(
+  p: DecodedPacket, buf: Uint8Array, off: number, len: number, natT: boolean, depth: number, ctx: ChecksumContext, addressLength: 4 | 16,
+): void {
+  let at = off, n = len;
+  if (natT) {
+    if (len < 4) { if (len > 0) p.payload = { protocol: IPPROTO_UDP, length: len }; return; }
+    if (buf[off] !== 0 || buf[off + 1] !== 0 || buf[off + 2] !== 0 || buf[off + 3] !== 0) {
+      const ip = p.ipv6 ?? p.ipv4;
+      decodeEspInto(p, buf, off, len, ip?.src, ip?.dst, depth, ctx, addressLength, false);
+      return;
+    }
+    at += 4; n -= 4;
+  }
+  const h = decodeIkeHeader(buf, at, n);
+  if (h === null) { setMalformed(p, `ike: truncated: ${n} octets, the header has 28`); return; }
+  p.ike = h;
+  if (h.malformed !== undefined) setMalformed(p, `ike: ${h.malformed}`);
+}
+
+/** Upper layers an unkeyed ESP-NULL payload is recognised by, each checked against its own structure. */
+let probeCtx: ChecksumContext | undefined;
+function nullPayloadPlausible(nextHeader: number, buf: Uint8Array, off: number, len: number): boolean {
+  switch (nextHeader) {
+    case IPPROTO_MH: return len >= 8 && buf[off] === IPPROTO_NONE && (buf[off + 1]! + 1) * 8 === len;
+    case IPPROTO_ICMPV6: return len >= 4 && probeCtx !== undefined && ipv6PseudoChecksum(probeCtx.addrBuf, probeCtx.srcOff, probeCtx.dstOff, IPPROTO_ICMPV6, buf, off, len) === 0;
+    case IPPROTO_UDP: return len >= 8 && ((buf[off + 4]! << 8) | buf[off + 5]!) === len;
+    case IPPROTO_IPV6: return len >= 40 && buf[off]! >> 4 === 6 && ((buf[off + 4]! << 8) | buf[off + 5]!) + 40 === len;
+    case IPPROTO_IPIP: return len >= 20 && buf[off]! >> 4 === 4 && ((buf[off + 2]! << 8) | buf[off + 3]!) === len;
+    case IPPROTO_NONE: return len === 0;
+    default: return false;
+  }
+}
+
+/**
+ * The ESP packet of `len` octets at `off` (SPI on): opened with the SA of its SPI (or as ESP-NULL
+ * without one), and what it protects decoded as the upper layer of `p`. An ICV that fails keeps
+ * the payload (flagged in `esp.icv`); the packet is not malformed for it.
+ */
+function decodeEspInto(
+  p: DecodedPacket, buf: Uint8Array, off: number, len: number, src: string | undefined, dst: string | undefined, depth: number,
+  ctx: ChecksumContext, addressLength: 4 | 16, partial: boolean,
+): void {
+  if (len < ESP_HEADER_LENGTH) { setMalformed(p, `esp: truncated: ${len} octets, the header has 8`); return; }
+  const v = viewOf(buf);
+  const spi = v.getUint32(off);
+  if (partial) {
+    p.esp = { spi, sequence: v.getUint32(off + 4), icv: 'unknown', note: 'fragmented: not reassembled, payload not read' };
+    return;
+  }
+  probeCtx = ctx;
+  const o = openEsp(buf, off, len, saTable?.find(spi, src, dst), nullPayloadPlausible);
+  p.esp = o.layer;
+  const pl = o.payload;
+  if (pl === undefined) { p.payload = { protocol: IPPROTO_ESP, length: len - ESP_HEADER_LENGTH }; return; }
+  if (depth === 0) espPayload = pl;
+  decodeUpper(p, o.layer.nextHeader!, pl.buf, pl.off, pl.len, depth, ctx, addressLength);
 }
 
 // The two below keep the result in a local: read back through `p`, whose shape varies with what

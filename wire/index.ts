@@ -8,6 +8,8 @@ export * from './ipv6.js';
 export * from './ipv4.js';
 export * from './icmpv6.js';
 export * from './frame.js';
+export * from './esp.js';
+export * from './ike.js';
 export * from './mh.js';
 export * from './mh-registry.js';
 export * from './prefix.js';

@@ -4,6 +4,7 @@ import type { DecodedFrame, DecodedPacket } from './frame.js';
 import type { Icmpv6Message, NdOption } from './icmpv6.js';
 import type { ArpPacket } from './link.js';
 import type { ExtensionHeader, Ipv6Option } from './ipv6.js';
+import type { EspLayer } from './esp.js';
 import { beyondHeaderText, type MobilityHeader } from './mh.js';
 import type { KnownMobilityOption, MobilityOption, RawOption } from './mh-options.js';
 
@@ -28,7 +29,7 @@ function arpSummary(a: ArpPacket): string {
 function packetSummary(p: DecodedPacket): string {
   const ip = p.ipv6 ?? p.ipv4;
   if (!ip) return '';
-  const ext = p.ipv6 ? extensionSummary(p.ipv6.extensionHeaders) : '';
+  const ext = p.ipv6 ? extensionSummary(p.ipv6.extensionHeaders, p.esp) : '';
   if (p.inner) {
     const inner = p.inner.ipv6 ? 'IP6' : p.inner.ipv4 ? 'IP4' : 'IP';
     const outer = p.udp ? `UDP${p.ipv6 ? 6 : 4}` : p.ipv6 ? 'IP6' : 'IP4';
@@ -44,6 +45,8 @@ function upperSummary(p: DecodedPacket): string {
   if (p.udp) {
     let s = `UDP ${p.udp.srcPort} > ${p.udp.dstPort}`;
     if (!p.udp.checksumOk && p.udp.malformed === undefined) s += ' [bad udp checksum]';
+    if (p.ike) return `${s} IKEv2 ${p.ike.exchangeName} ${p.ike.flags.R ? 'response' : 'request'} mid ${p.ike.messageId}`;
+    if (p.esp) return `${s} (${espSummary(p.esp)})${p.mh || p.icmpv6 ? ` ${upperSummary({ ...p, udp: undefined } as DecodedPacket)}` : ''}`;
     if (p.mh) s += ` ${mhSummary(p.mh)}`;
     else s += ` length ${p.udp.length - 8}`;
     return s;
@@ -72,7 +75,15 @@ function ipv6OptionSummary(o: Ipv6Option): string {
   }
 }
 
-function extensionSummary(exts: readonly ExtensionHeader[]): string {
+/** "ESP spi=0x00001001 seq=3 null-sha256 icv ok": how a protected message shows in reports and ladders. */
+export function espSummary(e: Pick<EspLayer, 'spi' | 'sequence' | 'alg' | 'icv' | 'payloadLength' | 'note'>): string {
+  let s = `ESP spi=${hex32(e.spi)} seq=${e.sequence}`;
+  if (e.payloadLength === undefined) return `${s} [${e.note ?? 'payload not read'}]`;
+  if (e.alg !== undefined) s += ` ${e.alg}`;
+  return `${s} ${e.icv === 'verified' ? 'icv ok' : e.icv === 'failed' ? 'ICV FAILED' : 'icv not verified'}`;
+}
+
+function extensionSummary(exts: readonly ExtensionHeader[], esp?: EspLayer): string {
   let s = '';
   for (const e of exts) {
     switch (e.name) {
@@ -85,7 +96,7 @@ function extensionSummary(exts: readonly ExtensionHeader[]): string {
         break;
       case 'fragment': s += ` (frag id ${hex32(e.identification)} offset ${e.offset}${e.more ? ' more' : ''})`; break;
       case 'ah': s += ` (AH spi ${hex32(e.spi)} seq ${e.sequence})`; break;
-      case 'esp': s += ` (ESP spi ${hex32(e.spi)} seq ${e.sequence})`; break;
+      case 'esp': s += ` (${espSummary(esp ?? { spi: e.spi, sequence: e.sequence, icv: 'unknown' })})`; break;
     }
   }
   return s;

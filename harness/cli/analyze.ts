@@ -1,5 +1,6 @@
 // `pmip-testbed analyze FILE...`: the passive conformance checks over captures taken anywhere.
 import { basename, extname } from 'node:path';
+import { ESP_SA_HELP, ESP_SA_OPTIONS, espSasFromOptions } from './esp-sa-options.js';
 import { findRequirement, isMandatory } from '../catalog/index.js';
 import { PLATFORM_DEVIATIONS, runChecks, type RequirementResult } from '../checks/index.js';
 import { parseCommandArgs, UsageError } from './args.js';
@@ -50,7 +51,7 @@ options:
                            when their timestamps are compared with it (default 2000)
   --events FILE            a testbed run's events.jsonl (its output directory, or a case's
                            in a conformance report): the MNs' attach, detach, handover
-  --known-deviations       treat this platform's known deviations (SEC-01: pmipd has no IPsec yet) as expected
+${ESP_SA_HELP}  --known-deviations       treat this platform's known deviations (SEC-01: pmipd has no IPsec yet) as expected
   --all                    list every requirement, also those no passive check judges
   -h, --help               this text
 
@@ -65,6 +66,7 @@ const OPTIONS = {
   'fixed-mac': { type: 'string' }, 'min-delay-bce': { type: 'string' }, 'max-delay-new-bce': { type: 'string' },
   'link-mtu': { type: 'string' }, 'access-technology': { type: 'string' }, 'timestamp-validity-window': { type: 'string' },
   'mag-local-routing': { type: 'string' }, 'clock-tolerance': { type: 'string' }, 'heartbeat-interval': { type: 'string' }, events: { type: 'string' }, 'known-deviations': { type: 'boolean' }, all: { type: 'boolean' },
+  ...ESP_SA_OPTIONS,
 } as const;
 
 const KINDS: CapturePointKind[] = ['access', 'transport', 'core'];
@@ -170,7 +172,9 @@ export async function main(argv: string[]): Promise<number> {
   const events = v.events !== undefined ? await readEventLog(v.events) : undefined;
   const started = new Date();
   const progress = process.stderr.isTTY || process.env.PMIP_PROGRESS === '1';
+  const espSas = await espSasFromOptions(v, specs.map((s) => s.path), HELP, 'analyze');
   const trace = await loadTrace(specs, {
+    ...(espSas.length > 0 ? { espSas } : {}),
     settings: settingsFrom(v), ...(v.lma ? { lmas: v.lma } : {}), ...(v.mag ? { mags: v.mag } : {}),
     ...(v.tester ? { testers: v.tester } : {}), ...(events ? { events } : {}),
   }, (p) => {

@@ -3,8 +3,10 @@ import { readCapture } from '../capture/pcap-reader.js';
 import { decodeFrame, summarizeFrame, type DecodedFrame } from '../../wire/frame.js';
 import { parseCommandArgs, UsageError } from './args.js';
 import { BufferedOutput } from '../buffered-output.js';
+import { EspSaTable } from '../../wire/esp.js';
+import { ESP_SA_HELP, ESP_SA_OPTIONS, espSasFromOptions } from './esp-sa-options.js';
 
-const HELP = `usage: pmip-testbed decode FILE [--json] [--filter mh|nd|tunnel]
+const HELP = `usage: pmip-testbed decode FILE [--json] [--filter mh|nd|tunnel] [--esp-sa SPI:ALG:KEY...]
 
 Decodes a capture (classic pcap with µs or ns timestamps, or pcapng) with the project's own codec.
 By default one line per frame, tcpdump-like, with every mobility option spelled out.
@@ -12,10 +14,11 @@ By default one line per frame, tcpdump-like, with every mobility option spelled 
 options:
   --json              NDJSON, one object per frame: frame, time, linkType, interface, link,
                       ipv6 / ipv4, udp, icmpv6, mh (with options), inner (tunnelled packet),
+                      esp (SPI, sequence, algorithm, ICV verified/failed/unknown),
                       malformed (the layer where decoding broke)
   --filter KIND       only frames that carry: mh (a Mobility Header, at any depth),
                       nd (ICMPv6 RS/RA/NS/NA/Redirect), tunnel (IPv6-in-IPv6 or IPv4-in-IPv6)
-  -h, --help          this text
+${ESP_SA_HELP}  -h, --help          this text
 `;
 
 export type FrameFilter = 'mh' | 'nd' | 'tunnel';
@@ -32,17 +35,19 @@ export function frameMatches(frame: DecodedFrame, filter: FrameFilter): boolean 
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, { json: { type: 'boolean' }, filter: { type: 'string' } }, HELP);
+  const args = parseCommandArgs(argv, { json: { type: 'boolean' }, filter: { type: 'string' }, ...ESP_SA_OPTIONS }, HELP);
   if (!args) return 0;
   if (args.positionals.length !== 1) throw new UsageError(args.positionals.length === 0 ? 'a capture FILE is required' : 'exactly one FILE', HELP);
   const filter = args.values.filter as FrameFilter | undefined;
   if (filter !== undefined && !FILTERS.includes(filter)) throw new UsageError(`--filter must be one of ${FILTERS.join(', ')}, not '${filter}'`, HELP);
   const json = args.values.json === true;
+  const sas = await espSasFromOptions(args.values, args.positionals, HELP, 'decode');
+  const table = sas.length > 0 ? new EspSaTable(sas) : undefined;
   const out = new BufferedOutput(process.stdout);
 
   const summary = await readCapture(args.positionals[0]!, (rec) => {
     if (out.closed) return;
-    const frame = decodeFrame(rec.linkType, rec.buf, rec.offset, rec.capturedLength);
+    const frame = decodeFrame(rec.linkType, rec.buf, rec.offset, rec.capturedLength, table);
     if (filter && !frameMatches(frame, filter)) return;
     if (json) {
       out.write(JSON.stringify({ frame: rec.index, time: rec.time, interface: rec.interfaceName, truncated: rec.capturedLength < rec.originalLength || undefined, ...frame }));

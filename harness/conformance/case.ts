@@ -31,6 +31,7 @@ import { primaryAddress, type Topology } from '../topology/model.js';
 import type { IutSpec } from '../topology/schema.js';
 import { loadTrace, type Trace } from '../trace/index.js';
 import { TesterAgent } from '../active/agent-client.js';
+import { espSasBeside } from '../capture/esp-sas.js';
 import { EmulatedMag, type Sent } from '../active/emulated-mag.js';
 import { describeReply, describeWant, judgeReply, type ReplyWant } from '../active/judge-reply.js';
 import type { EmulatedLmaConfig } from '../active/emulated-lma.js';
@@ -455,7 +456,10 @@ export class CaseRun {
       .filter((n) => pred(n.id, n.kind)).flatMap((n) => primaryAddress(n) ?? []);
     const lmas = addressesOf((_, kind) => kind === 'lma');
     const mags = addressesOf((id) => this.def.iut[id] === 'mag');
+    // The run's ESP SAs (written beside the captures by its keying) let the checks read protected signalling.
+    const espSas = down.captures.length > 0 ? await espSasBeside(down.captures[0]!.file) : [];
     const trace: Trace = await loadTrace(capturePointSpecs(t, down.captures.map((c) => ({ name: c.name, file: c.file }))), {
+      ...(espSas.length > 0 ? { espSas } : {}),
       settings: traceSettings(this.domain, unentitled),
       lmas, ...(mags.length > 0 ? { mags } : {}),
       testers: this.testerAddresses,

@@ -2,7 +2,7 @@
 // for "the MAG sent its refresh PBU" by reading the new records of the file, never by sleeping.
 // Classic little- or big-endian microsecond pcap, as Debian's tcpdump writes it.
 import { open, type FileHandle } from 'node:fs/promises';
-import { decodeFrame, type DecodedFrame, type MobilityHeader } from '../../wire/index.js';
+import { decodeFrame, type DecodedFrame, type EspSaTable, type MobilityHeader } from '../../wire/index.js';
 import { PCAP_HEADER_LEN, PCAP_LINKTYPE_MASK, PCAP_MAGIC_US, PCAP_RECORD_HEADER_LEN } from '../capture/pcap-format.js';
 import { pollUntil, TimeoutError } from '../poll.js';
 
@@ -20,7 +20,8 @@ export class CaptureTail {
   private little = true;
   private linkType = -1;
 
-  constructor(readonly file: string) {}
+  /** `sas`: the run's ESP SAs, so that encrypted signalling shows (ESP-NULL shows without). */
+  constructor(readonly file: string, private readonly sas?: EspSaTable) {}
 
   async read(): Promise<LiveFrame[]> {
     if (this.handle === undefined) {
@@ -48,7 +49,7 @@ export class CaptureTail {
       const caplen = u32(p + 8);
       if (p + PCAP_RECORD_HEADER_LEN + caplen > buf.length) break;
       const time = u32(p) + u32(p + 4) / 1e6;
-      out.push({ time, frame: decodeFrame(this.linkType, buf, p + PCAP_RECORD_HEADER_LEN, caplen) });
+      out.push({ time, frame: decodeFrame(this.linkType, buf, p + PCAP_RECORD_HEADER_LEN, caplen, this.sas) });
       p += PCAP_RECORD_HEADER_LEN + caplen;
     }
     this.pending = buf.subarray(p);
@@ -72,9 +73,9 @@ export function mobilityOf(f: LiveFrame): { time: number; src: string; dst: stri
 export class CaptureWatch {
   private constructor(private readonly tails: CaptureTail[]) {}
 
-  /** Starts watching `files` now (or from their first frame with `fromStart`). */
-  static async open(files: string[], fromStart = false): Promise<CaptureWatch> {
-    const tails = files.map((f) => new CaptureTail(f));
+  /** Starts watching `files` now (or from their first frame with `fromStart`), reading ESP with `sas`. */
+  static async open(files: string[], fromStart = false, sas?: EspSaTable): Promise<CaptureWatch> {
+    const tails = files.map((f) => new CaptureTail(f, sas));
     if (!fromStart) for (const t of tails) await t.read();
     return new CaptureWatch(tails);
   }

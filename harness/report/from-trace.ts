@@ -5,6 +5,7 @@ import {
   accepted, partitionPoint, provenanceText, pushTo, type MhFrame, type NdFrame, type SessionEvent, type TestbedEvent, type Trace,
 } from '../trace/index.js';
 import type { CaseTimings, LadderStep, TraceSummary } from './types.js';
+import { spiText } from '../../wire/index.js';
 
 const RANK: Record<Verdict, number> = { FAIL: 3, INCONCLUSIVE: 1, 'NOT-APPLICABLE': 0, PASS: 2 };
 
@@ -156,8 +157,10 @@ export function ladderFromTrace(t: Trace, verdicts: readonly RequirementResult[]
     if (src === 0) {
       const f = mh[i]!, m = f.mh;
       let label = ladderLabel(m);
-      // Its receiver throws it away (harness/trace/discard.ts): the diagram says so.
-      if (f.discarded !== undefined) label += ' (malformed: dropped)';
+      // Protected signalling names its SA; a receiver throws away a forged or malformed message.
+      if (f.protection) label = `ESP spi=${spiText(f.protection.spi)} ${label}`;
+      if (f.protection?.icv === 'failed') label += ' (ICV failed: dropped)';
+      else if (f.discarded !== undefined) label += ' (malformed: dropped)';
       return decorate({ time: f.ref.time, from: t.nodeName(f.src), to: t.nodeName(f.dst), label, kind: 'mh', frame: f.ref });
     }
     if (src === 1) {

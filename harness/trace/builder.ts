@@ -1,7 +1,10 @@
 // Builds a Trace from frames of one or more capture points. addFrame() runs once per captured
 // frame, so it decodes and keeps only what the checks read; finish() merges the points on one
 // clock and interprets the signalling (exchanges, sessions, roles, settings).
-import { decodeFrame, isLinkLocal, isMulticast, type DecodedFrame, type Icmpv6Message, type Ipv6Header, type MobilityOption } from '../../wire/index.js';
+import {
+  decodeFrame, EspSaTable, isLinkLocal, isMulticast, lastEspPayload, spiText, type DecodedFrame, type Icmpv6Message, type Ipv6Header,
+  type MobilityOption,
+} from '../../wire/index.js';
 import {
   AddressTable, DataTable, DATA_ENCAP_LIMIT, DATA_INNER_V4, DATA_TUNNELLED, packetFingerprint,
 } from './data-table.js';
@@ -12,7 +15,7 @@ import { discardReason } from './discard.js';
 import { SharedMessages } from './shared-messages.js';
 import { inferFromCaptures, resolvePoints, resolveRoles, resolveSettings, type PointDraft } from './infer.js';
 import type {
-  CapturePointKind, EspFrame, FrameRef, MhFrame, NdFrame, TraceOptions,
+  CapturePointKind, EspFrame, FrameRef, IkeFrame, MhFrame, NdFrame, TraceOptions,
 } from './types.js';
 import { Trace } from './trace.js';
 
@@ -30,6 +33,8 @@ export class TraceBuilder {
   private readonly mh: MhFrame[] = [];
   private readonly nd: NdFrame[] = [];
   private readonly esp: EspFrame[] = [];
+  private readonly ike: IkeFrame[] = [];
+  private readonly sas: EspSaTable | undefined;
   private readonly data = new DataTable();
   private readonly addresses = new AddressTable();
   private readonly ndMessages = new SharedMessages<Icmpv6Message>();
@@ -38,6 +43,7 @@ export class TraceBuilder {
 
   constructor(private readonly options: TraceOptions = {}) {
     this.testers = new Set(options.testers ?? []);
+    if (options.espSas !== undefined && options.espSas.length > 0) this.sas = new EspSaTable(options.espSas);
   }
 
   /** Declares a capture point; frames are then added with its index. */
@@ -55,7 +61,7 @@ export class TraceBuilder {
     if (p.firstTime === undefined) p.firstTime = time;
     p.lastTime = time;
     p.linkType ??= linkType;
-    const f = decodeFrame(linkType, buf, off, len);
+    const f = decodeFrame(linkType, buf, off, len, this.sas);
     // What the path carried at least: the tunnel MTU a MAG advertises must fit (RA-10).
     if (f.ipv6 !== undefined && 40 + f.ipv6.payloadLength > (p.largestIpv6?.octets ?? 0)) {
       p.largestIpv6 = { octets: 40 + f.ipv6.payloadLength, ref: { point: p.name, frame, time } };
@@ -64,34 +70,53 @@ export class TraceBuilder {
   }
 
   private keep(f: DecodedFrame, pointName: string, point: number, frame: number, time: number, buf: Uint8Array, off: number, len: number): boolean {
-    // Signalling, ND and ESP get a record of their own (with a FrameRef); data rows go into columns.
+    // Signalling, ND, ESP and IKE get a record of their own (with a FrameRef); data rows go into columns.
     const linkSrc = f.link?.kind === 'ethernet' ? f.link.src : undefined;
+    let espRec: EspFrame | undefined;
+    if (f.esp) {
+      const ip = f.ipv6 ?? f.ipv4!;
+      espRec = { ref: { point: pointName, frame, time }, src: ip.src, dst: ip.dst, spi: f.esp.spi, esp: f.esp };
+      this.esp.push(espRec);
+      if (f.esp.payloadLength === undefined) return true;
+      espRec.carries = f.inner?.mh ? 'tunnel-signalling' : f.inner ? 'tunnel' : 'other';
+    }
+    if (f.ike) {
+      const ip = f.ipv6 ?? f.ipv4!;
+      const h = f.ike;
+      this.ike.push({
+        ref: { point: pointName, frame, time }, src: ip.src, dst: ip.dst, exchangeType: h.exchangeType, exchangeName: h.exchangeName,
+        response: h.flags.R, initiatorSpi: h.initiatorSpi, messageId: h.messageId,
+      });
+      return true;
+    }
+    // What ESP protects is read where the decoder opened it (in place for ESP-NULL, decrypted otherwise).
+    const opened = f.esp ? lastEspPayload() : undefined;
     if (f.mh) {
-      const mhStart = f.ipv6 ? off + (f.link?.length ?? 0) + 40 + extensionLength(f.ipv6) : -1;
-      if (f.ipv6) this.shareOptions(f.mh.options, buf, mhStart, off + len);
+      let mhBuf = buf, mhStart = f.ipv6 ? off + (f.link?.length ?? 0) + 40 + extensionLength(f.ipv6) : -1, mhEnd = off + len;
+      if (opened !== undefined) { mhBuf = opened.buf; mhStart = opened.off; mhEnd = opened.off + opened.len; }
+      if (f.ipv6) this.shareOptions(f.mh.options, mhBuf, mhStart, mhEnd);
       const src = f.ipv6?.src ?? f.ipv4?.src ?? '';
       const rec: MhFrame = {
         ref: { point: pointName, frame, time }, src, dst: f.ipv6?.dst ?? f.ipv4?.dst ?? '', mh: f.mh, optionTypes: optionTypesOf(f.mh.options),
-        upperLength: f.ipv6 ? f.ipv6.payloadLength - extensionLength(f.ipv6) : -1,
+        upperLength: f.esp ? f.esp.payloadLength! : f.ipv6 ? f.ipv6.payloadLength - extensionLength(f.ipv6) : -1,
         fromTester: this.testers.has(src),
       };
       if (f.ipv6) rec.ipv6 = f.ipv6;
       if (f.ipv4) rec.ipv4 = f.ipv4;
       if (f.udp) rec.udp = f.udp;
       if (linkSrc !== undefined) rec.linkSrc = linkSrc;
-      const discarded = discardReason(rec, f.ipv6 ? off + len - mhStart : f.mh.length);
+      if (f.esp) rec.protection = f.esp;
+      const discarded = f.esp?.icv === 'failed'
+        ? `its ESP ICV does not verify with the SA of SPI ${spiText(f.esp.spi)} (RFC 4303 §3.4.4: dropped)`
+        : discardReason(rec, f.ipv6 ? mhEnd - mhStart : f.mh.length);
       if (discarded !== undefined) rec.discarded = discarded;
+      if (espRec !== undefined) espRec.carries = rec;
       this.mh.push(rec);
       return true;
     }
     const ip6 = f.ipv6;
-    if (!ip6) return false;
+    if (!ip6) return espRec !== undefined;
     const exts = ip6.extensionHeaders;
-    if (exts.length > 0 && exts[exts.length - 1]!.type === 50) {
-      const e = exts[exts.length - 1]!;
-      this.esp.push({ ref: { point: pointName, frame, time }, src: ip6.src, dst: ip6.dst, spi: e.type === 50 ? e.spi : 0 });
-      return true;
-    }
     const ipStart = off + (f.link?.length ?? 0);
     if (f.icmpv6 && f.icmpv6.type >= ND_FIRST && f.icmpv6.type <= ND_LAST) {
       // A message wholly captured right after the IPv6 header is shared with its earlier repeats.
@@ -114,11 +139,14 @@ export class TraceBuilder {
         time, point, frame, flags, outerSrc: a.id(ip6.src), outerDst: a.id(ip6.dst),
         innerSrc: a.id(inner.src), innerDst: a.id(inner.dst),
         hopLimit: f.inner.ipv6 ? f.inner.ipv6.hopLimit : f.inner.ipv4!.ttl,
-        hash: packetFingerprint(buf, innerStart, 40 + ip6.payloadLength - (innerStart - ipStart)),
+        hash: opened !== undefined ? packetFingerprint(opened.buf, opened.off, opened.len)
+          : packetFingerprint(buf, innerStart, 40 + ip6.payloadLength - (innerStart - ipStart)),
         linkSrc: linkSrc === undefined ? 0 : a.id(linkSrc),
       });
       return true;
     }
+    // Other traffic inside transport-mode ESP is the peers' own, not MN data.
+    if (espRec !== undefined) return true;
     if (isLinkLocal(ip6.src) || isMulticast(ip6.dst) || isLinkLocal(ip6.dst) || ip6.src === '::') return false;
     const src = a.id(ip6.src), dst = a.id(ip6.dst);
     this.data.add({
@@ -146,6 +174,7 @@ export class TraceBuilder {
     this.mh.sort(order);
     this.nd.sort(order);
     this.esp.sort(order);
+    this.ike.sort(order);
     markDuplicates(this.mh);
     const roles = resolveRoles(this.mh, this.options);
     const settings = resolveSettings(this.mh, this.options);
@@ -155,7 +184,7 @@ export class TraceBuilder {
     inferFromCaptures(settings, points, this.nd, this.options);
     const events = [...(this.options.events ?? [])].sort((x, y) => x.time - y.time);
     return new Trace({
-      points, mh: this.mh, nd: this.nd, esp: this.esp, data: this.data, addresses: this.addresses,
+      points, mh: this.mh, nd: this.nd, esp: this.esp, ike: this.ike, data: this.data, addresses: this.addresses,
       exchanges, sessions, orphans, roles, settings: settings.values, provenance: settings.provenance, events,
     });
   }

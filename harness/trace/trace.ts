@@ -4,7 +4,7 @@ import { DATA_TUNNELLED, type AddressTable, type DataTable } from './data-table.
 import { pushTo } from './multimap.js';
 import { sessionPrefixes } from './sessions.js';
 import type {
-  CapturePoint, CapturePointKind, DomainSettings, EspFrame, Exchange, FrameRef, MhFrame, NdFrame, Roles, Session,
+  CapturePoint, CapturePointKind, DomainSettings, EspFrame, Exchange, FrameRef, IkeFrame, MhFrame, NdFrame, Roles, Session,
   SettingProvenance, TestbedEvent,
 } from './types.js';
 
@@ -13,6 +13,7 @@ export interface TraceParts {
   mh: MhFrame[];
   nd: NdFrame[];
   esp: EspFrame[];
+  ike: IkeFrame[];
   data: DataTable;
   addresses: AddressTable;
   exchanges: Exchange[];
@@ -32,6 +33,7 @@ export function describeMh(f: MhFrame): string {
   if (f.ipv6) frame.ipv6 = f.ipv6;
   if (f.ipv4) frame.ipv4 = f.ipv4;
   if (f.udp) frame.udp = f.udp;
+  if (f.protection) frame.esp = f.protection;
   const s = summarizeFrame(frame);
   return f.discarded === undefined ? s : `${s} [malformed, dropped by its receiver: ${f.discarded}]`;
 }
@@ -49,6 +51,7 @@ export class Trace implements TraceParts {
   readonly mh!: MhFrame[];
   readonly nd!: NdFrame[];
   readonly esp!: EspFrame[];
+  readonly ike!: IkeFrame[];
   readonly data!: DataTable;
   readonly addresses!: AddressTable;
   readonly exchanges!: Exchange[];

@@ -1,7 +1,9 @@
 // The trace model: what the conformance checks read. Frames of one or more capture points, merged
 // on one clock, kept only where they matter (Mobility Header, Neighbor Discovery, ESP, data) and
 // then interpreted: PBU/PBA exchanges, mobility sessions, roles, capture point kinds, settings.
-import type { BindingAck, BindingUpdate, Icmpv6Message, Ipv4Header, Ipv6Header, MobilityHeader, UdpHeader } from '../../wire/index.js';
+import type {
+  BindingAck, BindingUpdate, EspLayer, EspSa, Icmpv6Message, Ipv4Header, Ipv6Header, MobilityHeader, UdpHeader,
+} from '../../wire/index.js';
 
 /** A frame as a report names it: capture point, 1-based frame number in that capture, time (s). */
 export interface FrameRef {
@@ -61,6 +63,11 @@ export interface MhFrame {
   optionTypes: string;
   /** Link-layer source, when the capture has one. */
   linkSrc?: string;
+  /**
+   * The ESP that carried it (SPI, sequence, algorithm, whether the ICV verified); absent for a
+   * message in clear. One whose ICV failed is kept, flagged, and `discarded` (its receiver drops it).
+   */
+  protection?: EspLayer;
   /** The same message already seen at another capture point (this frame is a second sighting). */
   duplicateOf?: MhFrame;
   /** Sent from an address declared as a test stimulus source (not a MAG under test). */
@@ -86,12 +93,34 @@ export interface NdFrame {
   msg: Icmpv6Message;
 }
 
-/** An ESP packet (signalling or data protected by IPsec). */
+/**
+ * An ESP packet (signalling or data protected by IPsec), whatever it carries: every one is here,
+ * also those whose Mobility Header is in `mh`. `esp.payloadLength` is unset when it could not be
+ * read (encrypted and no SA for its SPI: `esp.note` says so), which checks report as INCONCLUSIVE.
+ */
 export interface EspFrame {
   ref: FrameRef;
   src: string;
   dst: string;
   spi: number;
+  esp: EspLayer;
+  /**
+   * What the payload was, when read: the MH record (transport mode), a tunnelled packet (tunnel
+   * mode: 'tunnel-signalling' when it holds a Mobility Header, which no check reads then), or another upper layer.
+   */
+  carries?: MhFrame | 'tunnel' | 'tunnel-signalling' | 'other';
+}
+
+/** An IKEv2 message (UDP 500/4500): which exchange, between whom. */
+export interface IkeFrame {
+  ref: FrameRef;
+  src: string;
+  dst: string;
+  exchangeType: number;
+  exchangeName: string;
+  response: boolean;
+  initiatorSpi: string;
+  messageId: number;
 }
 
 /** A PBU and the PBA that answers it, if any. */
@@ -222,6 +251,8 @@ export interface TraceOptions {
   /** Sources of crafted stimuli (the active tester): their PBUs are judged as stimuli, not as MAG output. */
   testers?: string[];
   events?: TestbedEvent[];
+  /** ESP SAs to verify and decrypt with (analyze --esp-sa, a run's esp-sas.json). */
+  espSas?: readonly EspSa[];
 }
 
 export interface Roles {

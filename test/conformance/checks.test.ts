@@ -1,12 +1,13 @@
 // Every passive check, on a trace where it passes and on one where it fails: the verdict, and the
 // evidence (the frame, expected against seen) of the failure.
 import { expect } from 'chai';
-import type { MobilityHeaderSpec, MobilityOptionSpec, NdOptionSpec } from '../../wire/index.js';
+import type { MobilityOptionSpec, NdOptionSpec } from '../../wire/index.js';
 import { checkedRequirements, runChecks } from '../../harness/checks/index.js';
 import {
-  buildTrace, exchange, golden, LMA, MAG1, MAG2, MN1, MN2, msg, removeTagged, retransmissions, rs, spec,
+  buildTrace, exchange, golden, LMA, MAG1, MAG2, MN1, MN2, msg, pairSas, protectSignalling, removeTagged, retransmissions, rs, spec,
   T0, TESTER, type Scenario, type Spec,
 } from './scenario.js';
+import { espSaFrom, type MobilityHeaderSpec } from '../../wire/index.js';
 
 type Mutation = (sc: Scenario) => void;
 interface Case {
@@ -16,6 +17,8 @@ interface Case {
   fail: Mutation;
   /** The failure is an absence: no frame to name. */
   noFrame?: boolean;
+  /** A MAY the trace can only show done or not: `fail` leaves it NOT-APPLICABLE, never FAIL. */
+  neverFails?: boolean;
 }
 
 const opt = (sc: Scenario, tag: string, type: number): MobilityOptionSpec & Record<string, unknown> => {
@@ -64,8 +67,37 @@ const twoPrefixes = (second: boolean) => (sc: Scenario): void => {
   (spec(sc, 'mn2-ra', 'nd').msg.prefixes as NdOptionSpec[]).push({ type: 3, prefix: extra, onLink: true, autonomous: true, validLifetime: 86400, preferredLifetime: 14400 });
   for (const tag of ['mn2-late-dereg-pbu']) msg(sc, tag).options.unshift({ type: 22, prefix: extra });
 };
-const esp = (pairs: [string, string, number][]) => (sc: Scenario): void => {
-  add(sc, ...pairs.map(([src, dst, spi], i): Spec => ({ kind: 'esp', point: 'trn', time: 500 + i, src, dst, spi })));
+/** Every MAG-LMA message inside ESP-NULL, one SA per pair and direction, keys given. */
+const secured: Mutation = (sc) => protectSignalling(sc, pairSas());
+/** Secured, with the SA of a tagged message replaced by `spi` (same key): a second SA or a shared one. */
+const securedWithSpi = (tag: string, spi: number): Mutation => (sc) => {
+  const sas = pairSas();
+  protectSignalling(sc, sas);
+  const s = spec(sc, tag, 'mh');
+  const sa = { ...espSaFrom(spi, 'null-sha256', '11'.repeat(32)), src: s.src, dst: s.dst };
+  s.esp = { sa };
+  if (!sas.some((x) => x.spi === spi && x.src === s.src && x.dst === s.dst)) sas.push(sa);
+};
+const ike = (src: string, dst: string, time: number): Spec[] => [
+  { kind: 'ike', point: 'trn', time, src, dst, exchangeType: 34 }, { kind: 'ike', point: 'trn', time: time + 0.01, src: dst, dst: src, exchangeType: 34, response: true },
+  { kind: 'ike', point: 'trn', time: time + 0.02, src, dst, exchangeType: 35, messageId: 1 }, { kind: 'ike', point: 'trn', time: time + 0.03, src: dst, dst: src, exchangeType: 35, response: true, messageId: 1 },
+];
+/** A MAG1-LMA companion message (Heartbeat, BRI, UPN) at t = 150, inside the pair's ESP or (`clear`) not. */
+const companion = (m: MobilityHeaderSpec, clear: boolean): Mutation => (sc) => {
+  add(sc, { kind: 'mh', tag: 'companion', point: 'trn', time: 150, src: MAG1, dst: LMA, msg: m });
+  secured(sc);
+  if (clear) delete spec(sc, 'companion', 'mh').esp;
+};
+const HEARTBEAT: MobilityHeaderSpec = { type: 13, seq: 7, autoPad: true, options: [] } as MobilityHeaderSpec;
+const BRI: MobilityHeaderSpec = { type: 16, brType: 1, trigger: 1, seq: 9, flags: { P: true }, autoPad: true, options: [{ type: 8, subtype: 1, id: MN1.nai }] } as MobilityHeaderSpec;
+const UPN: MobilityHeaderSpec = { type: 19, seq: 11, reason: 1, autoPad: true, options: [{ type: 8, subtype: 1, id: MN1.nai }] } as MobilityHeaderSpec;
+/** A PBU from MAG1 in clear (or forged) at t = 150, with (`answered`) the LMA's PBA. */
+const unprotectedPbu = (answered: boolean, forge = false): Mutation => (sc) => {
+  add(sc, ...exchange('clear', 150, MAG1, { mn: MN1, seq: 150, hi: 5, hnp: MN1.hnp, lla: MN1.lla }, answered ? { hnps: [MN1.hnp] } : null));
+  secured(sc);
+  const pbu = spec(sc, 'clear-pbu', 'mh');
+  if (forge) pbu.esp = { ...pbu.esp!, forge: true };
+  else delete pbu.esp;
 };
 /** A tester PBU with an old timestamp, refused with 156/157 and a PBA timestamp of `pbaTime`. */
 const staleTimestamp = (status: number, pbaTime: number) => (sc: Scenario): void => {
@@ -85,7 +117,7 @@ const staleTimestamp = (status: number, pbaTime: number) => (sc: Scenario): void
  * for MN1 at MAG2 (re-registration, ANI, 128, a retransmission with D = 1, 129, a repeated UPN),
  * and a UPN to MAG1 answered with Binding Error 2.
  */
-function companion(): Scenario {
+function companionDomain(): Scenario {
   const sc = golden();
   const hb = (tag: string, time: number, src: string, dst: string, seq: number, f: { R?: boolean; U?: boolean } = {}, rc?: number): Spec =>
     ({ kind: 'mh', tag, point: 'trn', time, src, dst, msg: { type: 13, seq, flags: f, options: rc === undefined ? [] : [{ type: 28, value: rc }], autoPad: true } });
@@ -130,30 +162,30 @@ function companion(): Scenario {
 const flagsOf = (sc: Scenario, tag: string, patch: Record<string, boolean>): void => flags(sc, tag, patch);
 
 const CASES: Record<string, Case> = {
-  'HB-01': { base: companion, fail: (sc) => flagsOf(sc, 'hb-req1', { U: true }) },
-  'HB-02': { base: companion, fail: (sc) => { msg(sc, 'hb-resp1').seq = 12; } },
-  'HB-03': { base: companion, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 150, src: MAG2, dst: LMA, msg: { type: 13, seq: 1, flags: {}, options: [], autoPad: true } }) },
-  'HB-04': { base: companion, fail: (sc) => { msg(sc, 'hb-req2').seq = 10; } },
-  'HB-05': { base: companion, fail: (sc) => { msg(sc, 'hb-resp1').options = []; } },
-  'HB-06': { base: companion, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 250, src: LMA, dst: MAG2, msg: { type: 13, seq: 601, flags: {}, options: [], autoPad: true } }) },
-  'HB-07': { base: companion, fail: (sc) => { msg(sc, 'hb-unsolicited').options = [{ type: 28, value: 7 }]; } },
-  'BR-01': { base: companion, fail: (sc) => { msg(sc, 'bri-admin').options = []; } },
-  'BR-02': { base: companion, fail: (sc) => { spec(sc, 'bri-admin', 'mh').dst = MAG1; } },
-  'BR-03': { base: companion, fail: (sc) => { msg(sc, 'bra-admin').flags = { P: false }; } },
-  'BR-04': { base: companion, fail: (sc) => { msg(sc, 'bra-ho').status = 132; } },
-  'BR-05': { base: companion, fail: (sc) => removeTagged(sc, 'bri-rtx2') },
-  'BR-07': { base: companion, fail: (sc) => removeTagged(sc, 'bri-ho', 'bra-ho') },
-  'BR-08': { base: companion, fail: (sc) => { msg(sc, 'bri-global').trigger = 1; } },
-  'UPN-01': { base: companion, fail: (sc) => { msg(sc, 'upn-rereg').options = []; } },
-  'UPN-02': { base: companion, fail: (sc) => { msg(sc, 'upn-params').seq = 39; msg(sc, 'upa-params').seq = 39; } },
-  'UPN-03': { base: companion, fail: (sc) => flagsOf(sc, 'upn-rtx2', { D: false }) },
-  'UPN-04': { base: companion, fail: (sc) => { spec(sc, 'upn-rtx2', 'mh').time = 395.5; } },
-  'UPN-05': { base: companion, fail: (sc) => { msg(sc, 'upa-params').options = []; } },
-  'UPN-06': { base: companion, fail: (sc) => removeTagged(sc, 'upn-rereg-x-pbu', 'upn-rereg-x-pba') },
-  'UPN-07': { base: companion, fail: (sc) => { msg(sc, 'upa-vendor').status = 0; } },
-  'UPN-08': { base: companion, fail: (sc) => dropOpt(sc, 'upn-ani-x-pbu', 52) },
-  'UPN-09': { base: companion, fail: (sc) => add(sc, ...exchange('upn-rep-again', 399.55, MAG2, { mn: MN1, seq: 513, hi: 5, hnp: MN1.hnp, lla: MN1.lla }, { hnps: [MN1.hnp] })) },
-  'UPN-10': { base: companion, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 404, src: LMA, dst: MAG1, msg: { type: 19, seq: 47, reason: 1, flags: {}, options: [{ type: 8, subtype: 1, id: MN1.nai }], autoPad: true } }) },
+  'HB-01': { base: companionDomain, fail: (sc) => flagsOf(sc, 'hb-req1', { U: true }) },
+  'HB-02': { base: companionDomain, fail: (sc) => { msg(sc, 'hb-resp1').seq = 12; } },
+  'HB-03': { base: companionDomain, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 150, src: MAG2, dst: LMA, msg: { type: 13, seq: 1, flags: {}, options: [], autoPad: true } }) },
+  'HB-04': { base: companionDomain, fail: (sc) => { msg(sc, 'hb-req2').seq = 10; } },
+  'HB-05': { base: companionDomain, fail: (sc) => { msg(sc, 'hb-resp1').options = []; } },
+  'HB-06': { base: companionDomain, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 250, src: LMA, dst: MAG2, msg: { type: 13, seq: 601, flags: {}, options: [], autoPad: true } }) },
+  'HB-07': { base: companionDomain, fail: (sc) => { msg(sc, 'hb-unsolicited').options = [{ type: 28, value: 7 }]; } },
+  'BR-01': { base: companionDomain, fail: (sc) => { msg(sc, 'bri-admin').options = []; } },
+  'BR-02': { base: companionDomain, fail: (sc) => { spec(sc, 'bri-admin', 'mh').dst = MAG1; } },
+  'BR-03': { base: companionDomain, fail: (sc) => { msg(sc, 'bra-admin').flags = { P: false }; } },
+  'BR-04': { base: companionDomain, fail: (sc) => { msg(sc, 'bra-ho').status = 132; } },
+  'BR-05': { base: companionDomain, fail: (sc) => removeTagged(sc, 'bri-rtx2') },
+  'BR-07': { base: companionDomain, fail: (sc) => removeTagged(sc, 'bri-ho', 'bra-ho') },
+  'BR-08': { base: companionDomain, fail: (sc) => { msg(sc, 'bri-global').trigger = 1; } },
+  'UPN-01': { base: companionDomain, fail: (sc) => { msg(sc, 'upn-rereg').options = []; } },
+  'UPN-02': { base: companionDomain, fail: (sc) => { msg(sc, 'upn-params').seq = 39; msg(sc, 'upa-params').seq = 39; } },
+  'UPN-03': { base: companionDomain, fail: (sc) => flagsOf(sc, 'upn-rtx2', { D: false }) },
+  'UPN-04': { base: companionDomain, fail: (sc) => { spec(sc, 'upn-rtx2', 'mh').time = 395.5; } },
+  'UPN-05': { base: companionDomain, fail: (sc) => { msg(sc, 'upa-params').options = []; } },
+  'UPN-06': { base: companionDomain, fail: (sc) => removeTagged(sc, 'upn-rereg-x-pbu', 'upn-rereg-x-pba') },
+  'UPN-07': { base: companionDomain, fail: (sc) => { msg(sc, 'upa-vendor').status = 0; } },
+  'UPN-08': { base: companionDomain, fail: (sc) => dropOpt(sc, 'upn-ani-x-pbu', 52) },
+  'UPN-09': { base: companionDomain, fail: (sc) => add(sc, ...exchange('upn-rep-again', 399.55, MAG2, { mn: MN1, seq: 513, hi: 5, hnp: MN1.hnp, lla: MN1.lla }, { hnps: [MN1.hnp] })) },
+  'UPN-10': { base: companionDomain, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 404, src: LMA, dst: MAG1, msg: { type: 19, seq: 47, reason: 1, flags: {}, options: [{ type: 8, subtype: 1, id: MN1.nai }], autoPad: true } }) },
   'MH-01': { fail: (sc) => { msg(sc, 'mn1-attach-pbu').payloadProto = 6; } },
   'MH-02': { fail: (sc) => { msg(sc, 'mn1-attach-pba').headerLen = 20; } },
   'MH-03': { fail: (sc) => { spec(sc, 'mn1-refresh-pba', 'mh').badChecksum = true; } },
@@ -291,10 +323,20 @@ const CASES: Record<string, Case> = {
   'MH6-01': { pass: secondInterface('2001:db8:aa:11::/64'), fail: secondInterface(MN1.hnp) },
   'MH6-02': { pass: twoPrefixes(true), fail: twoPrefixes(false) },
   'MH6-03': { pass: secondInterface('2001:db8:aa:11::/64'), fail: secondInterface(MN1.hnp) },
-  'SEC-01': { pass: (sc) => { sc.specs = sc.specs.filter((s) => s.kind !== 'mh'); sc.options.mags = [MAG1]; sc.options.lmas = [LMA]; esp([[MAG1, LMA, 1], [LMA, MAG1, 2]])(sc); }, fail: () => undefined },
-  'SEC-02': { pass: esp([[MAG1, LMA, 1], [LMA, MAG1, 2]]), fail: esp([[MAG1, LMA, 1], [MAG1, LMA, 5], [LMA, MAG1, 2]]) },
-  'SEC-05': { pass: esp([[MAG1, LMA, 1], [MAG2, LMA, 2], [LMA, MAG1, 3], [LMA, MAG2, 4]]), fail: esp([[MAG1, LMA, 1], [MAG2, LMA, 1], [LMA, MAG1, 3], [LMA, MAG2, 4]]) },
-  'LMA-PBA-16': { pass: esp([[LMA, MAG1, 3], [LMA, MAG2, 4]]), fail: esp([[LMA, MAG1, 3], [LMA, MAG2, 3]]) },
+  'SEC-01': { pass: secured, fail: () => undefined },
+  'SEC-02': { pass: secured, fail: securedWithSpi('mn1-refresh-pbu', 0x1199) },
+  'SEC-03': { pass: (sc) => { secured(sc); add(sc, ...ike(MAG1, LMA, 0.5), ...ike(MAG2, LMA, 19)); }, fail: (sc) => { secured(sc); add(sc, ...ike(MAG1, LMA, 0.5), ...ike(MAG2, LMA, 25)); } },
+  'SEC-04': { pass: companion(HEARTBEAT, false), fail: companion(HEARTBEAT, true) },
+  'SEC-05': { pass: secured, fail: securedWithSpi('mn1-ho-pbu', 0x1101) },
+  'SEC-07': {
+    pass: (sc) => { secured(sc); spec(sc, 'mn1-up-1', 'data').esp = { ...espSaFrom(0x3301, 'aes-gcm-128', '44'.repeat(20)), src: MAG1, dst: LMA }; sc.options.espSas = [...sc.options.espSas!, spec(sc, 'mn1-up-1', 'data').esp!]; },
+    fail: secured, neverFails: true,
+  },
+  'HB-09': { pass: companion(HEARTBEAT, false), fail: companion(HEARTBEAT, true) },
+  'BR-09': { pass: companion(BRI, false), fail: companion(BRI, true) },
+  'UPN-11': { pass: companion(UPN, false), fail: companion(UPN, true) },
+  'LMA-VAL-01': { pass: unprotectedPbu(false), fail: unprotectedPbu(true) },
+  'LMA-PBA-16': { pass: secured, fail: securedWithSpi('mn2-ho-pba', 0x2201) },
 };
 
 function MN3mac(): string { return '02:00:00:00:aa:03'; }
@@ -322,6 +364,15 @@ describe('conformance checks: each passes on one trace and fails on another', ()
         expect(r.verdict, r.message).to.equal('PASS');
         expect(r.checked).to.be.greaterThan(0);
       });
+      if (c.neverFails) {
+        it('is NOT-APPLICABLE where the behaviour is absent (a MAY never fails)', () => {
+          const sc = base();
+          c.fail(sc);
+          const r = verdictOf(sc, id);
+          expect(r.verdict, r.message).to.equal('NOT-APPLICABLE');
+        });
+        return;
+      }
       it('fails, naming the frame with expected and seen', () => {
         const sc = base();
         c.fail(sc);

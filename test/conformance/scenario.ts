@@ -2,8 +2,9 @@
 // applies passes, described as frame specs that a test mutates (drop a flag, move a frame, change
 // a prefix) before they are encoded with the wire encoders and fed to the TraceBuilder.
 import {
-  encodeEthernet, encodeIcmpv6, encodeIpv6, encodeMobilityHeader, ipv6PseudoChecksum, parseIpv6, timestampFromDate, ETHERTYPE_IPV6, IPPROTO_MH,
-  LINKTYPE_ETHERNET, type ExtensionHeaderSpec, type Icmpv6Spec, type MobilityHeaderSpec, type MobilityOptionSpec,
+  encodeEsp, encodeEthernet, encodeIcmpv6, encodeIke, encodeIpv6, encodeMobilityHeader, encodeUdp, espSaFrom, ipv6PseudoChecksum, parseIpv6,
+  timestampFromDate, ETHERTYPE_IPV6, IPPROTO_MH, LINKTYPE_ETHERNET, UDP_PORT_IKE, type EspAlgorithm, type EspSa, type ExtensionHeaderSpec,
+  type Icmpv6Spec, type MobilityHeaderSpec, type MobilityOptionSpec,
 } from '../../wire/index.js';
 import { join } from 'node:path';
 import { createPcapWriter } from '../../harness/capture/pcap-writer.js';
@@ -29,10 +30,18 @@ export type Spec =
     kind: 'mh'; tag?: string; point: string; time: number; src: string; dst: string; msg: MobilityHeaderSpec; badChecksum?: boolean; ext?: ExtensionHeaderSpec[];
     /** Changes the encoded MH; the checksum is then summed over every octet it returns (as a careless sender does). */
     rewrite?: (mh: Uint8Array) => Uint8Array;
+    /** Sent inside transport-mode ESP with this SA; `forge` flips an ICV bit. */
+    esp?: { sa: EspSa; forge?: boolean };
   }
   | { kind: 'nd'; tag?: string; point: string; time: number; src: string; dst: string; ethSrc: string; ethDst: string; msg: Icmpv6Spec }
-  | { kind: 'data'; tag?: string; point: string; time: number; src: string; dst: string; hopLimit: number; id: number; outer?: { src: string; dst: string }; ethSrc?: string; size?: number }
+  | {
+    kind: 'data'; tag?: string; point: string; time: number; src: string; dst: string; hopLimit: number; id: number; outer?: { src: string; dst: string }; ethSrc?: string; size?: number;
+    /** With `outer`: the tunnelled packet inside tunnel-mode ESP with this SA. */
+    esp?: EspSa;
+  }
+  /** ESP whose payload is opaque (no SA opens it). */
   | { kind: 'esp'; tag?: string; point: string; time: number; src: string; dst: string; spi: number }
+  | { kind: 'ike'; tag?: string; point: string; time: number; src: string; dst: string; exchangeType: number; response?: boolean; messageId?: number }
   /** A frame as captured, for link types the encoders do not build (802.11 radiotap). */
   | { kind: 'raw'; tag?: string; point: string; time: number; bytes: Uint8Array };
 
@@ -220,8 +229,40 @@ export function retransmissions(): Scenario {
   };
 }
 
+/** A fixed test key for every algorithm (enc + salt/auth octets as espSaFrom takes them). */
+export const TEST_ESP_KEYS: Record<EspAlgorithm, string> = {
+  'null-sha256': '11'.repeat(32), 'aes-gcm-128': '22'.repeat(20), 'aes-cbc-sha256': '33'.repeat(48),
+};
+
+/** One SA per MAG-LMA pair and direction, distinct SPIs: 0x1100 + n up (MAGn > LMA), 0x2200 + n down. */
+export function pairSas(alg: EspAlgorithm = 'null-sha256', mags: readonly string[] = [MAG1, MAG2]): EspSa[] {
+  return mags.flatMap((mag, i) => [
+    { ...espSaFrom(0x1101 + i, alg, TEST_ESP_KEYS[alg]), src: mag, dst: LMA },
+    { ...espSaFrom(0x2201 + i, alg, TEST_ESP_KEYS[alg]), src: LMA, dst: mag },
+  ]);
+}
+
+/** Puts every MH between a pair with an SA inside ESP, and gives the trace the SAs (as --esp-sa does). */
+export function protectSignalling(sc: Scenario, sas: EspSa[], opts: { giveKeys?: boolean } = {}): void {
+  for (const s of sc.specs) {
+    if (s.kind !== 'mh') continue;
+    const sa = sas.find((x) => x.src === s.src && x.dst === s.dst);
+    if (sa !== undefined) s.esp = { sa };
+  }
+  if (opts.giveKeys !== false) sc.options.espSas = sas;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Encoding
+
+/** ESP sequence numbers per SA, counted over one encoding of a scenario. */
+const espSequences = new Map<EspSa, number>();
+
+function sealed(sa: EspSa, nextHeader: number, payload: Uint8Array): Uint8Array {
+  const sequence = (espSequences.get(sa) ?? 0) + 1;
+  espSequences.set(sa, sequence);
+  return encodeEsp({ sequence, nextHeader, payload }, sa);
+}
 
 function encode(s: Spec): Uint8Array {
   const eth = (src: string, dst: string, payload: Uint8Array): Uint8Array => encodeEthernet({ src, dst, ethertype: ETHERTYPE_IPV6 }, payload);
@@ -238,6 +279,11 @@ function encode(s: Spec): Uint8Array {
         mh[4] = sum >>> 8; mh[5] = sum & 0xff;
       }
       if (s.badChecksum) mh[5] ^= 0xff;
+      if (s.esp) {
+        const esp = sealed(s.esp.sa, IPPROTO_MH, mh);
+        if (s.esp.forge) esp[esp.length - 1] ^= 1;
+        return eth('02:00:00:00:01:01', '02:00:00:00:02:01', encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 64, nextHeader: 50, payload: esp }));
+      }
       const ip = s.ext ? encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 64, extensionHeaders: [...s.ext.slice(0, -1), { ...s.ext[s.ext.length - 1]!, nextHeader: 135 }], payload: mh })
         : encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 64, nextHeader: 135, payload: mh });
       return eth('02:00:00:00:01:01', '02:00:00:00:02:01', ip);
@@ -246,11 +292,16 @@ function encode(s: Spec): Uint8Array {
       return eth(s.ethSrc, s.ethDst, encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 255, nextHeader: 58, payload: encodeIcmpv6(s.msg, s.src, s.dst) }));
     case 'data': {
       const inner = encodeIpv6({ src: s.src, dst: s.dst, hopLimit: s.hopLimit, nextHeader: 58, payload: encodeIcmpv6({ type: 128, id: s.id, seq: 1, dataLength: s.size ?? 16 }, s.src, s.dst) });
-      const ip = s.outer ? encodeIpv6({ src: s.outer.src, dst: s.outer.dst, hopLimit: 64, nextHeader: 41, payload: inner }) : inner;
+      const ip = s.outer && s.esp ? encodeIpv6({ src: s.outer.src, dst: s.outer.dst, hopLimit: 64, nextHeader: 50, payload: sealed(s.esp, 41, inner) })
+        : s.outer ? encodeIpv6({ src: s.outer.src, dst: s.outer.dst, hopLimit: 64, nextHeader: 41, payload: inner }) : inner;
       return eth(s.ethSrc ?? '02:00:00:00:03:01', '02:00:00:00:03:02', ip);
     }
     case 'esp':
       return eth('02:00:00:00:01:01', '02:00:00:00:02:01', encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 64, extensionHeaders: [{ type: 50, spi: s.spi, sequence: 1 }], payload: new Uint8Array(32) }));
+    case 'ike': {
+      const ike = encodeIke({ exchangeType: s.exchangeType, flags: { I: !s.response, R: s.response === true }, messageId: s.messageId ?? 0, body: new Uint8Array(32) });
+      return eth('02:00:00:00:01:01', '02:00:00:00:02:01', encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 64, nextHeader: 17, payload: encodeUdp({ srcPort: UDP_PORT_IKE, dstPort: UDP_PORT_IKE, payload: ike }, s.src, s.dst) }));
+    }
     case 'raw':
       return s.bytes;
   }
@@ -258,6 +309,7 @@ function encode(s: Spec): Uint8Array {
 
 /** The encoded frames of each capture point, in time order. */
 export function encodeFrames(sc: Scenario): Map<string, { time: number; bytes: Uint8Array }[]> {
+  espSequences.clear();
   const out = new Map<string, { time: number; bytes: Uint8Array }[]>(sc.points.map((p) => [p.name, []]));
   for (const s of [...sc.specs].sort((x, y) => x.time - y.time)) {
     const list = out.get(s.point);

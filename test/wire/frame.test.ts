@@ -304,12 +304,13 @@ describe('wire/frame', () => {
   });
 
   describe('opaque and transport payloads', () => {
-    it('ESP: SPI and sequence, the rest raw', () => {
+    it('ESP without an SA: SPI and sequence, the rest raw', () => {
       const f = decodeHex(LINKTYPE_RAW, ipv6('2001:db8:1::1', '2001:db8:1::2', 50, 64, '00001000 0000002a 0102030405060708'));
       expect(f.ipv6!.extensionHeaders).to.deep.equal([{ type: 50, name: 'esp', length: 16, spi: 0x1000, sequence: 42 }]);
       expect(f.payload).to.deep.equal({ protocol: 50, length: 8 });
       expect(f.malformed).to.equal(undefined);
-      expect(summarizeFrame(f)).to.equal('2001:db8:1::1 > 2001:db8:1::2: (ESP spi 0x00001000 seq 42) proto 50 length 8');
+      expect(f.esp).to.deep.equal({ spi: 0x1000, sequence: 42, icv: 'unknown', note: 'not decrypted (no SA for SPI 0x00001000)' });
+      expect(summarizeFrame(f)).to.equal('2001:db8:1::1 > 2001:db8:1::2: (ESP spi=0x00001000 seq=42 [not decrypted (no SA for SPI 0x00001000)]) proto 50 length 8');
     });
 
     it('a non-first fragment stays raw and is not malformed', () => {
