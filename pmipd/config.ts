@@ -65,8 +65,29 @@ export interface MagSettings {
   accessNetworkStateDir: string | null;
 }
 
+/** RFC 5847 (HB): absent from the domain file = Heartbeat off (the RFC makes it optional). */
+export interface HeartbeatSettings {
+  /** HEARTBEAT_INTERVAL, ms; the RFC wants 30-3600 s, a test domain may go down to 1 s. */
+  intervalMs: number;
+  /** MISSING_HEARTBEATS_ALLOWED. */
+  missingAllowed: number;
+  /** What an unreachable peer's bindings become: kept (logged only) or dropped. */
+  onUnreachable: 'keep' | 'drop-bindings';
+}
+
+/** RFC 5847 §5 defaults. */
+export const HEARTBEAT_DEFAULTS = { intervalS: 60, missingAllowed: 3 } as const;
+/** RFC 5847 §5: the interval SHOULD NOT be shorter. */
+export const RFC_MIN_HEARTBEAT_INTERVAL_S = 30;
+
 export interface DomainConfig {
   file: string;
+  /** RFC 5847 Heartbeat between MAGs and LMA; null = off. */
+  heartbeat: HeartbeatSettings | null;
+  /** RFC 5846 Binding Revocation (off: BRIs get Binding Error 2, nothing is revoked). */
+  revocation: boolean;
+  /** RFC 7077 Update Notifications (off: UPNs get Binding Error 2). */
+  updateNotifications: boolean;
   /** TimestampBasedApproachInUse (RFC 5213 §9.3). */
   timestamps: boolean;
   /** RFC 6543 fixed MAG link-local and link-layer addresses on every access link. */
@@ -190,12 +211,26 @@ function readMobileNodes(r: YamlReader, mags: MagEntry[]): MobileNodePolicy[] {
   return out;
 }
 
+function readHeartbeat(r: YamlReader): HeartbeatSettings | null {
+  const p = ['heartbeat'];
+  if (r.raw(p) === undefined || r.raw(p) === null) return null;
+  r.map(p, ['interval', 'missingAllowed', 'onUnreachable']);
+  return {
+    intervalMs: r.int([...p, 'interval'], HEARTBEAT_DEFAULTS.intervalS, 1, 3600) * 1000,
+    missingAllowed: r.int([...p, 'missingAllowed'], HEARTBEAT_DEFAULTS.missingAllowed, 1, 100),
+    onUnreachable: r.oneOf([...p, 'onUnreachable'], ['keep', 'drop-bindings'] as const, 'keep'),
+  };
+}
+
 export function readDomainConfig(src: YamlSource): DomainConfig {
   const r = new YamlReader(src);
-  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes']);
+  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications']);
   const mags = readMags(r);
   return {
     file: src.file,
+    heartbeat: readHeartbeat(r),
+    revocation: r.bool(['revocation'], false),
+    updateNotifications: r.bool(['updateNotifications'], false),
     timestamps: r.bool(['timestamps'], true),
     fixedMagAddresses: r.bool(['fixedMagAddresses'], false),
     dataplane: r.oneOf(['dataplane'], ['auto', 'ip6tnl', 'seg6', 'tun', 'none'] as const, 'auto'),

@@ -1,10 +1,10 @@
 // Wires the protocol cores to sockets, the kernel data plane, link events and the control socket.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeIcmpv6, formatIpv6, formatMac, fromHex, macFromEui64, parseIpv6, type Icmpv6Message } from '../wire/index.js';
+import { UPN_REASON_CODE, decodeIcmpv6, formatIpv6, formatMac, fromHex, macFromEui64, parseIpv6, type Icmpv6Message } from '../wire/index.js';
 import { RealClock } from './clock.js';
 import type { DomainConfig, MagEntry } from './config.js';
-import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC } from './config.js';
+import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC, RFC_MIN_HEARTBEAT_INTERVAL_S } from './config.js';
 import { ControlRequestError, ControlSocket, type ControlRequest } from './control-socket.js';
 import { BACKENDS, LmaTunnelDataplane, MagTunnelDataplane, NullDataplane, probeBackend, type BackendName } from './dataplane/backends.js';
 import { IpBatch } from './dataplane/ip-batch.js';
@@ -17,6 +17,7 @@ import { LmaCore } from './lma/lma-core.js';
 import { PolicyStore } from './lma/policy.js';
 import { MagCore, type AccessLink, type HandoverKnowledge } from './mag/mag-core.js';
 import { Quirks } from './quirks.js';
+import { openRestartState, type RestartState } from './restart-state.js';
 import { pollUntil, TimeoutError } from '../harness/poll.js';
 
 export interface DaemonOptions {
@@ -27,6 +28,8 @@ export interface DaemonOptions {
   controlPath?: string;
   quirks: string[];
   logLevel: LogLevel;
+  /** Where the Restart Counter (RFC 5847) survives restarts; absent: nothing persists (counter 0). */
+  stateDir?: string;
 }
 
 export class DaemonSetupError extends Error {
@@ -130,7 +133,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     }
   };
   try {
-    const ctx: Ctx = { clock, counters, log, quirks, ip, cleanups, dataplaneCounters: () => ({}) };
+    const restart = openRestartState(o.stateDir ?? null, o.role === 'lma' ? 'lma' : `mag-${o.name ?? 'mag'}`);
+    const hb = o.config.heartbeat;
+    if (hb !== null) {
+      log.info('heartbeat', { intervalMs: hb.intervalMs, missingAllowed: hb.missingAllowed, restartCounter: restart.restartCounter, formerPeers: restart.formerPeers.length });
+      if (hb.intervalMs < RFC_MIN_HEARTBEAT_INTERVAL_S * 1000) log.warn('heartbeat-interval-short', { intervalMs: hb.intervalMs, rfcMinimumMs: RFC_MIN_HEARTBEAT_INTERVAL_S * 1000, why: 'RFC 5847 §5: 30-3600 s; shorter only for tests' });
+    }
+    const ctx: Ctx = { clock, counters, log, quirks, ip, cleanups, restart, dataplaneCounters: () => ({}) };
     if (o.role === 'lma') await startLma(o, ctx);
     else await startMag(o, ctx);
   } catch (err) {
@@ -147,6 +156,7 @@ interface Ctx {
   quirks: Quirks;
   ip: IpBatch;
   cleanups: (() => Promise<void> | void)[];
+  restart: RestartState;
   /** The data plane's own counters (the tun back-end's packets), read when asked. */
   dataplaneCounters: () => Record<string, number>;
 }
@@ -172,7 +182,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   let sock: MhSocket | null = null;
   const core = new LmaCore({
     settings: cfg.lma, policy: new PolicyStore(cfg.mobileNodes, cfg.mags), clock: c.clock, dataplane, quirks: c.quirks,
-    log: c.log, counters: c.counters,
+    log: c.log, counters: c.counters, heartbeat: cfg.heartbeat, restart: c.restart, revocation: cfg.revocation, updateNotifications: cfg.updateNotifications,
     send: (bytes, dst) => {
       sock?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
     },
@@ -180,9 +190,12 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   c.cleanups.push(() => core.close());
   sock = new MhSocket(cfg.lma.address, crashOnThrow((buf, src) => core.receive(buf, src)), (err) => c.log.error('mh-socket', { why: err.message }));
   c.cleanups.push(() => sock!.close());
+  core.announceRestart();
   await control(o, c, (req) => {
     switch (req.cmd) {
-      case 'dump': return { role: 'lma', bindingCache: core.bindings(), counters: allCounters(c), poolAllocated: core.pool.allocated };
+      case 'dump': return { role: 'lma', bindingCache: core.bindings(), heartbeat: core.heartbeatState(), counters: allCounters(c), poolAllocated: core.pool.allocated };
+      case 'revoke': return { bris: revoke(core, req) };
+      case 'notify': return { upns: notify(core, req) };
       default: return undefined;
     }
   });
@@ -210,7 +223,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   const icmp = new Map<string, Icmpv6Socket>();
   const core = new MagCore({
     ...(cfg.mag.accessNetworkStateDir !== null ? { handoverKnowledge: fileKnowledge(cfg.mag.accessNetworkStateDir) } : {}),
-    self, domain: cfg, links, clock: c.clock, dataplane, quirks: c.quirks, log: c.log, counters: c.counters,
+    self, domain: cfg, links, clock: c.clock, dataplane, quirks: c.quirks, log: c.log, counters: c.counters, restart: c.restart,
     io: {
       sendMh: (bytes, dst) => {
         mh?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
@@ -228,6 +241,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   c.cleanups.push(() => core.close());
   mh = new MhSocket(self.address, crashOnThrow((buf, src) => core.receive(buf, src)), (err) => c.log.error('mh-socket', { why: err.message }));
   c.cleanups.push(() => mh!.close());
+  core.announceRestart();
   for (const iface of self.accessInterfaces) {
     const s = new Icmpv6Socket(iface, [133, 136], crashOnThrow((buf, src) => onIcmp(core, c, iface, buf, src)), (err) => c.log.error('icmp-socket', { iface, why: err.message }));
     icmp.set(iface, s);
@@ -250,7 +264,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     const check = (err: string | null) => { if (err !== null) throw new ControlRequestError(err); return {}; };
     const hi = req.hi === undefined ? undefined : Number(req.hi);
     switch (req.cmd) {
-      case 'dump': return { role: 'mag', name: self.name, bindingUpdateList: core.dump(), counters: allCounters(c) };
+      case 'dump': return { role: 'mag', name: self.name, bindingUpdateList: core.dump(), heartbeat: core.heartbeatState(), counters: allCounters(c) };
       case 'attach': {
         const iface = typeof req.iface === 'string' ? req.iface : self.accessInterfaces[0]!;
         return check(core.attachByName(need(), iface, hi));
@@ -261,6 +275,42 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     }
   });
   c.log.info('ready', { role: 'mag', name: self.name, pcoa: self.address, lmaa: cfg.lma.address, dataplane: backend, dataplaneWhy: why, access: self.accessInterfaces });
+}
+
+/**
+ * Control socket `revoke` (RFC 5846): {"mn": NAI} every binding of an MN, {"hnp": PREFIX} the one
+ * holding a prefix, {"global": true[, "mag": NAME|ADDRESS]} all bindings of a MAG (G = 1);
+ * "trigger" overrides the Revocation Trigger.
+ */
+function revoke(core: LmaCore, req: ControlRequest): number {
+  const trigger = req.trigger === undefined ? undefined : Number(req.trigger);
+  if (trigger !== undefined && !(Number.isInteger(trigger) && trigger >= 0 && trigger <= 255)) throw new ControlRequestError('"trigger" is a Revocation Trigger, 0-255');
+  const target = typeof req.mn === 'string' ? { mn: req.mn }
+    : typeof req.hnp === 'string' ? { hnp: req.hnp }
+      : req.global === true ? { global: true as const, ...(typeof req.mag === 'string' ? { mag: req.mag } : {}) } : undefined;
+  if (target === undefined) throw new ControlRequestError('"revoke" needs "mn" (an NAI), "hnp" (a prefix) or "global": true (with "mag")');
+  try {
+    return core.revoke(target, trigger);
+  } catch (err) {
+    throw new ControlRequestError((err as Error).message);
+  }
+}
+
+/**
+ * Control socket `notify` (RFC 7077): {"mn": NAI} or {"group": true[, "mag": NAME|ADDRESS]},
+ * "reason" (1 FORCE-REREGISTRATION, 2 UPDATE-SESSION-PARAMETERS, 3 VENDOR-SPECIFIC-REASON,
+ * 4 ANI-PARAMS-REQUESTED, or the name), "ack" to set or clear the A flag.
+ */
+function notify(core: LmaCore, req: ControlRequest): number[] {
+  const named = typeof req.reason === 'string' ? (UPN_REASON_CODE as Record<string, number>)[req.reason.toUpperCase().replace(/-/g, '_')] : Number(req.reason);
+  if (named === undefined || !(Number.isInteger(named) && named >= 1 && named <= 254)) throw new ControlRequestError('"reason" is a Notification Reason: 1-254 or a name (FORCE-REREGISTRATION, ...)');
+  const target = typeof req.mn === 'string' ? { mn: req.mn } : req.group === true ? { group: true as const, ...(typeof req.mag === 'string' ? { mag: req.mag } : {}) } : undefined;
+  if (target === undefined) throw new ControlRequestError('"notify" needs "mn" (an NAI) or "group": true (with "mag")');
+  try {
+    return core.notify(target, named, typeof req.ack === 'boolean' ? req.ack : undefined);
+  } catch (err) {
+    throw new ControlRequestError((err as Error).message);
+  }
 }
 
 /** One small file per MN in a directory the MAGs share; written atomically (rename). */
@@ -311,7 +361,7 @@ async function control(o: DaemonOptions, c: Ctx, roleHandler: (req: ControlReque
     if (req.cmd === 'ping') return { pong: true };
     if (req.cmd === 'counters') return { counters: allCounters(c) };
     const r = roleHandler(req);
-    if (r === undefined) throw new ControlRequestError(`unknown command ${JSON.stringify(req.cmd)}; known: ping, counters, dump${o.role === 'mag' ? ', attach, detach, expect-handover' : ''}`);
+    if (r === undefined) throw new ControlRequestError(`unknown command ${JSON.stringify(req.cmd)}; known: ping, counters, dump${o.role === 'mag' ? ', attach, detach, expect-handover' : ', revoke, notify'}`);
     c.log.debug('control', { cmd: String(req.cmd) });
     return r;
   });

@@ -7,8 +7,9 @@ import { DaemonSetupError, startDaemon } from './daemon.js';
 import { RawSocketUnavailable } from './io/raw.js';
 import { flushStderr, LOG_LEVELS, type LogLevel } from './log.js';
 import { UnknownQuirkError, quirkTable } from './quirks.js';
+import { RestartStateError } from './restart-state.js';
 
-const HELP = `usage: pmipd --role lma|mag --config FILE [--name MAG] [--control PATH] [--quirk NAME]... [--log-level LEVEL]
+const HELP = `usage: pmipd --role lma|mag --config FILE [--name MAG] [--control PATH] [--quirk NAME]... [--log-level LEVEL] [--state-dir DIR]
        pmipd --list-quirks
 
 The reference Proxy Mobile IPv6 daemon of pmip-testbed: an LMA or a MAG (RFC 5213).
@@ -20,6 +21,7 @@ options:
   --control PATH       UNIX socket for JSON-line commands (ping, counters, dump; MAG: attach, detach, expect-handover)
   --quirk NAME         deviate from the RFC on purpose (repeatable); see --list-quirks
   --log-level LEVEL    ${LOG_LEVELS.join(', ')} (default info); one line per event on stderr
+  --state-dir DIR      keep the RFC 5847 Restart Counter (and the peers to tell of a restart) in DIR
   --list-quirks        print every quirk with the requirement IDs it breaks
   -h, --help           this text
 `;
@@ -28,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, {
     role: { type: 'string' }, config: { type: 'string' }, name: { type: 'string' }, control: { type: 'string' },
     quirk: { type: 'string', multiple: true }, 'log-level': { type: 'string' }, 'list-quirks': { type: 'boolean' },
+    'state-dir': { type: 'string' },
   }, HELP);
   if (args === null) return 0;
   const v = args.values;
@@ -45,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
   const daemon = await startDaemon({
     role: v.role, config, ...(v.name !== undefined ? { name: v.name } : {}),
     ...(v.control !== undefined ? { controlPath: v.control } : {}), quirks: v.quirk ?? [], logLevel: level,
+    ...(v['state-dir'] !== undefined ? { stateDir: v['state-dir'] } : {}),
   });
   await new Promise<void>((resolve) => {
     const onSignal = () => { resolve(); };
@@ -64,7 +68,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    const known = err instanceof YamlConfigError || err instanceof UnknownQuirkError || err instanceof RawSocketUnavailable || err instanceof DaemonSetupError;
+    const known = err instanceof YamlConfigError || err instanceof UnknownQuirkError || err instanceof RawSocketUnavailable || err instanceof DaemonSetupError || err instanceof RestartStateError;
     process.stderr.write(`pmipd: ${err instanceof Error ? err.message : String(err)}\n`);
     if (!known && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = 1;

@@ -53,6 +53,34 @@ export const QUIRKS = {
   // LMA: robustness (found by `pmip-testbed fuzz`, judged by no conformance case)
   'crash-on-oversized-nai': { role: 'lma', breaks: [], does: `the LMA crashes (an uncaught exception ends the daemon) on a PBU whose MN-ID NAI is longer than 128 octets (OVERSIZED_NAI_OCTETS in lma/lma-core.ts)` },
   'downlink-to-old-mag': { role: 'lma', breaks: ['HO-09', 'LMA-BCE-06', 'FWD-02'], does: 'after a handover the prefix route keeps pointing at the previous MAG' },
+  // Heartbeat (RFC 5847)
+  'hb-request-u-flag': { role: 'mag', breaks: ['HB-01'], does: 'Heartbeat Requests carry U = 1 (only an unsolicited response may)' },
+  'hb-wrong-seq': { role: 'lma', breaks: ['HB-02'], does: 'a Heartbeat Response carries the request\'s Sequence # plus one' },
+  'hb-without-binding': { role: 'mag', breaks: ['HB-03'], does: 'Heartbeat Requests go on after the last binding with the LMA is gone' },
+  'hb-seq-repeats': { role: 'mag', breaks: ['HB-04'], does: 'every Heartbeat Request carries the same Sequence #' },
+  'hb-no-restart-counter': { role: 'lma', breaks: ['HB-05'], does: 'Heartbeat Responses carry no Restart Counter option' },
+  'hb-ignores-be2': { role: 'lma', breaks: ['HB-06'], does: 'a Binding Error status 2 answering a heartbeat does not stop heartbeats to that peer' },
+  'hb-no-unsolicited': { role: 'lma', breaks: ['HB-07'], does: 'after a restart that lost state no unsolicited Heartbeat Response tells the former peers' },
+  // Binding Revocation (RFC 5846)
+  'bri-no-mn-id': { role: 'lma', breaks: ['BR-01'], does: 'a per-MN BRI sent on operator command (revoke) carries no MN Identifier option' },
+  'bri-wrong-dst': { role: 'lma', breaks: ['BR-02'], does: 'a per-MN BRI sent on operator command (revoke) goes to another MAG of the domain instead of the binding\'s Proxy-CoA' },
+  'bra-wrong-seq': { role: 'mag', breaks: ['BR-03'], does: 'a BRA carries the BRI\'s Sequence # plus one' },
+  'bra-success-while-attached': { role: 'mag', breaks: ['BR-04'], does: 'an inter-MAG-handover BRI is acknowledged with 0 and the session dropped without checking that the MN left' },
+  'bri-no-retransmit': { role: 'lma', breaks: ['BR-05'], does: 'an unanswered BRI is never sent again' },
+  'bra-stray-answered': { role: 'lma', breaks: ['BR-06'], does: 'a BRA matching no outstanding BRI is answered with a Binding Error instead of dropped' },
+  'bri-hi4-no-revoke': { role: 'lma', breaks: ['BR-07'], does: 'a PBU with HI 4 for a session at another MAG waits MaxDelayBeforeNewBCEAssign instead of revoking it there (trigger 4)' },
+  'global-bri-trigger-1': { role: 'lma', breaks: ['BR-08'], does: 'a global BRI (G = 1) carries trigger 1 (administrative) instead of 128 (per-peer policy)' },
+  // Update Notifications (RFC 7077)
+  'upn-both-ids': { role: 'lma', breaks: ['UPN-01'], does: 'a UPN carries an MN Identifier and an MN Group Identifier option, not either' },
+  'upn-seq-decreasing': { role: 'lma', breaks: ['UPN-02'], does: 'each new UPN carries the previous Sequence # minus one' },
+  'upn-retransmit-d-clear': { role: 'lma', breaks: ['UPN-03'], does: 'a retransmitted UPN has D = 0' },
+  'upn-retransmit-thrice': { role: 'lma', breaks: ['UPN-04'], does: 'an unanswered UPN is retransmitted three times instead of once' },
+  'upa-no-echo': { role: 'mag', breaks: ['UPN-05'], does: 'a UPA does not copy the MN Identifier or MN Group Identifier option of its UPN' },
+  'upn-no-reregistration': { role: 'mag', breaks: ['UPN-06'], does: 'FORCE-REREGISTRATION is acknowledged but no PBU follows' },
+  'upn-params-accepted': { role: 'mag', breaks: ['UPN-07'], does: 'UPDATE-SESSION-PARAMETERS it cannot apply is acknowledged with 0 instead of 128' },
+  'upn-no-ani': { role: 'mag', breaks: ['UPN-08'], does: 'ANI-PARAMS-REQUESTED is followed by a PBU without the Access Network Identifier option' },
+  'upn-duplicate-acted': { role: 'mag', breaks: ['UPN-09'], does: 'a retransmitted UPN (D = 1) already seen is acted on again' },
+  'upn-ignores-be2': { role: 'lma', breaks: ['UPN-10'], does: 'a Binding Error 2 answering a UPN does not stop UPNs to that MAG' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

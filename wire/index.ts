@@ -14,12 +14,13 @@ export * from './mh.js';
 export * from './mh-registry.js';
 export * from './prefix.js';
 export {
-  findOption, findOptions, isoFromUnix, timestampFromDate, timestampToMs,
+  aniNameText, findOption, findOptions, isoFromUnix, timestampFromDate, timestampToMs,
   type AccessTechnologyTypeOption, type AlternateCoaOption, type BindingRefreshAdviceOption, type GreKeyOption,
   type HandoffIndicatorOption, type HomeNetworkPrefixOption, type Ipv4DefaultRouterOption,
   type Ipv4DhcpSupportModeOption, type Ipv4HoaReplyOption, type Ipv4HoaRequestOption, type KnownMobilityOption,
   type KnownOptionType, type LinkLocalAddressOption, type MnGroupIdOption, type MnIdentifierOption,
   type MnLinkLayerIdOption, type MobilityOption, type MobilityOptionSpec, type OptionOfType, type Pad1Option,
   type PadNOption, type RawOption, type RestartCounterOption, type TimestampOption, type TimestampValue,
-  type VendorSpecificOption,
+  type VendorSpecificOption, type AccessNetworkIdOption, type AniSubOption, type AniNetworkIdentifier,
+  type AniGeoLocation, type AniOperatorIdentifier, type AniRawSubOption,
 } from './mh-options.js';

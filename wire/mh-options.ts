@@ -114,12 +114,33 @@ export interface Ipv4DhcpSupportModeOption extends OptionBase {
 }
 export interface MnGroupIdOption extends OptionBase { type: 50; subtype: number; reserved: number; groupId: number }
 
+/** RFC 6757 §3.1.1: the access network's name (an SSID, say) and the access point's. Names are hex of their octets. */
+export interface AniNetworkIdentifier {
+  type: 1;
+  /** E: the network name is UTF-8 text (else octets as the access network has them). */
+  E: boolean;
+  /** The 7 bits after E. */
+  reserved: number;
+  networkName: string;
+  accessPointName: string;
+}
+/** RFC 6757 §3.1.2: 24-bit two's complement values as carried (degrees with 9 whole bits). */
+export interface AniGeoLocation { type: 2; latitude: number; longitude: number }
+/** RFC 6757 §3.1.3: Op-ID Type 1 = Private Enterprise Number, 2 = realm; the identifier as hex. */
+export interface AniOperatorIdentifier { type: 3; opIdType: number; opId: string }
+/** A sub-option type RFC 6757 does not define, or one whose length does not fit its type. */
+export interface AniRawSubOption { type: number; data: string }
+export type AniSubOption = AniNetworkIdentifier | AniGeoLocation | AniOperatorIdentifier | AniRawSubOption;
+
+/** RFC 6757 §3: sub-options only; RFC 7077 §6.1 asks for it after an ANI-PARAMS-REQUESTED UPN. */
+export interface AccessNetworkIdOption extends OptionBase { type: 52; subOptions: AniSubOption[] }
+
 export type KnownMobilityOption =
   | Pad1Option | PadNOption | BindingRefreshAdviceOption | AlternateCoaOption | MnIdentifierOption
   | VendorSpecificOption | HomeNetworkPrefixOption | HandoffIndicatorOption | AccessTechnologyTypeOption
   | MnLinkLayerIdOption | LinkLocalAddressOption | TimestampOption | RestartCounterOption | GreKeyOption
   | Ipv4HoaRequestOption | Ipv4HoaReplyOption | Ipv4DefaultRouterOption | Ipv4DhcpSupportModeOption
-  | MnGroupIdOption;
+  | MnGroupIdOption | AccessNetworkIdOption;
 export type KnownOptionType = KnownMobilityOption['type'];
 export type OptionOfType<T extends KnownOptionType> = Extract<KnownMobilityOption, { type: T }>;
 
@@ -284,6 +305,7 @@ lengthRule(MH_OPTION.IPV4_HOA_REPLY, 6);
 lengthRule(MH_OPTION.IPV4_DEFAULT_ROUTER, 6);
 lengthRule(MH_OPTION.IPV4_DHCP_SUPPORT_MODE, 2);
 lengthRule(MH_OPTION.MN_GROUP_ID, 6);
+lengthRule(MH_OPTION.ACCESS_NETWORK_ID, 2, 255);
 
 function optionName(type: number): string {
   return MH_OPTION_NAME[type] ?? `option-${type}`;
@@ -538,10 +560,84 @@ export function decodeOptions(
           subtype: b[v]!, reserved: b[v + 1]!, groupId: u32(b, v + 2),
         });
         break;
+      case 52: {
+        const subOptions = aniSubOptions(b, v, v + len);
+        if (typeof subOptions === 'string') {
+          const raw = rawOption(b, t, len, v, offset);
+          raw.malformed = `option 52 (Access Network Identifier) at offset ${offset}: ${subOptions}`;
+          malformed ??= raw.malformed;
+          out.push(raw);
+        } else out.push({ type: 52, name: 'Access Network Identifier', offset, length: len, subOptions });
+        break;
+      }
       default: out.push(rawOption(b, t, len, v, offset));
     }
   }
   return malformed;
+}
+
+const i24 = (b: Uint8Array, i: number): number => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8)) >> 8;
+
+/** The sub-options in [start, end), or what is wrong with them. */
+function aniSubOptions(b: Uint8Array, start: number, end: number): AniSubOption[] | string {
+  const out: AniSubOption[] = [];
+  for (let p = start; p < end;) {
+    if (p + 2 > end) return `sub-option at ${p - start} has no Length octet`;
+    const type = b[p]!;
+    const len = b[p + 1]!;
+    const v = p + 2;
+    if (v + len > end) return `sub-option ${type} overruns the option`;
+    p = v + len;
+    if (type === 1 && len >= 3) {
+      const nameLen = b[v + 1]!;
+      const apAt = v + 2 + nameLen;
+      if (apAt < v + len && apAt + 1 + b[apAt]! === v + len) {
+        out.push({
+          type: 1, E: (b[v]! & 0x80) !== 0, reserved: b[v]! & 0x7f,
+          networkName: toHex(b, v + 2, nameLen), accessPointName: toHex(b, apAt + 1, b[apAt]!),
+        });
+        continue;
+      }
+    } else if (type === 2 && len === 6) {
+      out.push({ type: 2, latitude: i24(b, v), longitude: i24(b, v + 3) });
+      continue;
+    } else if (type === 3 && len >= 1) {
+      out.push({ type: 3, opIdType: b[v]!, opId: toHex(b, v + 1, len - 1) });
+      continue;
+    }
+    out.push({ type, data: toHex(b, v, len) });
+  }
+  return out;
+}
+
+function writeAniSubOption(s: AniSubOption, out: number[]): void {
+  const what = `Access Network Identifier sub-option ${s.type}`;
+  out.push(uint(s.type, 8, `${what} type`), 0);
+  const start = out.length;
+  if ('data' in s) pushBytes(out, fromHex(s.data));
+  else if (s.type === 1) {
+    const name = fromHex(s.networkName);
+    const ap = fromHex(s.accessPointName);
+    out.push((s.E ? 0x80 : 0) | uint(s.reserved ?? 0, 7, `${what} reserved`), uint(name.length, 8, `${what} network name length`));
+    pushBytes(out, name);
+    out.push(uint(ap.length, 8, `${what} access point name length`));
+    pushBytes(out, ap);
+  } else if (s.type === 2) {
+    for (const [v, n] of [[s.latitude, 'latitude'], [s.longitude, 'longitude']] as const) {
+      if (!Number.isInteger(v) || v < -0x800000 || v > 0x7fffff) throw new MhEncodeError(`${what} ${n} must be a 24-bit signed integer, got ${v}`);
+      const u = v & 0xffffff;
+      out.push(u >>> 16, (u >>> 8) & 0xff, u & 0xff);
+    }
+  } else {
+    out.push(uint(s.opIdType, 8, `${what} Op-ID Type`));
+    pushBytes(out, fromHex(s.opId));
+  }
+  out[start - 1] = uint(out.length - start, 8, `${what} length`);
+}
+
+/** Text of a Network-Identifier name (hex of its octets), for logs and reports. */
+export function aniNameText(hex: string): string {
+  return new TextDecoder().decode(fromHex(hex));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -675,6 +771,9 @@ function writeOptionValue(o: MobilityOptionSpec, out: number[]): void {
       push32(out, uint(g.groupId, 32, `${what} group ID`));
       return;
     }
+    case 52:
+      for (const sub of (o as AccessNetworkIdOption).subOptions) writeAniSubOption(sub, out);
+      return;
     default:
       throw new MhEncodeError(`option type ${o.type} (${what}) has no layout here; give it as { type, data }`);
   }

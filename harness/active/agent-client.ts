@@ -8,7 +8,7 @@ import { controlRequest } from '../../pmipd/control-socket.js';
 import { checkSocketPath } from '../iut/adapter.js';
 import { pollUntil, START_DEADLINE_MS } from '../poll.js';
 import type { SupervisedProcess, Supervisor } from '../process/supervisor.js';
-import type { AgentMessage, MessageMatch } from './agent-protocol.js';
+import type { AgentMessage, HeartbeatAnswer, MessageMatch } from './agent-protocol.js';
 import type { EmulatedLmaConfig, LmaRule } from './emulated-lma.js';
 
 const AGENT = join(dirname(fileURLToPath(import.meta.url)), 'agent.js');
@@ -84,6 +84,16 @@ export class TesterAgent {
   /** Makes the agent an emulated LMA answering PBUs sent to its first address. */
   async emulateLma(config: EmulatedLmaConfig): Promise<void> {
     await this.request({ cmd: 'lma', config });
+  }
+
+  /** How the agent answers Heartbeat Requests from now on (default: it does not). */
+  async answerHeartbeats(answer: HeartbeatAnswer): Promise<void> {
+    await this.request({ cmd: 'heartbeat', answer });
+  }
+
+  /** be2: the agent answers every UPN with Binding Error 2 (a MAG without RFC 7077). */
+  async answerUpns(answer: 'none' | 'be2'): Promise<void> {
+    await this.request({ cmd: 'upn', answer });
   }
 
   async lmaScript(scripts: Record<string, LmaRule[]>): Promise<void> {

@@ -27,3 +27,9 @@ export function matches(m: AgentMessage, want: MessageMatch): boolean {
     && (want.src === undefined || m.src === want.src)
     && (want.status === undefined || m.status === want.status);
 }
+
+/**
+ * What the agent does with a Heartbeat Request (RFC 5847) sent to it: nothing (the default: a peer
+ * that vanished), a response with `restartCounter`, or Binding Error 2 (a peer without Heartbeat, HB-06).
+ */
+export type HeartbeatAnswer = { mode: 'none' } | { mode: 'response'; restartCounter: number } | { mode: 'be2' };

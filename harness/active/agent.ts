@@ -7,15 +7,16 @@
 //
 //   node dist/harness/active/agent.js --control PATH --address ADDR [--address ADDR]...
 import { parseArgs } from 'node:util';
-import { IPPROTO_MH, decodeMobilityHeader, fromHex, parseIpv6, toHex, type BindingUpdate } from '../../wire/index.js';
+import { IPPROTO_MH, decodeMobilityHeader, fromHex, parseIpv6, toHex, type BindingUpdate, type MobilityHeaderSpec } from '../../wire/index.js';
 import type { ControlRequest } from '../../pmipd/control-socket.js';
 import { agentLog, agentMain } from './agent-main.js';
 import { IPPROTO_RAW, openRaw, sendRaw, SOL_SOCKET, SO_RCVBUF, type RawSocket } from '../../pmipd/io/raw.js';
-import { matches, type AgentMessage, type MessageMatch } from './agent-protocol.js';
+import { matches, type AgentMessage, type HeartbeatAnswer, type MessageMatch } from './agent-protocol.js';
 import { EmulatedLma, type EmulatedLmaConfig, type LmaRule } from './emulated-lma.js';
 import { mhPacket, restampPbu } from './stimulus.js';
 
 interface Waiter { match: MessageMatch; since: number; resolve: (m: AgentMessage | null) => void; timer: NodeJS.Timeout }
+
 
 class Agent {
   private readonly rx: RawSocket;
@@ -23,6 +24,9 @@ class Agent {
   private readonly messages: AgentMessage[] = [];
   private waiters: Waiter[] = [];
   private lma: EmulatedLma | undefined;
+  private heartbeat: HeartbeatAnswer = { mode: 'none' };
+  /** be2: UPNs (RFC 7077) get Binding Error 2, as from a MAG that does not know them (UPN-10). */
+  private upnAnswer: 'none' | 'be2' = 'none';
   private readonly pending = new Set<NodeJS.Timeout>();
 
   constructor(readonly addresses: string[]) {
@@ -51,6 +55,19 @@ class Agent {
     });
     // Like a real LMA, the emulated one drops what RFC 6275 §9.2 drops.
     if (this.lma !== undefined && mh.type === 5 && mh.malformed === undefined && mh.payloadProto === 59) this.answerPbu(mh, src);
+    if (mh.type === 13 && !mh.flags.R && mh.malformed === undefined) this.answerHeartbeat(mh.seq, src);
+    if (mh.type === 19 && this.upnAnswer === 'be2') {
+      sendRaw(this.tx, mhPacket({ type: 7, status: 2, homeAddress: '::' }, this.addresses[0]!, src).packet, src).catch((err: Error) => log(`BE to ${src}: ${err.message}`));
+    }
+  }
+
+  private answerHeartbeat(seq: number, src: string): void {
+    const h = this.heartbeat;
+    if (h.mode === 'none') return;
+    const spec: MobilityHeaderSpec = h.mode === 'be2' ? { type: 7, status: 2, homeAddress: '::' }
+      : { type: 13, seq, flags: { R: true }, options: [{ type: 28, value: h.restartCounter }], autoPad: true };
+    const { packet } = mhPacket(spec, this.addresses[0]!, src);
+    sendRaw(this.tx, packet, src).catch((err: Error) => log(`heartbeat answer to ${src}: ${err.message}`));
   }
 
   private answerPbu(pbu: BindingUpdate, src: string): void {
@@ -102,6 +119,17 @@ class Agent {
       }
       case 'lma': {
         this.lma = new EmulatedLma(req.config as EmulatedLmaConfig);
+        return {};
+      }
+      case 'heartbeat': {
+        const a = req.answer as HeartbeatAnswer;
+        if (a?.mode !== 'none' && a?.mode !== 'response' && a?.mode !== 'be2') throw new Error('heartbeat answer mode is none, response or be2');
+        this.heartbeat = a;
+        return {};
+      }
+      case 'upn': {
+        if (req.answer !== 'none' && req.answer !== 'be2') throw new Error('upn answer is none or be2');
+        this.upnAnswer = req.answer;
         return {};
       }
       case 'lma-script': {

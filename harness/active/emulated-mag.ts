@@ -1,7 +1,7 @@
 // The emulated MAG: crafts PBUs (and other Mobility Headers) through a tester agent to judge an
 // LMA under test, and tells what came back. Every message it sends is logged with the fields that
 // find it again in the captures (MhRef), so verdicts point at frames.
-import type { MobilityHeaderSpec } from '../../wire/index.js';
+import { decodeMobilityHeader, type MobilityHeaderSpec } from '../../wire/index.js';
 import type { MhRef } from '../conformance/verdicts.js';
 import type { ReceivedMh, TesterAgent } from './agent-client.js';
 import { mhPacket, pbuSpec, type PbuParams } from './stimulus.js';
@@ -57,7 +57,8 @@ export class EmulatedMag {
     const since = await this.agent.cursor();
     const { packet, mh: bytes } = mhPacket(mh, src, this.lma, o.badChecksum ? { badChecksum: true } : {});
     const timeMs = await this.agent.send(packet, this.lma, o.stampOnSend === true);
-    const seq = bytes[2] === 5 ? (bytes[6]! << 8) | bytes[7]! : undefined;
+    const decoded = decodeMobilityHeader(bytes, 0, bytes.length);
+    const seq = 'seq' in decoded ? decoded.seq : undefined;
     const ref: MhRef = { src, dst: this.lma, type: bytes[2]!, ...(seq !== undefined ? { seq } : {}), timeMs };
     // The first reply of that type after sending is the answer (messages go one at a time), even
     // with a wrong Sequence #: each stimulus judges one thing, and LMA-PBA-03 judges the number.
@@ -65,6 +66,11 @@ export class EmulatedMag {
     const sent: Sent = { ref, reply, replyRef: reply === null ? null : replyRef(reply, src) };
     if (reply !== null && expect.seq !== undefined && reply.seq !== expect.seq) sent.seqMismatch = true;
     return sent;
+  }
+
+  /** Sends a Heartbeat Request (RFC 5847) and waits for the Heartbeat that answers it. */
+  heartbeat(seq: number, o: SendOptions = {}): Promise<Sent> {
+    return this.send({ type: 13, seq, flags: { R: false }, options: [], autoPad: true }, { type: 13, seq }, o);
   }
 
   /**

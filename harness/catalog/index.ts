@@ -25,6 +25,19 @@ export function requirement(id: string): Requirement {
   return r;
 }
 
+/**
+ * The RFC a requirement comes from, as a report groups them: part C is RFC 5213 (with the RFC 6275
+ * rules it inherits); each subsection of part D names its companion RFC ("RFC 5846: Binding Revocation").
+ */
+export function rfcOf(r: Requirement): string {
+  return r.part === 'C' ? 'RFC 5213: Proxy Mobile IPv6 (with the RFC 6275 rules it inherits)' : r.groupTitle;
+}
+
+/** Position of a requirement in the catalog (reports list them in this order). */
+export function catalogIndex(id: string): number {
+  return REQUIREMENTS.findIndex((r) => r.id === id);
+}
+
 /** Catalog subsections in order ("C.1" ... "D.5") with their titles and rows. */
 export function requirementGroups(): { group: string; title: string; requirements: Requirement[] }[] {
   const groups = new Map<string, { group: string; title: string; requirements: Requirement[] }>();

@@ -47,6 +47,7 @@ options:
   --link-mtu N             MTU of the MAG-LMA path (a packet the transport capture holds
                            proves at least its length)
   --clock-tolerance MS     how far the capture host's clock may be from the MAGs' and LMA's
+  --heartbeat-interval S   HEARTBEAT_INTERVAL the nodes were configured with (RFC 5847; 60)
                            when their timestamps are compared with it (default 2000)
   --events FILE            a testbed run's events.jsonl (its output directory, or a case's
                            in a conformance report): the MNs' attach, detach, handover
@@ -64,7 +65,7 @@ const OPTIONS = {
   point: { type: 'string', multiple: true }, 'timestamp-mode': { type: 'string' }, 'fixed-ll': { type: 'string' },
   'fixed-mac': { type: 'string' }, 'min-delay-bce': { type: 'string' }, 'max-delay-new-bce': { type: 'string' },
   'link-mtu': { type: 'string' }, 'access-technology': { type: 'string' }, 'timestamp-validity-window': { type: 'string' },
-  'mag-local-routing': { type: 'string' }, 'clock-tolerance': { type: 'string' }, events: { type: 'string' }, 'known-deviations': { type: 'boolean' }, all: { type: 'boolean' },
+  'mag-local-routing': { type: 'string' }, 'clock-tolerance': { type: 'string' }, 'heartbeat-interval': { type: 'string' }, events: { type: 'string' }, 'known-deviations': { type: 'boolean' }, all: { type: 'boolean' },
   ...ESP_SA_OPTIONS,
 } as const;
 
@@ -137,6 +138,8 @@ function settingsFrom(v: Record<string, unknown>): Partial<DomainSettings> {
   if (mtu !== undefined) s.maxLinkMtu = mtu;
   const tol = number(v['clock-tolerance'] as string | undefined, '--clock-tolerance');
   if (tol !== undefined) s.clockToleranceMs = tol;
+  const hb = number(v['heartbeat-interval'] as string | undefined, '--heartbeat-interval');
+  if (hb !== undefined) s.heartbeatIntervalMs = hb * 1000;
   return s;
 }
 

@@ -393,6 +393,13 @@ export class CaseRun {
     }
   }
 
+  /** An operator command to the IUT of `node` (pmipd: revoke, notify); fails when it offers none. */
+  async iutCommand(node: string, req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const iut = this.tb.iut(node);
+    if (iut?.command === undefined) throw new Error(`the IUT of ${node} takes no operator commands (the case needs ${String(req.cmd)})`);
+    return iut.command(req);
+  }
+
   /** Makes an MN send a Router Solicitation now (the testbed's IPv6 token trick). */
   async solicit(mn: string): Promise<void> {
     const n = this.topology.nodes[mn];

@@ -39,6 +39,15 @@ export interface DomainNeeds {
   fixedPrefixes?: boolean;
   /** The LMA's pool holds only this many /64s (default: the topology's whole HNP pool). */
   poolSize?: number;
+  /**
+   * RFC 5847 Heartbeat on (default off: optional in the RFC). An interval under the RFC's 30 s is
+   * for a test that cannot wait: the trace is told, and HB-04 then judges no gap (undecided).
+   */
+  heartbeat?: { intervalS: number; missingAllowed?: number; onUnreachable?: 'keep' | 'drop-bindings' };
+  /** RFC 5846 Binding Revocation on (default off). */
+  revocation?: boolean;
+  /** RFC 7077 Update Notifications on (default off). */
+  updateNotifications?: boolean;
 }
 
 export interface ProfileContext {
@@ -118,6 +127,7 @@ export function traceSettings(needs: DomainNeeds, unentitled: string[]): Partial
     maxLinkMtu: 1500,
     clockToleranceMs: DEFAULT_SETTINGS.clockToleranceMs,
     unentitledMns: unentitled,
+    heartbeatIntervalMs: (needs.heartbeat?.intervalS ?? 60) * 1000,
   };
 }
 
@@ -141,6 +151,15 @@ export const pmipdProfile: IutProfile = {
       timestamps: needs.timestamps ?? true,
       fixedMagAddresses: needs.fixedMagAddresses ?? false,
       lma, mag,
+      ...(needs.heartbeat !== undefined ? {
+        heartbeat: {
+          interval: needs.heartbeat.intervalS,
+          ...(needs.heartbeat.missingAllowed !== undefined ? { missingAllowed: needs.heartbeat.missingAllowed } : {}),
+          ...(needs.heartbeat.onUnreachable !== undefined ? { onUnreachable: needs.heartbeat.onUnreachable } : {}),
+        },
+      } : {}),
+      ...(needs.revocation === true ? { revocation: true } : {}),
+      ...(needs.updateNotifications === true ? { updateNotifications: true } : {}),
     };
     // The adapter's default gives every MN its topology HNP as a fixed prefix; catalog §E.1 has the
     // MAG ask for ::/0 and the LMA allocate, so that is the default here.

@@ -53,6 +53,11 @@ export interface RunningIut {
   stop(): Promise<void>;
   /** The implementation's own view of its bindings, or null if it cannot dump one. */
   bindingCache(): Promise<string | null>;
+  /**
+   * An operator command, for implementations that take them (pmipd's control socket: `revoke`,
+   * `notify`): the reply, or an error saying why it was refused.
+   */
+  command?(req: Record<string, unknown>): Promise<Record<string, unknown>>;
   readonly pid: number;
   /** The data plane it uses, once ready, for implementations that say (pmipd does on its ready line). */
   readonly dataplane?: DataplaneUse;

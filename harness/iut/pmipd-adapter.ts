@@ -116,7 +116,7 @@ export const pmipdAdapter: IutAdapter = {
     let control: string;
     try { control = checkSocketPath(join(ctx.runtimeDir, 'pmipd.sock'), 'its control socket'); } catch (err) { throw new IutError(ctx.node.id, 'pmipd', (err as Error).message); }
     const args = [MAIN, '--role', ctx.node.kind, '--config', join(ctx.configDir, 'pmipd-domain.yaml'), '--control', control,
-      '--log-level', opts.logLevel ?? 'info'];
+      '--log-level', opts.logLevel ?? 'info', '--state-dir', ctx.runtimeDir];
     if (ctx.node.kind === 'mag') args.push('--name', ctx.node.id);
     for (const q of opts.quirks ?? []) args.push('--quirk', q);
     const proc = ctx.supervisor.start({
@@ -144,6 +144,11 @@ export const pmipdAdapter: IutAdapter = {
       },
       async stop() {
         await proc.stop({ signal: 'SIGTERM', graceMs: 3000 });
+      },
+      async command(req) {
+        const r = await controlRequest(control, req, 3000);
+        if (r.ok !== true) throw new IutError(ctx.node.id, 'pmipd', `${String(req.cmd)}: ${String(r.error)}`);
+        return r;
       },
       async bindingCache() {
         try {

@@ -1,4 +1,5 @@
 // What a report shows of a trace: a summary, the ladder of messages, the timings.
+import type { MobilityHeader } from '../../wire/index.js';
 import type { RequirementResult, Verdict } from '../checks/index.js';
 import {
   accepted, partitionPoint, provenanceText, pushTo, type MhFrame, type NdFrame, type SessionEvent, type TestbedEvent, type Trace,
@@ -29,6 +30,27 @@ export function summarizeTrace(t: Trace): TraceSummary {
 }
 
 const key = (f: { point: string; frame: number }): string => `${f.point}#${f.frame}`;
+
+/**
+ * A message as a ladder arrow names it: the exchange (PBU/PBA, Heartbeat Request/Response, BRI/BRA,
+ * UPN/UPA, BE) and the few fields that pair it with its answer.
+ */
+export function ladderLabel(m: MobilityHeader): string {
+  const rc = (o: MobilityHeader) => { const c = o.options.find((x) => x.type === 28); return c !== undefined && 'value' in c ? ` RC ${c.value}` : ''; };
+  switch (m.type) {
+    case 5: return `${m.name} seq ${m.seq}${m.lifetimeUnits === 0 ? ' lifetime 0' : ''}`;
+    case 6: return `${m.name} seq ${m.seq} status ${m.status}`;
+    case 7: return `BE status ${m.status}`;
+    case 13: return m.flags.R ? `Heartbeat Response${m.flags.U ? ' (unsolicited)' : ''} seq ${m.seq}${rc(m)}` : `Heartbeat Request seq ${m.seq}`;
+    case 16:
+      if (m.brType === 1) return `BRI seq ${m.seq} trigger ${m.trigger}${m.flags.G ? ' G' : ''}`;
+      if (m.brType === 2) return `BRA seq ${m.seq} status ${m.status}${m.flags.G ? ' G' : ''}`;
+      return m.name;
+    case 19: return `UPN seq ${m.seq} reason ${m.reason}${m.flags.A ? ' A' : ''}${m.flags.D ? ' D' : ''}`;
+    case 20: return `UPA seq ${m.seq} status ${m.status}`;
+    default: return m.name;
+  }
+}
 
 /** Default length of a ladder: a long trace cannot be drawn arrow by arrow, so it is cut (failures kept). */
 export const LADDER_LIMIT = 300;
@@ -134,9 +156,7 @@ export function ladderFromTrace(t: Trace, verdicts: readonly RequirementResult[]
   return kept.map(([src, i]): LadderStep => {
     if (src === 0) {
       const f = mh[i]!, m = f.mh;
-      let label = m.name;
-      if (m.type === 5) label = `${m.name} seq ${m.seq}${m.lifetimeUnits === 0 ? ' lifetime 0' : ''}`;
-      else if (m.type === 6) label = `${m.name} seq ${m.seq} status ${m.status}`;
+      let label = ladderLabel(m);
       // Protected signalling names its SA; a receiver throws away a forged or malformed message.
       if (f.protection) label = `ESP spi=${spiText(f.protection.spi)} ${label}`;
       if (f.protection?.icv === 'failed') label += ' (ICV failed: dropped)';

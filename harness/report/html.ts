@@ -36,6 +36,7 @@ svg.ladder .t{fill:#7b8794;font-size:10.5px}svg.ladder .ev{fill:#fff4d6;stroke:#
 details{margin:3px 0}summary{cursor:pointer}pre{background:#f3f5f7;padding:8px;border-radius:4px;overflow:auto;max-height:320px;font-size:12px}
 .ev-line{font-family:ui-monospace,Menlo,monospace;font-size:12px;color:#34495e}.kv{color:#4a5866;font-size:12.5px}
 .files a{margin-right:12px}.muted{color:#7b8794}
+tr.rfc th{text-align:left;background:#eef2f6;font-size:13.5px;padding-top:10px}
 .errors{background:#fdecea;border:2px solid var(--fail);border-radius:8px;padding:10px 18px;margin:14px 0;color:var(--fail)}
 .errors h2{color:var(--fail);border-color:var(--fail);margin-top:6px}.errors pre{color:#1d2733}
 section.case.error{border:2px solid var(--fail)}.v.ERROR{background:var(--fail)}.card.ERROR b{color:var(--fail)}
@@ -46,11 +47,16 @@ const JS = `
 (function(){
   var state={verdict:'ALL',level:'ALL',role:'ALL',q:''};
   function apply(){
-    var rows=document.querySelectorAll('#matrix tbody tr');var shown=0;
+    var rows=document.querySelectorAll('#matrix tbody tr[data-verdict]');var shown=0;
     rows.forEach(function(r){
       var ok=(state.verdict==='ALL'||r.dataset.verdict===state.verdict)&&(state.level==='ALL'||r.dataset.level===state.level)
         &&(state.role==='ALL'||r.dataset.role.split(' ').indexOf(state.role)>=0)&&(!state.q||r.textContent.toLowerCase().indexOf(state.q)>=0);
       r.style.display=ok?'':'none';if(ok)shown++;
+    });
+    // An RFC's heading stays only while one of its requirements shows.
+    document.querySelectorAll('#matrix tbody tr.rfc').forEach(function(h){
+      var any=false;for(var n=h.nextElementSibling;n&&!n.classList.contains('rfc');n=n.nextElementSibling)if(n.style.display!=='none')any=true;
+      h.style.display=any?'':'none';
     });
     document.getElementById('shown').textContent=shown+' of '+rows.length+' requirements';
   }
@@ -149,11 +155,24 @@ export function reportHtml(result: RunResult): string {
     const v = c.verdicts.find((x) => x.id === id);
     return `<td>${v ? `<span title="${esc(v.message)}">${badge(v.verdict)}</span>` : ''}</td>`;
   }).join('');
+  const cols = 5 + result.cases.length;
+  let rfc = '';
   const rows = reqs.map((r) => {
     const req = findRequirement(r.id);
+    // One heading row per RFC, with what its requirements got.
+    let head = '';
+    if (r.rfc !== rfc) {
+      rfc = r.rfc;
+      const mine = reqs.filter((x) => x.rfc === rfc);
+      const tally = VERDICTS.map((v) => [v, mine.filter((x) => x.verdict === v).length] as const).filter(([, n]) => n > 0).map(([v, n]) => `${n} ${v}`).join(', ');
+      head = `<tr class="rfc"><th colspan="${cols}">${esc(rfc)} <span class="muted">(${mine.length} judged: ${tally})</span></th></tr>\n`;
+    }
+    return head + row(r, req);
+  }).join('\n');
+  function row(r: (typeof reqs)[number], req: ReturnType<typeof findRequirement>): string {
     const roles = req?.roles.join(' ') ?? '';
     return `<tr data-verdict="${r.verdict}" data-level="${esc(r.level)}" data-role="${esc(roles)}"><td class="id">${esc(r.id)}</td><td>${esc(r.section)}</td><td>${esc(r.levelText)}</td><td>${esc(r.role)}</td><td class="stmt">${esc(r.statement)}<div class="why">${esc(r.message)}</div>${r.knownDeviation ? `<span class="dev">known deviation</span>` : ''}</td>${caseCells(r.id)}</tr>`;
-  }).join('\n');
+  }
   const run = result.run;
   // Cases that could not run come first, everywhere.
   const shown = result.cases.map((c, i) => ({ c, i })).sort((a, b) => Number(b.c.error !== undefined) - Number(a.c.error !== undefined));

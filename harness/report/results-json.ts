@@ -1,10 +1,12 @@
 // results.json: the run, one line per requirement (verdict over all cases), and the cases.
-import { findRequirement } from '../catalog/index.js';
+import { catalogIndex, findRequirement, rfcOf } from '../catalog/index.js';
 import type { Evidence, Verdict } from '../checks/index.js';
 import type { CaseResult, RunResult } from './types.js';
 
 export interface RequirementSummary {
   id: string;
+  /** The RFC it comes from (catalog/index.ts rfcOf): reports group requirements by it. */
+  rfc: string;
   verdict: Verdict;
   level: string;
   levelText: string;
@@ -27,7 +29,7 @@ export function requirementSummaries(cases: readonly CaseResult[]): RequirementS
       let s = by.get(v.id);
       if (s === undefined) {
         s = {
-          id: v.id, verdict: v.verdict, level: r?.level ?? '', levelText: r?.levelText ?? '', role: r?.roleText ?? '',
+          id: v.id, rfc: r !== undefined ? rfcOf(r) : 'outside the catalog', verdict: v.verdict, level: r?.level ?? '', levelText: r?.levelText ?? '', role: r?.roleText ?? '',
           section: r?.section ?? '', statement: r?.statement ?? '', message: v.message, evidence: [],
         };
         by.set(v.id, s);
@@ -39,7 +41,8 @@ export function requirementSummaries(cases: readonly CaseResult[]): RequirementS
       for (const e of v.evidence) if (s.evidence.length < 5) s.evidence.push({ ...e, case: c.name });
     }
   }
-  return [...by.values()];
+  // In catalog order, so that the requirements of one RFC stay together.
+  return [...by.values()].sort((a, b) => catalogIndex(a.id) - catalogIndex(b.id));
 }
 
 /** How many IUT nodes (over all cases) used each data plane: { seg6: 22 }. */

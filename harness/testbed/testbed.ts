@@ -41,7 +41,7 @@ import type { NsExecOptions, NsExecResult } from '../netns.js';
 import { Supervisor, type SupervisorOptions } from '../process/supervisor.js';
 import { formatPath, SchemaValidator } from '../topology/json-schema.js';
 import { loadTopology } from '../topology/load.js';
-import type { Topology, TopologyNode } from '../topology/model.js';
+import { primaryAddress, type Topology, type TopologyNode } from '../topology/model.js';
 import type { IutSpec, NodeKind } from '../topology/schema.js';
 import { buildTopology, type BuildTimings } from './builder.js';
 import { selectCapturePoints, startCaptures, type CaptureResult } from './captures.js';
@@ -132,8 +132,8 @@ export class Testbed {
   sweepReport: SweepReport | undefined;
   private readonly control: TopologyControl;
   private readonly iuts = new Map<string, RunningIut>();
-  /** How each IUT was started, so that restartIut can do it again. */
-  private readonly iutStarts = new Map<string, () => Promise<void>>();
+  /** How each IUT was started, so that it can be started again (restartIut). */
+  private readonly iutStarts = new Map<string, { adapter: IutAdapter; ctx: Parameters<IutAdapter['start']>[0] }>();
   private captureResults: CaptureResult[] = [];
   private readonly warnings: string[] = [];
   private result: TeardownResult | undefined;
@@ -257,7 +257,6 @@ export class Testbed {
   }
 
   private async startIut(node: TopologyNode, spec: IutSpec, adapter: IutAdapter): Promise<void> {
-    this.iutStarts.set(node.id, () => this.startIut(node, spec, adapter));
     const netns = this.nodes[node.id]!.netns;
     const configDir = join(this.outDir, 'iut', node.id);
     const runtimeDir = join(this.runtimeDir, 'iut', node.id);
@@ -281,8 +280,10 @@ export class Testbed {
     this.supervisor.setActivity(`starting the IUT of ${node.id}`);
     await adapter.prepare(ctx);
     const running = await adapter.start(ctx);
-    this.stack.defer(`stop the IUT of ${node.id}`, () => running.stop());
+    // Whichever process runs the node's IUT by then (restartIut replaces it).
+    this.stack.defer(`stop the IUT of ${node.id}`, () => this.iuts.get(node.id)!.stop());
     this.iuts.set(node.id, running);
+    this.iutStarts.set(node.id, { adapter, ctx });
     this.events.record('iut-start', `IUT of ${node.id} started (${spec.adapter}, pid ${running.pid})`, { node: node.id });
     await running.ready(this.opts.readyTimeoutMs ?? START_DEADLINE_MS);
     const dp = running.dataplane;
@@ -318,17 +319,25 @@ export class Testbed {
   }
 
   /**
-   * Stops the IUT of `node` (if it still runs) and starts it afresh, ready: the same adapter,
-   * spec and configuration (a fuzzer's minimisation replays each attempt on a fresh IUT).
+   * Stops the IUT of `node` (SIGTERM: it keeps nothing of its sessions, a restart that lost state)
+   * and starts it again with the same configuration and run-time directory; resolves once ready.
+   * The event log records it (iut-restart), with the node's address, for the checks.
    */
   async restartIut(node: string): Promise<RunningIut> {
     const start = this.iutStarts.get(node);
-    if (start === undefined) throw new Error(`node ${node} runs no IUT`);
-    await this.iuts.get(node)?.stop();
-    this.iuts.delete(node);
-    await start();
+    const old = this.iuts.get(node);
+    if (start === undefined || old === undefined) throw new Error(`node ${node} runs no IUT to restart`);
+    this.supervisor.setActivity(`restarting the IUT of ${node}`);
+    await old.stop();
+    // The restart's time is when the old process was gone: the new one speaks as it starts.
+    const stoppedAt = this.events.record('iut-stop', `IUT of ${node} stopped for a restart`, { node }).timeUs;
+    const running = await start.adapter.start(start.ctx);
+    this.iuts.set(node, running);
+    await running.ready(this.opts.readyTimeoutMs ?? START_DEADLINE_MS);
+    const address = primaryAddress(this.topology.nodes[node]!);
+    this.events.record('iut-restart', `IUT of ${node} restarted (pid ${running.pid})`, { node, timeUs: stoppedAt, ...(address !== undefined ? { detail: { address } } : {}) });
     await this.recordProcesses();
-    return this.iuts.get(node)!;
+    return running;
   }
 
   collectState(node: string): Promise<NodeState> {

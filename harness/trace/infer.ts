@@ -28,6 +28,7 @@ export const DEFAULT_SETTINGS: DomainSettings = {
   clockToleranceMs: 2000,
   maxLinkMtu: 1500,
   unentitledMns: [],
+  heartbeatIntervalMs: 60000,
 };
 
 export function resolveRoles(mh: readonly MhFrame[], o: TraceOptions): Roles {

@@ -15,6 +15,7 @@ export const SETTING_OPTIONS: Record<keyof DomainSettings, { option: string; wha
   clockToleranceMs: { option: '--clock-tolerance MS', what: "how far the capture host's clock may be from the MAGs' and LMAs'" },
   maxLinkMtu: { option: '--link-mtu N', what: 'the MTU of the MAG-LMA path' },
   unentitledMns: { option: '(no option)', what: 'the MNs not entitled to PMIPv6' },
+  heartbeatIntervalMs: { option: '--heartbeat-interval S', what: 'the Heartbeat interval of MAGs and LMAs (HEARTBEAT_INTERVAL)' },
 };
 
 /** The setting came from the user, the testbed or the capture, not from a default. */

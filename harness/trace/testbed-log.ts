@@ -1,5 +1,5 @@
 // The testbed's event log (<run>/events.jsonl, harness/testbed/event-log.ts) in the trace's terms:
-// the MN moves (attach, detach, handover) in seconds, with the MN's identity and the MAG serving
+// the MN moves (attach, detach, handover) and IUT restarts in seconds, with the MN's identity and the MAG serving
 // the access point. The one place the testbed's events become trace events, for a case judging
 // its run and for `pmip-testbed analyze --events` alike.
 import type { TestbedEvent as LoggedEvent } from '../testbed/event-log.js';
@@ -24,6 +24,11 @@ function text(v: unknown): string | undefined {
 export function traceEventsFromLog(entries: readonly LogEntry[], ids?: LogIdentities): TestbedEvent[] {
   const out: TestbedEvent[] = [];
   for (const e of entries) {
+    if (e.type === 'iut-restart' && e.node !== undefined) {
+      // An implementation restarted (and lost its sessions): its Restart Counter may change (HB-05).
+      out.push({ time: e.timeUs / 1e6, kind: 'iut-restart', detail: { node: e.node, address: text(e.detail?.address) } });
+      continue;
+    }
     if (!MOVES.has(e.type) || e.node === undefined) continue;
     const d = e.detail ?? {};
     const known = ids?.mn(e.node);

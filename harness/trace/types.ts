@@ -239,6 +239,8 @@ export interface DomainSettings {
   maxLinkMtu: number;
   /** MNs (MAC or MN-ID) the domain does not entitle to PMIPv6 (MAG-PBU-20). */
   unentitledMns: string[];
+  /** HEARTBEAT_INTERVAL of the MAGs and LMAs (RFC 5847 §5; default 60 s). */
+  heartbeatIntervalMs: number;
 }
 
 export interface TraceOptions {

@@ -2,11 +2,16 @@
 // out, timers for lifetime expiry, MinDelayBeforeBCEDelete and MaxDelayBeforeNewBCEAssign. No
 // sockets here: the daemon feeds it bytes, tests feed it bytes in virtual time.
 import {
-  BA_STATUS, BA_STATUS_CODE, encodeMobilityHeader, withShortHeaderLen,
-  type BindingUpdate, type MobilityHeaderSpec,
+  BA_STATUS, BA_STATUS_CODE, BRA_STATUS_CODE, MH_OPTION, encodeMobilityHeader, findOption, withShortHeaderLen,
+  BRI_TRIGGER_CODE, type BindingError, type BindingRevocationAck, type BindingRevocationIndication, type BindingUpdate,
+  type HeartbeatMessage, type MobilityHeaderSpec, type MobilityOptionSpec, type UpdateNotificationAck,
 } from '../../wire/index.js';
 import type { Clock } from '../clock.js';
-import type { LmaSettings } from '../config.js';
+import type { HeartbeatSettings, LmaSettings } from '../config.js';
+import { Heartbeat } from '../heartbeat.js';
+import { RevocationInitiator } from '../revocation.js';
+import { UpdateNotifier } from '../update-notification.js';
+import type { RestartState } from '../restart-state.js';
 import type { Counters, Logger } from '../log.js';
 import { randomLinkLocal, type Prefix } from '../../wire/index.js';
 import type { Quirks } from '../quirks.js';
@@ -31,6 +36,9 @@ export type MhSend = (bytes: Uint8Array, dst: string) => void;
 
 interface Waiter { v: PbuView; proxyCoa: string; replyTo: string; timer: { cancel(): void } }
 
+/** What a revocation asks for: every binding of one MN, the one holding a prefix, or all of one MAG's. */
+export type RevokeTarget = { mn: string } | { hnp: string } | { global: true; mag?: string };
+
 export interface LmaCoreOptions {
   settings: LmaSettings;
   policy: PolicyStore;
@@ -40,6 +48,14 @@ export interface LmaCoreOptions {
   log: Logger;
   counters: Counters;
   send: MhSend;
+  /** RFC 5847; absent or null: off (Heartbeats get Binding Error 2). */
+  heartbeat?: HeartbeatSettings | null;
+  /** The persisted Restart Counter and former peers (none: counter 0, nothing announced). */
+  restart?: RestartState;
+  /** RFC 5846 Binding Revocation (off: BRIs/BRAs get Binding Error 2). */
+  revocation?: boolean;
+  /** RFC 7077 Update Notifications (off: UPAs get Binding Error 2, `notify` is refused). */
+  updateNotifications?: boolean;
 }
 
 export interface BindingDump {
@@ -60,16 +76,124 @@ export class LmaCore {
   readonly pool: PrefixPool;
   private readonly waiters = new Map<number, Waiter[]>();
   private readonly screen: MhScreen;
+  private readonly heartbeat: Heartbeat | null;
+  private readonly revocation: RevocationInitiator | null;
+  private readonly notifier: UpdateNotifier | null;
+  private readonly handled: number[];
 
   constructor(private readonly o: LmaCoreOptions) {
     this.pool = new PrefixPool(o.settings.prefixPool, o.settings.hnpLength, o.policy.reserved);
     this.screen = new MhScreen(o.clock, o.log, o.counters, o.send, !o.quirks.has('no-binding-error'));
+    const hb = o.heartbeat ?? null;
+    const ctx = { clock: o.clock, log: o.log, counters: o.counters, quirks: o.quirks, send: o.send };
+    this.heartbeat = hb === null ? null : new Heartbeat(hb, o.restart?.restartCounter ?? 0, ctx, {
+      // RFC 5847 §3.2: a MAG that lost its state lost the sessions the LMA holds for it.
+      peerRestarted: (mag) => this.dropBindingsOf(mag, 'its MAG restarted and lost its state'),
+      peerUnreachable: (mag) => { if (hb.onUnreachable === 'drop-bindings') this.dropBindingsOf(mag, 'its MAG is unreachable (heartbeats unanswered)'); },
+    });
+    this.revocation = o.revocation !== true ? null : new RevocationInitiator(ctx,
+      (src) => this.transmit({ type: 7, status: 2, homeAddress: '::' }, src));
+    this.notifier = o.updateNotifications !== true ? null : new UpdateNotifier(ctx);
+    this.handled = [5, ...(this.heartbeat !== null || this.notifier !== null ? [7] : []), ...(this.heartbeat !== null ? [13] : []),
+      ...(this.revocation !== null ? [16] : []), ...(this.notifier !== null ? [20] : [])];
+  }
+
+  /** Tells the peers of the run before a restart that lost state (HB-07); once the socket is up. */
+  announceRestart(): void {
+    this.heartbeat?.announceRestart(this.o.restart?.formerPeers ?? []);
   }
 
   /** A Mobility Header that arrived from `src` (the kernel has verified its checksum). */
   receive(buf: Uint8Array, src: string): void {
-    const msg = this.screen.screen(buf, src, [5]);
-    if (msg !== null) this.onBindingUpdate(msg as BindingUpdate, src);
+    const msg = this.screen.screen(buf, src, this.handled);
+    if (msg === null) return;
+    if (msg.type === 13) this.heartbeat!.receive(msg as HeartbeatMessage, src);
+    else if (msg.type === 7) {
+      const status = (msg as BindingError).status;
+      if (this.notifier?.bindingError(src, status) !== true) this.heartbeat?.bindingError(src, status);
+    } else if (msg.type === 16) this.onRevocation(msg as BindingRevocationIndication | BindingRevocationAck, src);
+    else if (msg.type === 20) this.notifier!.receive(msg as UpdateNotificationAck, src);
+    else this.onBindingUpdate(msg as BindingUpdate, src);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Binding Revocation (RFC 5846)
+
+  private onRevocation(msg: BindingRevocationIndication | BindingRevocationAck, src: string): void {
+    if (msg.brType === 2) { this.revocation!.receive(msg, src); return; }
+    if (msg.brType !== 1) return;
+    // A MAG revoking (§9.2): G = 1 drops every binding it holds, otherwise those of the MN named.
+    const mnId = findOption(msg.options, MH_OPTION.MN_ID)?.id;
+    const mine = [...this.cache.entries()].filter((b) => b.proxyCoa === src && (msg.flags.G || b.mnId === mnId));
+    for (const b of mine) this.delete(b, `revoked by its MAG (trigger ${msg.trigger})`);
+    const options: MobilityOptionSpec[] = mnId !== undefined && !msg.flags.G ? [{ type: 8, subtype: 1, id: mnId }] : [];
+    this.transmit({ type: 16, brType: 2, status: mine.length > 0 || msg.flags.G ? 0 : 128, seq: msg.seq, flags: msg.flags, options, autoPad: true }, src);
+  }
+
+  /** Control socket `revoke`: BRIs for `target` (trigger 1 unless told; 128 for a global one). Returns how many went out. */
+  revoke(target: RevokeTarget, trigger?: number): number {
+    if (this.revocation === null) throw new Error('Binding Revocation is off in this domain (revocation: true turns it on)');
+    if ('global' in target) {
+      const mags = new Set([...this.cache.entries()].map((b) => b.proxyCoa));
+      const wanted = target.mag === undefined ? [...mags] : [...mags].filter((m) => m === target.mag || this.o.policy.magAt(m)?.name === target.mag);
+      for (const mag of wanted) {
+        this.revocation.revoke({
+          dst: mag, global: true, options: [],
+          trigger: trigger ?? (this.o.quirks.has('global-bri-trigger-1') ? BRI_TRIGGER_CODE.ADMINISTRATIVE_REASON : BRI_TRIGGER_CODE.PER_PEER_POLICY),
+          done: () => { for (const b of [...this.cache.entries()]) if (b.proxyCoa === mag) this.delete(b, 'revoked (global)'); },
+        });
+      }
+      return wanted.length;
+    }
+    const bces = 'mn' in target ? [...this.cache.forMn(target.mn)] : [this.cache.byPrefix(target.hnp)].filter((b): b is BindingCacheEntry => b !== undefined);
+    for (const bce of bces) {
+      const several = this.cache.forMn(bce.mnId).length > 1;
+      this.sendBri(bce, trigger ?? BRI_TRIGGER_CODE.ADMINISTRATIVE_REASON, 'hnp' in target || several, () => this.delete(bce, 'revoked'), true);
+    }
+    return bces.length;
+  }
+
+  /**
+   * Control socket `notify` (RFC 7077): a UPN with `reason` for one MN's sessions (to each MAG
+   * holding one) or, with `group`, for every session at a MAG (MN Group Identifier 1). Returns the
+   * Sequence #s sent.
+   */
+  notify(target: { mn: string } | { group: true; mag?: string }, reason: number, ack?: boolean): number[] {
+    if (this.notifier === null) throw new Error('Update Notifications are off in this domain (updateNotifications: true turns them on)');
+    const bces = [...this.cache.entries()].filter((b) => b.state === 'active');
+    const sends: { dst: string; mnId: string | null }[] = 'mn' in target
+      ? [...new Set(bces.filter((b) => b.mnId === target.mn).map((b) => b.proxyCoa))].map((dst) => ({ dst, mnId: target.mn }))
+      : [...new Set(bces.map((b) => b.proxyCoa))].filter((m) => target.mag === undefined || m === target.mag || this.o.policy.magAt(m)?.name === target.mag).map((dst) => ({ dst, mnId: null }));
+    const seqs: number[] = [];
+    for (const s of sends) {
+      const seq = this.notifier.notify({ ...s, reason, ...(ack !== undefined ? { ack } : {}) });
+      if (seq !== null) seqs.push(seq);
+    }
+    return seqs;
+  }
+
+  /**
+   * A per-MN BRI for `bce` to its MAG (BR-01, BR-02); with `withHnp` it names the prefixes revoked.
+   * `operator`: asked on the control socket (the quirks bri-no-mn-id and bri-wrong-dst apply there only).
+   */
+  private sendBri(bce: BindingCacheEntry, trigger: number, withHnp: boolean, done: (bra: BindingRevocationAck | null) => void, operator = false): void {
+    const options: MobilityOptionSpec[] = [];
+    if (!(operator && this.o.quirks.has('bri-no-mn-id'))) options.push({ type: 8, subtype: 1, id: bce.mnId });
+    if (withHnp) for (const p of bce.hnps) options.push({ type: 22, prefix: p.text });
+    const other = operator && this.o.quirks.has('bri-wrong-dst') ? this.o.policy.otherMag(bce.proxyCoa) : undefined;
+    this.revocation!.revoke({ dst: other ?? bce.proxyCoa, trigger, options, done });
+  }
+
+  /** The MAGs a binding links the LMA to changed (maybe): heartbeats and the restart state follow. */
+  private linksChanged(): void {
+    const peers = new Set<string>();
+    for (const b of this.cache.entries()) peers.add(b.proxyCoa);
+    this.heartbeat?.setLinked(peers);
+    this.o.restart?.rememberPeers(peers);
+  }
+
+  private dropBindingsOf(mag: string, why: string): void {
+    for (const b of [...this.cache.entries()]) if (b.proxyCoa === mag) this.delete(b, why);
   }
 
   private onBindingUpdate(msg: BindingUpdate, src: string): void {
@@ -176,9 +300,12 @@ export class LmaCore {
     bce.timer?.cancel();
     bce.timer = clock.setTimer(granted * 4000, () => this.expire(bce));
     counters.inc('accepted');
-    if (!v.ackRequested) return;
-    const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
-    this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null }, existing === null);
+    if (v.ackRequested) {
+      const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
+      this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null }, existing === null);
+    }
+    // After the PBA: the MAG holds the binding only once it has it (a first request before would find none there).
+    this.linksChanged();
   }
 
   /** §5.3.2: the prefixes of a new session, or the status that refuses it. */
@@ -252,16 +379,46 @@ export class LmaCore {
     for (const p of bce.pooled) this.pool.release(p.text, p);
     counters.inc('bce_deleted');
     log.info('bce-deleted', { mn: bce.mnId, hnp: bce.hnps.map((p) => p.text), why });
+    this.linksChanged();
     this.releaseWaiters(bce);
   }
 
-  /** HI = 4 and one candidate session: hold the PBU until the previous MAG de-registers (LMA-BCE-11). */
+  /**
+   * HI = 4 and one candidate session: hold the PBU until the previous MAG de-registers (LMA-BCE-11),
+   * or, with Binding Revocation, ask it (BRI trigger 4, BR-07): its BRA 0 counts as the
+   * de-registration; 132 (the MN is still there) or no answer makes a new session.
+   */
   private wait(bce: BindingCacheEntry, v: PbuView, proxyCoa: string, replyTo: string): void {
     const { clock, settings, log, counters } = this.o;
     const list = this.waiters.get(bce.id) ?? [];
     // A retransmission replaces the PBU it repeats.
     const old = list.findIndex((w) => w.proxyCoa === proxyCoa);
     if (old >= 0) { list[old]!.timer.cancel(); list.splice(old, 1); }
+    if (this.revocation !== null && !this.o.quirks.has('bri-hi4-no-revoke')) {
+      const revoking = list.length > 0 || old >= 0;
+      const w: Waiter = { v, proxyCoa, replyTo, timer: { cancel: () => undefined } };
+      list.push(w);
+      this.waiters.set(bce.id, list);
+      counters.inc('pbu_waiting');
+      log.info('pbu-waiting', { mn: v.mnId, pcoa: proxyCoa, for: bce.proxyCoa, revoking: true });
+      if (revoking) return;
+      this.sendBri(bce, BRI_TRIGGER_CODE.INTER_MAG_HANDOVER_UNKNOWN, this.cache.forMn(bce.mnId).length > 1, (bra) => {
+        if (bra?.status === BRA_STATUS_CODE.SUCCESS && this.cache.forMn(bce.mnId).includes(bce) && bce.state === 'active') {
+          // The previous MAG gave the session up: as its de-registration would (§5.3.5, then the waiting PBUs).
+          bce.state = 'deleting';
+          bce.timer?.cancel();
+          bce.timer = clock.setTimer(settings.minDelayBeforeBCEDelete, () => this.delete(bce, 'revoked at the previous MAG'));
+          for (const p of bce.hnps) this.o.dataplane.blackholePrefix(p);
+          this.releaseWaiters(bce);
+          return;
+        }
+        log.info('pbu-wait-over', { mn: v.mnId, why: bra === null ? 'no BRA' : `BRA ${bra.status}` });
+        const l = this.waiters.get(bce.id) ?? [];
+        this.waiters.delete(bce.id);
+        for (const x of l) this.process(x.v, x.proxyCoa, x.replyTo, true);
+      });
+      return;
+    }
     const w: Waiter = {
       v, proxyCoa, replyTo,
       timer: clock.setTimer(settings.maxDelayBeforeNewBCEAssign, () => {
@@ -312,8 +469,15 @@ export class LmaCore {
     }));
   }
 
+  heartbeatState(): ReturnType<Heartbeat['dump']> | null {
+    return this.heartbeat?.dump() ?? null;
+  }
+
   /** Stops every timer (daemon shutdown, end of a test). */
   close(): void {
+    this.heartbeat?.close();
+    this.revocation?.close();
+    this.notifier?.close();
     for (const b of this.cache.entries()) b.timer?.cancel();
     for (const l of this.waiters.values()) for (const w of l) w.timer.cancel();
     this.waiters.clear();

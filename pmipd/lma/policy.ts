@@ -22,6 +22,11 @@ export class PolicyStore {
   mobileNode(nai: string): MobileNodePolicy | undefined { return this.mns.get(nai); }
   get mobileNodeCount(): number { return this.mns.size; }
 
+  /** Another MAG of the domain than the one at `address` (quirk bri-wrong-dst), if there is one. */
+  otherMag(address: string): string | undefined {
+    return [...this.magsByAddress.keys()].find((a) => a !== address);
+  }
+
   /** The authorised MAG sending from `address` (its Proxy-CoA), if any. */
   magAt(address: string): MagEntry | undefined { return this.magsByAddress.get(address); }
 

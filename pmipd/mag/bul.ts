@@ -53,6 +53,8 @@ export interface BulEntry {
   presenceTimer: Timer | null;
   /** Immediate retries (157, 135) since the last accepted PBA: bounded, then back-off applies. */
   quickRetries: number;
+  /** The LMA asked for Access Network Identifier parameters (RFC 7077 reason 4): the next PBU carries them. */
+  aniRequested?: boolean;
 }
 
 export class BindingUpdateList {

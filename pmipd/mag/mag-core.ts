@@ -3,8 +3,11 @@
 // plane and start the home-link emulation (RAs). No sockets here: the daemon wires them in.
 import {
   BA_STATUS, BA_STATUS_CODE, MH_OPTION, encodeIcmpv6, encodeMobilityHeader, findOption, findOptions, parsePrefix,
-  randomLinkLocal, sameAddress, type BindingAck, type Prefix,
+  BRA_STATUS_CODE, UPA_STATUS_CODE, UPN_REASON_CODE, randomLinkLocal, toHex, type UpdateNotification, sameAddress, type BindingAck, type BindingError, type BindingRevocationIndication,
+  type HeartbeatMessage, type MobilityOptionSpec, type Prefix,
 } from '../../wire/index.js';
+import { Heartbeat } from '../heartbeat.js';
+import type { RestartState } from '../restart-state.js';
 import type { Clock } from '../clock.js';
 import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC, type DomainConfig, type MagEntry, type MobileNodePolicy } from '../config.js';
 import type { Counters, Logger } from '../log.js';
@@ -53,6 +56,8 @@ export interface MagCoreOptions {
   log: Logger;
   counters: Counters;
   handoverKnowledge?: HandoverKnowledge;
+  /** The persisted Restart Counter and former peers (none: counter 0, nothing announced). */
+  restart?: RestartState;
 }
 
 /** How long a handover hint from the control socket waits for the MN to show up. */
@@ -83,6 +88,8 @@ export class MagCore {
   private readonly hints = new Map<string, { hi: number; until: number }>();
   private readonly probes = new Map<string, { target: string; iface: string; tries: number; timer: { cancel(): void }; then: () => void }>();
   private readonly screen: MhScreen;
+  private readonly heartbeat: Heartbeat | null;
+  private readonly handled: number[];
   private seq: number;
   /** Shutting down: MNs are being de-registered and no new one is taken on. */
   private stopping = false;
@@ -94,6 +101,43 @@ export class MagCore {
     }
     this.screen = new MhScreen(o.clock, o.log, o.counters, (b, d) => o.io.sendMh(b, d), true);
     this.seq = crypto.getRandomValues(new Uint16Array(1))[0]!;
+    const hb = o.domain.heartbeat;
+    const ctx = { clock: o.clock, log: o.log, counters: o.counters, quirks: o.quirks, send: (b: Uint8Array, d: string) => o.io.sendMh(b, d) };
+    this.heartbeat = hb === null ? null : new Heartbeat(hb, o.restart?.restartCounter ?? 0, ctx, {
+      peerRestarted: (lma) => this.lmaRestarted(lma),
+      peerUnreachable: (lma) => {
+        if (hb.onUnreachable !== 'drop-bindings') return;
+        for (const e of this.bul.entries()) if (e.lma === lma) this.finish(e, 'LMA unreachable (heartbeats unanswered)');
+      },
+    });
+    this.handled = [6, ...(this.heartbeat !== null ? [7, 13] : []), ...(o.domain.revocation ? [16] : []), ...(o.domain.updateNotifications ? [19] : [])];
+  }
+
+  /** Tells the LMA of the run before a restart that lost state (HB-07); once the socket is up. */
+  announceRestart(): void {
+    this.heartbeat?.announceRestart(this.o.restart?.formerPeers ?? []);
+  }
+
+  /**
+   * The LMA lost its state (its Restart Counter changed): every session is registered anew, asking
+   * for the prefixes it had (an LMA that cannot give them back says 155, and the MAG asks for ::/0).
+   */
+  private lmaRestarted(lma: string): void {
+    for (const e of this.bul.entries()) {
+      if (e.lma !== lma || (e.state !== 'registered' && e.state !== 'refreshing')) continue;
+      this.o.log.info('reregister-after-lma-restart', { mn: e.mnId });
+      this.o.counters.inc('reregistrations_after_lma_restart');
+      e.request = e.hnps;
+      this.sendPbu(e, 'register');
+    }
+  }
+
+  /** The LMAs a registered session links this MAG to (maybe) changed: heartbeats and restart state follow. */
+  private linksChanged(): void {
+    const peers = new Set<string>();
+    for (const e of this.bul.entries()) if (e.registeredAt !== null && (e.state === 'registered' || e.state === 'refreshing')) peers.add(e.lma);
+    this.heartbeat?.setLinked(peers);
+    this.o.restart?.rememberPeers(peers);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -213,7 +257,9 @@ export class MagCore {
     const spec = buildPbu(e, {
       kind, seq: this.seq, hi, lifetimeUnits: domain.mag.lifetime / 4, accessTechnology: domain.mag.accessTechnology,
       timestamps: domain.timestamps, fixedLinkLocal: domain.fixedMagAddresses, wallMs: clock.wallMs(),
+      ...(e.aniRequested === true && kind !== 'deregister' ? { ani: this.aniOption(e) } : {}),
     }, quirks);
+    e.aniRequested = false;
     const timeout = timeoutMs ?? domain.mag.initialBindackTimeout;
     const seq = this.seq;
     let timer: { cancel(): void } | null = null;
@@ -253,8 +299,113 @@ export class MagCore {
 
   /** A Mobility Header from `src`. */
   receive(buf: Uint8Array, src: string): void {
-    const msg = this.screen.screen(buf, src, [6]);
-    if (msg !== null) this.onPba(msg as BindingAck, src);
+    const msg = this.screen.screen(buf, src, this.handled);
+    if (msg === null) return;
+    if (msg.type === 13) this.heartbeat!.receive(msg as HeartbeatMessage, src);
+    else if (msg.type === 7) this.heartbeat!.bindingError(src, (msg as BindingError).status);
+    else if (msg.type === 16) { if ((msg as BindingRevocationIndication).brType === 1) this.onBri(msg as BindingRevocationIndication, src); }
+    else if (msg.type === 19) this.onUpn(msg as UpdateNotification, src);
+    else this.onPba(msg as BindingAck, src);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Update Notifications (RFC 7077 §6.1): answer when asked (A = 1), act once per notification
+
+  /** UPNs acted on lately (seq -> the status answered): a retransmission (D = 1) is not acted on again. */
+  private readonly seenUpns = new Map<number, { status: number; timer: { cancel(): void } }>();
+
+  private onUpn(upn: UpdateNotification, src: string): void {
+    const { counters, log, quirks } = this.o;
+    counters.inc('upn_rx');
+    const mnIdOpt = findOption(upn.options, MH_OPTION.MN_ID);
+    const group = findOption(upn.options, MH_OPTION.MN_GROUP_ID);
+    const answer = (status: number) => {
+      if (!upn.flags.A) {
+        if (status >= 128) log.warn('upn-not-applied', { src, seq: upn.seq, reason: upn.reason, status });
+        return;
+      }
+      const options: MobilityOptionSpec[] = quirks.has('upa-no-echo') ? []
+        : mnIdOpt !== undefined ? [{ type: 8, subtype: mnIdOpt.subtype, id: mnIdOpt.id }]
+          : group !== undefined ? [{ type: 50, subtype: group.subtype, reserved: 0, groupId: group.groupId }] : [];
+      this.o.io.sendMh(encodeMobilityHeader({ type: 20, seq: upn.seq, status, options, autoPad: true }), src);
+      counters.inc('upa_tx');
+      log.info('upa-tx', { dst: src, seq: upn.seq, status });
+    };
+    const seen = this.seenUpns.get(upn.seq);
+    if (seen !== undefined && upn.flags.D && !quirks.has('upn-duplicate-acted')) {
+      // UPN-09: the same notification again; answered, not acted on twice.
+      log.info('upn-repeated', { src, seq: upn.seq });
+      answer(seen.status);
+      return;
+    }
+    const entries = this.bul.entries().filter((e) => e.lma === src && (e.state === 'registered' || e.state === 'refreshing')
+      && ((group !== undefined && group.groupId === 1) || (mnIdOpt !== undefined && e.mnId === mnIdOpt.id)));
+    log.info('upn-rx', { src, seq: upn.seq, reason: upn.reason, A: upn.flags.A, D: upn.flags.D, sessions: entries.length });
+    let status: number = UPA_STATUS_CODE.SUCCESS;
+    const refresh = (ani: boolean) => {
+      for (const e of entries) {
+        if (ani && !quirks.has('upn-no-ani')) e.aniRequested = true;
+        this.sendPbu(e, 'refresh');
+      }
+    };
+    if (entries.length === 0 && group === undefined) status = UPA_STATUS_CODE.MN_NOT_ATTACHED;
+    else if (upn.reason === UPN_REASON_CODE.FORCE_REREGISTRATION) { if (!quirks.has('upn-no-reregistration')) refresh(false); }
+    else if (upn.reason === UPN_REASON_CODE.ANI_PARAMS_REQUESTED) refresh(true);
+    else if (upn.reason === UPN_REASON_CODE.UPDATE_SESSION_PARAMETERS) status = quirks.has('upn-params-accepted') ? UPA_STATUS_CODE.SUCCESS : UPA_STATUS_CODE.FAILED_TO_UPDATE_SESSION_PARAMETERS;
+    else if (upn.reason === UPN_REASON_CODE.VENDOR_SPECIFIC_REASON) status = findOption(upn.options, MH_OPTION.VENDOR_SPECIFIC) === undefined ? UPA_STATUS_CODE.MISSING_VENDOR_SPECIFIC_OPTION : UPA_STATUS_CODE.SUCCESS;
+    else status = UPA_STATUS_CODE.REASON_UNSPECIFIED;
+    seen?.timer.cancel();
+    this.seenUpns.set(upn.seq, { status, timer: this.o.clock.setTimer(10_000, () => this.seenUpns.delete(upn.seq)) });
+    answer(status);
+  }
+
+  /** RFC 6757 Network-Identifier of this MAG's access link for `e`, the ANI option of a PBU. */
+  private aniOption(e: BulEntry): MobilityOptionSpec {
+    const hex = (s: string) => { const b = new TextEncoder().encode(s); return toHex(b, 0, b.length); };
+    return { type: 52, subOptions: [{ type: 1, E: true, reserved: 0, networkName: hex('pmip-testbed'), accessPointName: hex(`${this.o.self.name}/${e.iface}`) }] };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Binding Revocation (RFC 5846 §9.1): the LMA revokes, the MAG answers with a BRA and lets go
+
+  /** BRIs answered lately (seq -> status): a retransmitted one gets the same answer. */
+  private readonly answeredBris = new Map<number, { status: number; timer: { cancel(): void } }>();
+
+  private onBri(bri: BindingRevocationIndication, src: string): void {
+    const { counters, log, quirks } = this.o;
+    counters.inc('bri_rx');
+    const mnIdOpt = findOption(bri.options, MH_OPTION.MN_ID);
+    const hnps = findOptions(bri.options, MH_OPTION.HOME_NETWORK_PREFIX).map((h) => h.prefix);
+    const answer = (status: number) => {
+      const options: MobilityOptionSpec[] = mnIdOpt !== undefined ? [{ type: 8, subtype: mnIdOpt.subtype, id: mnIdOpt.id }] : [];
+      const seq = quirks.has('bra-wrong-seq') ? (bri.seq + 1) & 0xffff : bri.seq;
+      this.o.io.sendMh(encodeMobilityHeader({ type: 16, brType: 2, status, seq, flags: bri.flags, options, autoPad: true }), src);
+      counters.inc('bra_tx');
+      log.info('bra-tx', { dst: src, seq, status, mn: mnIdOpt?.id });
+      this.answeredBris.get(bri.seq)?.timer.cancel();
+      this.answeredBris.set(bri.seq, { status, timer: this.o.clock.setTimer(10_000, () => this.answeredBris.delete(bri.seq)) });
+    };
+    const repeated = this.answeredBris.get(bri.seq);
+    if (repeated !== undefined) { answer(repeated.status); return; }
+    const entries = this.bul.entries().filter((e) => e.lma === src && (bri.flags.G
+      || (e.mnId === mnIdOpt?.id && (hnps.length === 0 || e.hnps.some((p) => hnps.includes(p.text))))));
+    log.info('bri-rx', { src, seq: bri.seq, trigger: bri.trigger, global: bri.flags.G, mn: mnIdOpt?.id, sessions: entries.length });
+    if (!bri.flags.G && mnIdOpt === undefined) { answer(BRA_STATUS_CODE.REVOKED_MN_IDENTITY_REQUIRED); return; }
+    if (entries.length === 0) { answer(bri.flags.G ? BRA_STATUS_CODE.SUCCESS : BRA_STATUS_CODE.BINDING_DOES_NOT_EXIST); return; }
+    const release = () => {
+      for (const e of entries) this.finish(e, `revoked by the LMA (trigger ${bri.trigger})`);
+      answer(BRA_STATUS_CODE.SUCCESS);
+    };
+    // §9.1: for a handover the MAG makes sure the MN has really left before it lets go (BR-04).
+    const handover = bri.trigger >= 2 && bri.trigger <= 4 && !bri.flags.G;
+    const e = entries[0]!;
+    if (!handover || quirks.has('bra-success-while-attached') || e.mnLinkLocal === null || !this.o.domain.mag.presenceProbe) { release(); return; }
+    this.cancelProbe(e.mnId);
+    this.probe(e, 1, () => {
+      log.info('bri-mn-attached', { mn: e.mnId });
+      this.armPresence(e);
+      answer(BRA_STATUS_CODE.REVOCATION_FAILED_MN_IS_ATTACHED);
+    }, 'gone (revocation)', release);
   }
 
   private onPba(msg: BindingAck, src: string): void {
@@ -363,6 +514,7 @@ export class MagCore {
     e.registeredAt = clock.now();
     e.quickRetries = 0;
     counters.inc('registrations_accepted');
+    this.linksChanged();
     this.o.handoverKnowledge?.record(e.mnId, this.o.self.name);
     this.armPresence(e);
     log.info('pba-accepted', { mn: e.mnId, seq: msg.seq, hnp: hnps.map((p) => p.text), lla, lifetime: msg.lifetimeUnits * 4, rttMs });
@@ -431,7 +583,7 @@ export class MagCore {
    * RFC 5213 §6.13: a unicast NS to the MN; its NA means it is still there (REREG-05). `then` runs
    * on the answer; PROBE_TRIES unanswered probes mean the MN has left (`why`).
    */
-  private probe(e: BulEntry, tries: number, then: () => void, why = 'presence check failed'): void {
+  private probe(e: BulEntry, tries: number, then: () => void, why = 'presence check failed', gone = () => this.detach(e, why)): void {
     const link = this.o.links.get(e.iface)!;
     this.o.io.sendIcmp(e.iface, encodeIcmpv6(buildPresenceProbe(e.mnLinkLocal!, this.magMac(link))), e.mnLinkLocal!, e.lla);
     this.o.counters.inc('presence_probes');
@@ -439,8 +591,8 @@ export class MagCore {
       if (this.probes.get(e.mnId)?.timer !== timer) return;
       this.probes.delete(e.mnId);
       if (this.bul.get(e.mnId) !== e) return;
-      if (tries < PROBE_TRIES) this.probe(e, tries + 1, then, why);
-      else this.detach(e, why);
+      if (tries < PROBE_TRIES) this.probe(e, tries + 1, then, why, gone);
+      else gone();
     });
     this.probes.set(e.mnId, { target: e.mnLinkLocal!, iface: e.iface, tries, timer, then });
   }
@@ -483,6 +635,7 @@ export class MagCore {
     this.bul.remove(e);
     if (e.installed) this.uninstall(e);
     this.o.log.info('bul-removed', { mn: e.mnId, why });
+    this.linksChanged();
   }
 
   private uninstall(e: BulEntry): void {
@@ -577,7 +730,14 @@ export class MagCore {
     for (const e of this.bul.entries()) this.detach(e, why);
   }
 
+  heartbeatState(): ReturnType<Heartbeat['dump']> | null {
+    return this.heartbeat?.dump() ?? null;
+  }
+
   close(): void {
+    this.heartbeat?.close();
+    for (const a of this.answeredBris.values()) a.timer.cancel();
+    for (const a of this.seenUpns.values()) a.timer.cancel();
     for (const e of this.bul.entries()) {
       this.clearTimers(e);
       this.bul.setOutstanding(e, null);

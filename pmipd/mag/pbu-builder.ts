@@ -15,6 +15,8 @@ export interface PbuParams {
   /** FixedMAGLinkLocalAddressOnAllAccessLinks is set: no Link-local Address option. */
   fixedLinkLocal: boolean;
   wallMs: number;
+  /** An Access Network Identifier option to add (RFC 7077 §6.1, after ANI-PARAMS-REQUESTED). */
+  ani?: MobilityOptionSpec;
 }
 
 export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHeaderSpec {
@@ -34,6 +36,7 @@ export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHea
   }
   if (!p.fixedLinkLocal) options.push({ type: 26, address: e.lla ?? '::' });
   if (!quirks.has('no-mn-ll-id')) options.push({ type: 25, id: e.mac.replace(/:/g, '') });
+  if (p.ani !== undefined) options.push(p.ani);
   const unaligned = quirks.has('unaligned-options');
   if (unaligned) {
     // Packed as they come; only the end is padded to the 8-octet multiple the MH needs.

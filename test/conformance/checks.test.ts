@@ -109,7 +109,83 @@ const staleTimestamp = (status: number, pbaTime: number) => (sc: Scenario): void
     { kind: 'mh', tag: 'stale-pba', point: 'trn', time: 408.01, src: LMA, dst: TESTER, msg: { type: 6, status, flags: { P: true }, seq: 907, lifetime: 0, autoPad: true, options: [...base, pbaTs] } });
 };
 
+/**
+ * The golden domain plus RFC 5847/5846/7077 signalling where every companion check passes:
+ * heartbeats MAG1 <-> LMA while MAG1 holds bindings, an LMA restart announced, Binding Error 2 from
+ * MAG2 silencing the LMA's heartbeats; MN2's move to MAG2 with HI 4 revoked at MAG1 (trigger 4,
+ * BRA 0, same prefix), an operator BRI, an unanswered BRI retransmitted once, a global BRI; UPNs
+ * for MN1 at MAG2 (re-registration, ANI, 128, a retransmission with D = 1, 129, a repeated UPN),
+ * and a UPN to MAG1 answered with Binding Error 2.
+ */
+function companionDomain(): Scenario {
+  const sc = golden();
+  const hb = (tag: string, time: number, src: string, dst: string, seq: number, f: { R?: boolean; U?: boolean } = {}, rc?: number): Spec =>
+    ({ kind: 'mh', tag, point: 'trn', time, src, dst, msg: { type: 13, seq, flags: f, options: rc === undefined ? [] : [{ type: 28, value: rc }], autoPad: true } });
+  const br = (tag: string, time: number, src: string, dst: string, m: Record<string, unknown>, id?: string): Spec =>
+    ({ kind: 'mh', tag, point: 'trn', time, src, dst, msg: { type: 16, flags: { P: true }, options: id === undefined ? [] : [{ type: 8, subtype: 1, id }], autoPad: true, ...m } as unknown as MobilityHeaderSpec });
+  const upn = (tag: string, time: number, dst: string, seq: number, reason: number, f: { A?: boolean; D?: boolean } = {}, src = LMA): Spec =>
+    ({ kind: 'mh', tag, point: 'trn', time, src, dst, msg: { type: 19, seq, reason, flags: f, options: [{ type: 8, subtype: 1, id: MN1.nai }], autoPad: true } });
+  const upa = (tag: string, time: number, src: string, seq: number, status: number, dst = LMA): Spec =>
+    ({ kind: 'mh', tag, point: 'trn', time, src, dst, msg: { type: 20, seq, status, options: [{ type: 8, subtype: 1, id: MN1.nai }], autoPad: true } });
+  const refresh = (tag: string, time: number, seq: number, extra: MobilityOptionSpec[] = []) =>
+    exchange(tag, time, MAG2, { mn: MN1, seq, hi: 5, hnp: MN1.hnp, lla: MN1.lla, extra }, { hnps: [MN1.hnp] });
+  // MN2 moves with HI 4: the LMA revokes it at MAG1 first.
+  Object.assign(opt(sc, 'mn2-ho-pbu', 23), { value: 4 });
+  spec(sc, 'mn2-ho-pba').time = 300.2;
+  add(sc,
+    hb('hb-req1', 30, MAG1, LMA, 10), hb('hb-resp1', 30.01, LMA, MAG1, 10, { R: true }, 7),
+    hb('hb-lreq', 31, LMA, MAG1, 500), hb('hb-lresp', 31.01, MAG1, LMA, 500, { R: true }, 3),
+    hb('hb-req2', 60, MAG1, LMA, 11), hb('hb-resp2', 60.01, LMA, MAG1, 11, { R: true }, 7),
+    hb('hb-unsolicited', 70.5, LMA, MAG1, 900, { R: true, U: true }, 8),
+    hb('hb-m2req', 210, LMA, MAG2, 600), { kind: 'mh', tag: 'hb-be', point: 'trn', time: 210.01, src: MAG2, dst: LMA, msg: { type: 7, status: 2, homeAddress: '::', options: [] } },
+    br('bri-ho', 300.05, LMA, MAG1, { brType: 1, trigger: 4, seq: 70 }, MN2.nai), br('bra-ho', 300.1, MAG1, LMA, { brType: 2, status: 0, seq: 70 }, MN2.nai),
+    br('bri-admin', 350, LMA, MAG2, { brType: 1, trigger: 1, seq: 71 }, MN1.nai), br('bra-admin', 350.01, MAG2, LMA, { brType: 2, status: 0, seq: 71 }, MN1.nai),
+    // Unanswered: the tester keeps silent.
+    br('bri-rtx1', 360, LMA, TESTER, { brType: 1, trigger: 1, seq: 72 }, 'ghost@example.com'), br('bri-rtx2', 361, LMA, TESTER, { brType: 1, trigger: 1, seq: 72 }, 'ghost@example.com'),
+    br('bri-global', 370, LMA, MAG2, { brType: 1, trigger: 128, seq: 73, flags: { P: true, G: true } }),
+    br('bra-global', 370.01, MAG2, LMA, { brType: 2, status: 0, seq: 73, flags: { P: true, G: true } }),
+    upn('upn-rereg', 380, MAG2, 40, 1), ...refresh('upn-rereg-x', 380.05, 510),
+    upn('upn-params', 385, MAG2, 41, 2, { A: true }), upa('upa-params', 385.01, MAG2, 41, 128),
+    upn('upn-ani', 390, MAG2, 42, 4), ...refresh('upn-ani-x', 390.05, 511, [{ type: 52, subOptions: [{ type: 1, E: true, reserved: 0, networkName: '6e6574', accessPointName: '6170' }] }]),
+    upn('upn-rtx1', 395, TESTER, 43, 2, { A: true }), upn('upn-rtx2', 396.1, TESTER, 43, 2, { A: true, D: true }),
+    upn('upn-vendor', 398, MAG2, 44, 3, { A: true }), upa('upa-vendor', 398.01, MAG2, 44, 129),
+    // An emulated LMA repeats a UPN (D = 1): the MAG answers again, acts once.
+    upn('upn-rep1', 399, MAG2, 45, 1, { A: true }, TESTER), ...refresh('upn-rep-x', 399.05, 512), upa('upa-rep1', 399.06, MAG2, 45, 0, TESTER),
+    upn('upn-rep2', 399.5, MAG2, 45, 1, { A: true, D: true }, TESTER), upa('upa-rep2', 399.51, MAG2, 45, 0, TESTER),
+    upn('upn-mag1', 402, MAG1, 46, 2), { kind: 'mh', tag: 'upn-be', point: 'trn', time: 402.01, src: MAG1, dst: LMA, msg: { type: 7, status: 2, homeAddress: '::', options: [] } },
+  );
+  sc.options.events = [...(sc.options.events ?? []),
+    { time: T0 + 70, kind: 'iut-restart', detail: { node: 'lma1', address: LMA } },
+    { time: T0 + 299.8, kind: 'handover', mn: 'mn2', mnId: MN2.nai }];
+  return sc;
+}
+const flagsOf = (sc: Scenario, tag: string, patch: Record<string, boolean>): void => flags(sc, tag, patch);
+
 const CASES: Record<string, Case> = {
+  'HB-01': { base: companionDomain, fail: (sc) => flagsOf(sc, 'hb-req1', { U: true }) },
+  'HB-02': { base: companionDomain, fail: (sc) => { msg(sc, 'hb-resp1').seq = 12; } },
+  'HB-03': { base: companionDomain, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 150, src: MAG2, dst: LMA, msg: { type: 13, seq: 1, flags: {}, options: [], autoPad: true } }) },
+  'HB-04': { base: companionDomain, fail: (sc) => { msg(sc, 'hb-req2').seq = 10; } },
+  'HB-05': { base: companionDomain, fail: (sc) => { msg(sc, 'hb-resp1').options = []; } },
+  'HB-06': { base: companionDomain, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 250, src: LMA, dst: MAG2, msg: { type: 13, seq: 601, flags: {}, options: [], autoPad: true } }) },
+  'HB-07': { base: companionDomain, fail: (sc) => { msg(sc, 'hb-unsolicited').options = [{ type: 28, value: 7 }]; } },
+  'BR-01': { base: companionDomain, fail: (sc) => { msg(sc, 'bri-admin').options = []; } },
+  'BR-02': { base: companionDomain, fail: (sc) => { spec(sc, 'bri-admin', 'mh').dst = MAG1; } },
+  'BR-03': { base: companionDomain, fail: (sc) => { msg(sc, 'bra-admin').flags = { P: false }; } },
+  'BR-04': { base: companionDomain, fail: (sc) => { msg(sc, 'bra-ho').status = 132; } },
+  'BR-05': { base: companionDomain, fail: (sc) => removeTagged(sc, 'bri-rtx2') },
+  'BR-07': { base: companionDomain, fail: (sc) => removeTagged(sc, 'bri-ho', 'bra-ho') },
+  'BR-08': { base: companionDomain, fail: (sc) => { msg(sc, 'bri-global').trigger = 1; } },
+  'UPN-01': { base: companionDomain, fail: (sc) => { msg(sc, 'upn-rereg').options = []; } },
+  'UPN-02': { base: companionDomain, fail: (sc) => { msg(sc, 'upn-params').seq = 39; msg(sc, 'upa-params').seq = 39; } },
+  'UPN-03': { base: companionDomain, fail: (sc) => flagsOf(sc, 'upn-rtx2', { D: false }) },
+  'UPN-04': { base: companionDomain, fail: (sc) => { spec(sc, 'upn-rtx2', 'mh').time = 395.5; } },
+  'UPN-05': { base: companionDomain, fail: (sc) => { msg(sc, 'upa-params').options = []; } },
+  'UPN-06': { base: companionDomain, fail: (sc) => removeTagged(sc, 'upn-rereg-x-pbu', 'upn-rereg-x-pba') },
+  'UPN-07': { base: companionDomain, fail: (sc) => { msg(sc, 'upa-vendor').status = 0; } },
+  'UPN-08': { base: companionDomain, fail: (sc) => dropOpt(sc, 'upn-ani-x-pbu', 52) },
+  'UPN-09': { base: companionDomain, fail: (sc) => add(sc, ...exchange('upn-rep-again', 399.55, MAG2, { mn: MN1, seq: 513, hi: 5, hnp: MN1.hnp, lla: MN1.lla }, { hnps: [MN1.hnp] })) },
+  'UPN-10': { base: companionDomain, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 404, src: LMA, dst: MAG1, msg: { type: 19, seq: 47, reason: 1, flags: {}, options: [{ type: 8, subtype: 1, id: MN1.nai }], autoPad: true } }) },
   'MH-01': { fail: (sc) => { msg(sc, 'mn1-attach-pbu').payloadProto = 6; } },
   'MH-02': { fail: (sc) => { msg(sc, 'mn1-attach-pba').headerLen = 20; } },
   'MH-03': { fail: (sc) => { spec(sc, 'mn1-refresh-pba', 'mh').badChecksum = true; } },

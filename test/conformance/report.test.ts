@@ -70,10 +70,13 @@ describe('conformance/report', function () {
       const requests: string[] = [];
       page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
       await page.goto(`file://${w.html}`);
-      expect(await page.locator('#matrix tbody tr').count()).to.equal(233);
+      expect(await page.locator('#matrix tbody tr[data-verdict]').count()).to.equal(233);
+      // Requirements grouped by RFC, a heading row each.
+      expect((await page.locator('#matrix tbody tr.rfc').allTextContents())[0]).to.match(/^RFC 5213: Proxy Mobile IPv6/);
       await page.click('.filters button[data-verdict="FAIL"]');
-      const visible = await page.locator('#matrix tbody tr:visible').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.verdict));
+      const visible = await page.locator('#matrix tbody tr[data-verdict]:visible').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.verdict));
       expect(visible).to.deep.equal(['FAIL']);
+      expect(await page.locator('#matrix tbody tr.rfc:visible').count(), 'the headings of RFCs with nothing shown hide').to.equal(1);
       expect(await page.locator('#shown').textContent()).to.equal('1 of 233 requirements');
       const labels = await page.locator('svg.ladder g.msg .lbl').allTextContents();
       expect(labels.filter((l) => l.startsWith('PBU seq'))).to.have.length(15);

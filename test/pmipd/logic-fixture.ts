@@ -12,6 +12,7 @@ import { LmaCore, type LmaDataplane } from '../../pmipd/lma/lma-core.js';
 import { PolicyStore } from '../../pmipd/lma/policy.js';
 import { MagCore, type HandoverKnowledge, type MagDataplane, type SessionRoute } from '../../pmipd/mag/mag-core.js';
 import { Quirks } from '../../pmipd/quirks.js';
+import type { RestartState } from '../../pmipd/restart-state.js';
 import { YamlSource } from '../../harness/yaml-located.js';
 
 export const LMAA = '2001:db8:1::1';
@@ -65,12 +66,12 @@ export class LmaHarness {
   readonly core: LmaCore;
   readonly cfg: DomainConfig;
 
-  constructor(opts: { quirks?: string[]; cfg?: DomainConfig } = {}) {
+  constructor(opts: { quirks?: string[]; cfg?: DomainConfig; restart?: RestartState } = {}) {
     this.cfg = opts.cfg ?? domain();
     this.core = new LmaCore({
       settings: this.cfg.lma, policy: new PolicyStore(this.cfg.mobileNodes, this.cfg.mags), clock: this.clock,
       dataplane: this.dp, quirks: new Quirks(opts.quirks ?? [], 'lma'), log: silentLog(this.clock, 'lma'),
-      counters: this.counters,
+      counters: this.counters, heartbeat: this.cfg.heartbeat, revocation: this.cfg.revocation, updateNotifications: this.cfg.updateNotifications, ...(opts.restart !== undefined ? { restart: opts.restart } : {}),
       send: (bytes, dst) => this.sent.push({ bytes, dst, msg: decodeMobilityHeader(bytes, 0, bytes.length) }),
     });
   }
@@ -149,7 +150,7 @@ export class MagHarness {
   /** Interface MTUs (1500 unless set). */
   readonly mtus = new Map<string, number>();
 
-  constructor(opts: { quirks?: string[]; cfg?: DomainConfig; mag?: string; knowledge?: HandoverKnowledge } = {}) {
+  constructor(opts: { quirks?: string[]; cfg?: DomainConfig; mag?: string; knowledge?: HandoverKnowledge; restart?: RestartState } = {}) {
     this.cfg = opts.cfg ?? domain();
     const self = this.cfg.mags.find((m) => m.name === (opts.mag ?? 'mag1'))!;
     this.core = new MagCore({
@@ -158,6 +159,7 @@ export class MagHarness {
       clock: this.clock, dataplane: this.dp, quirks: new Quirks(opts.quirks ?? [], 'mag'),
       log: silentLog(this.clock, 'mag'), counters: this.counters,
       ...(opts.knowledge !== undefined ? { handoverKnowledge: opts.knowledge } : {}),
+      ...(opts.restart !== undefined ? { restart: opts.restart } : {}),
       io: {
         sendMh: (bytes, dst) => this.mh.push({ bytes, dst, msg: decodeMobilityHeader(bytes, 0, bytes.length) }),
         sendIcmp: (iface, bytes, dst, src) => {
@@ -195,6 +197,25 @@ export class MagHarness {
     patch(spec);
     this.core.receive(encodeMobilityHeader(spec), LMAA);
   }
+}
+
+/** The fixture's domain with RFC 5847 Heartbeat on (30 s, 3 missed allowed). */
+export const heartbeatDomain = (): DomainConfig => domain((y) => `${y}heartbeat: { interval: 30, missingAllowed: 3 }\n`);
+
+/** The fixture's domain with RFC 5846 Binding Revocation on. */
+export const revocationDomain = (): DomainConfig => domain((y) => `${y}revocation: true\n`);
+
+/** The fixture's domain with RFC 7077 Update Notifications on. */
+export const notificationDomain = (): DomainConfig => domain((y) => `${y}updateNotifications: true\n`);
+
+/** A UPN from the LMA into a MAG core. */
+export function upnTo(core: { receive(buf: Uint8Array, src: string): void }, seq: number, reason: number, flags: { A?: boolean; D?: boolean } = {}, mnId = 'mn1@pmip.example'): void {
+  core.receive(encodeMobilityHeader({ type: 19, seq, reason, flags, options: [{ type: 8, subtype: 1, id: mnId }], autoPad: true }), LMAA);
+}
+
+/** A Heartbeat from `src` into a core (LMA or MAG). */
+export function heartbeatTo(core: { receive(buf: Uint8Array, src: string): void }, src: string, seq: number, flags: { R?: boolean; U?: boolean } = {}, counter?: number): void {
+  core.receive(encodeMobilityHeader({ type: 13, seq, flags, options: counter === undefined ? [] : [{ type: 28, value: counter }], autoPad: true }), src);
 }
 
 /** Lets the promise chains of the recording data plane run. */

@@ -1,9 +1,10 @@
 // Every quirk deviates where it says, visibly on the wire (or, for downlink-to-old-mag, in the
 // data-plane route): each case runs one scenario without and with the quirk and compares.
 import { expect } from 'chai';
-import { findOption, findOptions, type BindingAck, type RouterAdvertisement } from '../../wire/index.js';
+import { encodeMobilityHeader, findOption, findOptions, type BindingAck, type RouterAdvertisement } from '../../wire/index.js';
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
-import { LmaHarness, MAG1, MAG2, MN1_LL, MagHarness, settle } from './logic-fixture.js';
+import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage, UpdateNotification, UpdateNotificationAck } from '../../wire/index.js';
+import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -32,6 +33,78 @@ async function deregPbu(q: string[]) {
 }
 const pbuCountAfter = (ms: number) => (q: string[]) => { const h = new MagHarness({ quirks: q }); h.present.add(MN1_LL); h.rs(); h.clock.advance(ms); return h.pbus().length; };
 async function lastRa(q: string[]) { return (await registered(q)).ras().at(-1)!.msg as RouterAdvertisement; }
+
+/** Heartbeat scenarios (RFC 5847), 30 s interval */
+const heartbeats = (sent: { dst: string; msg: { type: number } }[], dst: string) => sent.filter((s) => s.msg.type === 13 && s.dst === dst).map((s) => s.msg as HeartbeatMessage);
+async function hbMag(q: string[]): Promise<MagHarness> {
+  const h = new MagHarness({ quirks: q, cfg: heartbeatDomain() });
+  h.rs();
+  h.answer();
+  await settle();
+  return h;
+}
+function hbLma(q: string[]): LmaHarness {
+  const h = new LmaHarness({ quirks: q, cfg: heartbeatDomain() });
+  h.pbu({ llId: LL1 });
+  return h;
+}
+/** Heartbeat requests the MAG sends within a minute after its only session was de-registered. */
+async function requestsAfterDereg(q: string[]): Promise<number> {
+  const h = await hbMag(q);
+  h.core.onLinkChange('acc1', false);
+  h.answer();
+  const before = heartbeats(h.mh, LMAA).length;
+  h.clock.advance(60_000);
+  return heartbeats(h.mh, LMAA).length - before;
+}
+/** Heartbeat requests the LMA sends MAG1 within a minute after MAG1 answered one with Binding Error 2. */
+function requestsAfterBe2(q: string[]): number {
+  const h = hbLma(q);
+  h.core.receive(encodeMobilityHeader({ type: 7, status: 2, homeAddress: '::' }), MAG1);
+  const before = heartbeats(h.sent, MAG1).length;
+  h.clock.advance(60_000);
+  return heartbeats(h.sent, MAG1).length - before;
+}
+
+/** Binding Revocation scenarios (RFC 5846) */
+const bris = (h: LmaHarness) => h.sent.filter((s) => s.msg.type === 16).map((s) => ({ dst: s.dst, bri: s.msg as BindingRevocationIndication }));
+function revokedLma(q: string[], target: Parameters<LmaHarness['core']['revoke']>[0] = { mn: 'mn1@pmip.example' }): LmaHarness {
+  const h = new LmaHarness({ quirks: q, cfg: revocationDomain() });
+  h.pbu({ llId: LL1 });
+  h.core.revoke(target);
+  return h;
+}
+/** The BRA a registered MAG (MN1 answering probes) sends for a BRI with `trigger`. */
+async function braFor(q: string[], trigger: number): Promise<BindingRevocationAck> {
+  const h = new MagHarness({ quirks: q, cfg: revocationDomain() });
+  h.present.add(MN1_LL);
+  h.rs();
+  h.answer();
+  await settle();
+  h.core.receive(encodeMobilityHeader({ type: 16, brType: 1, trigger, seq: 9, flags: { P: true }, options: [{ type: 8, subtype: 1, id: 'mn1@pmip.example' }], autoPad: true }), LMAA);
+  h.clock.advance(1000);
+  return h.mh.filter((s) => s.msg.type === 16).at(-1)!.msg as BindingRevocationAck;
+}
+
+/** Update Notification scenarios (RFC 7077) */
+const upns = (h: LmaHarness) => h.sent.filter((s) => s.msg.type === 19).map((s) => s.msg as UpdateNotification);
+function notifiedLma(q: string[], reason = 2): LmaHarness {
+  const h = new LmaHarness({ quirks: q, cfg: notificationDomain() });
+  h.pbu({ llId: LL1 });
+  h.core.notify({ mn: 'mn1@pmip.example' }, reason);
+  return h;
+}
+/** A registered MAG (MN1 attached) after the UPNs `send` delivers: what it sent since. */
+async function magAfterUpn(q: string[], send: (h: MagHarness) => void): Promise<{ pbus: number; upas: UpdateNotificationAck[]; last: ReturnType<MagHarness['lastPbu']> }> {
+  const h = new MagHarness({ quirks: q, cfg: notificationDomain() });
+  h.rs();
+  h.answer();
+  await settle();
+  const before = h.pbus().length;
+  send(h);
+  return { pbus: h.pbus().length - before, upas: h.mh.filter((s) => s.msg.type === 20).map((s) => s.msg as UpdateNotificationAck), last: h.lastPbu() };
+}
+const realOptions = (m: { options: { type: number }[] }) => m.options.filter((o) => o.type > 1).map((o) => o.type);
 
 /** LMA scenarios */
 const pba = (q: string[], spec: Parameters<LmaHarness['pbu']>[0] = {}, src = MAG1) => new LmaHarness({ quirks: q }).pbu({ llId: LL1, ...spec }, src);
@@ -130,6 +203,68 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
     normal: 153, quirky: 'RangeError',
   },
   'downlink-to-old-mag': { observe: (q) => handover(q)[2].dp.ops.at(-1), normal: `route ${HNP} via ${MAG2}`, quirky: `route ${HNP} via ${MAG1}` },
+  'hb-request-u-flag': { observe: async (q) => heartbeats((await hbMag(q)).mh, LMAA)[0]!.flags, normal: { U: false, R: false }, quirky: { U: true, R: false } },
+  'hb-wrong-seq': {
+    observe: (q) => { const h = new LmaHarness({ quirks: q, cfg: heartbeatDomain() }); heartbeatTo(h.core, MAG1, 7); return heartbeats(h.sent, MAG1)[0]!.seq; },
+    normal: 7, quirky: 8,
+  },
+  'hb-without-binding': { observe: requestsAfterDereg, normal: 0, quirky: 2 },
+  'hb-seq-repeats': {
+    observe: async (q) => { const h = await hbMag(q); h.clock.advance(30_000); const [a, b] = heartbeats(h.mh, LMAA); return b!.seq - a!.seq; },
+    normal: 1, quirky: 0,
+  },
+  'hb-no-restart-counter': {
+    observe: (q) => { const h = new LmaHarness({ quirks: q, cfg: heartbeatDomain() }); heartbeatTo(h.core, MAG1, 1); return findOption(heartbeats(h.sent, MAG1)[0]!.options, 28)?.value; },
+    normal: 0, quirky: undefined,
+  },
+  'hb-ignores-be2': { observe: requestsAfterBe2, normal: 0, quirky: 2 },
+  'bri-no-mn-id': { observe: (q) => findOption(bris(revokedLma(q))[0]!.bri.options, 8)?.id, normal: 'mn1@pmip.example', quirky: undefined },
+  'bri-wrong-dst': { observe: (q) => bris(revokedLma(q))[0]!.dst, normal: MAG1, quirky: MAG2 },
+  'bra-wrong-seq': { observe: async (q) => (await braFor(q, 1)).seq, normal: 9, quirky: 10 },
+  'bra-success-while-attached': { observe: async (q) => (await braFor(q, 4)).status, normal: 132, quirky: 0 },
+  'bri-no-retransmit': { observe: (q) => { const h = revokedLma(q); h.clock.advance(5000); return bris(h).length; }, normal: 2, quirky: 1 },
+  'bra-stray-answered': {
+    observe: (q) => {
+      const h = new LmaHarness({ quirks: q, cfg: revocationDomain() });
+      h.core.receive(encodeMobilityHeader({ type: 16, brType: 2, status: 0, seq: 77, flags: { P: true }, options: [], autoPad: true }), MAG1);
+      return h.sent.map((s) => s.msg.type);
+    },
+    normal: [], quirky: [7],
+  },
+  'bri-hi4-no-revoke': {
+    observe: (q) => { const h = new LmaHarness({ quirks: q, cfg: revocationDomain() }); h.pbu({}); h.pbu({ seq: 2, hi: 4 }, MAG2); return bris(h).map((b) => `${b.dst} trigger ${b.bri.trigger}`); },
+    normal: [`${MAG1} trigger 4`], quirky: [],
+  },
+  'global-bri-trigger-1': { observe: (q) => bris(revokedLma(q, { global: true }))[0]!.bri.trigger, normal: 128, quirky: 1 },
+  'upn-both-ids': { observe: (q) => realOptions(upns(notifiedLma(q))[0]!), normal: [8], quirky: [8, 50] },
+  'upn-seq-decreasing': { observe: (q) => { const h = notifiedLma(q); h.core.notify({ mn: 'mn1@pmip.example' }, 1); const [a, b] = upns(h); return (b!.seq - a!.seq) & 0xffff; }, normal: 1, quirky: 0xffff },
+  'upn-retransmit-d-clear': { observe: (q) => { const h = notifiedLma(q); h.clock.advance(1000); return upns(h).map((u) => u.flags.D); }, normal: [false, true], quirky: [false, false] },
+  'upn-retransmit-thrice': { observe: (q) => { const h = notifiedLma(q); h.clock.advance(10_000); return upns(h).length; }, normal: 2, quirky: 4 },
+  'upn-ignores-be2': {
+    observe: (q) => {
+      const h = notifiedLma(q);
+      h.core.receive(encodeMobilityHeader({ type: 7, status: 2, homeAddress: '::' }), MAG1);
+      h.core.notify({ mn: 'mn1@pmip.example' }, 2);
+      return upns(h).length;
+    },
+    normal: 1, quirky: 2,
+  },
+  'upa-no-echo': { observe: async (q) => realOptions((await magAfterUpn(q, (h) => upnTo(h.core, 5, 2, { A: true }))).upas[0]!), normal: [8], quirky: [] },
+  'upn-no-reregistration': { observe: async (q) => (await magAfterUpn(q, (h) => upnTo(h.core, 5, 1))).pbus, normal: 1, quirky: 0 },
+  'upn-params-accepted': { observe: async (q) => (await magAfterUpn(q, (h) => upnTo(h.core, 5, 2, { A: true }))).upas[0]!.status, normal: 128, quirky: 0 },
+  'upn-no-ani': { observe: async (q) => findOption((await magAfterUpn(q, (h) => upnTo(h.core, 5, 4))).last.options, 52) !== undefined, normal: true, quirky: false },
+  'upn-duplicate-acted': {
+    observe: async (q) => (await magAfterUpn(q, (h) => { upnTo(h.core, 5, 1, { A: true }); upnTo(h.core, 5, 1, { A: true, D: true }); })).pbus,
+    normal: 1, quirky: 2,
+  },
+  'hb-no-unsolicited': {
+    observe: (q) => {
+      const h = new LmaHarness({ quirks: q, cfg: heartbeatDomain(), restart: { restartCounter: 4, formerPeers: [MAG1, MAG2], rememberPeers: () => undefined } });
+      h.core.announceRestart();
+      return h.sent.filter((s) => s.msg.type === 13).map((s) => `${s.dst} U=${(s.msg as HeartbeatMessage).flags.U} RC=${findOption(s.msg.options, 28)?.value}`);
+    },
+    normal: [`${MAG1} U=true RC=4`, `${MAG2} U=true RC=4`], quirky: [],
+  },
 };
 
 describe('pmipd quirks: each one deviates on the wire', () => {

@@ -3,7 +3,7 @@
 // test, the decode CLI tests and the decode benchmark, so they all speak of the same packets.
 import {
   encodeEthernet, encodeIpv6, encodeIpv4, encodeUdp, encodeIcmpv6, encodeMobilityHeader, encodeSll, encodeSll2,
-  parseIpv6, timestampFromDate, ETHERTYPE_IPV6, ETHERTYPE_IPV4, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL,
+  parseIpv6, timestampFromDate, toHex, ETHERTYPE_IPV6, ETHERTYPE_IPV4, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL,
   LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, type MobilityHeaderSpec, type Icmpv6Spec, type MobilityOptionSpec,
 } from '../../wire/index.js';
 
@@ -81,6 +81,10 @@ function build(): SampleFrame[] {
       { type: 39, S: true },
       { type: 19, vendorId: 4491, subtype: 2, data: 'c0ffee' },
       { type: 50, subtype: 1, reserved: 0, groupId: 1 },
+      { type: 52, subOptions: [
+        { type: 1, E: true, reserved: 0, networkName: toHex(new TextEncoder().encode('pmip-testbed'), 0, 12), accessPointName: toHex(new TextEncoder().encode('ap1'), 0, 3) },
+        { type: 2, latitude: 0x12345, longitude: -0x23456 },
+        { type: 3, opIdType: 1, opId: '00007f4a' }] },
       { type: 250, data: 'abcd' },
       { type: 2, interval: 300 },
       { type: 1, length: 4 }] })),

@@ -215,6 +215,36 @@ describe('wire/mh-options: Timestamp', () => {
   });
 });
 
+describe('wire/mh-options: Access Network Identifier (RFC 6757)', () => {
+  // Type 52, len 27: Network-Identifier (E=1, "ssid", "ap1"), Geo-Location (+1, -2), Operator-Identifier (PEN 32586).
+  const ANI = '341b' + '010a' + '80' + '04' + '73736964' + '03' + '617031' + '0206' + '000001' + 'fffffe' + '0305' + '01' + '00007f4a';
+
+  it('decodes every sub-option and re-encodes byte for byte', () => {
+    const bytes = Buffer.from('3b05130000000001' + '01800000' + ANI + '01050000000000', 'hex');
+    const m = decodeMobilityHeader(bytes, 0, bytes.length);
+    expect(m.malformed).to.equal(undefined);
+    const o = findOption(m.options, MH_OPTION.ACCESS_NETWORK_ID)!;
+    expect(o.subOptions).to.deep.equal([
+      { type: 1, E: true, reserved: 0, networkName: '73736964', accessPointName: '617031' },
+      { type: 2, latitude: 1, longitude: -2 },
+      { type: 3, opIdType: 1, opId: '00007f4a' },
+    ]);
+    expect(toHexString(encodeMobilityHeader(m))).to.equal(bytes.toString('hex'));
+  });
+
+  it('keeps a sub-option whose lengths disagree as raw data, and an overrunning one makes the option malformed', () => {
+    const inconsistent = viaPbu([{ type: 52, subOptions: [{ type: 1, data: '800503616263' }] }]);
+    expect(findOption(inconsistent.options, MH_OPTION.ACCESS_NETWORK_ID)!.subOptions).to.deep.equal([{ type: 1, data: '800503616263' }]);
+    const overrun = Buffer.from('3b02130000000001' + '01800000' + '3404' + '0109' + '0000' + '010400000000', 'hex');
+    const m = decodeMobilityHeader(overrun, 0, overrun.length);
+    expect(m.malformed).to.match(/Access Network Identifier.*overruns/);
+  });
+
+  it('refuses a geo-location outside 24 bits', () => {
+    expect(() => viaPbu([{ type: 52, subOptions: [{ type: 2, latitude: 0x800000, longitude: 0 }] }])).to.throw(MhEncodeError, /24-bit/);
+  });
+});
+
 describe('wire/mh-options: autoPad', () => {
   const a8Options: MobilityOptionSpec[] = [
     { type: 22, prefix: '::/0' },
@@ -313,7 +343,7 @@ describe('wire/mh-options: encoding rules', () => {
   });
 
   it('refuses an option type without a layout unless given as data', () => {
-    expect(() => viaPbu([{ type: 52 } as unknown as MobilityOptionSpec])).to.throw(MhEncodeError, /give it as \{ type, data \}/);
+    expect(() => viaPbu([{ type: 35 } as unknown as MobilityOptionSpec])).to.throw(MhEncodeError, /give it as \{ type, data \}/);
   });
 
   it('findOption / findOptions return only well-formed options of the type', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SAMPLE_FRAMES } from '../support/sample-frames.js';
 import { createPcapWriter } from '../../harness/capture/pcap-writer.js';
 import {
-  decodeFrame, type DecodedPacket, type MobilityHeader, type KnownMobilityOption, type Icmpv6Message, type NdOption, type RawNdOption, MH_OPTION_NAME,
+  aniNameText, decodeFrame, type DecodedPacket, type MobilityHeader, type KnownMobilityOption, type Icmpv6Message, type NdOption, type RawNdOption, MH_OPTION_NAME,
 } from '../../wire/index.js';
 
 type Fields = Map<string, string[]>;
@@ -48,6 +48,20 @@ function optionFields(f: Fields, o: KnownMobilityOption): void {
     case 39: add(f, 'mip6.ipv4dsm.s_flag', o.S); break;
     case 50: add(f, 'mip6.mng.sub_type', o.subtype); add(f, 'mip6.mng.mng_id', o.groupId); break;
     case 19: add(f, 'mip6.vsm.vendorId', o.vendorId); add(f, 'mip6.vsm.subtype', o.subtype); break;
+    case 52:
+      for (const s of o.subOptions) {
+        add(f, 'mip6.acc_net_id.ani', s.type);
+        if ('data' in s) continue;
+        if (s.type === 1) {
+          add(f, 'mip6.acc_net_id.e_bit', s.E);
+          add(f, 'mip6.acc_net_id.net_name_len', s.networkName.length / 2);
+          add(f, 'mip6.acc_net_id.net_name', aniNameText(s.networkName));
+          add(f, 'mip6.acc_net_id.ap_name_len', s.accessPointName.length / 2);
+          add(f, 'mip6.acc_net_id.ap_name', aniNameText(s.accessPointName));
+        }
+        if (s.type === 3) { add(f, 'mip6.acc_net_id.op_id.type', s.opIdType); add(f, 'mip6.acc_net_id.op_id', s.opId.replace(/(..)(?!$)/g, '$1:')); }
+      }
+      break;
     default: break;
   }
 }
