@@ -21,7 +21,7 @@ export async function prebuildIuts(specs: readonly IutSpec[], say: (line: string
   for (const spec of specs) {
     const build = ADAPTERS[spec.adapter]?.build;
     if (build === undefined) continue;
-    say(`building ${spec.adapter} on this machine (cached after the first time)`);
+    say(`${spec.adapter}: building on this machine unless its cache has it`);
     await build(spec.options);
   }
 }

@@ -12,6 +12,12 @@ export const MAC_MAPPING_PATH = '/etc/pmip/mac-mapping.auth';
 /** RFC 5213 §9.1 defaults, which are also OAI's own. */
 const DEFAULTS = { lifetimeS: 40, minDelayBeforeBceDeleteMs: 10000, maxDelayBeforeNewBceAssignMs: 1500, timestampValidityWindowMs: 300, retransmissionTimeoutMs: 1000, maxRetransmissions: 5, debugLevel: 10 };
 
+/** The AP syslog messages OAI's MAG takes as (de)association of the MAC that follows them. */
+export const AP_SYSLOG = {
+  associated: 'pmip-testbed AP: associated ',
+  deauthenticated: 'pmip-testbed AP: deauthenticated ',
+} as const;
+
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 
 function macBytes(mac: string): number[] {
@@ -95,6 +101,11 @@ export function magConfig(vars: IutVars, o: OaiOptions): string {
     `    MaxMessageRetransmissions ${opt(o, 'maxRetransmissions')};`,
     '    TunnelingEnabled enabled;',
     '    DynamicTunnelingEnabled disabled;',
+    // The MAG's capture thread strstr()s every non-RS frame for these (AP syslog lines on UDP
+    // 514 announcing (de)association); left unset they are NULL and the first such frame (a DAD
+    // NS) kills mip6d with SIGSEGV. The testbed's APs send no syslog: strings no frame holds.
+    `    PcapSyslogAssociationGrepString "${AP_SYSLOG.associated}";`,
+    `    PcapSyslogDeAssociationGrepString "${AP_SYSLOG.deauthenticated}";`,
     '}',
     '',
   ].join('\n');

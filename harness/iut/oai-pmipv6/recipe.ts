@@ -14,8 +14,11 @@ import { buildFromSource, type BuildRecipe, type BuiltIut } from '../source-buil
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const SHIM = join(ROOT, 'harness', 'iut', 'oai-pmipv6', 'shim');
 
-/** The pristine archive of ../shared/iut-src/ beside the project. */
-export const DEFAULT_OAI_SOURCE = join(ROOT, '..', 'shared', 'iut-src', 'oai-pmipv6-9ff74883.tar.gz');
+/**
+ * The pristine archive in ../shared/iut-src/ beside the project, or in the directory
+ * PMIP_TESTBED_IUT_SRC names (a checkout elsewhere, e.g. a git worktree).
+ */
+export const DEFAULT_OAI_SOURCE = join(process.env.PMIP_TESTBED_IUT_SRC ?? join(ROOT, '..', 'shared', 'iut-src'), 'oai-pmipv6-9ff74883.tar.gz');
 
 /** The Debian packages the recipe needs (scripts/setup.mjs --iuts installs them). */
 export const OAI_BUILD_PACKAGES = ['autoconf', 'automake', 'flex', 'bison', 'indent', 'libpcap-dev', 'gcc', 'make'] as const;
