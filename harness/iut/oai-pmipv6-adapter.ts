@@ -61,7 +61,7 @@ export const oaiAdapter: IutAdapter = {
   // ip6tnl for the MAG-LMA tunnels (without it: "SIOCADDTUNNEL failed", signalling only);
   // mip6: mip6d's MH socket and XFRM policies need the kernel's Mobile IPv6 (CONFIG_IPV6_MIP6).
   requiredFeatures() {
-    return ['ip6tnl', 'mip6'];
+    return ['mip6', 'ip6tnl'];
   },
 
   async prepare(ctx) {

@@ -18,9 +18,12 @@ export function iutSpecs(iut: string): IutSpec[] {
 
 /** Builds (or finds cached) every implementation of `specs` that is built from source. */
 export async function prebuildIuts(specs: readonly IutSpec[], say: (line: string) => void): Promise<void> {
+  const seen = new Set<string>();
   for (const spec of specs) {
     const build = ADAPTERS[spec.adapter]?.build;
-    if (build === undefined) continue;
+    const key = JSON.stringify([spec.adapter, spec.options?.source]);
+    if (build === undefined || seen.has(key)) continue;
+    seen.add(key);
     say(`${spec.adapter}: building on this machine unless its cache has it`);
     await build(spec.options);
   }

@@ -1,9 +1,10 @@
 // Run inside `pmip-testbed vm` by .ci/run's VM part: OAI PMIPv6 (built from the pristine archive
 // by our recipe, on the host before the VM boots: `pmip-testbed build-iut oai-pmipv6`) as the MAG
 // of pmipd's LMA. The attach case (registration, then MN <-> CN traffic) must end with exactly the
-// verdicts of baselines/oai-mag-pmipd-lma.yaml, and OAI's MAG must have detected the MN and sent PBUs on its own
-// (its log says so), so a run where mip6d never got going cannot pass. On a kernel without ip6tnl
-// or Mobile IPv6 (the host's, typically) it skips by name. Not part of `npm test`.
+// verdicts of baselines/oai-mag-pmipd-lma.yaml (pmipd discards OAI's malformed PBUs: MH-02), and
+// OAI's MAG must have detected the MN and sent PBUs (its log says so), so a run where mip6d never
+// got going cannot pass. On a kernel without ip6tnl or Mobile IPv6 (the host's, typically) it
+// skips by name. Not part of `npm test`.
 import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
