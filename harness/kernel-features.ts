@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { DeferStack, unwindOnSignals } from './defer.js';
 import { CommandError, IpBatchError, ipBatch, nsExec } from './netns.js';
 
-export type KernelFeature = 'netns' | 'veth' | 'bridge' | 'ip6tnl' | 'seg6' | 'seg6local' | 'tun' | 'esp6' | 'ipv6-subtrees' | 'ip6-rule-ipproto';
+export type KernelFeature = 'netns' | 'veth' | 'bridge' | 'ip6tnl' | 'seg6' | 'seg6local' | 'tun' | 'esp6' | 'ipv6-subtrees' | 'ip6-rule-ipproto' | 'mip6';
 
 const HINTS: Record<KernelFeature, string> = {
   netns: 'network namespaces (CONFIG_NET_NS) and root are needed for every testbed',
@@ -18,6 +18,7 @@ const HINTS: Record<KernelFeature, string> = {
   esp6: 'no IPv6 ESP (CONFIG_INET6_ESP): IPsec protection of PBU/PBA can only be tested in a VM with a distribution kernel',
   'ipv6-subtrees': 'no source-specific IPv6 routes (CONFIG_IPV6_SUBTREES)',
   'ip6-rule-ipproto': 'no ipproto selector in IPv6 policy rules (CONFIG_IPV6_MULTIPLE_TABLES, Linux >= 4.17)',
+  mip6: 'no Mobile IPv6 (CONFIG_IPV6_MIP6): OAI PMIPv6 needs it; run it with --vm (a distribution kernel has it)',
 };
 
 export const KERNEL_FEATURES = Object.keys(HINTS) as KernelFeature[];
@@ -77,6 +78,9 @@ async function probe(ns: string): Promise<ProbeResults> {
     // with "Requested type not found." although the algorithms are in /proc/crypto.
     single('esp6', ['xfrm', 'state', 'add', 'src', A, 'dst', B, 'proto', 'esp', 'spi', '0x1000', 'mode', 'transport',
       'auth', 'hmac(sha256)', KEY256, 'enc', 'cbc(aes)', KEY128]),
+    // The type 2 routing header's XFRM type is registered by the kernel's Mobile IPv6 (mip6.ko,
+    // loaded on demand): "Requested type not found." without CONFIG_IPV6_MIP6.
+    single('mip6', ['xfrm', 'state', 'add', 'src', A, 'dst', B, 'proto', 'route2', 'mode', 'ro', 'coa', '2001:db8:1::3']),
   ]);
   // The data plane recipe sets this sysctl; kernels older than 4.10 do not have it.
   if (results.seg6 === true && !existsSync('/proc/sys/net/ipv6/conf/all/seg6_enabled')) results.seg6 = 'no net.ipv6.conf.all.seg6_enabled sysctl';

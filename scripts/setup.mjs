@@ -12,6 +12,9 @@ const quiet = process.env.PMIP_SETUP_QUIET === '1';
 // they are missing, so hosts that never boot a VM never install qemu).
 const withVm = process.argv.includes('--vm');
 const packagesOnly = process.argv.includes('--packages-only');
+// --iuts: what building the third-party implementations under test needs (`pmip-testbed build-iut`;
+// OAI PMIPv6: harness/iut/oai-pmipv6/recipe.ts).
+const withIuts = process.argv.includes('--iuts');
 const say = (msg) => { if (!quiet) process.stderr.write(`setup: ${msg}\n`); };
 
 // Debian package -> a file it installs, so presence is a stat, not a dpkg query.
@@ -34,6 +37,16 @@ const debianPackages = {
     'busybox-static': '/bin/busybox',
     // setpriv --pdeathsig: qemu dies with the harness.
     'util-linux': '/usr/bin/setpriv',
+  } : {}),
+  ...(withIuts ? {
+    autoconf: '/usr/bin/autoreconf',
+    automake: '/usr/bin/automake',
+    flex: '/usr/bin/flex',
+    bison: '/usr/bin/bison',
+    // OAI generates pmgr.c/pmgr.h with GNU indent at build time.
+    indent: '/usr/bin/indent',
+    'libpcap-dev': '/usr/include/pcap/pcap.h',
+    gcc: '/usr/bin/gcc',
   } : {}),
 };
 

@@ -14,6 +14,7 @@ const subcommands: Record<string, Subcommand> = {
   up: { summary: 'build a topology, start captures and IUTs, stay up until Ctrl-C', load: () => import('./up.js') },
   down: { summary: 'tear down a testbed that `up` keeps up', load: () => import('./down.js') },
   vm: { summary: 'run a command in a throwaway VM booting a distribution kernel: vm [options] -- CMD...', load: () => import('./vm.js') },
+  'build-iut': { summary: 'build the implementations under test that come as source (OAI PMIPv6) into their cache', load: () => import('./build-iut.js') },
   clean: { summary: 'remove what dead runs left behind (namespaces, processes, run records)', load: () => import('./clean.js') },
   exec: { summary: 'run a command inside a node of the testbed that is up: exec NODE -- CMD...', load: () => import('./exec.js') },
   attach: { summary: 'plug an MN into an AP of the testbed that is up', load: async () => (await import('./mobility.js')).attach },

@@ -107,7 +107,11 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, OPTIONS, HELP);
   if (!args) return 0;
   const v = args.values;
-  if (v.vm) return runInVmExitStatus(argv.filter((a) => a !== '--vm'));
+  if (v.vm) {
+    const { iutSpecs, prebuildIuts } = await import('../iut/prebuild.js');
+    await prebuildIuts(iutSpecs(v.iut ?? 'pmipd'), (l) => process.stderr.write(`run: ${l}\n`));
+    return runInVmExitStatus(argv.filter((a) => a !== '--vm'));
+  }
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`, HELP);
   const jobs = v.jobs === undefined ? 3 : Number(v.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs wants a positive integer, not '${v.jobs}'`, HELP);

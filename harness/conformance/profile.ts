@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { QUIRKS, type QuirkName } from '../../pmipd/quirks.js';
+import { oaiProfile } from '../iut/oai-pmipv6/profile.js';
 import type { DomainSettings } from '../trace/index.js';
 import { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, RFC6543_MAC } from '../trace/index.js';
 import { nodesOfKind, type Topology } from '../topology/model.js';
@@ -208,7 +209,11 @@ export function fileProfile(file: string): IutProfile {
   };
 }
 
-export const PROFILES: Record<string, IutProfile> = { pmipd: pmipdProfile };
+export const PROFILES: Record<string, IutProfile> = {
+  pmipd: pmipdProfile,
+  // A getter: that module imports UnknownQuirk from this one (an import cycle).
+  get 'oai-pmipv6'() { return oaiProfile; },
+};
 
 /** A profile by name, or from a YAML file when the name ends in .yaml/.yml. */
 export function loadProfile(name: string): IutProfile {

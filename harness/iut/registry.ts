@@ -4,12 +4,19 @@
 import type { JsonSchema } from '../topology/json-schema.js';
 import type { IutAdapter } from './adapter.js';
 import { commandOptionsSchema } from './command-options.js';
+import { oaiOptionsSchema, type OaiOptions } from './oai-pmipv6-options.js';
 import { pmipdOptionsSchema } from './pmipd-options.js';
 
 interface AdapterEntry {
   summary: string;
   optionsSchema: JsonSchema;
   load: () => Promise<IutAdapter>;
+  /**
+   * For implementations built from source: builds (or finds in the cache) what a spec with these
+   * options runs. `run --vm` calls it on the host before the VM boots: the VM's root is a
+   * throwaway overlay, so a build made inside it would be lost with every VM.
+   */
+  build?: (options: Record<string, unknown> | undefined) => Promise<void>;
 }
 
 export const ADAPTERS: Record<string, AdapterEntry> = {
@@ -22,6 +29,12 @@ export const ADAPTERS: Record<string, AdapterEntry> = {
     summary: 'pmipd, the testbed\'s own PMIPv6 LMA and MAG (with --quirk deviations for self-tests)',
     optionsSchema: pmipdOptionsSchema,
     load: async () => (await import('./pmipd-adapter.js')).pmipdAdapter,
+  },
+  'oai-pmipv6': {
+    summary: 'OpenAirInterface PMIPv6 (mip6d, UMIP 0.4), MAG or LMA, built from its pristine source (needs ip6tnl and MIP6: --vm)',
+    optionsSchema: oaiOptionsSchema,
+    load: async () => (await import('./oai-pmipv6-adapter.js')).oaiAdapter,
+    build: async (o) => { await (await import('./oai-pmipv6/recipe.js')).buildOai((o as OaiOptions | undefined)?.source); },
   },
 };
 
