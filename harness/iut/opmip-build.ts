@@ -62,6 +62,7 @@ export const OPMIP_RECIPE: BuildRecipe = {
   recipeDir: join(PROJECT_ROOT, 'iut', 'opmip'),
   rootMarker: 'Jamroot',
   makefile: 'Makefile',
+  recipeFiles: ['Makefile', 'opmip-compat.hpp'],
   edits: OPMIP_EDITS,
   products: ['opmip-lma', 'opmip-mag'],
   requires: [

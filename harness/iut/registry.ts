@@ -4,6 +4,7 @@
 import type { JsonSchema } from '../topology/json-schema.js';
 import type { IutAdapter } from './adapter.js';
 import { commandOptionsSchema } from './command-options.js';
+import { opmipOptionsSchema } from './opmip-options.js';
 import { pmipdOptionsSchema } from './pmipd-options.js';
 
 interface AdapterEntry {
@@ -22,6 +23,11 @@ export const ADAPTERS: Record<string, AdapterEntry> = {
     summary: 'pmipd, the testbed\'s own PMIPv6 LMA and MAG (with --quirk deviations for self-tests)',
     optionsSchema: pmipdOptionsSchema,
     load: async () => (await import('./pmipd-adapter.js')).pmipdAdapter,
+  },
+  opmip: {
+    summary: 'OPMIP (ATNoG, C++/Boost.Asio) LMA or MAG, built from its upstream source by our recipe; needs ip6tnl (run it with --vm)',
+    optionsSchema: opmipOptionsSchema,
+    load: async () => (await import('./opmip-adapter.js')).opmipAdapter,
   },
 };
 

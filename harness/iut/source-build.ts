@@ -38,13 +38,15 @@ export interface BuildRecipe {
   name: string;
   /** Bump to rebuild everything although the recipe's files did not change (e.g. a changed edit list semantics). */
   version: number;
-  /** The recipe's own files (Makefile, shims): their content is part of the cache key. */
+  /** Where the recipe's own files are. */
   recipeDir: string;
+  /** The recipe's files (Makefile, shims) in recipeDir: their content is part of the cache key. */
+  recipeFiles: readonly string[];
   /** The file that marks the tree's root inside the extracted source (OPMIP: "Jamroot"). */
   rootMarker: string;
   edits: readonly SourceEdit[];
   requires: readonly BuildRequirement[];
-  /** make's arguments besides -j and -f; SRC (the edited tree) and RECIPE are appended. */
+  /** The Makefile in recipeDir; make gets SRC= (the edited tree) and RECIPE= (recipeDir). */
   makefile: string;
   /** Files make leaves in its working directory, copied to bin/. */
   products: readonly string[];
@@ -90,7 +92,8 @@ async function sha256Tree(dir: string): Promise<string> {
 /** The cache key of a recipe: its version, its files and its edits. */
 async function recipeHash(r: BuildRecipe): Promise<string> {
   const h = createHash('sha256');
-  h.update(`v${r.version}\0${await sha256Tree(r.recipeDir)}\0${JSON.stringify(r.edits)}\0${JSON.stringify(r.products)}`);
+  h.update(`v${r.version}\0${JSON.stringify(r.edits)}\0${JSON.stringify(r.products)}`);
+  for (const f of r.recipeFiles) h.update(`\0${f}\0${await readFile(join(r.recipeDir, f), 'utf8')}`);
   return h.digest('hex');
 }
 
