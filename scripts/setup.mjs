@@ -11,6 +11,9 @@ const quiet = process.env.PMIP_SETUP_QUIET === '1';
 // --vm: also what `pmip-testbed vm` needs (it calls `setup.mjs --vm --packages-only` itself when
 // they are missing, so hosts that never boot a VM never install qemu).
 const withVm = process.argv.includes('--vm');
+// --opmip: also OPMIP's build dependencies, and OPMIP itself built into the IUT cache after tsc
+// (on the host: a VM's root is a throwaway overlay, a build there would be lost and ten times slower).
+const withOpmip = process.argv.includes('--opmip');
 const packagesOnly = process.argv.includes('--packages-only');
 const say = (msg) => { if (!quiet) process.stderr.write(`setup: ${msg}\n`); };
 
@@ -34,6 +37,13 @@ const debianPackages = {
     'busybox-static': '/bin/busybox',
     // setpriv --pdeathsig: qemu dies with the harness.
     'util-linux': '/usr/bin/setpriv',
+  } : {}),
+  // Must match OPMIP_RECIPE.requires (harness/iut/opmip-build.ts).
+  ...(withOpmip ? {
+    'libboost1.74-dev': '/usr/include/boost/asio.hpp',
+    'libboost-system1.74-dev': '/usr/lib/x86_64-linux-gnu/libboost_system.so',
+    'libboost-thread1.74-dev': '/usr/lib/x86_64-linux-gnu/libboost_thread.so',
+    'libboost-program-options1.74-dev': '/usr/lib/x86_64-linux-gnu/libboost_program_options.so',
   } : {}),
 };
 
@@ -102,4 +112,11 @@ if (!tsc.ok) fail(`TypeScript build failed (${tsc.why})`);
 // tsc does not keep the executable bit; `npx pmip-testbed` runs the bin through its shebang.
 for (const bin of ['dist/harness/cli/main.js', 'dist/pmipd/main.js']) {
   if (existsSync(join(root, bin))) chmodSync(join(root, bin), 0o755);
+}
+
+if (withOpmip) {
+  // Prints "opmip: built in N s" or "opmip: cached"; a failure is one line naming the build log.
+  const src = process.env.PMIP_TESTBED_OPMIP_SRC;
+  const b = run(process.execPath, [join(root, 'dist', 'harness', 'iut', 'opmip-build.js'), ...(src ? ['--iut-src', src] : [])]);
+  if (!b.ok) fail(`OPMIP could not be built (${b.why}; see the line above)`);
 }

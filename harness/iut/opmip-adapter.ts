@@ -112,7 +112,7 @@ export const opmipAdapter: IutAdapter = {
     if (node.kind !== 'lma' && node.kind !== 'mag') throw new IutError(node.id, NAME, `OPMIP runs as an LMA or a MAG, not as a ${node.kind}`);
     const opts = options(ctx);
     try {
-      await buildOpmip(sourceOf(opts), (l) => process.stderr.write(`${l}\n`));
+      await buildOpmip(sourceOf(opts), { progress: (l) => process.stderr.write(`${l}\n`) });
       if (node.kind === 'mag') {
         if (vars.access.length === 0) throw new Error('the MAG has no access link');
         const lla = opts.linkLocal ?? await linkLocalOf(ctx, vars.access[0]!.name);

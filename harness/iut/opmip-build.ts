@@ -7,10 +7,15 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildFromSource, BuildError, PROJECT_ROOT, type BuildRecipe, type BuiltImplementation, type SourceEdit } from './source-build.js';
+import { buildFromSource, BuildError, PROJECT_ROOT, type BuildOptions, type BuildRecipe, type BuiltImplementation, type SourceEdit } from './source-build.js';
 
-/** The upstream archive the project is tested with (../shared/iut-src/ beside the project). */
-export const DEFAULT_OPMIP_SOURCE = join(PROJECT_ROOT, '..', 'shared', 'iut-src', 'opmip-099f6cb0.tar.gz');
+/**
+ * The upstream archive the project is tested with (../shared/iut-src/ beside the project), or
+ * PMIP_TESTBED_OPMIP_SRC (setup, CI and `pmip-testbed vm` pass the environment on).
+ */
+export function defaultOpmipSource(): string {
+  return process.env.PMIP_TESTBED_OPMIP_SRC ?? join(PROJECT_ROOT, '..', 'shared', 'iut-src', 'opmip-099f6cb0.tar.gz');
+}
 
 const MULTIARCH = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
 
@@ -76,8 +81,8 @@ export const OPMIP_RECIPE: BuildRecipe = {
 };
 
 /** opmip-lma and opmip-mag from the cache, built from `source` (default the shared archive) when missing. */
-export function buildOpmip(source = DEFAULT_OPMIP_SOURCE, progress?: (line: string) => void): Promise<BuiltImplementation> {
-  return buildFromSource(OPMIP_RECIPE, { source, ...(progress ? { progress } : {}) });
+export function buildOpmip(source = defaultOpmipSource(), opts: Omit<BuildOptions, 'source'> = {}): Promise<BuiltImplementation> {
+  return buildFromSource(OPMIP_RECIPE, { ...opts, source });
 }
 
 // As a script: setup and CI build OPMIP on the host before a VM (whose root is a throwaway overlay) runs it.
@@ -87,7 +92,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.stdout.write('usage: node dist/harness/iut/opmip-build.js [--iut-src ARCHIVE|DIR]\nBuilds OPMIP into the IUT cache (or finds it there) and prints where.\n');
     process.exit(0);
   }
-  buildOpmip(values['iut-src'], (l) => process.stderr.write(`${l}\n`)).then((b) => {
+  buildOpmip(values['iut-src'], { progress: (l) => process.stderr.write(`${l}\n`) }).then((b) => {
     process.stdout.write(`opmip: ${b.built ? `built in ${b.seconds.toFixed(1)} s` : `cached (${b.seconds.toFixed(2)} s)`}: ${b.dir}\n`);
   }, (err: Error) => {
     process.stderr.write(`${err instanceof BuildError ? err.message : err.stack}\n`);

@@ -138,6 +138,8 @@ export interface BuildOptions {
   jobs?: number;
   /** Progress lines ("opmip: building from ... (log ...)"). */
   progress?: (line: string) => void;
+  /** Only look in the cache: a missing build is a BuildError instead of a build (a VM's tests). */
+  cachedOnly?: boolean;
 }
 
 /** The recipe's products from the cache, building them first when the cache lacks them. */
@@ -155,6 +157,7 @@ export async function buildFromSource(r: BuildRecipe, opts: BuildOptions): Promi
   if (existsSync(join(dir, 'built')) && Object.values(bin).every((p) => existsSync(p))) {
     return { bin, dir, log, built: false, seconds: (Date.now() - t0) / 1000 };
   }
+  if (opts.cachedOnly === true) throw new BuildError(`${r.name}: not built from ${source} (no ${dir}): build it first, on the host (node scripts/setup.mjs --${r.name})`);
   const missing = r.requires.filter((q) => !existsSync(q.file));
   if (missing.length > 0) {
     throw new BuildError(`${r.name}: cannot build, missing ${missing.map((q) => `${q.file} (Debian package ${q.package})`).join(', ')}: apt-get install ${[...new Set(missing.map((q) => q.package))].join(' ')}`);
