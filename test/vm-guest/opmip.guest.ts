@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { MissingKernelFeature, requireKernelFeatures } from '../../harness/kernel-features.js';
 import { buildOpmip } from '../../harness/iut/opmip-build.js';
 import { PROJECT_ROOT } from '../../harness/iut/source-build.js';
-import { vmDescription } from '../../harness/vm/guest.js';
+import { skipOutsideVm } from '../support/vm-guest.js';
 
 const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 
@@ -19,10 +19,7 @@ describe('in a VM: pmipd MAG × OPMIP LMA', function () {
   this.timeout(900_000);
 
   it('attaches an MN, passes MN <-> CN traffic through the tunnel, and matches baselines/opmip.yaml', async function () {
-    if (vmDescription() === undefined) {
-      console.log('    SKIPPED: not inside pmip-testbed vm');
-      this.skip();
-    }
+    skipOutsideVm(this);
     try {
       await requireKernelFeatures(['ip6tnl'], 'OPMIP');
     } catch (err) {
