@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeDb, stateFromLog } from '../../harness/iut/opmip-adapter.js';
+import { nodeDb, opmipAdapter, stateFromLog } from '../../harness/iut/opmip-adapter.js';
 import { OPMIP_EDITS } from '../../harness/iut/opmip-build.js';
 import { applyEdits, buildFromSource, BuildError, type BuildRecipe } from '../../harness/iut/source-build.js';
 import type { IutVars } from '../../harness/iut/vars.js';
@@ -44,6 +44,10 @@ describe('testbed/opmip adapter', () => {
         { id: 'extra@example.org', 'ip-prefix': ['2001:db8:9000::/64'], 'link-address': ['02:00:00:00:09:09'], 'lma-id': 'lma1' },
       ],
     });
+  });
+
+  it('needs ip6tnl whatever the data plane asked of the other nodes (its tunnels are ioctls on ip6tnl0)', () => {
+    expect(opmipAdapter.requiredFeatures({ adapter: 'opmip' }, 'tun')).to.deep.equal(['ip6tnl']);
   });
 
   it('reads the LMA\'s Binding Cache and the MAG\'s Binding Update List from its log, saying so', () => {
