@@ -61,9 +61,10 @@ export interface IutProfile {
   /**
    * The domain a run really has when a case asks for `needs`: an implementation that cannot be
    * configured for something (OPMIP has no timestamps) runs with what its code fixes, and the
-   * trace is judged against that. Absent: the IUT provides whatever a case asks.
+   * trace is judged against that, for the roles it plays in the run (default both). Absent: the
+   * IUT provides whatever a case asks.
    */
-  domain?(needs: DomainNeeds): DomainNeeds;
+  domain?(needs: DomainNeeds, roles?: readonly IutRole[]): DomainNeeds;
 }
 
 /** A quirk an IUT does not have. */
@@ -200,7 +201,10 @@ export function fileProfile(file: string): IutProfile {
     },
     domain(needs) {
       let out = { ...needs, ...doc.domain };
-      for (const p of [profiled(doc.mag), profiled(doc.lma)]) if (p?.domain) out = p.domain(out);
+      for (const role of ['mag', 'lma'] as const) {
+        const p = profiled(doc[role]);
+        if (p?.domain) out = p.domain(out, [role]);
+      }
       return out;
     },
     quirkRole(name) { throw new UnknownQuirk(`${file} declares no quirks (asked for "${name}")`); },

@@ -63,22 +63,26 @@ export function nodeDb(vars: IutVars, ownScopeId: number, opts: OpmipOptions = {
   };
 }
 
-/** The binding state OPMIP's log lines tell (it has no dump): one line per MN whose last event left it bound. */
+/** The binding state OPMIP's log lines tell (it has no dump): one line per MN it still holds an entry for. */
 export function stateFromLog(log: string, role: 'lma' | 'mag', prefixes: ReadonlyMap<string, string[]>): string {
-  const bound = new Map<string, string>();
-  const peer = role === 'lma' ? 'mag' : 'lma';
+  const entries = new Map<string, { peer: string; state: string; event: string }>();
   for (const line of log.split('\n')) {
     const m = role === 'lma'
       ? /^LMA: (PBU (?:registration|re-registration|handoff|de-registration)|Binding cache remove entry|Binding expired entry) \[id = ([^,\]]+)(?:, mag = ([^\]]+))?\]/.exec(line)
       : /^MAG: (PBA (?:registration|re-registration|de-registration)) \[delay = [^,]*, id = ([^,]+), lma = ([^,\]]+)(?:, status = (\d+))?\]/.exec(line);
     if (!m) continue;
     const [, event, id, addr, status] = m as unknown as [string, string, string, string | undefined, string | undefined];
-    const gone = /de-registration|remove|expired/.test(event) || (status !== undefined && status !== '0');
-    if (gone) bound.delete(id);
-    else bound.set(id, `${id} ${peer} ${addr ?? '?'} prefixes ${(prefixes.get(id) ?? []).join(',') || 'none'} (${event})`);
+    const peer = addr ?? entries.get(id)?.peer ?? '?';
+    // The LMA keeps a de-registered or expired entry for MinDelayBeforeBCEDelete, until "remove
+    // entry"; the MAG drops its entry at the de-registration's PBA or at a rejecting one.
+    if (/remove entry/.test(event) || (role === 'mag' && (/de-registration/.test(event) || (status !== undefined && status !== '0')))) entries.delete(id);
+    else entries.set(id, { peer, state: /de-registration|expired/.test(event) ? 'deregistered' : 'registered', event });
   }
   const what = role === 'lma' ? 'Binding Cache' : 'Binding Update List';
-  return [`# OPMIP ${what} as its log tells it (OPMIP offers no state dump; prefixes from node.db, which its entries hold)`, ...bound.values()].join('\n');
+  return [
+    `# OPMIP ${what} as its log tells it (OPMIP offers no state dump; prefixes from node.db, which its entries hold)`,
+    ...[...entries].map(([id, e]) => `${id} ${role === 'lma' ? 'mag' : 'lma'} ${e.peer} prefixes ${(prefixes.get(id) ?? []).join(',') || 'none'} ${e.state} (${e.event})`),
+  ].join('\n');
 }
 
 async function ifindexOf(ctx: IutContext, dev: string): Promise<number> {

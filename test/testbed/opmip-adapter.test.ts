@@ -58,23 +58,28 @@ describe('testbed/opmip adapter', () => {
       'LMA: PBU handoff [id = mn1@example.org, mag = 2001:db8::3]',
     ].join('\n'), 'lma', prefixes);
     expect(lma.split('\n')[0]).to.match(/^# OPMIP Binding Cache as its log tells it/);
-    expect(lma.split('\n').slice(1)).to.deep.equal(['mn1@example.org mag 2001:db8::3 prefixes 2001:db8:8000::/64 (PBU handoff)']);
-    expect(stateFromLog(`${'LMA: PBU registration [id = mn1@example.org, mag = 2001:db8::1]'}\nLMA: PBU de-registration [id = mn1@example.org, mag = 2001:db8::1]\n`, 'lma', prefixes).split('\n')).to.have.length(1);
+    expect(lma.split('\n').slice(1)).to.deep.equal(['mn1@example.org mag 2001:db8::3 prefixes 2001:db8:8000::/64 registered (PBU handoff)']);
+    // Kept for MinDelayBeforeBCEDelete after a de-registration, gone at "remove entry".
+    const dereg = 'LMA: PBU registration [id = mn1@example.org, mag = 2001:db8::1]\nLMA: PBU de-registration [id = mn1@example.org, mag = 2001:db8::1]\n';
+    expect(stateFromLog(dereg, 'lma', prefixes).split('\n')[1]).to.equal('mn1@example.org mag 2001:db8::1 prefixes 2001:db8:8000::/64 deregistered (PBU de-registration)');
+    expect(stateFromLog(`${dereg}LMA: Binding cache remove entry [id = mn1@example.org]\n`, 'lma', prefixes).split('\n')).to.have.length(1);
     const mag = stateFromLog('MAG: PBA registration [delay = 0.1, id = mn1@example.org, lma = 2001:db8::2, status = 0]\n', 'mag', prefixes);
-    expect(mag.split('\n')[1]).to.equal('mn1@example.org lma 2001:db8::2 prefixes 2001:db8:8000::/64 (PBA registration)');
+    expect(mag.split('\n')[1]).to.equal('mn1@example.org lma 2001:db8::2 prefixes 2001:db8:8000::/64 registered (PBA registration)');
     expect(stateFromLog('MAG: PBA registration [delay = 0.1, id = mn1@example.org, lma = 2001:db8::2, status = 129]\n', 'mag', prefixes).split('\n')).to.have.length(1);
   });
 
   it('maps a case\'s domain onto what OPMIP fixes: sequence numbers, 60 s, node.db prefixes; pmipd in a mixed pair follows it', () => {
     const needs = opmipProfile.domain!({ timestamps: true, lifetimeS: 8, timestampValidityWindowMs: 3000 });
     expect(needs).to.include({ timestamps: false, lifetimeS: 60, fixedPrefixes: true, fixedMagAddresses: false, timestampValidityWindowMs: 3000 });
+    // As the LMA only, the lifetime is the other MAG's to ask.
+    expect(opmipProfile.domain!({ lifetimeS: 8 }, ['lma'])).to.include({ timestamps: false, lifetimeS: 8, minDelayBeforeBceDeleteMs: 10000 });
     const dir = mkdtempSync(join(tmpdir(), 'opmip-profile-'));
     try {
       const file = join(dir, 'pair.yaml');
       writeFileSync(file, 'name: pair\nmag: { adapter: pmipd }\nlma: { adapter: opmip, options: { source: /x.tar.gz } }\n');
       const p = fileProfile(file);
-      const domain = p.domain!({ timestamps: true });
-      expect(domain.timestamps).to.equal(false);
+      const domain = p.domain!({ timestamps: true, lifetimeS: 8 });
+      expect(domain).to.include({ timestamps: false, lifetimeS: 8 });
       const topology = { nodes: {}, hnpPool: '2001:db8:8000::/33' } as never;
       const mag = p.spec({ topology, node: 'mag1', role: 'mag', needs: domain, quirks: [] });
       expect(mag.adapter).to.equal('pmipd');
