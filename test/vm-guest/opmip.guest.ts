@@ -4,7 +4,7 @@
 // deviations). OPMIP is built on the host before the VM (node scripts/setup.mjs --opmip): the
 // guest's root is a throwaway overlay, and a build under TCG takes ten minutes.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -30,6 +30,7 @@ describe('in a VM: pmipd MAG × OPMIP LMA', function () {
     // Fails (does not skip) when the host did not build it: CI must.
     await buildOpmip(undefined, { cachedOnly: true });
     // Under the project: `pmip-testbed vm` copies it back, so a failure leaves the report to read.
+    mkdirSync(join(PROJECT_ROOT, 'reports'), { recursive: true });
     const report = mkdtempSync(join(PROJECT_ROOT, 'reports', 'opmip-guest-'));
     let keep = false;
     try {
