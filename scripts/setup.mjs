@@ -12,8 +12,9 @@ const quiet = process.env.PMIP_SETUP_QUIET === '1';
 // they are missing, so hosts that never boot a VM never install qemu).
 const withVm = process.argv.includes('--vm');
 const packagesOnly = process.argv.includes('--packages-only');
-// --iuts: what building the third-party implementations under test needs (`pmip-testbed build-iut`;
-// OAI PMIPv6: harness/iut/oai-pmipv6/recipe.ts).
+// --iuts: what building the third-party implementations under test needs (`pmip-testbed build-iut`,
+// on the host: a VM's root is a throwaway overlay). Must match the recipes' `requires`
+// (harness/iut/oai-pmipv6/recipe.ts, harness/iut/opmip-build.ts).
 const withIuts = process.argv.includes('--iuts');
 const say = (msg) => { if (!quiet) process.stderr.write(`setup: ${msg}\n`); };
 
@@ -47,6 +48,10 @@ const debianPackages = {
     indent: '/usr/bin/indent',
     'libpcap-dev': '/usr/include/pcap/pcap.h',
     gcc: '/usr/bin/gcc',
+    'libboost1.74-dev': '/usr/include/boost/asio.hpp',
+    'libboost-system1.74-dev': '/usr/lib/x86_64-linux-gnu/libboost_system.so',
+    'libboost-thread1.74-dev': '/usr/lib/x86_64-linux-gnu/libboost_thread.so',
+    'libboost-program-options1.74-dev': '/usr/lib/x86_64-linux-gnu/libboost_program_options.so',
   } : {}),
 };
 
@@ -116,3 +121,4 @@ if (!tsc.ok) fail(`TypeScript build failed (${tsc.why})`);
 for (const bin of ['dist/harness/cli/main.js', 'dist/pmipd/main.js']) {
   if (existsSync(join(root, bin))) chmodSync(join(root, bin), 0o755);
 }
+

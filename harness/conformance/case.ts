@@ -36,7 +36,7 @@ import { EmulatedMag, type Sent } from '../active/emulated-mag.js';
 import { describeReply, describeWant, judgeReply, type ReplyWant } from '../active/judge-reply.js';
 import type { EmulatedLmaConfig } from '../active/emulated-lma.js';
 import { CaptureWatch } from './live-capture.js';
-import { domainProfile, loadProfile, traceSettings, type DomainNeeds, type IutRole } from './profile.js';
+import { domainProfile, loadProfile, traceSettings, type DomainNeeds, type IutProfile, type IutRole } from './profile.js';
 import { vmDescription } from '../vm/guest.js';
 import { capturePointSpecs, traceEvents } from './topology-view.js';
 import { ActiveVerdict, mergeResults, resolveActive } from './verdicts.js';
@@ -202,10 +202,13 @@ export class CaseRun {
     this.outDir = resolve(config.outDir ?? join(tmpdir(), 'pmip-cases', `${this.def.name}-${Date.now().toString(36)}`));
   }
 
-  /** The case's domain as this machine's domain profile adjusts it (see domainProfile). */
+  /** The case's domain as this machine's domain profile adjusts it (see domainProfile), and as the IUT can be configured. */
   get domain(): DomainNeeds {
-    return domainProfile(vmDescription() !== undefined).apply(this.def.domain ?? {});
+    const needs = domainProfile(vmDescription() !== undefined).apply(this.def.domain ?? {});
+    this.profile ??= loadProfile(this.config.iut);
+    return this.profile.domain?.(needs) ?? needs;
   }
+  private profile: IutProfile | undefined;
 
   get tb(): Testbed {
     if (this.testbed === undefined) throw new Error(`case ${this.def.name}: the testbed is not up`);

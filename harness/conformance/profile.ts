@@ -9,6 +9,7 @@ import type { DomainSettings } from '../trace/index.js';
 import { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, RFC6543_MAC } from '../trace/index.js';
 import { nodesOfKind, type Topology } from '../topology/model.js';
 import type { IutSpec } from '../topology/schema.js';
+import { opmipProfile } from './opmip-profile.js';
 
 export type IutRole = 'lma' | 'mag';
 
@@ -67,6 +68,13 @@ export interface IutProfile {
   quirkRole(name: string): IutRole;
   /** Quirk name -> requirement IDs it is meant to break (for the self-test), when the IUT has quirks. */
   quirks(): Record<string, { role: IutRole; breaks: readonly string[] }>;
+  /**
+   * The domain a run really has when a case asks for `needs`: an implementation that cannot be
+   * configured for something (OPMIP has no timestamps) runs with what its code fixes, and the
+   * trace is judged against that, for the roles it plays in the run (default both). Absent: the
+   * IUT provides whatever a case asks.
+   */
+  domain?(needs: DomainNeeds, roles?: readonly IutRole[]): DomainNeeds;
 }
 
 /** A quirk an IUT does not have. */
@@ -190,19 +198,34 @@ export const pmipdProfile: IutProfile = {
  * Any other implementation: a YAML file giving the adapter spec per role, e.g.
  *   lma: { adapter: command, options: { command: /usr/sbin/my-lma, ... } }
  *   mag: { adapter: command, options: { ... } }
- * The case's timers and provisioning cannot be applied: configure the IUT to the RFC defaults.
+ *   domain: { timestamps: false }        # optional: what the IUTs are configured for
+ * The case's timers and provisioning cannot be applied to other adapters: configure the IUT to
+ * the RFC defaults. A spec naming an adapter that has a profile (pmipd, opmip) gets that profile's
+ * spec for the case's domain, with the file's options merged over its options key by key, so mixed
+ * pairs follow each case's needs; the run's domain is the case's as each such profile (and
+ * `domain:`) fixes it.
  */
 export function fileProfile(file: string): IutProfile {
-  const doc = parse(readFileSync(file, 'utf8')) as { name?: string; lma?: IutSpec; mag?: IutSpec } | null;
+  const doc = parse(readFileSync(file, 'utf8')) as { name?: string; lma?: IutSpec; mag?: IutSpec; domain?: DomainNeeds } | null;
   if (doc === null || typeof doc !== 'object' || (doc.lma === undefined && doc.mag === undefined)) {
     throw new Error(`${file}: an IUT file gives "lma:" and/or "mag:" adapter specs ({ adapter, options })`);
   }
+  const profiled = (s: IutSpec | undefined) => (s !== undefined ? PROFILES[s.adapter] : undefined);
   return {
     name: doc.name ?? file,
-    spec({ role }) {
-      const s = doc[role];
-      if (s === undefined) throw new Error(`${file} has no "${role}:" spec, and this case runs the IUT as ${role.toUpperCase()}`);
-      return s;
+    spec(ctx) {
+      const s = doc[ctx.role];
+      if (s === undefined) throw new Error(`${file} has no "${ctx.role}:" spec, and this case runs the IUT as ${ctx.role.toUpperCase()}`);
+      const p = profiled(s)?.spec(ctx);
+      return p === undefined ? s : { ...p, options: { ...p.options, ...s.options } };
+    },
+    domain(needs) {
+      let out = { ...needs, ...doc.domain };
+      for (const role of ['mag', 'lma'] as const) {
+        const p = profiled(doc[role]);
+        if (p?.domain) out = p.domain(out, [role]);
+      }
+      return out;
     },
     quirkRole(name) { throw new UnknownQuirk(`${file} declares no quirks (asked for "${name}")`); },
     quirks() { return {}; },
@@ -211,8 +234,9 @@ export function fileProfile(file: string): IutProfile {
 
 export const PROFILES: Record<string, IutProfile> = {
   pmipd: pmipdProfile,
-  // A getter: that module imports UnknownQuirk from this one (an import cycle).
+  // Getters: those modules import this one too (UnknownQuirk, the pmipd profile), and may be loaded first.
   get 'oai-pmipv6'() { return oaiProfile; },
+  get opmip() { return opmipProfile; },
 };
 
 /** A profile by name, or from a YAML file when the name ends in .yaml/.yml. */

@@ -5,6 +5,7 @@ import type { JsonSchema } from '../topology/json-schema.js';
 import type { IutAdapter } from './adapter.js';
 import { commandOptionsSchema } from './command-options.js';
 import { oaiOptionsSchema, type OaiOptions } from './oai-pmipv6-options.js';
+import { opmipOptionsSchema } from './opmip-options.js';
 import { pmipdOptionsSchema } from './pmipd-options.js';
 
 interface AdapterEntry {
@@ -35,6 +36,12 @@ export const ADAPTERS: Record<string, AdapterEntry> = {
     optionsSchema: oaiOptionsSchema,
     load: async () => (await import('./oai-pmipv6-adapter.js')).oaiAdapter,
     build: async (o) => { await (await import('./oai-pmipv6/recipe.js')).buildOai((o as OaiOptions | undefined)?.source); },
+  },
+  opmip: {
+    summary: 'OPMIP (ATNoG, C++/Boost.Asio) LMA or MAG, built from its upstream source by our recipe; needs ip6tnl (run it with --vm)',
+    optionsSchema: opmipOptionsSchema,
+    load: async () => (await import('./opmip-adapter.js')).opmipAdapter,
+    build: async (o) => { await (await import('./opmip-build.js')).buildOpmip((o as { source?: string } | undefined)?.source); },
   },
 };
 

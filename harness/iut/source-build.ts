@@ -1,194 +1,218 @@
-// Builds a third-party implementation under test from its pristine source (an archive or a
-// directory) with a recipe of ours, out of the project's tree, into a cache keyed by the source's
-// sha256 and the recipe's version: the second run finds the result and builds nothing. The
-// source is only ever read; it is extracted (or copied) into the cache and built there. Every
-// command's output goes to one log file; a failure is one line naming the step and the log.
+// Builds a third-party implementation under test from its pristine upstream source (an archive or
+// a directory) with a recipe of ours (a Makefile, shim headers, a few mechanical edits of the
+// extracted copy), out of tree, into a cache keyed by the source's hash and the recipe's: the
+// second run with the same source and recipe builds nothing. Third-party code never enters the
+// project: it is extracted into the cache, edited there, built there.
+//
+//   <cache>/<name>-<source sha256, 16>-<recipe sha256, 8>/bin/...   the products
+//   <cache>/<name>-<...>.log                                         the build log (kept on failure)
+//
+// Builds run in a private scratch directory renamed into place at the end, so two runs building
+// at once both end with a whole cache entry and a killed build leaves no half entry behind.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
-/** Where built implementations live (PMIP_TESTBED_IUT_CACHE overrides, e.g. for a user without root). */
+/** The project's root (this module runs as dist/harness/iut/source-build.js). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * A pristine source archive the project is tested with: in ../shared/iut-src/ beside the project,
+ * or in the directory PMIP_TESTBED_IUT_SRC names (a checkout elsewhere; `pmip-testbed vm` passes it on).
+ */
+export function defaultIutSource(archive: string): string {
+  return join(process.env.PMIP_TESTBED_IUT_SRC ?? join(PROJECT_ROOT, '..', 'shared', 'iut-src'), archive);
+}
+
+/** Where built implementations are cached; PMIP_TESTBED_IUT_CACHE overrides it. */
 export function iutCacheRoot(): string {
   return process.env.PMIP_TESTBED_IUT_CACHE ?? '/var/cache/pmip-testbed/iut';
 }
 
-export interface BuildStep {
-  /** What the step does, for the log and the failure line ("configure"). */
-  name: string;
-  cmd: string;
-  args: string[];
-  /** Relative to the extracted source's root. */
-  cwd?: string;
-  env?: Record<string, string>;
-}
+/**
+ * One mechanical edit of the extracted copy: `find` must occur exactly once in `file`, else the
+ * build stops naming the edit (the source is not the one the recipe was written for).
+ */
+export interface SourceEdit { file: string; find: string; replace: string; why: string }
 
-export interface BuildTool {
-  /** A program the recipe runs (looked up on PATH). */
-  program: string;
-  /** The Debian package that installs it. */
-  debianPackage: string;
-}
+/** Something the build needs from the machine: a file, and the Debian package that installs it. */
+export interface BuildRequirement { package: string; file: string }
 
 export interface BuildRecipe {
-  /** Names the cache directory: <name>-<hash>. */
+  /** Short name: the cache entry's prefix and the messages' subject ("opmip"). */
   name: string;
-  /** Bumped whenever the steps or flags change, so an old build is not reused. */
+  /** Bump to rebuild everything although the recipe's files did not change (e.g. a changed edit list semantics). */
   version: number;
-  tools: readonly BuildTool[];
-  /** Headers (e.g. libpcap's) whose absence makes configure fail obscurely: path -> Debian package. */
-  headers?: Readonly<Record<string, string>>;
-  /** The directory inside the archive (or the source directory) that holds the tree to build. */
-  subdir: string;
-  steps(srcDir: string): BuildStep[];
-  /** Products the build must leave, relative to the built tree; copied into the cache's bin/. */
+  /** Where the recipe's own files are. */
+  recipeDir: string;
+  /** The recipe's files (Makefile, shims) in recipeDir: their content is part of the cache key. */
+  recipeFiles: readonly string[];
+  /** The file that marks the tree's root inside the extracted source (OPMIP: "Jamroot"). */
+  rootMarker: string;
+  edits: readonly SourceEdit[];
+  requires: readonly BuildRequirement[];
+  /** The Makefile in recipeDir; make gets SRC= (the edited tree) and RECIPE= (recipeDir). */
+  makefile: string;
+  /** Files make leaves in its working directory, copied to bin/. */
   products: readonly string[];
 }
 
-export interface BuiltIut {
-  /** Absolute paths of the products by file name (e.g. mip6d). */
+export interface BuiltImplementation {
+  /** Product name -> absolute path. */
   bin: Record<string, string>;
   dir: string;
   log: string;
-  /** false: found in the cache. */
+  /** false when the cache already held it. */
   built: boolean;
-  ms: number;
+  seconds: number;
 }
 
-/** A build that could not happen or failed: one line, naming the log when there is one. */
-export class IutBuildError extends Error {
-  override readonly name = 'IutBuildError';
+/** A build that failed: one line naming the cause and the log. */
+export class BuildError extends Error {
+  override readonly name = 'BuildError';
 }
 
-async function hashFile(path: string, h: ReturnType<typeof createHash>): Promise<void> {
-  await new Promise<void>((res, rej) => {
-    createReadStream(path).on('data', (c) => h.update(c)).on('end', () => res()).on('error', rej);
-  });
-}
-
-/** sha256 of an archive's bytes, or of a directory's relative paths and file contents in order. */
-export async function sourceHash(source: string): Promise<string> {
+async function sha256File(file: string): Promise<string> {
   const h = createHash('sha256');
-  const st = await stat(source);
-  if (st.isFile()) {
-    await hashFile(source, h);
-    return h.digest('hex');
-  }
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const e of entries) {
-      const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) await walk(join(dir, e.name), r);
-      else if (e.isFile()) {
-        h.update(`${r}\0`);
-        await hashFile(join(dir, e.name), h);
-      }
-    }
-  };
-  await walk(source, '');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   return h.digest('hex');
 }
 
-function onPath(program: string): boolean {
-  return (process.env.PATH ?? '/usr/bin:/bin').split(':').some((d) => d !== '' && existsSync(join(d, program)));
+/** sha256 over a directory's files (relative paths and contents, sorted), for a source given unpacked. */
+async function sha256Tree(dir: string): Promise<string> {
+  const h = createHash('sha256');
+  const walk = async (d: string): Promise<void> => {
+    for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) { if (e.name !== '.git') await walk(p); } else if (e.isFile()) {
+        h.update(`${relative(dir, p)}\0`);
+        h.update(await readFile(p));
+      }
+    }
+  };
+  await walk(dir);
+  return h.digest('hex');
 }
 
-/** The tools and headers the recipe needs that this machine lacks, as one sentence, or undefined. */
-export function missingBuildTools(recipe: BuildRecipe): string | undefined {
-  const missing = recipe.tools.filter((t) => !onPath(t.program)).map((t) => [t.program, t.debianPackage] as const);
-  for (const [h, pkg] of Object.entries(recipe.headers ?? {})) if (!existsSync(h)) missing.push([h, pkg]);
-  if (missing.length === 0) return undefined;
-  const pkgs = [...new Set(missing.map(([, p]) => p))];
-  return `building ${recipe.name} needs ${missing.map(([t]) => t).join(', ')}: install the Debian package${pkgs.length > 1 ? 's' : ''} ${pkgs.join(' ')} (or run node scripts/setup.mjs --iuts)`;
+/** The cache key of a recipe: its version, its files and its edits. */
+async function recipeHash(r: BuildRecipe): Promise<string> {
+  const h = createHash('sha256');
+  h.update(`v${r.version}\0${JSON.stringify(r.edits)}\0${JSON.stringify(r.products)}`);
+  for (const f of r.recipeFiles) h.update(`\0${f}\0${await readFile(join(r.recipeDir, f), 'utf8')}`);
+  return h.digest('hex');
 }
 
-/** The cache directory a source would build into with this recipe. */
-export async function cacheDirFor(recipe: BuildRecipe, source: string): Promise<string> {
-  const hash = createHash('sha256').update(`${await sourceHash(source)}\0recipe ${recipe.name} v${recipe.version}`).digest('hex');
-  return join(iutCacheRoot(), `${recipe.name}-${hash.slice(0, 16)}`);
-}
 
-const STAMP = 'built.json';
-
-async function cached(dir: string, recipe: BuildRecipe): Promise<BuiltIut | undefined> {
-  try {
-    const stamp = JSON.parse(await readFile(join(dir, STAMP), 'utf8')) as { ms: number };
-    const bin = Object.fromEntries(recipe.products.map((p) => [p.split('/').at(-1)!, join(dir, 'bin', p.split('/').at(-1)!)]));
-    if (!Object.values(bin).every((b) => existsSync(b))) return undefined;
-    return { bin, dir, log: join(dir, 'build.log'), built: false, ms: stamp.ms };
-  } catch {
-    return undefined;
+/** Applies the edits to the extracted tree; throws naming the first that does not match exactly once. */
+export async function applyEdits(tree: string, edits: readonly SourceEdit[]): Promise<void> {
+  for (const [i, e] of edits.entries()) {
+    const file = join(tree, e.file);
+    const text = await readFile(file, 'utf8');
+    const n = text.split(e.find).length - 1;
+    if (n !== 1) throw new BuildError(`edit ${i + 1} (${e.why}) expects ${JSON.stringify(e.find)} once in ${e.file}, found ${n}: not the source this recipe was written for`);
+    await writeFile(file, text.replace(e.find, () => e.replace));
   }
 }
 
-/**
- * The built implementation: from the cache, or built now. Concurrent callers (case workers) may
- * each build; each works in its own directory and the first to finish renames it into place.
- */
-export async function buildFromSource(recipe: BuildRecipe, source: string, progress?: (line: string) => void): Promise<BuiltIut> {
-  const src = resolve(source);
-  if (!existsSync(src)) throw new IutBuildError(`${recipe.name}: source ${src} does not exist (give an archive or a directory with --iut-src)`);
-  const dir = await cacheDirFor(recipe, src);
-  const hit = await cached(dir, recipe);
-  if (hit) return hit;
-  const lacking = missingBuildTools(recipe);
-  if (lacking !== undefined) throw new IutBuildError(lacking);
+async function findRoot(dir: string, marker: string, depth = 2): Promise<string | undefined> {
+  if (existsSync(join(dir, marker))) return dir;
+  if (depth === 0) return undefined;
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    const found = await findRoot(join(dir, e.name), marker, depth - 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
 
-  const started = Date.now();
-  const work = `${dir}.partial-${process.pid}-${started}`;
-  await mkdir(work, { recursive: true });
-  const log = join(work, 'build.log');
+/** Scratch directories of builds whose process is gone (killed mid-build). */
+async function removeAbandoned(cache: string, key: string): Promise<void> {
+  for (const name of await readdir(cache)) {
+    const pid = Number(/^(.+)\.tmp-(\d+)$/.exec(name)?.[1] === key ? name.slice(key.length + 5) : NaN);
+    if (!Number.isInteger(pid)) continue;
+    let alive = true;
+    try { process.kill(pid, 0); } catch (err) { alive = (err as NodeJS.ErrnoException).code === 'EPERM'; }
+    if (!alive || pid === process.pid) await rm(join(cache, name), { recursive: true, force: true });
+  }
+}
+
+export interface BuildOptions {
+  /** An archive (.tar.gz, .tgz, .tar) or a directory. */
+  source: string;
+  cacheRoot?: string;
+  jobs?: number;
+  /** Progress lines ("opmip: building from ... (log ...)"). */
+  progress?: (line: string) => void;
+  /** Only look in the cache: a missing build is a BuildError instead of a build (a VM's tests). */
+  cachedOnly?: boolean;
+}
+
+/** The recipe's products from the cache, building them first when the cache lacks them. */
+export async function buildFromSource(r: BuildRecipe, opts: BuildOptions): Promise<BuiltImplementation> {
+  const t0 = Date.now();
+  const source = resolve(opts.source);
+  let info;
+  try { info = await stat(source); } catch { throw new BuildError(`${r.name}: source ${source} does not exist (give an archive or a directory with --iut-src)`); }
+  const srcHash = info.isDirectory() ? await sha256Tree(source) : await sha256File(source);
+  const key = `${r.name}-${srcHash.slice(0, 16)}-${(await recipeHash(r)).slice(0, 8)}`;
+  const cache = opts.cacheRoot ?? iutCacheRoot();
+  const dir = join(cache, key);
+  const log = `${dir}.log`;
+  const bin = Object.fromEntries(r.products.map((p) => [p, join(dir, 'bin', p)]));
+  if (existsSync(join(dir, 'built')) && Object.values(bin).every((p) => existsSync(p))) {
+    return { bin, dir, log, built: false, seconds: (Date.now() - t0) / 1000 };
+  }
+  if (opts.cachedOnly === true) throw new BuildError(`${r.name}: not built from ${source} (no ${dir}): build it first, on the host (node scripts/setup.mjs --${r.name})`);
+  const missing = r.requires.filter((q) => !existsSync(q.file));
+  if (missing.length > 0) {
+    throw new BuildError(`${r.name}: cannot build, missing ${missing.map((q) => `${q.file} (Debian package ${q.package})`).join(', ')}: apt-get install ${[...new Set(missing.map((q) => q.package))].join(' ')}`);
+  }
+  await mkdir(cache, { recursive: true });
+  await removeAbandoned(cache, key);
+  const scratch = `${dir}.tmp-${process.pid}`;
+  await mkdir(join(scratch, 'src'), { recursive: true });
+  await mkdir(join(scratch, 'build'));
   const out = createWriteStream(log);
-  const say = (line: string) => { out.write(`# ${new Date().toISOString()} ${line}\n`); progress?.(line); };
-  const run = async (step: BuildStep, cwd: string): Promise<void> => {
-    say(`${step.name}: ${step.cmd} ${step.args.join(' ')} (in ${cwd})`);
-    const sub = execa(step.cmd, step.args, { cwd, reject: false, all: true, stdin: 'ignore', env: step.env ?? {}, buffer: false });
-    sub.all?.pipe(out, { end: false });
-    const r = await sub;
-    if (r.exitCode !== 0) {
-      throw new IutBuildError(`${recipe.name}: the build failed at ${step.name} (${r.failed && r.exitCode === undefined ? r.shortMessage : `exit status ${r.exitCode}`}); log: ${log}`);
-    }
-  };
+  const closed = new Promise<void>((ok) => out.on('close', () => ok()));
+  const say = (line: string) => out.write(`${line}\n`);
   try {
-    say(`building ${recipe.name} (recipe v${recipe.version}) from ${src} into ${dir}`);
-    const tree = join(work, 'src');
-    if ((await stat(src)).isFile()) {
-      await mkdir(tree);
-      await run({ name: 'extract', cmd: 'tar', args: ['-xf', src, '-C', tree] }, work);
-    } else {
-      await run({ name: 'copy', cmd: 'cp', args: ['-a', `${src}/.`, tree] }, work);
-    }
-    const root = join(tree, recipe.subdir);
-    if (!existsSync(root)) throw new IutBuildError(`${recipe.name}: ${src} has no ${recipe.subdir}/ (not the expected source); log: ${log}`);
-    for (const step of recipe.steps(root)) await run(step, step.cwd !== undefined ? join(root, step.cwd) : root);
-    await mkdir(join(work, 'bin'));
-    for (const p of recipe.products) {
-      await run({ name: `install ${p}`, cmd: 'cp', args: [join(root, p), join(work, 'bin', p.split('/').at(-1)!)] }, root);
-    }
-    // The extracted tree is theirs and large: only the products and the log stay.
-    await rm(tree, { recursive: true, force: true });
-    const ms = Date.now() - started;
-    say(`built in ${ms} ms`);
-    await new Promise<void>((res) => out.end(res));
-    await writeFile(join(work, STAMP), JSON.stringify({ recipe: recipe.name, version: recipe.version, source: src, ms }));
+    opts.progress?.(`${r.name}: building from ${basename(source)} (log ${log})`);
+    say(`# ${r.name} from ${source} (sha256 ${srcHash}), recipe ${r.recipeDir} v${r.version}, into ${dir}`);
+    if (info.isDirectory()) await execa('cp', ['-a', `${source}/.`, join(scratch, 'src')]);
+    else await execa('tar', ['-xf', source, '-C', join(scratch, 'src')]);
+    const tree = await findRoot(join(scratch, 'src'), r.rootMarker);
+    if (tree === undefined) throw new BuildError(`${r.name}: no ${r.rootMarker} in ${source}: not a ${r.name} source tree`);
+    await applyEdits(tree, r.edits);
+    say(`# applied ${r.edits.length} edits; make -j${opts.jobs ?? 2}`);
+    const make = execa('make', [`-j${opts.jobs ?? 2}`, '-f', join(r.recipeDir, r.makefile), `SRC=${tree}`, `RECIPE=${r.recipeDir}`],
+      { cwd: join(scratch, 'build'), all: true, reject: false, buffer: false });
+    make.all!.pipe(out, { end: false });
+    const res = await make;
+    if (res.exitCode !== 0) throw new BuildError(`${r.name}: build failed (make exited ${res.exitCode ?? res.signal}); log: ${log}`);
+    await mkdir(join(scratch, 'bin'));
+    for (const p of r.products) await copyFile(join(scratch, 'build', p), join(scratch, 'bin', p));
+    await rm(join(scratch, 'src'), { recursive: true, force: true });
+    await rm(join(scratch, 'build'), { recursive: true, force: true });
+    const seconds = (Date.now() - t0) / 1000;
+    await writeFile(join(scratch, 'built'), `${new Date().toISOString()} ${seconds.toFixed(1)} s\n`);
     try {
-      await rename(work, dir);
-    } catch {
-      // Another worker finished first; its build is as good as ours.
-      await rm(work, { recursive: true, force: true });
+      await rename(scratch, dir);
+    } catch (err) {
+      // Another run finished the same build first: its entry is as good as ours.
+      if (!existsSync(join(dir, 'built'))) throw err;
     }
-    const done = await cached(dir, recipe);
-    if (!done) throw new IutBuildError(`${recipe.name}: the build left no ${recipe.products.join(', ')} in ${dir}`);
-    return { ...done, built: true, ms };
+    say(`# built in ${seconds.toFixed(1)} s`);
+    return { bin, dir, log, built: true, seconds };
   } catch (err) {
+    say(`# FAILED: ${(err as Error).message}`);
+    if (err instanceof BuildError) throw err;
+    throw new BuildError(`${r.name}: build failed (${(err as Error).message.split('\n')[0]}); log: ${log}`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
     out.end();
-    // Keep the log of a failure where the line says it is; drop the rest of the attempt.
-    if (err instanceof IutBuildError) {
-      await rm(join(work, 'src'), { recursive: true, force: true }).catch(() => undefined);
-      throw err;
-    }
-    await rm(work, { recursive: true, force: true }).catch(() => undefined);
-    throw new IutBuildError(`${recipe.name}: ${(err as Error).message}`);
+    await closed;
   }
 }

@@ -68,7 +68,11 @@ export function pairExchanges(mh: readonly MhFrame[], roles: Roles): Exchange[] 
   return exchanges;
 }
 
-/** Options a PBA must carry as the PBU had them, or the MAG ignores it (RFC 5213 §6.9.1.2). */
+/**
+ * Options whose value in a PBA must be the PBU's, or the MAG ignores it (RFC 5213 §6.9.1.2: a PBA
+ * that has one of them "carrying values that are different" from the PBU's). A PBA without one
+ * carries no different value: the LMA broke §5.3.6 (LMA-PBA-04..07 judge that), the MAG takes it.
+ */
 const ECHOED = [[8, 'MN-ID'], [23, 'HI'], [24, 'ATT'], [25, 'MN-LL-ID']] as const;
 
 function optionText(f: MhFrame, type: (typeof ECHOED)[number][0]): string | undefined {
@@ -88,7 +92,7 @@ export function magMustIgnore(pbu: PbuFrame, pba: PbaFrame): string | undefined 
     const u = optionText(pbu, type);
     if (u === undefined) continue;
     const got = optionText(pba, type);
-    if (got !== u) return `its ${name} ${got ?? '(none)'} differs from the PBU's ${u}`;
+    if (got !== undefined && got !== u) return `its ${name} ${got} differs from the PBU's ${u}`;
   }
   return undefined;
 }

@@ -473,9 +473,11 @@ export class MagCore {
     const att = findOption(msg.options, MH_OPTION.ACCESS_TECHNOLOGY_TYPE);
     const sentAtt = this.o.quirks.has('att-zero') ? 0 : this.o.domain.mag.accessTechnology;
     if (att === undefined || att.value !== sentAtt) return `ATT ${att?.value ?? 'missing'}, sent ${sentAtt}`;
+    // §6.9.1.2 discards a PBA whose options carry values different from the PBU's; a PBA without
+    // the MN-LL-ID carries none (the LMA broke §5.3.6, LMA-PBA-07 judges that; OPMIP's LMA does).
     const ll = findOption(msg.options, MH_OPTION.MN_LINK_LAYER_ID);
     const sentLl = this.o.quirks.has('no-mn-ll-id') ? undefined : e.mac.replace(/:/g, '');
-    if (ll?.id !== sentLl) return `MN-LL-ID ${ll?.id ?? 'missing'}, sent ${sentLl ?? 'none'}`;
+    if (ll !== undefined && ll.id !== sentLl) return `MN-LL-ID ${ll.id}, sent ${sentLl ?? 'none'}`;
     return null;
   }
 

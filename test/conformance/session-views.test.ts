@@ -167,6 +167,13 @@ describe('conformance/session views: a PBA the MAG must ignore registers nothing
     expect(attachOf(buildTrace(golden())).magIgnores).to.equal(undefined);
   });
 
+  it('takes a PBA that lacks an option the PBU had (§6.9.1.2 ignores different values, not absent ones; OPMIP\'s LMA sends no MN-LL-ID)', () => {
+    const sc = golden();
+    const pba = msg(sc, 'mn1-attach-pba');
+    pba.options = pba.options.filter((o) => o.type !== 25);
+    expect(attachOf(buildTrace(sc)).magIgnores).to.equal(undefined);
+  });
+
   for (const [what, [spoil, why]] of Object.entries(SPOILED)) {
     it(`notes why: ${what}`, () => {
       const sc = golden();

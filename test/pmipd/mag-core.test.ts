@@ -299,6 +299,22 @@ describe('pmipd/mag: MN detection, PBUs, RAs', () => {
     expect(h.pbus()).to.have.length(1);
   });
 
+  it('accepts a PBA without the MN-LL-ID the PBU carried (§6.9.1.2 discards different values, not absent ones)', async () => {
+    h.rs();
+    h.answer(0, (s) => { s.options = (s.options ?? []).filter((o) => o.type !== 25); });
+    await settle();
+    expect(h.counters.get('pba_mismatch') ?? 0).to.equal(0);
+    expect(h.core.dump()[0]).to.include({ state: 'registered' });
+  });
+
+  it('ignores a PBA whose MN-LL-ID differs from the PBU\'s (MAG-PBA-03)', async () => {
+    h.rs();
+    h.answer(0, (s) => { (s.options as { type: number; id?: string }[]).find((o) => o.type === 25)!.id = '020000000bad'; });
+    await settle();
+    expect(h.counters.get('pba_mismatch')).to.equal(1);
+    expect(h.ras()).to.have.length(0);
+  });
+
   it('retries at once with a fresh timestamp after 157 (ORD-09) and with ::/0 after 155 (MAG-PBA-08)', () => {
     const cfg = domain((y) => y.replace('{ nai: mn1@pmip.example, mac: "02:00:00:00:01:01" }', '{ nai: mn1@pmip.example, mac: "02:00:00:00:01:01", prefixes: [2001:db8:bad::/64] }'));
     h = new MagHarness({ cfg });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { vmDescription } from '../../harness/vm/guest.js';
+import { skipOutsideVm } from '../support/vm-guest.js';
 
 const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 
@@ -29,10 +29,7 @@ describe('in a VM on a distribution kernel', function () {
   this.timeout(900_000);
 
   it('runs the attach, data-plane and multi-mn cases with pmipd on ip6tnl in every instance, matching the baseline', async function () {
-    if (vmDescription() === undefined) {
-      console.log('    SKIPPED: not inside pmip-testbed vm');
-      this.skip();
-    }
+    skipOutsideVm(this);
     const report = mkdtempSync(join(tmpdir(), 'pmip-guest-'));
     try {
       const r = await execa(process.execPath, [CLI, 'run', '--cases', 'attach', '--cases', 'data-plane', '--cases', 'multi-mn', '--report', report], { reject: false, all: true });

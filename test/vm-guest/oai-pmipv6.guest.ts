@@ -32,7 +32,7 @@ describe('OAI PMIPv6 as the MAG of pmipd\'s LMA', function () {
     }
     const built = await buildOai();
     // Built on the host: a build inside the VM would be lost with it and slow the run by minutes.
-    if (built.built) console.log(`    note: mip6d was built inside the VM (${built.ms} ms); build it on the host first`);
+    if (built.built) console.log(`    note: mip6d was built inside the VM (${built.seconds.toFixed(1)} s); build it on the host first`);
     // Under the working directory: the VM copies that back, /tmp it does not.
     mkdirSync(join(ROOT, 'reports'), { recursive: true });
     const report = mkdtempSync(join(ROOT, 'reports', 'oai-guest-'));
