@@ -7,6 +7,7 @@ import { DaemonSetupError, startDaemon } from './daemon.js';
 import { RawSocketUnavailable } from './io/raw.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { UnknownQuirkError, quirkTable } from './quirks.js';
+import { IpsecUnavailable } from './ipsec/protect.js';
 
 const HELP = `usage: pmipd --role lma|mag --config FILE [--name MAG] [--control PATH] [--quirk NAME]... [--log-level LEVEL]
        pmipd --list-quirks
@@ -63,7 +64,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    const known = err instanceof YamlConfigError || err instanceof UnknownQuirkError || err instanceof RawSocketUnavailable || err instanceof DaemonSetupError;
+    const known = err instanceof YamlConfigError || err instanceof UnknownQuirkError || err instanceof RawSocketUnavailable || err instanceof DaemonSetupError || err instanceof IpsecUnavailable;
     process.stderr.write(`pmipd: ${err instanceof Error ? err.message : String(err)}\n`);
     if (!known && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = 1;

@@ -3,7 +3,8 @@
 // its behaviour lives (grep for its name); the IDs are those of the RFC 5213 catalog.
 
 export interface QuirkInfo {
-  role: 'lma' | 'mag';
+  /** 'both': a deviation of the whole domain (both ends of the signalling must share it). */
+  role: 'lma' | 'mag' | 'both';
   /** Catalog requirement IDs the deviation breaks. */
   breaks: readonly string[];
   does: string;
@@ -51,6 +52,12 @@ export const QUIRKS = {
   'delete-bce-at-once': { role: 'lma', breaks: ['DEREG-08', 'DEREG-10', 'HO-07', 'HO-03', 'HO-04', 'HO-10', 'LMA-PBA-13', 'LMA-BCE-11'], does: 'an accepted de-registration deletes the BCE at once instead of after MinDelayBeforeBCEDelete' },
   'ack-foreign-dereg': { role: 'lma', breaks: ['DEREG-06', 'HO-06'], does: 'a de-registration from a MAG that no longer holds the binding is accepted and deletes it' },
   'downlink-to-old-mag': { role: 'lma', breaks: ['HO-09', 'LMA-BCE-06', 'FWD-02'], does: 'after a handover the prefix route keeps pointing at the previous MAG' },
+  // IPsec (domain `ipsec: manual | ikev2`; pmipd/ipsec/protect.ts)
+  'no-ipsec': { role: 'both', breaks: ['SEC-01', 'LMA-VAL-01'], does: 'the signalling is sent and accepted unprotected although the domain configures IPsec' },
+  'accept-unprotected-pbu': { role: 'lma', breaks: ['LMA-VAL-01'], does: 'an allow policy lets Mobility Headers without ESP in at the LMA (its own PBAs stay protected)' },
+  'wrong-spi-per-mag': { role: 'lma', breaks: ['SEC-05', 'LMA-PBA-16'], does: 'ipsec: manual: the LMA uses one SA pair (the first MAG\'s SPIs and keys) for every MAG' },
+  'spd-pbu-pba-only': { role: 'lma', breaks: ['SEC-04'], does: 'the LMA\'s SPD selects only MH types 5 and 6 (PBU, PBA): other Mobility Headers, e.g. its Binding Errors, travel in clear' },
+  'esp-tunnel-mode': { role: 'both', breaks: ['SEC-02'], does: 'ESP in tunnel mode (an inner IPv6 header) instead of transport mode' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;
@@ -67,7 +74,7 @@ export class Quirks {
     for (const n of names) {
       if (!(n in QUIRKS)) throw new UnknownQuirkError(`unknown quirk "${n}"; pmipd --list-quirks shows them`);
       const q = QUIRKS[n as QuirkName];
-      if (role !== undefined && q.role !== role) throw new UnknownQuirkError(`quirk "${n}" is for the ${q.role.toUpperCase()}, not the ${role.toUpperCase()}`);
+      if (role !== undefined && q.role !== role && q.role !== 'both') throw new UnknownQuirkError(`quirk "${n}" is for the ${q.role.toUpperCase()}, not the ${role.toUpperCase()}`);
     }
     this.set = new Set(names as QuirkName[]);
   }

@@ -229,7 +229,10 @@ export class CaseRun {
     if (missing.length > 0) throw new Error(`topology ${this.topology.file} lacks what case ${this.def.name} needs: ${missing.join(', ')}`);
     const profile = loadProfile(this.config.iut);
     const quirksByRole: Record<IutRole, string[]> = { lma: [], mag: [] };
-    for (const q of this.config.quirks) quirksByRole[profile.quirkRole(q)].push(q);
+    for (const q of this.config.quirks) {
+      const role = profile.quirkRole(q);
+      for (const r of role === 'both' ? (['lma', 'mag'] as const) : [role]) quirksByRole[r].push(q);
+    }
     const iut: Record<string, IutSpec | null> = {};
     for (const n of Object.values(this.topology.nodes)) {
       const role = this.def.iut[n.id];

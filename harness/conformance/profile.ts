@@ -53,10 +53,10 @@ export interface ProfileContext {
 export interface IutProfile {
   name: string;
   spec(ctx: ProfileContext): IutSpec;
-  /** The role a quirk applies to; throws for a quirk the IUT does not have. */
-  quirkRole(name: string): IutRole;
+  /** The role a quirk applies to ('both': every IUT node); throws for a quirk the IUT does not have. */
+  quirkRole(name: string): IutRole | 'both';
   /** Quirk name -> requirement IDs it is meant to break (for the self-test), when the IUT has quirks. */
-  quirks(): Record<string, { role: IutRole; breaks: readonly string[] }>;
+  quirks(): Record<string, { role: IutRole | 'both'; breaks: readonly string[] }>;
 }
 
 /** A quirk an IUT does not have. */
