@@ -42,6 +42,7 @@ import { ActiveVerdict, mergeResults, resolveActive } from './verdicts.js';
 import { degradeWithoutDataplane } from './degraded.js';
 import type { DataplaneChoice, DataplaneUse } from '../iut/adapter.js';
 import { withoutStacks } from '../error-text.js';
+import { skipReason, type CaseNeed } from './requires.js';
 
 export interface CaseDefinition {
   /** Short and unique: "lma-rejections". */
@@ -64,6 +65,8 @@ export interface CaseDefinition {
   timeoutMs?: number;
   /** How long the case usually takes (ms): the runner starts long cases first. */
   durationMs?: number;
+  /** What the machine must offer; without it the case is SKIPPED, its reason named. */
+  needs?: CaseNeed[];
 }
 
 /** A registered case: its definition and the file it lives in. */
@@ -132,6 +135,11 @@ export function conformanceCase(moduleUrl: string, def: CaseDefinition, body: (c
     this.timeout(caseTimeoutMs(def));
     const c = new CaseRun(entry, runConfig());
     before(async function () {
+      const why = await skipReason(def.needs ?? []);
+      if (why !== null) {
+        c.skipped = why;
+        this.skip();
+      }
       await c.up();
     });
     body(c);
@@ -184,6 +192,8 @@ export class CaseRun {
   private errors: string[] = [];
   /** Why the case could not run (the testbed or an IUT did not come up): it is an ERROR. */
   private fatal: string | undefined;
+  /** Why the case did not run on this machine (a need it lacks): SKIPPED, no verdicts. */
+  skipped: string | undefined;
   /** The data plane each IUT node said it uses. */
   private dataplanes: Record<string, DataplaneUse> = {};
   private readonly started = Date.now();
@@ -511,6 +521,10 @@ export class CaseRun {
       name: this.def.name, purpose: this.def.purpose, rfcSections: this.def.rfc, requirementIds: this.def.requirements,
       steps: this.steps, verdicts: [], captures: [], logs: [], timings: {},
     };
+    if (this.skipped !== undefined) {
+      producedResults.push({ result: { ...result, verdicts: [], skipped: this.skipped }, elapsedMs: Date.now() - this.started });
+      return;
+    }
     if (this.notes.length > 0 || errors.length > 0) result.steps = [...(result.steps ?? []), ...[...errors, ...this.notes].map((d) => ({ description: d }))];
     // Could not run: no judgement to show, an ERROR with its cause instead.
     if (this.fatal !== undefined || this.caseResult === undefined) {

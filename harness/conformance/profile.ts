@@ -39,6 +39,10 @@ export interface DomainNeeds {
   fixedPrefixes?: boolean;
   /** The LMA's pool holds only this many /64s (default: the topology's whole HNP pool). */
   poolSize?: number;
+  /** ESP protection of the signalling (RFC 5213 §4): manual keys (made per run) or IKEv2. */
+  ipsec?: 'manual' | 'ikev2';
+  /** The ESP transform (default null-sha256). */
+  esp?: 'null-sha256' | 'aes-gcm-128' | 'aes-cbc-sha256';
 }
 
 export interface ProfileContext {
@@ -141,6 +145,7 @@ export const pmipdProfile: IutProfile = {
       timestamps: needs.timestamps ?? true,
       fixedMagAddresses: needs.fixedMagAddresses ?? false,
       lma, mag,
+      ...(needs.ipsec !== undefined ? { ipsec: needs.ipsec, esp: needs.esp ?? 'null-sha256' } : {}),
     };
     // The adapter's default gives every MN its topology HNP as a fixed prefix; catalog §E.1 has the
     // MAG ask for ::/0 and the LMA allocate, so that is the default here.
