@@ -57,7 +57,7 @@ export async function startIpsec(ctx: IutContext, domain: Record<string, unknown
   const charon = await startCharon({
     supervisor: ctx.supervisor, node: ctx.node.id, netns: ctx.netns, runtimeDir,
     logFile: join(dirname(ctx.logFile), `${ctx.node.id}-charon.log`),
-    swanctlText: swanctlConf({ peers, initiator: !lma, esp: keys.esp, mode: quirks.includes('esp-tunnel-mode') ? 'tunnel' : 'transport' }),
+    swanctlText: swanctlConf({ peers, start: lma ? 'trap' : 'start', esp: keys.esp, mode: quirks.includes('esp-tunnel-mode') ? 'tunnel' : 'transport' }),
   });
   // What IKEv2 negotiated, so that an encrypting transform stays judgeable.
   const record = async () => recordEspSas(capturesDir(ctx), parseXfrmStates(await charon.xfrmStates()));

@@ -42,7 +42,10 @@ swanctl {
 export interface IkePeer { name: string; local: string; remote: string; psk: string }
 
 /** swanctl.conf of one node: a connection per peer, the MH between the two addresses as traffic selector. */
-export function swanctlConf(o: { peers: IkePeer[]; initiator: boolean; esp: EspTransform; mode: XfrmMode }): string {
+/** `start`: initiate at load (a MAG); `trap`: policies now, IKE when traffic needs it (the LMA); `none`: on request (benchmarks). */
+export type StartAction = 'start' | 'trap' | 'none';
+
+export function swanctlConf(o: { peers: IkePeer[]; start: StartAction; esp: EspTransform; mode: XfrmMode }): string {
   const conns = o.peers.map((p) => `  pmip-${p.name} {
     version = 2
     local_addrs = ${p.local}
@@ -58,7 +61,7 @@ export function swanctlConf(o: { peers: IkePeer[]; initiator: boolean; esp: EspT
         local_ts = ${p.local}/128[135]
         remote_ts = ${p.remote}/128[135]
         esp_proposals = ${STRONGSWAN_ESP_PROPOSAL[o.esp]}
-        start_action = ${o.initiator ? 'start' : 'trap'}
+        start_action = ${o.start}
       }
     }
   }`).join('\n');
@@ -72,6 +75,8 @@ export function swanctlConf(o: { peers: IkePeer[]; initiator: boolean; esp: EspT
 
 export interface RunningCharon {
   proc: SupervisedProcess;
+  /** Runs swanctl against this charon (e.g. --initiate --child mh); resolves with its exit status and output. */
+  swanctl(args: string[]): Promise<{ exitCode: number; output: string }>;
   /** The SAs with their keys, as `ip xfrm state` in the node shows them. */
   xfrmStates(): Promise<string>;
   stop(): Promise<void>;
@@ -99,13 +104,18 @@ export async function startCharon(o: {
     return existsSync(vici);
   }, { what: `charon's VICI socket ${vici}`, timeoutMs: START_DEADLINE_MS, maxIntervalMs: 50 });
   const env = { ...process.env, STRONGSWAN_CONF: conf };
-  const r = await execa(SWANCTL, ['--load-all', '--file', swanctl, '--uri', `unix://${vici}`], { env, reject: false, all: true });
+  const control = async (args: string[]) => {
+    const r = await execa(SWANCTL, [...args, '--uri', `unix://${vici}`], { env, reject: false, all: true });
+    return { exitCode: r.exitCode ?? 1, output: r.all ?? '' };
+  };
+  const r = await control(['--load-all', '--file', swanctl]);
   if (r.exitCode !== 0) {
     await proc.stop({ signal: 'SIGTERM', graceMs: 3000 });
-    throw new Error(`swanctl --load-all for ${o.node} failed (exit ${r.exitCode}): ${(r.all ?? '').trim().split('\n').slice(-3).join('; ')}`);
+    throw new Error(`swanctl --load-all for ${o.node} failed (exit ${r.exitCode}): ${r.output.trim().split('\n').slice(-3).join('; ')}`);
   }
   return {
     proc,
+    swanctl: control,
     xfrmStates: async () => (await nsExec(o.netns, 'ip', ['xfrm', 'state'])).stdout,
     stop: async () => { await proc.stop({ signal: 'SIGTERM', graceMs: 3000 }); },
   };
