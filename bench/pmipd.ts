@@ -199,15 +199,30 @@ function lmaInProcess(): void {
   say(`(c) memory: ${fmt(perBinding / 1024, 2)} KiB per binding (heap: BCE, indices, prefix, timer; the policy entry excluded), ${fmt((heap100k - heap0) / 2 ** 20, 1)} MiB for 100k`);
 }
 
+/** Two namespaces (the LMA's, the load tool's) joined by a veth pair, and a scratch directory. */
+async function lmaAndMag(scratch: Scratch): Promise<{ lmaNs: string; magNs: string; link: Awaited<ReturnType<Scratch['vethPair']>>; dir: string }> {
+  const lmaNs = await scratch.netns();
+  const magNs = await scratch.netns();
+  return { lmaNs, magNs, link: await scratch.vethPair(lmaNs, magNs), dir: scratch.tmpDir() };
+}
+
+/** pmipd as LMA in `ns` with domain file `cfg`, once its control socket answers. */
+async function startLmaDaemon(sup: Supervisor, name: string, ns: string, cfg: string, dir: string) {
+  const control = join(dir, `${name}.sock`);
+  const lma = sup.start({ name, netns: ns, cmd: process.execPath, args: ['dist/pmipd/main.js', '--role', 'lma', '--config', cfg, '--control', control, '--log-level', 'warn'], logFile: join(dir, `${name}.log`) });
+  await pollUntil(async () => {
+    if (!lma.running) throw new BenchError(`${name} ended at start-up: ${lma.lastLines(3).join(' | ')}`);
+    return (await nsExec(null, 'test', ['-S', control], { reject: false })).exitCode === 0;
+  }, { what: `${name}'s control socket`, timeoutMs: 60_000 });
+  return lma;
+}
+
 /** (c) over raw sockets: the LMA daemon (data plane chosen by auto) in one namespace, the load tool in another. */
 async function lmaOverSockets(): Promise<void> {
   const scratch = new Scratch();
   const sup = new Supervisor();
   try {
-    const lmaNs = await scratch.netns();
-    const magNs = await scratch.netns();
-    const link = await scratch.vethPair(lmaNs, magNs);
-    const dir = scratch.tmpDir();
+    const { lmaNs, magNs, link, dir } = await lmaAndMag(scratch);
     const cfg = join(dir, 'domain.yaml');
     const total = 110_000;
     writeFileSync(cfg, stringify({
@@ -216,10 +231,7 @@ async function lmaOverSockets(): Promise<void> {
       mags: [{ name: 'mag1', address: link.addrB, accessInterfaces: ['pta'] }],
       mobileNodes: Array.from({ length: total }, (_, i) => ({ nai: `mn${i}@bench.example` })),
     }));
-    const control = join(dir, 'lma.sock');
-    const lma = sup.start({ name: 'lma', netns: lmaNs, cmd: process.execPath, args: ['dist/pmipd/main.js', '--role', 'lma', '--config', cfg, '--control', control, '--log-level', 'warn'], logFile: join(dir, 'lma.log') });
-    await lma.waitForOutput(/ready role=lma|pmipd:/, { timeoutMs: 60_000 }).catch(() => undefined);
-    await pollUntil(async () => (await nsExec(null, 'test', ['-S', control], { reject: false })).exitCode === 0, { what: 'LMA control socket', timeoutMs: 60_000 });
+    const lma = await startLmaDaemon(sup, 'lma', lmaNs, cfg, dir);
     const load = async (start: number, count: number) => JSON.parse((await nsExec(magNs, process.execPath, ['dist/pmipd/tools/pbu-load.js', '--lmaa', link.addrA, '--src', link.addrB, '--start', String(start), '--count', String(count), '--window', '128', '--timeout', '60000'])).stdout) as { received: number; perSecond: number; p50Ms: number; p99Ms: number; statuses: Record<string, number> };
     const single = JSON.parse((await nsExec(magNs, process.execPath, ['dist/pmipd/tools/pbu-load.js', '--lmaa', link.addrA, '--src', link.addrB, '--start', '109000', '--count', '500', '--window', '1'])).stdout) as { p50Ms: number; p99Ms: number };
     // The same among 50 malformed headers per PBU (dropped and counted by the LMA).
@@ -371,10 +383,7 @@ async function ipsecFigures(): Promise<void> {
   const scratch = new Scratch();
   const sup = new Supervisor();
   try {
-    const lmaNs = await scratch.netns();
-    const magNs = await scratch.netns();
-    const link = await scratch.vethPair(lmaNs, magNs);
-    const dir = scratch.tmpDir();
+    const { lmaNs, magNs, link, dir } = await lmaAndMag(scratch);
     const keys = await runKeys(join(dir, 'keys.json'), { esp: 'null-sha256', lma: link.addrA, mags: [{ name: 'mag1', address: link.addrB }] });
     const settings = { mode: 'manual' as const, esp: 'null-sha256' as const, waitMs: 1000, keys: keys.pairs };
     const p50: Record<string, number> = {};
@@ -391,9 +400,7 @@ async function ipsecFigures(): Promise<void> {
         }));
         const magSide = planIpsec({ settings, role: 'mag', self: link.addrB, pairs: [{ mag: 'mag1', peer: link.addrA }], quirks: new Quirks([]) });
         if (mode === 'manual') await ipBatch(magSide.install, { netns: magNs });
-        const control = join(dir, `lma-${mode}-${round}.sock`);
-        const lma = sup.start({ name: `lma ${mode} ${round}`, netns: lmaNs, cmd: process.execPath, args: ['dist/pmipd/main.js', '--role', 'lma', '--config', cfg, '--control', control, '--log-level', 'warn'], logFile: join(dir, `lma-${mode}.log`) });
-        await pollUntil(async () => (await nsExec(null, 'test', ['-S', control], { reject: false })).exitCode === 0, { what: `LMA control socket (ipsec ${mode})`, timeoutMs: 60_000 });
+        const lma = await startLmaDaemon(sup, `lma-${mode}-${round}`, lmaNs, cfg, dir);
         const r = JSON.parse((await nsExec(magNs, process.execPath, ['dist/pmipd/tools/pbu-load.js', '--lmaa', link.addrA, '--src', link.addrB, '--start', String(round * 300), '--count', '300', '--window', '1',
           ...(mode === 'manual' ? ['--protected'] : [])])).stdout) as { received: number; p50Ms: number };
         if (r.received !== 300) throw new BenchError(`(f) ipsec ${mode}: ${r.received} of 300 PBAs came back`);
