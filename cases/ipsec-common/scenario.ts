@@ -18,8 +18,12 @@
 //    │══ ESP[PBU HI=5] refresh ═▶│ ◀═ ESP ═ mag2 (own SAs) │             step 2, step 3: SEC-05
 //                                │◀── PBU (no ESP) ────────│             step 4: LMA-VAL-01: no PBA,
 //                                │                         │                     no Binding Cache entry
-//                                │◀── MH type 200 (no ESP)─│             step 5: nothing in clear back (SEC-04)
-//   mag2 ══ ESP[PBU L=0] ═══════▶│  ═ ESP[PBA 0 L=0] ═▶ mag2             step 6: de-registration protected
+//   (manual keying only)         │◀═ ESP[PBU] own SA ══════│             step 5: accepted (the control)
+//                                │═ ESP[PBA 0] ═══════════▶│
+//                                │◀═ ESP[PBU] wrong key ═══│             step 6: LMA-VAL-01: ICV fails,
+//                                │                         │                     no PBA, no entry
+//                                │◀── MH type 200 (no ESP)─│             step 7: nothing in clear back (SEC-04)
+//   mag2 ══ ESP[PBU L=0] ═══════▶│  ═ ESP[PBA 0 L=0] ═▶ mag2             step 8: de-registration protected
 //
 // Judgement: SEC-01/02/05, LMA-PBA-16 (and SEC-03) on the captures (harness/checks/security.ts, with
 // the run's SAs from captures/esp-sas.json); SEC-04 on every Mobility Header a MAG or the LMA sent
@@ -32,6 +36,10 @@ import { primaryAddress } from '../../harness/topology/model.js';
 const NAI = 'mn1@example.org';
 /** Provisioned, entitled: without IPsec the LMA would accept the tester's PBU for it. */
 const ROGUE = { nai: 'unprotected@example.org', mac: '02:00:00:00:0e:01' };
+/** Registered by tester1 inside ESP (manual keying): the positive control of the step after it. */
+const PROTECTED = { nai: 'protected@example.org', mac: '02:00:00:00:0e:02' };
+/** Sent by tester1 inside ESP with a wrong key: must be dropped. */
+const FORGED = { nai: 'forged@example.org', mac: '02:00:00:00:0e:03' };
 const LIFETIME_S = 8;
 
 interface Bce { mnId: string; proxyCoa: string; lastSeq: number; state: string }
@@ -46,7 +54,7 @@ export function ipsecCase(moduleUrl: string, keying: 'manual' | 'ikev2'): void {
     topology: '../ipsec-common/topology.yaml',
     iut: { lma1: 'lma', mag1: 'mag', mag2: 'mag' },
     needs: ike ? ['esp6', 'strongswan'] : ['esp6'],
-    domain: { ipsec: keying, lifetimeS: LIFETIME_S, minDelayBeforeBceDeleteMs: 1500, extraMobileNodes: [ROGUE] },
+    domain: { ipsec: keying, lifetimeS: LIFETIME_S, minDelayBeforeBceDeleteMs: 1500, extraMobileNodes: [ROGUE, PROTECTED, FORGED] },
     // SEC-03 asks for IKEv2: manual keying does not claim it.
     requirements: ['SEC-01', 'SEC-02', ...(ike ? ['SEC-03'] : []), 'SEC-04', 'SEC-05', 'LMA-PBA-16', 'LMA-VAL-01'],
   }, (c) => {
@@ -88,6 +96,25 @@ export function ipsecCase(moduleUrl: string, keying: 'manual' | 'ikev2'): void {
         [sent.ref, ...(sent.replyRef ? [sent.replyRef] : [])], { field: 'PBA / Binding Cache entry', expected: 'none / none', seen });
       expect(ok, `lma1 processed a PBU without ESP: ${seen}`).to.equal(true);
     });
+
+    if (!ike) {
+      c.step('tester1 gets its own SA pair (the run\'s keys): its PBU inside ESP is accepted', async () => {
+        await c.protectTester('tester1');
+        const sent = await m.pbu({ mnId: PROTECTED.nai, llId: PROTECTED.mac }, { protectable: true, timeoutMs: 5000 });
+        expect(sent, 'a PBU inside ESP with tester1\'s SA').to.be.accepted;
+      });
+
+      c.step('a PBU inside ESP under a wrong key (tester1\'s SPI) gets no PBA and creates no binding', async () => {
+        await c.protectTester('tester1', { wrongKey: true });
+        const sent = await m.pbu({ mnId: FORGED.nai, llId: FORGED.mac }, { protectable: true, timeoutMs: 2000 });
+        const entry = await bce(FORGED.nai);
+        const ok = sent.reply === null && entry === undefined;
+        const seen = sent.reply !== null ? `a PBA, status ${sent.reply.status ?? '?'}` : entry !== undefined ? `no PBA, but a Binding Cache entry (${entry.state})` : 'nothing';
+        c.verdict('LMA-VAL-01').expect(ok, { pass: 'the PBU failing its ESP ICV got no PBA and lma1 holds no binding for it', fail: `the PBU under a wrong key was processed: ${seen}` },
+          [sent.ref, ...(sent.replyRef ? [sent.replyRef] : [])], { field: 'PBA / Binding Cache entry', expected: 'none / none', seen });
+        expect(ok, `lma1 processed a PBU that fails its ESP ICV: ${seen}`).to.equal(true);
+      });
+    }
 
     c.step('tester1 sends a Mobility Header of unknown type 200 without ESP: whatever lma1 answers must be protected', async () => {
       // A Binding Error in clear would break SEC-04 (judged on the captures below); none at all is right.

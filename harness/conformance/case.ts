@@ -43,6 +43,7 @@ import { degradeWithoutDataplane } from './degraded.js';
 import type { DataplaneChoice, DataplaneUse } from '../iut/adapter.js';
 import { withoutStacks } from '../error-text.js';
 import { skipReason, type CaseNeed } from './requires.js';
+import { protectEmulatedMag } from '../ipsec/pmipd-ipsec.js';
 
 export interface CaseDefinition {
   /** Short and unique: "lma-rejections". */
@@ -370,6 +371,15 @@ export class CaseRun {
     const agent = await this.agent(node, { extraAddresses: opts.extraAddresses ?? 0 });
     this.testerAddresses.push(...agent.addresses);
     return new EmulatedMag(agent, this.address(opts.lma ?? 'lma1'));
+  }
+
+  /**
+   * Gives the emulated MAG in `node` its SA pair with the LMA (domain ipsec: manual): its sends
+   * marked `protectable` then go inside ESP (the others still bypass IPsec). `wrongKey`: a wrong
+   * key on its MAG→LMA SA.
+   */
+  async protectTester(node: string, opts: { wrongKey?: boolean } = {}): Promise<void> {
+    await protectEmulatedMag({ runDir: this.tb.runtimeDir, netns: this.tb.nodes[node]!.netns, mag: node, ...opts });
   }
 
   /** An emulated LMA in `node` (the topology's LMA, run without an IUT) answering as `config` says. */

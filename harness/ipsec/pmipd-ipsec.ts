@@ -1,8 +1,11 @@
 // IPsec for the pmipd adapter (domain `ipsec: manual | ikev2`): the run's keys (made once per run,
 // shared by its nodes), the SAs recorded beside the captures, and with ikev2 the node's charon.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseXfrmStates, type EspTransform } from '../../pmipd/ipsec/esp.js';
+import { planIpsec } from '../../pmipd/ipsec/protect.js';
+import { Quirks } from '../../pmipd/quirks.js';
+import { ipBatch } from '../netns.js';
 import type { IutContext } from '../iut/adapter.js';
 import { recordEspSas } from './sa-file.js';
 import { manualSas, runKeys, type RunKeys } from './run-keys.js';
@@ -24,10 +27,16 @@ function modeOf(domain: Record<string, unknown>): 'manual' | 'ikev2' | null {
 /** configDir is <out>/iut/<node>; the captures are <out>/captures/. */
 const capturesDir = (ctx: IutContext) => join(dirname(dirname(ctx.configDir)), 'captures');
 
+/** The run's keys: in the run directory (/run/pmip-testbed/<runid>/iut/), never beside the reports. */
+export function runKeysPath(runDir: string): string {
+  return join(runDir, 'iut', '.pmipd-ipsec-keys.json');
+}
+
 function keysOf(ctx: IutContext, domain: Record<string, unknown>, quirks: readonly string[]): Promise<RunKeys> {
   const lma = ctx.vars.lma?.address;
   if (lma === undefined || lma === null) throw new Error('ipsec: the topology has no LMA with an address');
-  return runKeys(join(dirname(ctx.runtimeDir), '.pmipd-ipsec-keys.json'), {
+  // runtimeDir is <run>/iut/<node>.
+  return runKeys(runKeysPath(dirname(dirname(ctx.runtimeDir))), {
     esp: (domain.esp ?? 'null-sha256') as EspTransform,
     lma,
     mags: ctx.vars.mags.flatMap((m) => (m.address === null ? [] : [{ name: m.id, address: m.address }])),
@@ -68,4 +77,28 @@ export async function startIpsec(ctx: IutContext, domain: Record<string, unknown
       await charon.stop();
     },
   };
+}
+
+/**
+ * Gives an emulated MAG's namespace (a MAG of the domain without an IUT) its SA pair and policies
+ * with the LMA, from the run's manual keys, replacing what it had: its protectable sends then
+ * travel inside ESP. `wrongKey`: its MAG→LMA SA gets another key (the LMA must drop what fails the ICV).
+ */
+export async function protectEmulatedMag(o: { runDir: string; netns: string; mag: string; wrongKey?: boolean }): Promise<void> {
+  let keys: RunKeys;
+  try {
+    keys = JSON.parse(await readFile(runKeysPath(o.runDir), 'utf8')) as RunKeys;
+  } catch (err) {
+    throw new Error(`the run has no IPsec keys (${(err as Error).message}): the domain needs ipsec: manual`);
+  }
+  const pair = keys.pairs.find((p) => p.mag === o.mag);
+  if (pair === undefined) throw new Error(`the run's IPsec keys have no pair for ${o.mag}`);
+  const flip = (hex: string) => hex.replace(/^./, (c) => (Number.parseInt(c, 16) ^ 8).toString(16));
+  const mine = o.wrongKey ? { ...pair, magToLma: { ...pair.magToLma, key: flip(pair.magToLma.key) } } : pair;
+  const plan = planIpsec({
+    settings: { mode: 'manual', esp: keys.esp, waitMs: 0, keys: [mine] }, role: 'mag', self: pair.magAddress,
+    pairs: [{ mag: o.mag, peer: pair.lmaAddress }], quirks: new Quirks([]),
+  });
+  // The namespace is the tester's alone: nothing else's SAs to keep.
+  await ipBatch(['xfrm policy flush', 'xfrm state flush', ...plan.install], { netns: o.netns });
 }
