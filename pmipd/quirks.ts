@@ -53,7 +53,7 @@ export const QUIRKS = {
   'ack-foreign-dereg': { role: 'lma', breaks: ['DEREG-06', 'HO-06'], does: 'a de-registration from a MAG that no longer holds the binding is accepted and deletes it' },
   'downlink-to-old-mag': { role: 'lma', breaks: ['HO-09', 'LMA-BCE-06', 'FWD-02'], does: 'after a handover the prefix route keeps pointing at the previous MAG' },
   // IPsec (domain `ipsec: manual | ikev2`; pmipd/ipsec/protect.ts)
-  'no-ipsec': { role: 'both', breaks: ['SEC-01', 'LMA-VAL-01'], does: 'the signalling is sent and accepted unprotected although the domain configures IPsec' },
+  'no-ipsec': { role: 'both', breaks: ['SEC-01', 'SEC-04', 'LMA-VAL-01'], does: 'the signalling is sent and accepted unprotected although the domain configures IPsec' },
   'accept-unprotected-pbu': { role: 'lma', breaks: ['LMA-VAL-01'], does: 'an allow policy lets Mobility Headers without ESP in at the LMA (its own PBAs stay protected)' },
   'wrong-spi-per-mag': { role: 'lma', breaks: ['SEC-05', 'LMA-PBA-16'], does: 'ipsec: manual: the LMA uses one SA pair (the first MAG\'s SPIs and keys) for every MAG' },
   'spd-pbu-pba-only': { role: 'lma', breaks: ['SEC-04'], does: 'the LMA\'s SPD selects only MH types 5 and 6 (PBU, PBA): other Mobility Headers, e.g. its Binding Errors, travel in clear' },
