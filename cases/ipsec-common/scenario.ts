@@ -50,7 +50,7 @@ export function ipsecCase(moduleUrl: string, keying: 'manual' | 'ikev2'): void {
     name: `ipsec-${keying}`,
     durationMs: 20_000,
     // Three pmipd and (ikev2) three charon starts before the first step: a safety net for slow VMs.
-    timeoutMs: 150_000,
+    timeoutMs: 240_000,
     purpose: `attach, refresh, handover and detach with PBU/PBA inside ESP (transport mode, ESP-NULL with HMAC-SHA-256), keyed ${ike ? 'by strongSwan IKEv2 (pre-shared keys made per run)' : 'by hand (SAs made per run)'}; a PBU without ESP gets no PBA and no binding`,
     rfc: ['5213 §4', '§4.1', '§4.2', '§5.3.1', '§5.3.6', '§6.9.1.5', ...(ike ? ['7296 §1.2'] : [])],
     topology: '../ipsec-common/topology.yaml',

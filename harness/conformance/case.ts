@@ -22,7 +22,7 @@ import { formatIpv6, parseIpv6 } from '../../wire/index.js';
 import { requirement } from '../catalog/index.js';
 import { check, Judge, PLATFORM_DEVIATIONS, runChecks, type Check, type RequirementResult } from '../checks/index.js';
 import { ipBatch } from '../netns.js';
-import { pollUntil, TimeoutError } from '../poll.js';
+import { pollUntil, START_DEADLINE_MS, TimeoutError } from '../poll.js';
 import { analysisCase, type CaseResult, type CaseStep } from '../report/index.js';
 import type { TeardownResult } from '../testbed/testbed.js';
 import { Testbed } from '../testbed/testbed.js';
@@ -255,6 +255,8 @@ export class CaseRun {
     }
     await mkdir(this.outDir, { recursive: true });
     this.testbed = await Testbed.up(this.topology, {
+      // In a VM under emulation Node alone took 40-55 s to start on a loaded host: deadlines stretch like the case's.
+      ...(vmDescription() !== undefined ? { readyTimeoutMs: START_DEADLINE_MS * VM_CASE_TIMEOUT_FACTOR } : {}),
       iut, outDir: this.outDir, launcher: `conformance case ${this.def.name}`, attach: this.def.attachAtStart !== false,
       ...(this.def.captures ? { captures: this.def.captures } : {}),
       ...(this.config.dataplane !== undefined ? { dataplane: this.config.dataplane } : {}),
