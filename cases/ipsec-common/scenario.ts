@@ -72,21 +72,21 @@ export function ipsecCase(moduleUrl: string, keying: 'manual' | 'ikev2'): void {
     });
 
     c.step('mn1 attaches to mag1 and configures an address: PBU and PBA inside ESP', async () => {
-      address = await c.tb.waitForAddress('mn1', { timeoutMs: 10_000 });
+      address = await c.tb.waitForAddress('mn1', { timeoutMs: 30_000 });
     });
 
     c.step(`mag1 refreshes the ${LIFETIME_S} s binding, inside ESP`, async () => {
       const first = await bce(NAI);
       expect(first, 'lma1\'s Binding Cache entry for mn1').to.not.equal(undefined);
       await pollUntil(async () => (await bce(NAI))?.lastSeq !== first!.lastSeq,
-        { what: `a refresh of mn1's binding accepted by lma1 (Sequence # other than ${first!.lastSeq})`, timeoutMs: LIFETIME_S * 2000, maxIntervalMs: 100 });
+        { what: `a refresh of mn1's binding accepted by lma1 (Sequence # other than ${first!.lastSeq})`, timeoutMs: LIFETIME_S * 3000, maxIntervalMs: 100 });
     });
 
     c.step('mn1 moves to ap2: mag2 registers it over its own SA pair and mn1 keeps its address', async () => {
       await c.tb.handover('mn1', 'ap2');
       const mag2 = c.address('mag2');
-      await pollUntil(async () => (await bce(NAI))?.proxyCoa === mag2, { what: `lma1 binding mn1 to mag2 (${mag2})`, timeoutMs: 15_000, maxIntervalMs: 100 });
-      await c.tb.waitForAddress('mn1', { prefix: c.prefixOf(address), timeoutMs: 10_000 });
+      await pollUntil(async () => (await bce(NAI))?.proxyCoa === mag2, { what: `lma1 binding mn1 to mag2 (${mag2})`, timeoutMs: 30_000, maxIntervalMs: 100 });
+      await c.tb.waitForAddress('mn1', { prefix: c.prefixOf(address), timeoutMs: 30_000 });
     });
 
     c.step('a PBU without ESP from tester1 (a MAG of the domain) gets no PBA and creates no binding', async () => {
@@ -126,7 +126,7 @@ export function ipsecCase(moduleUrl: string, keying: 'manual' | 'ikev2'): void {
     c.step('mn1 leaves: mag2 de-registers it inside ESP and lma1 lets the binding go', async () => {
       await c.tb.detach('mn1');
       await pollUntil(async () => (await bce(NAI))?.state !== 'active',
-        { what: 'lma1 to accept mn1\'s de-registration', timeoutMs: 15_000, maxIntervalMs: 100 });
+        { what: 'lma1 to accept mn1\'s de-registration', timeoutMs: 30_000, maxIntervalMs: 100 });
     });
 
     c.traceCheck('every Mobility Header between a MAG and the LMA is inside ESP', ['SEC-04'], (t, [j]) => {
