@@ -90,7 +90,8 @@ export function ipsecCase(moduleUrl: string, keying: 'manual' | 'ikev2'): void {
     });
 
     c.step('a PBU without ESP from tester1 (a MAG of the domain) gets no PBA and creates no binding', async () => {
-      const sent = await m.pbu({ mnId: ROGUE.nai, llId: ROGUE.mac }, { timeoutMs: 2000 });
+      // An observation window, long enough for a slow machine's LMA to answer had it accepted the PBU.
+      const sent = await m.pbu({ mnId: ROGUE.nai, llId: ROGUE.mac }, { timeoutMs: 5000 });
       const entry = await bce(ROGUE.nai);
       const ok = sent.reply === null && entry === undefined;
       const seen = sent.reply !== null ? `a PBA, status ${sent.reply.status ?? '?'}` : entry !== undefined ? `no PBA, but a Binding Cache entry (${entry.state})` : 'nothing';
@@ -108,7 +109,7 @@ export function ipsecCase(moduleUrl: string, keying: 'manual' | 'ikev2'): void {
 
       c.step('a PBU inside ESP under a wrong key (tester1\'s SPI) gets no PBA and creates no binding', async () => {
         await c.protectTester('tester1', { wrongKey: true });
-        const sent = await m.pbu({ mnId: FORGED.nai, llId: FORGED.mac }, { protectable: true, timeoutMs: 2000 });
+        const sent = await m.pbu({ mnId: FORGED.nai, llId: FORGED.mac }, { protectable: true, timeoutMs: 5000 });
         const entry = await bce(FORGED.nai);
         const ok = sent.reply === null && entry === undefined;
         const seen = sent.reply !== null ? `a PBA, status ${sent.reply.status ?? '?'}` : entry !== undefined ? `no PBA, but a Binding Cache entry (${entry.state})` : 'nothing';
