@@ -444,7 +444,9 @@ async function ikeSetup(scratch: Scratch, sup: Supervisor, lmaNs: string, magNs:
       t = performance.now();
       await mag.swanctl(['--stats']);
       idle.push(performance.now() - t);
-      await mag.swanctl(['--terminate', '--ike', 'peer']);
+      // swanctl.conf names the connection pmip-<peer>.
+      const down = await mag.swanctl(['--terminate', '--ike', 'pmip-peer']);
+      if (down.exitCode !== 0) throw new BenchError(`(f) swanctl --terminate failed: ${down.output.trim().split('\n').slice(-2).join('; ')}`);
       await pollUntil(async () => !(await mag.xfrmStates()).includes('proto esp'), { what: 'the SAs gone after --terminate', timeoutMs: 10_000, maxIntervalMs: 50 });
     }
     const net = median(setup) - median(idle);
