@@ -56,7 +56,10 @@ export const QUIRKS = {
   'no-ipsec': { role: 'both', breaks: ['SEC-01', 'SEC-04', 'LMA-VAL-01'], does: 'the signalling is sent and accepted unprotected although the domain configures IPsec' },
   'accept-unprotected-pbu': { role: 'lma', breaks: ['LMA-VAL-01'], does: 'an allow policy lets Mobility Headers without ESP in at the LMA (its own PBAs stay protected)' },
   'wrong-spi-per-mag': { role: 'lma', breaks: ['SEC-05', 'LMA-PBA-16'], does: 'ipsec: manual: the LMA uses one SA pair (the first MAG\'s SPIs and keys) for every MAG' },
-  'spd-pbu-pba-only': { role: 'lma', breaks: ['SEC-04'], does: 'the LMA\'s SPD selects only MH types 5 and 6 (PBU, PBA): other Mobility Headers, e.g. its Binding Errors, travel in clear' },
+  'spd-pbu-pba-only': {
+    role: 'lma', breaks: ['SEC-04', 'LMA-VAL-01'],
+    does: 'ipsec: manual: the LMA\'s SPD selects only MH types 6 out and 5 in (PBA, PBU): its Binding Errors travel in clear, and (measured on Debian\'s 6.1 kernel) the type-5 inbound selector did not stop an unprotected PBU either',
+  },
   'esp-tunnel-mode': { role: 'both', breaks: ['SEC-02'], does: 'ESP in tunnel mode (an inner IPv6 header) instead of transport mode' },
 } as const satisfies Record<string, QuirkInfo>;
 
