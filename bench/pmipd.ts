@@ -1,4 +1,4 @@
-// npm run bench:pmipd [testbed|lma|sockets|tunnel|routes] — pmipd's figures on this machine:
+// npm run bench:pmipd [testbed|lma|sockets|tunnel|routes|ipsec] — pmipd's figures on this machine:
 //   (a) attach: MN link-up -> usable global address; PBU -> PBA at the MAG (first attach)
 //   (b) handover: link moved -> first MN packet tunnelled by the new MAG; pings lost at 10 ms;
 //       once over the tun data plane and once over the kernel's (ip6tnl or seg6) where it has one
@@ -8,8 +8,11 @@
 //       direction through the LMA (loss at 10 000 pps, most it carries), tun vs the kernel
 //       back-end vs no tunnel, all in this run (test/pmipd/tunnel-fixture.ts)
 //   (e) ip -batch: 1000 routes
-// Goals (issues 4, 8): PBU->PBA < 2 ms, handover < 20 ms with at most one lost ping, >= 10k PBU/s,
-// 100k bindings in < 1 GiB; tun: <= 0.2 ms added per traversal, >= 50 000 pps with 0 loss at 10k.
+//   (f) IPsec (where the kernel has IPv6 ESP, i.e. in the VM: `pmip-testbed vm -- npm run bench:pmipd ipsec`):
+//       IKEv2 setup for one MAG–LMA pair with strongSwan; PBU -> PBA with ESP-NULL vs without, same run
+// Goals (issues 4, 8, 10): PBU->PBA < 2 ms, handover < 20 ms with at most one lost ping, >= 10k PBU/s,
+// 100k bindings in < 1 GiB; tun: <= 0.2 ms added per traversal, >= 50 000 pps with 0 loss at 10k;
+// IKEv2 setup <= 200 ms; PBU->PBA with ESP-NULL <= 1.2 x without.
 // A figure that cannot be measured ends the bench with exit status 1 and one line saying why.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +41,11 @@ import { runBench } from './run-bench.js';
 import { A, B, backendUnavailable, tunnelFixture, type FixtureTunnel, type TunnelFixture } from '../test/pmipd/tunnel-fixture.js';
 import { IpBatch } from '../pmipd/dataplane/ip-batch.js';
 import type { BackendName } from '../pmipd/dataplane/backends.js';
+import { detectKernelFeatures } from '../harness/kernel-features.js';
+import { ipBatch } from '../harness/netns.js';
+import { runKeys } from '../harness/ipsec/run-keys.js';
+import { startCharon, strongswanMissing, swanctlConf } from '../harness/ipsec/strongswan.js';
+import { planIpsec } from '../pmipd/ipsec/protect.js';
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!; };
 const fmt = (x: number, d = 2) => Number.isFinite(x) ? x.toFixed(d) : 'n/a';
@@ -191,15 +199,30 @@ function lmaInProcess(): void {
   say(`(c) memory: ${fmt(perBinding / 1024, 2)} KiB per binding (heap: BCE, indices, prefix, timer; the policy entry excluded), ${fmt((heap100k - heap0) / 2 ** 20, 1)} MiB for 100k`);
 }
 
+/** Two namespaces (the LMA's, the load tool's) joined by a veth pair, and a scratch directory. */
+async function lmaAndMag(scratch: Scratch): Promise<{ lmaNs: string; magNs: string; link: Awaited<ReturnType<Scratch['vethPair']>>; dir: string }> {
+  const lmaNs = await scratch.netns();
+  const magNs = await scratch.netns();
+  return { lmaNs, magNs, link: await scratch.vethPair(lmaNs, magNs), dir: scratch.tmpDir() };
+}
+
+/** pmipd as LMA in `ns` with domain file `cfg`, once its control socket answers. */
+async function startLmaDaemon(sup: Supervisor, name: string, ns: string, cfg: string, dir: string) {
+  const control = join(dir, `${name}.sock`);
+  const lma = sup.start({ name, netns: ns, cmd: process.execPath, args: ['dist/pmipd/main.js', '--role', 'lma', '--config', cfg, '--control', control, '--log-level', 'warn'], logFile: join(dir, `${name}.log`) });
+  await pollUntil(async () => {
+    if (!lma.running) throw new BenchError(`${name} ended at start-up: ${lma.lastLines(3).join(' | ')}`);
+    return (await nsExec(null, 'test', ['-S', control], { reject: false })).exitCode === 0;
+  }, { what: `${name}'s control socket`, timeoutMs: 60_000 });
+  return lma;
+}
+
 /** (c) over raw sockets: the LMA daemon (data plane chosen by auto) in one namespace, the load tool in another. */
 async function lmaOverSockets(): Promise<void> {
   const scratch = new Scratch();
   const sup = new Supervisor();
   try {
-    const lmaNs = await scratch.netns();
-    const magNs = await scratch.netns();
-    const link = await scratch.vethPair(lmaNs, magNs);
-    const dir = scratch.tmpDir();
+    const { lmaNs, magNs, link, dir } = await lmaAndMag(scratch);
     const cfg = join(dir, 'domain.yaml');
     const total = 110_000;
     writeFileSync(cfg, stringify({
@@ -208,10 +231,7 @@ async function lmaOverSockets(): Promise<void> {
       mags: [{ name: 'mag1', address: link.addrB, accessInterfaces: ['pta'] }],
       mobileNodes: Array.from({ length: total }, (_, i) => ({ nai: `mn${i}@bench.example` })),
     }));
-    const control = join(dir, 'lma.sock');
-    const lma = sup.start({ name: 'lma', netns: lmaNs, cmd: process.execPath, args: ['dist/pmipd/main.js', '--role', 'lma', '--config', cfg, '--control', control, '--log-level', 'warn'], logFile: join(dir, 'lma.log') });
-    await lma.waitForOutput(/ready role=lma|pmipd:/, { timeoutMs: 60_000 }).catch(() => undefined);
-    await pollUntil(async () => (await nsExec(null, 'test', ['-S', control], { reject: false })).exitCode === 0, { what: 'LMA control socket', timeoutMs: 60_000 });
+    const lma = await startLmaDaemon(sup, 'lma', lmaNs, cfg, dir);
     const load = async (start: number, count: number) => JSON.parse((await nsExec(magNs, process.execPath, ['dist/pmipd/tools/pbu-load.js', '--lmaa', link.addrA, '--src', link.addrB, '--start', String(start), '--count', String(count), '--window', '128', '--timeout', '60000'])).stdout) as { received: number; perSecond: number; p50Ms: number; p99Ms: number; statuses: Record<string, number> };
     const single = JSON.parse((await nsExec(magNs, process.execPath, ['dist/pmipd/tools/pbu-load.js', '--lmaa', link.addrA, '--src', link.addrB, '--start', '109000', '--count', '500', '--window', '1'])).stdout) as { p50Ms: number; p99Ms: number };
     // The same among 50 malformed headers per PBU (dropped and counted by the LMA).
@@ -353,6 +373,91 @@ async function routeBatch(): Promise<void> {
   }
 }
 
+/** (f) PBU -> PBA one at a time with ESP-NULL and without (same namespaces, same run), and IKEv2 set-up time. */
+async function ipsecFigures(): Promise<void> {
+  if (!(await detectKernelFeatures()).esp6) {
+    say('(f) IPsec: skipped: no IPv6 ESP on this kernel: run it in the VM (pmip-testbed vm -- npm run bench:pmipd ipsec)');
+    results.ipsec = { skipped: 'no IPv6 ESP' };
+    return;
+  }
+  const scratch = new Scratch();
+  const sup = new Supervisor();
+  try {
+    const { lmaNs, magNs, link, dir } = await lmaAndMag(scratch);
+    const keys = await runKeys(join(dir, 'keys.json'), { esp: 'null-sha256', lma: link.addrA, mags: [{ name: 'mag1', address: link.addrB }] });
+    const settings = { mode: 'manual' as const, esp: 'null-sha256' as const, waitMs: 1000, keys: keys.pairs };
+    const p50: Record<string, number> = {};
+    const ROUNDS = 3;
+    // Alternating rounds: machine noise lands on both sides alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of ['off', 'manual'] as const) {
+        const cfg = join(dir, `domain-${mode}.yaml`);
+        writeFileSync(cfg, stringify({
+          dataplane: 'none', ipsec: mode, ...(mode === 'manual' ? { ipsecKeys: keys.pairs.map((k) => ({ mag: k.mag, magToLma: k.magToLma, lmaToMag: k.lmaToMag })) } : {}),
+          lma: { address: link.addrA, transportInterface: link.ifA, prefixPool: ['2001:db8:a000::/40'], maxLifetime: 3600 },
+          mags: [{ name: 'mag1', address: link.addrB, accessInterfaces: ['pta'] }],
+          mobileNodes: Array.from({ length: 1000 }, (_, i) => ({ nai: `mn${i}@bench.example` })),
+        }));
+        const magSide = planIpsec({ settings, role: 'mag', self: link.addrB, pairs: [{ mag: 'mag1', peer: link.addrA }], quirks: new Quirks([]) });
+        if (mode === 'manual') await ipBatch(magSide.install, { netns: magNs });
+        const lma = await startLmaDaemon(sup, `lma-${mode}-${round}`, lmaNs, cfg, dir);
+        const r = JSON.parse((await nsExec(magNs, process.execPath, ['dist/pmipd/tools/pbu-load.js', '--lmaa', link.addrA, '--src', link.addrB, '--start', String(round * 300), '--count', '300', '--window', '1',
+          ...(mode === 'manual' ? ['--protected'] : [])])).stdout) as { received: number; p50Ms: number };
+        if (r.received !== 300) throw new BenchError(`(f) ipsec ${mode}: ${r.received} of 300 PBAs came back`);
+        (p50[mode] ??= 0);
+        p50[mode] += r.p50Ms / ROUNDS;
+        await lma.stop({ signal: 'SIGTERM', graceMs: 3000 });
+        if (mode === 'manual') for (const l of magSide.undo) await ipBatch([l], { netns: magNs });
+      }
+    }
+    const ratio = p50.manual! / p50.off!;
+    say(`(f) PBU->PBA one at a time, LMA daemon over raw sockets: ESP-NULL (manual SAs) ${fmt(p50.manual!, 3)} ms vs ${fmt(p50.off!, 3)} ms without IPsec (mean of ${ROUNDS} medians each): ratio ${fmt(ratio, 2)}; goal <= 1.2`);
+    const ike = await ikeSetup(scratch, sup, lmaNs, magNs, link.addrA, link.addrB, keys.pairs[0]!.psk);
+    results.ipsec = { pbuToPbaMs: { espNull: p50.manual, none: p50.off }, ratio: Number(ratio.toFixed(3)), ...ike };
+  } finally {
+    await sup.stopAll();
+    await scratch.cleanup();
+  }
+}
+
+/** IKEv2 for one MAG–LMA pair: `swanctl --initiate` (IKE_SA_INIT, IKE_AUTH, CHILD_SA installed) less a swanctl call's own cost. */
+async function ikeSetup(scratch: Scratch, sup: Supervisor, lmaNs: string, magNs: string, lmaa: string, pcoa: string, psk: string): Promise<Record<string, unknown>> {
+  const missing = strongswanMissing();
+  if (missing !== null) {
+    say(`(f) IKEv2 set-up: skipped: ${missing}`);
+    return { ikeSkipped: missing };
+  }
+  const start = async (ns: string, node: string, local: string, remote: string, action: 'trap' | 'none') => {
+    const runtimeDir = scratch.tmpDir();
+    return startCharon({ supervisor: sup, node, netns: ns, runtimeDir, logFile: join(runtimeDir, 'charon.log'),
+      swanctlText: swanctlConf({ peers: [{ name: 'peer', local, remote, psk }], start: action, esp: 'null-sha256', mode: 'transport' }) });
+  };
+  const lma = await start(lmaNs, 'lma', lmaa, pcoa, 'trap');
+  const mag = await start(magNs, 'mag', pcoa, lmaa, 'none');
+  try {
+    const setup: number[] = [], idle: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      let t = performance.now();
+      const r = await mag.swanctl(['--initiate', '--child', 'mh']);
+      setup.push(performance.now() - t);
+      if (r.exitCode !== 0) throw new BenchError(`(f) swanctl --initiate failed: ${r.output.trim().split('\n').slice(-2).join('; ')}`);
+      t = performance.now();
+      await mag.swanctl(['--stats']);
+      idle.push(performance.now() - t);
+      // swanctl.conf names the connection pmip-<peer>.
+      const down = await mag.swanctl(['--terminate', '--ike', 'pmip-peer']);
+      if (down.exitCode !== 0) throw new BenchError(`(f) swanctl --terminate failed: ${down.output.trim().split('\n').slice(-2).join('; ')}`);
+      await pollUntil(async () => !(await mag.xfrmStates()).includes('proto esp'), { what: 'the SAs gone after --terminate', timeoutMs: 10_000, maxIntervalMs: 50 });
+    }
+    const net = median(setup) - median(idle);
+    say(`(f) IKEv2 set-up of one MAG–LMA pair (strongSwan, PSK, x25519, ESP-NULL child): median ${fmt(net, 1)} ms beyond a swanctl call's own ${fmt(median(idle), 1)} ms (swanctl --initiate: ${setup.map((x) => fmt(x, 1)).join(', ')}); goal <= 200 ms`);
+    return { ikeSetupMs: Number(net.toFixed(1)), swanctlInitiateMs: setup.map((x) => Number(x.toFixed(1))), swanctlCallMs: Number(median(idle).toFixed(1)) };
+  } finally {
+    await mag.stop();
+    await lma.stop();
+  }
+}
+
 /** The kernel back-end this machine has (ip6tnl first), or null. */
 async function kernelBackend(): Promise<'ip6tnl' | 'seg6' | null> {
   const scratch = new Scratch();
@@ -364,7 +469,7 @@ async function kernelBackend(): Promise<'ip6tnl' | 'seg6' | null> {
   }
 }
 
-const SECTIONS = ['testbed', 'lma', 'sockets', 'tunnel', 'routes'];
+const SECTIONS = ['testbed', 'lma', 'sockets', 'tunnel', 'routes', 'ipsec'];
 
 async function main(): Promise<void> {
   const only = process.argv[2];
@@ -377,6 +482,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'sockets') await lmaOverSockets();
   if (only === undefined || only === 'tunnel') await tunnelFigures(kernel);
   if (only === undefined || only === 'routes') await routeBatch();
+  if (only === undefined || only === 'ipsec') await ipsecFigures();
   say(JSON.stringify(results));
 }
 

@@ -2,6 +2,7 @@
 // timers), validated with file:line errors. The testbed adapter generates it from a topology.
 import { canonicalAddress, formatMac, parseMac, parsePrefix, type Prefix } from '../wire/index.js';
 import { YamlReader, YamlSource, type FieldPath } from '../harness/yaml-located.js';
+import { IPSEC_FIELDS, readIpsec, type IpsecSettings } from './ipsec/settings.js';
 
 export type DataplaneKind = 'auto' | 'ip6tnl' | 'seg6' | 'tun' | 'none';
 
@@ -97,6 +98,8 @@ export interface DomainConfig {
   mag: MagSettings;
   mags: MagEntry[];
   mobileNodes: MobileNodePolicy[];
+  /** ESP protection of the signalling (RFC 5213 §4). */
+  ipsec: IpsecSettings;
 }
 
 /** RFC 6543 §3. */
@@ -224,7 +227,7 @@ function readHeartbeat(r: YamlReader): HeartbeatSettings | null {
 
 export function readDomainConfig(src: YamlSource): DomainConfig {
   const r = new YamlReader(src);
-  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications']);
+  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS]);
   const mags = readMags(r);
   return {
     file: src.file,
@@ -238,6 +241,7 @@ export function readDomainConfig(src: YamlSource): DomainConfig {
     mag: readMagSettings(r),
     mags,
     mobileNodes: readMobileNodes(r, mags),
+    ipsec: readIpsec(r, mags.map((m) => m.name)),
   };
 }
 

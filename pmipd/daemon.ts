@@ -18,6 +18,7 @@ import { PolicyStore } from './lma/policy.js';
 import { MagCore, type AccessLink, type HandoverKnowledge } from './mag/mag-core.js';
 import { Quirks } from './quirks.js';
 import { openRestartState, type RestartState } from './restart-state.js';
+import { protectSignalling } from './ipsec/protect.js';
 import { pollUntil, TimeoutError } from '../harness/poll.js';
 
 export interface DaemonOptions {
@@ -188,7 +189,11 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
     },
   });
   c.cleanups.push(() => core.close());
-  sock = new MhSocket(cfg.lma.address, crashOnThrow((buf, src) => core.receive(buf, src)), (err) => c.log.error('mh-socket', { why: err.message }));
+  // Removed last: after the socket closed (cleanups run in reverse).
+  c.cleanups.push(await protectSignalling({
+    settings: cfg.ipsec, role: 'lma', self: cfg.lma.address, pairs: cfg.mags.map((m) => ({ mag: m.name, peer: m.address })), quirks: c.quirks, log: c.log,
+  }));
+  sock = new MhSocket(cfg.lma.address, crashOnThrow((buf, src) => core.receive(buf, src)), (err) => c.log.error('mh-socket', { why: err.message }), cfg.ipsec.mode !== 'off');
   c.cleanups.push(() => sock!.close());
   core.announceRestart();
   await control(o, c, (req) => {
@@ -199,7 +204,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
       default: return undefined;
     }
   });
-  c.log.info('ready', { role: 'lma', lmaa: cfg.lma.address, dataplane: backend, dataplaneWhy: why, mags: cfg.mags.length, mobileNodes: cfg.mobileNodes.length });
+  c.log.info('ready', { role: 'lma', lmaa: cfg.lma.address, dataplane: backend, dataplaneWhy: why, ipsec: cfg.ipsec.mode, mags: cfg.mags.length, mobileNodes: cfg.mobileNodes.length });
 }
 
 function accessLink(iface: string): AccessLink & { linkLocal: string | null } {
@@ -239,7 +244,11 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     },
   });
   c.cleanups.push(() => core.close());
-  mh = new MhSocket(self.address, crashOnThrow((buf, src) => core.receive(buf, src)), (err) => c.log.error('mh-socket', { why: err.message }));
+  // Before the first PBU (ikev2: once the IKE daemon's SAs exist); removed after the de-registrations.
+  c.cleanups.push(await protectSignalling({
+    settings: cfg.ipsec, role: 'mag', self: self.address, pairs: [{ mag: self.name, peer: cfg.lma.address }], quirks: c.quirks, log: c.log,
+  }));
+  mh = new MhSocket(self.address, crashOnThrow((buf, src) => core.receive(buf, src)), (err) => c.log.error('mh-socket', { why: err.message }), cfg.ipsec.mode !== 'off');
   c.cleanups.push(() => mh!.close());
   core.announceRestart();
   for (const iface of self.accessInterfaces) {
@@ -274,7 +283,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
       default: return undefined;
     }
   });
-  c.log.info('ready', { role: 'mag', name: self.name, pcoa: self.address, lmaa: cfg.lma.address, dataplane: backend, dataplaneWhy: why, access: self.accessInterfaces });
+  c.log.info('ready', { role: 'mag', name: self.name, pcoa: self.address, lmaa: cfg.lma.address, dataplane: backend, dataplaneWhy: why, ipsec: cfg.ipsec.mode, access: self.accessInterfaces });
 }
 
 /**

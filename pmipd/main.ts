@@ -8,6 +8,7 @@ import { RawSocketUnavailable } from './io/raw.js';
 import { flushStderr, LOG_LEVELS, type LogLevel } from './log.js';
 import { UnknownQuirkError, quirkTable } from './quirks.js';
 import { RestartStateError } from './restart-state.js';
+import { IpsecUnavailable } from './ipsec/protect.js';
 
 const HELP = `usage: pmipd --role lma|mag --config FILE [--name MAG] [--control PATH] [--quirk NAME]... [--log-level LEVEL] [--state-dir DIR]
        pmipd --list-quirks
@@ -68,7 +69,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    const known = err instanceof YamlConfigError || err instanceof UnknownQuirkError || err instanceof RawSocketUnavailable || err instanceof DaemonSetupError || err instanceof RestartStateError;
+    const known = err instanceof YamlConfigError || err instanceof UnknownQuirkError || err instanceof RawSocketUnavailable || err instanceof DaemonSetupError || err instanceof RestartStateError || err instanceof IpsecUnavailable;
     process.stderr.write(`pmipd: ${err instanceof Error ? err.message : String(err)}\n`);
     if (!known && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = 1;

@@ -3,7 +3,8 @@
 // its behaviour lives (grep for its name); the IDs are those of the RFC 5213 catalog.
 
 export interface QuirkInfo {
-  role: 'lma' | 'mag';
+  /** 'both': a deviation of the whole domain (both ends of the signalling must share it). */
+  role: 'lma' | 'mag' | 'both';
   /** Catalog requirement IDs the deviation breaks. */
   breaks: readonly string[];
   does: string;
@@ -81,6 +82,15 @@ export const QUIRKS = {
   'upn-no-ani': { role: 'mag', breaks: ['UPN-08'], does: 'ANI-PARAMS-REQUESTED is followed by a PBU without the Access Network Identifier option' },
   'upn-duplicate-acted': { role: 'mag', breaks: ['UPN-09'], does: 'a retransmitted UPN (D = 1) already seen is acted on again' },
   'upn-ignores-be2': { role: 'lma', breaks: ['UPN-10'], does: 'a Binding Error 2 answering a UPN does not stop UPNs to that MAG' },
+  // IPsec (domain `ipsec: manual | ikev2`; pmipd/ipsec/protect.ts)
+  'no-ipsec': { role: 'both', breaks: ['SEC-01', 'SEC-04', 'LMA-VAL-01'], does: 'the signalling is sent and accepted unprotected although the domain configures IPsec' },
+  'accept-unprotected-pbu': { role: 'lma', breaks: ['LMA-VAL-01'], does: 'an allow policy lets Mobility Headers without ESP in at the LMA (its own PBAs stay protected)' },
+  'wrong-spi-per-mag': { role: 'lma', breaks: ['SEC-05', 'LMA-PBA-16'], does: 'ipsec: manual: the LMA uses one SA pair (the first MAG\'s SPIs and keys) for every MAG' },
+  'spd-pbu-pba-only': {
+    role: 'lma', breaks: ['SEC-04', 'LMA-VAL-01'],
+    does: 'ipsec: manual: the LMA\'s SPD selects only MH types 6 out and 5 in (PBA, PBU): its Binding Errors travel in clear, and (measured on Debian\'s 6.1 kernel) the type-5 inbound selector did not stop an unprotected PBU either',
+  },
+  'esp-tunnel-mode': { role: 'both', breaks: ['SEC-02'], does: 'ESP in tunnel mode (an inner IPv6 header) instead of transport mode' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;
@@ -97,7 +107,7 @@ export class Quirks {
     for (const n of names) {
       if (!(n in QUIRKS)) throw new UnknownQuirkError(`unknown quirk "${n}"; pmipd --list-quirks shows them`);
       const q = QUIRKS[n as QuirkName];
-      if (role !== undefined && q.role !== role) throw new UnknownQuirkError(`quirk "${n}" is for the ${q.role.toUpperCase()}, not the ${role.toUpperCase()}`);
+      if (role !== undefined && q.role !== role && q.role !== 'both') throw new UnknownQuirkError(`quirk "${n}" is for the ${q.role.toUpperCase()}, not the ${role.toUpperCase()}`);
     }
     this.set = new Set(names as QuirkName[]);
   }

@@ -38,6 +38,9 @@ const debianPackages = {
     'busybox-static': '/bin/busybox',
     // setpriv --pdeathsig: qemu dies with the harness.
     'util-linux': '/usr/bin/setpriv',
+    // The IKEv2 daemon of the ipsec-ikev2 case (IPv6 ESP exists in the VM's kernel, not on every host).
+    'strongswan-charon': '/usr/lib/ipsec/charon',
+    'strongswan-swanctl': '/usr/sbin/swanctl',
   } : {}),
   ...(withIuts ? {
     autoconf: '/usr/bin/autoreconf',
@@ -104,7 +107,9 @@ if (existsSync(join(root, 'node_modules', 'raw-socket')) && !existsSync(rawNode)
 // pmipd's user-space tunnel (the `tun` data plane) is its own addon, pmipd/native, linked as the
 // file: dependency pmipd-tunnel and built the same way.
 const tunnelNode = join(root, 'pmipd', 'native', 'build', 'Release', 'pmipd_tunnel.node');
-if (!existsSync(tunnelNode)) {
+// Rebuilt too when its source changed since (a copied build from before a change lacks functions).
+const tunnelSource = join(root, 'pmipd', 'native', 'src', 'tunnel.c');
+if (!existsSync(tunnelNode) || statSync(tunnelNode).mtimeMs < statSync(tunnelSource).mtimeMs) {
   say('building the pmipd-tunnel addon (npm rebuild pmipd-tunnel)');
   run('npm', ['rebuild', 'pmipd-tunnel', '--foreground-scripts']);
   if (!existsSync(tunnelNode)) {

@@ -39,7 +39,7 @@ conformanceCase(import.meta.url, {
     'MAG-PBA-04', 'MAG-PBA-05', 'MAG-PBA-09',
     'RA-01', 'RA-02', 'RA-03', 'RA-05', 'RA-06', 'RA-08', 'RA-10', 'RA-14',
     'FWD-01', 'FWD-02', 'FWD-03', 'FWD-05', 'FWD-09', 'FWD-10',
-    'SEC-01',
+    // SEC-01 (signalling inside ESP) is judged by the ipsec-* cases, which configure IPsec.
   ],
 }, (c) => {
   let address = '';

@@ -60,8 +60,9 @@ export class TesterAgent {
    * Sends a complete IPv6 packet; resolves with the wall-clock time (ms) it left. `stamp`: the
    * agent first sets the PBU's Timestamp option to that time (stimulus.ts restampPbu).
    */
-  async send(packet: Uint8Array, dst: string, stamp = false): Promise<number> {
-    return Number((await this.request({ cmd: 'send', packet: toHex(packet), dst, ...(stamp ? { stamp } : {}) })).timeMs);
+  /** `protectable`: through the namespace's IPsec policies (a bound protocol-135 socket), not around them. */
+  async send(packet: Uint8Array, dst: string, stamp = false, protectable = false): Promise<number> {
+    return Number((await this.request({ cmd: 'send', packet: toHex(packet), dst, ...(stamp ? { stamp } : {}), ...(protectable ? { protected: true } : {}) })).timeMs);
   }
 
   /** How many messages the agent has received so far: a cursor for `wait`'s `since`. */

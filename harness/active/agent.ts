@@ -7,13 +7,14 @@
 //
 //   node dist/harness/active/agent.js --control PATH --address ADDR [--address ADDR]...
 import { parseArgs } from 'node:util';
-import { IPPROTO_MH, decodeMobilityHeader, fromHex, parseIpv6, toHex, type BindingUpdate, type MobilityHeaderSpec } from '../../wire/index.js';
+import { IPPROTO_MH, decodeMobilityHeader, formatIpv6, fromHex, parseIpv6, toHex, type BindingUpdate, type MobilityHeaderSpec } from '../../wire/index.js';
 import type { ControlRequest } from '../../pmipd/control-socket.js';
 import { agentLog, agentMain } from './agent-main.js';
 import { IPPROTO_RAW, openRaw, sendRaw, SOL_SOCKET, SO_RCVBUF, type RawSocket } from '../../pmipd/io/raw.js';
 import { matches, type AgentMessage, type HeartbeatAnswer, type MessageMatch } from './agent-protocol.js';
 import { EmulatedLma, type EmulatedLmaConfig, type LmaRule } from './emulated-lma.js';
 import { mhPacket, restampPbu } from './stimulus.js';
+import { tunnelModule } from '../../pmipd/dataplane/tun-tunnel.js';
 
 interface Waiter { match: MessageMatch; since: number; resolve: (m: AgentMessage | null) => void; timer: NodeJS.Timeout }
 
@@ -28,6 +29,8 @@ class Agent {
   /** be2: UPNs (RFC 7077) get Binding Error 2, as from a MAG that does not know them (UPN-10). */
   private upnAnswer: 'none' | 'be2' = 'none';
   private readonly pending = new Set<NodeJS.Timeout>();
+  /** Bound protocol-135 sockets by source address, for sends the namespace's IPsec policies protect. */
+  private readonly bound = new Map<string, number>();
 
   constructor(readonly addresses: string[]) {
     this.rx = openRaw(IPPROTO_MH);
@@ -95,7 +98,8 @@ class Agent {
         parseIpv6(dst);
         const timeMs = Date.now();
         if (req.stamp === true) restampPbu(packet, timeMs);
-        await sendRaw(this.tx, packet, dst);
+        if (req.protected === true) this.sendProtectable(packet, dst);
+        else await sendRaw(this.tx, packet, dst);
         return { timeMs };
       }
       case 'wait': {
@@ -141,7 +145,21 @@ class Agent {
     }
   }
 
+  /**
+   * An IPPROTO_RAW send bypasses IPsec (the SPD sees protocol 255): a packet meant to go through
+   * the namespace's policies leaves by a protocol-135 socket bound to its source, as pmipd's do;
+   * the kernel builds the IPv6 header and the checksum again.
+   */
+  private sendProtectable(packet: Uint8Array, dst: string): void {
+    if (packet[6] !== IPPROTO_MH) throw new Error('a protected send takes an IPv6 packet whose next header is the Mobility Header');
+    const src = formatIpv6(packet.subarray(8, 24), 0);
+    let fd = this.bound.get(src);
+    if (fd === undefined) this.bound.set(src, fd = tunnelModule().mhOpen(src));
+    tunnelModule().mhSend(fd, packet.subarray(40), dst);
+  }
+
   close(): void {
+    for (const fd of this.bound.values()) tunnelModule().mhClose(fd);
     for (const t of this.pending) clearTimeout(t);
     for (const w of this.waiters) { clearTimeout(w.timer); w.resolve(null); }
     this.rx.close();

@@ -24,6 +24,8 @@ export interface SendOptions {
   timeoutMs?: number;
   /** The agent stamps the PBU's Timestamp option as it sends it (see restampPbu). */
   stampOnSend?: boolean;
+  /** Through the tester namespace's IPsec policies (CaseRun.protectTester); by default crafted packets bypass them. */
+  protectable?: boolean;
 }
 
 /** The shortest silence accepted as "no reply", even once the barrier has been answered. */
@@ -56,7 +58,7 @@ export class EmulatedMag {
     const src = o.src ?? this.address;
     const since = await this.agent.cursor();
     const { packet, mh: bytes } = mhPacket(mh, src, this.lma, o.badChecksum ? { badChecksum: true } : {});
-    const timeMs = await this.agent.send(packet, this.lma, o.stampOnSend === true);
+    const timeMs = await this.agent.send(packet, this.lma, o.stampOnSend === true, o.protectable === true);
     const decoded = decodeMobilityHeader(bytes, 0, bytes.length);
     const seq = 'seq' in decoded ? decoded.seq : undefined;
     const ref: MhRef = { src, dst: this.lma, type: bytes[2]!, ...(seq !== undefined ? { seq } : {}), timeMs };

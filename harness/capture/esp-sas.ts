@@ -9,7 +9,7 @@
 // hex, the octets wire/esp.ts espSaFrom describes (aes-gcm-128: AES key + salt; aes-cbc-sha256:
 // AES key + HMAC key; null-sha256: HMAC key, may be "" when unknown); `src`/`dst`: the SA's addresses.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EspSaError, espSaFrom, espSaKeyHex, spiText, type EspAlgorithm, type EspSa } from '../../wire/esp.js';
 
@@ -89,4 +89,25 @@ export function espSasPathBeside(captureFile: string): string {
 export async function espSasBeside(captureFile: string): Promise<EspSa[]> {
   const path = espSasPathBeside(captureFile);
   return existsSync(path) ? readEspSas(path) : [];
+}
+
+/** One writer at a time in this process: every node of a run adds to the same file. */
+let recording: Promise<void> = Promise.resolve();
+
+/**
+ * Adds `sas` to capturesDir/esp-sas.json, as the testbed's keying makes them (manual keys at
+ * prepare, IKEv2's once negotiated); an SA already there (same SPI and destination) is kept once.
+ */
+export function recordEspSas(capturesDir: string, sas: readonly EspSa[]): Promise<void> {
+  const next = recording.then(async () => {
+    const file = join(capturesDir, ESP_SAS_FILE);
+    const have = existsSync(file) ? await readEspSas(file) : [];
+    for (const sa of sas) if (!have.some((h) => h.spi === sa.spi && h.dst === sa.dst)) have.push(sa);
+    await mkdir(capturesDir, { recursive: true });
+    const tmp = `${file}.${process.pid}`;
+    await writeEspSas(tmp, have);
+    await rename(tmp, file);
+  });
+  recording = next.catch(() => undefined);
+  return next;
 }

@@ -2,7 +2,7 @@
 // tcpdump said it is listening, so nothing sent after startCapture resolves is missed.
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { pollUntil } from '../poll.js';
+import { START_DEADLINE_MS, pollUntil } from '../poll.js';
 import { describeExit, type SupervisedProcess, type Supervisor } from '../process/supervisor.js';
 
 export interface CaptureSpec {
@@ -43,7 +43,8 @@ export interface RunningCapture {
 // 8 MiB give ~2000 slots, enough for 100k packets/s without loss here.
 const DEFAULT_SNAPLEN = 4096;
 const RING_KIB = 8192;
-const LISTEN_TIMEOUT_MS = 5000;
+/** A deadline, not a speed goal: six tcpdumps starting at once in a VM under emulation took over 5 s. */
+const LISTEN_TIMEOUT_MS = START_DEADLINE_MS;
 /** tcpdump ends ~35 ms after SIGINT; the grace only matters when it hangs. */
 const STOP_GRACE_MS = 3000;
 /** Time for tcpdump to write what the kernel had queued for it when stop() was called. */

@@ -7,5 +7,5 @@ export { mhEv, ndEv, dataEv } from './evidence.js';
 
 /** Known deviations of this project's own platform (platform notes: the kernel has no IPv6 ESP). */
 export const PLATFORM_DEVIATIONS: Readonly<Record<string, string>> = {
-  'SEC-01': 'pmipd, the reference IUT, has no IPsec yet (and kernels without CONFIG_INET6_ESP cannot protect signalling at all): PBU/PBA run unprotected',
+  'SEC-01': 'a testbed without IPsec (a kernel without IPv6 ESP, or IPsec not configured) runs PBU/PBA unprotected (catalog: a known deviation there); pmipd protects them with ipsec: manual or ikev2 (cases ipsec-*, in a VM)',
 };

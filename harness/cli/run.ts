@@ -163,6 +163,10 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${tag(e.index, e.total)} ${red('ERROR')}  ${e.label.padEnd(width)}  ${red(firstLine(fatal))}  ${seconds(o.elapsedMs).padStart(7)}\n${tail.map((l) => `        ${l}\n`).join('')}`);
         return;
       }
+      if (r?.skipped !== undefined) {
+        process.stdout.write(`${tag(e.index, e.total)} skip   ${e.label.padEnd(width)}  SKIPPED: ${r.skipped}  ${seconds(o.elapsedMs).padStart(7)}\n`);
+        return;
+      }
       const err = o.output?.error;
       process.stdout.write(`${tag(e.index, e.total)} done   ${e.label.padEnd(width)}  ${counts(r)}  ${seconds(o.elapsedMs).padStart(7)}${dataplaneText(r)}${err ? `\n        ${err.split('\n').join('\n        ')}` : ''}\n`);
     },
@@ -192,13 +196,15 @@ export async function main(argv: string[]): Promise<number> {
   if (end.errorLines.length > 0) process.stdout.write(`\n${end.errorLines.map(red).join('\n')}\n`);
   process.stdout.write(summary.size > 0 ? `\n${table(summary, baseline)}\n\n` : '\n');
   const n = (k: string) => [...summary.values()].filter((o) => o.verdict === k).length;
-  const ran = results.length - end.errored.length;
+  const skipped = results.filter((r) => r.skipped !== undefined).length;
+  const ran = results.length - end.errored.length - skipped;
   const planes = dataplaneSummary(results);
-  process.stdout.write(`${summary.size} requirements judged by ${ran} case(s): ${n('PASS')} PASS, ${n('FAIL')} FAIL, ${n('INCONCLUSIVE')} INCONCLUSIVE, ${n('NOT-APPLICABLE')} NOT-APPLICABLE; ${seconds(finished.getTime() - started.getTime())}${planes ? `; data plane ${planes}` : ''}\n`);
+  process.stdout.write(`${summary.size} requirements judged by ${ran} case(s)${skipped > 0 ? ` (${skipped} skipped)` : ''}: ${n('PASS')} PASS, ${n('FAIL')} FAIL, ${n('INCONCLUSIVE')} INCONCLUSIVE, ${n('NOT-APPLICABLE')} NOT-APPLICABLE; ${seconds(finished.getTime() - started.getTime())}${planes ? `; data plane ${planes}` : ''}\n`);
   if (end.writeBaseline) {
     await writeBaseline(baselineFile, profile.name, summary, baseline);
     process.stdout.write(`baseline written: ${baselineFile}\n`);
   }
+  for (const r of results) if (r.skipped !== undefined) process.stdout.write(`case ${r.name} SKIPPED: ${r.skipped}\n`);
   for (const line of end.lines) process.stdout.write(`${/errored|no requirement was judged|cannot be matched|not written/.test(line) ? red(line) : line}\n`);
   process.stdout.write(`report: ${relative(process.cwd(), written.html)}\n`);
   return end.exitCode;

@@ -22,7 +22,7 @@ import { formatIpv6, parseIpv6 } from '../../wire/index.js';
 import { requirement } from '../catalog/index.js';
 import { check, Judge, PLATFORM_DEVIATIONS, runChecks, type Check, type RequirementResult } from '../checks/index.js';
 import { ipBatch } from '../netns.js';
-import { pollUntil, TimeoutError } from '../poll.js';
+import { pollUntil, START_DEADLINE_MS, TimeoutError } from '../poll.js';
 import { analysisCase, type CaseResult, type CaseStep } from '../report/index.js';
 import type { TeardownResult } from '../testbed/testbed.js';
 import { Testbed } from '../testbed/testbed.js';
@@ -43,6 +43,8 @@ import { ActiveVerdict, mergeResults, resolveActive } from './verdicts.js';
 import { degradeWithoutDataplane } from './degraded.js';
 import type { DataplaneChoice, DataplaneUse } from '../iut/adapter.js';
 import { withoutStacks } from '../error-text.js';
+import { skipReason, type CaseNeed } from './requires.js';
+import { protectEmulatedMag } from '../ipsec/pmipd-ipsec.js';
 
 export interface CaseDefinition {
   /** Short and unique: "lma-rejections". */
@@ -65,6 +67,8 @@ export interface CaseDefinition {
   timeoutMs?: number;
   /** How long the case usually takes (ms): the runner starts long cases first. */
   durationMs?: number;
+  /** What the machine must offer; without it the case is SKIPPED, its reason named. */
+  needs?: CaseNeed[];
 }
 
 /** A registered case: its definition and the file it lives in. */
@@ -133,6 +137,11 @@ export function conformanceCase(moduleUrl: string, def: CaseDefinition, body: (c
     this.timeout(caseTimeoutMs(def));
     const c = new CaseRun(entry, runConfig());
     before(async function () {
+      const why = await skipReason(def.needs ?? []);
+      if (why !== null) {
+        c.skipped = why;
+        this.skip();
+      }
       await c.up();
     });
     body(c);
@@ -185,6 +194,8 @@ export class CaseRun {
   private errors: string[] = [];
   /** Why the case could not run (the testbed or an IUT did not come up): it is an ERROR. */
   private fatal: string | undefined;
+  /** Why the case did not run on this machine (a need it lacks): SKIPPED, no verdicts. */
+  skipped: string | undefined;
   /** The data plane each IUT node said it uses. */
   private dataplanes: Record<string, DataplaneUse> = {};
   private readonly started = Date.now();
@@ -233,7 +244,10 @@ export class CaseRun {
     if (missing.length > 0) throw new Error(`topology ${this.topology.file} lacks what case ${this.def.name} needs: ${missing.join(', ')}`);
     const profile = loadProfile(this.config.iut);
     const quirksByRole: Record<IutRole, string[]> = { lma: [], mag: [] };
-    for (const q of this.config.quirks) quirksByRole[profile.quirkRole(q)].push(q);
+    for (const q of this.config.quirks) {
+      const role = profile.quirkRole(q);
+      for (const r of role === 'both' ? (['lma', 'mag'] as const) : [role]) quirksByRole[r].push(q);
+    }
     const iut: Record<string, IutSpec | null> = {};
     for (const n of Object.values(this.topology.nodes)) {
       const role = this.def.iut[n.id];
@@ -245,6 +259,8 @@ export class CaseRun {
     }
     await mkdir(this.outDir, { recursive: true });
     this.testbed = await Testbed.up(this.topology, {
+      // In a VM under emulation Node alone took 40-55 s to start on a loaded host: deadlines stretch like the case's.
+      ...(vmDescription() !== undefined ? { readyTimeoutMs: START_DEADLINE_MS * VM_CASE_TIMEOUT_FACTOR } : {}),
       iut, outDir: this.outDir, launcher: `conformance case ${this.def.name}`, attach: this.def.attachAtStart !== false,
       ...(this.def.captures ? { captures: this.def.captures } : {}),
       ...(this.config.dataplane !== undefined ? { dataplane: this.config.dataplane } : {}),
@@ -361,6 +377,15 @@ export class CaseRun {
     const agent = await this.agent(node, { extraAddresses: opts.extraAddresses ?? 0 });
     this.testerAddresses.push(...agent.addresses);
     return new EmulatedMag(agent, this.address(opts.lma ?? 'lma1'));
+  }
+
+  /**
+   * Gives the emulated MAG in `node` its SA pair with the LMA (domain ipsec: manual): its sends
+   * marked `protectable` then go inside ESP (the others still bypass IPsec). `wrongKey`: a wrong
+   * key on its MAG→LMA SA.
+   */
+  async protectTester(node: string, opts: { wrongKey?: boolean } = {}): Promise<void> {
+    await protectEmulatedMag({ runDir: this.tb.runtimeDir, netns: this.tb.nodes[node]!.netns, mag: node, ...opts });
   }
 
   /** An emulated LMA in `node` (the topology's LMA, run without an IUT) answering as `config` says. */
@@ -522,6 +547,10 @@ export class CaseRun {
       name: this.def.name, purpose: this.def.purpose, rfcSections: this.def.rfc, requirementIds: this.def.requirements,
       steps: this.steps, verdicts: [], captures: [], logs: [], timings: {},
     };
+    if (this.skipped !== undefined) {
+      producedResults.push({ result: { ...result, verdicts: [], skipped: this.skipped }, elapsedMs: Date.now() - this.started });
+      return;
+    }
     if (this.notes.length > 0 || errors.length > 0) result.steps = [...(result.steps ?? []), ...[...errors, ...this.notes].map((d) => ({ description: d }))];
     // Could not run: no judgement to show, an ERROR with its cause instead.
     if (this.fatal !== undefined || this.caseResult === undefined) {

@@ -50,6 +50,10 @@ export interface DomainNeeds {
   revocation?: boolean;
   /** RFC 7077 Update Notifications on (default off). */
   updateNotifications?: boolean;
+  /** ESP protection of the signalling (RFC 5213 §4): manual keys (made per run) or IKEv2. */
+  ipsec?: 'manual' | 'ikev2';
+  /** The ESP transform (default null-sha256). */
+  esp?: 'null-sha256' | 'aes-gcm-128' | 'aes-cbc-sha256';
 }
 
 export interface ProfileContext {
@@ -64,10 +68,10 @@ export interface ProfileContext {
 export interface IutProfile {
   name: string;
   spec(ctx: ProfileContext): IutSpec;
-  /** The role a quirk applies to; throws for a quirk the IUT does not have. */
-  quirkRole(name: string): IutRole;
+  /** The role a quirk applies to ('both': every IUT node); throws for a quirk the IUT does not have. */
+  quirkRole(name: string): IutRole | 'both';
   /** Quirk name -> requirement IDs it is meant to break (for the self-test), when the IUT has quirks. */
-  quirks(): Record<string, { role: IutRole; breaks: readonly string[] }>;
+  quirks(): Record<string, { role: IutRole | 'both'; breaks: readonly string[] }>;
   /**
    * The domain a run really has when a case asks for `needs`: an implementation that cannot be
    * configured for something (OPMIP has no timestamps) runs with what its code fixes, and the
@@ -169,6 +173,7 @@ export const pmipdProfile: IutProfile = {
       } : {}),
       ...(needs.revocation === true ? { revocation: true } : {}),
       ...(needs.updateNotifications === true ? { updateNotifications: true } : {}),
+      ...(needs.ipsec !== undefined ? { ipsec: needs.ipsec, esp: needs.esp ?? 'null-sha256' } : {}),
     };
     // The adapter's default gives every MN its topology HNP as a fixed prefix; catalog §E.1 has the
     // MAG ask for ::/0 and the LMA allocate, so that is the default here.

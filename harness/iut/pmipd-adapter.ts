@@ -15,6 +15,7 @@ import type { IutSpec } from '../topology/schema.js';
 import { checkSocketPath, IutError, type DataplaneChoice, type DataplaneUse, type IutAdapter, type IutContext, type RunningIut } from './adapter.js';
 import type { PmipdOptions } from './pmipd-options.js';
 import type { IutVars } from './vars.js';
+import { prepareIpsec, startIpsec, type NodeIpsec } from '../ipsec/pmipd-ipsec.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'pmipd', 'main.js');
 
@@ -93,7 +94,8 @@ export const pmipdAdapter: IutAdapter = {
 
   requiredFeatures(spec, forced) {
     // With auto, pmipd probes ip6tnl, seg6, tun and falls back to none: nothing is required.
-    return BACKEND_FEATURES[requestedDataplane(spec, forced)];
+    const ipsec = ((spec.options ?? {}) as PmipdOptions).domain?.ipsec;
+    return [...BACKEND_FEATURES[requestedDataplane(spec, forced)], ...(ipsec === 'manual' || ipsec === 'ikev2' ? ['esp6' as const] : [])];
   },
 
   async prepare(ctx) {
@@ -105,6 +107,7 @@ export const pmipdAdapter: IutAdapter = {
     const domain = domainFile(ctx.vars, options(ctx), lmaIf, stateDir);
     if (ctx.dataplane !== undefined) domain.dataplane = ctx.dataplane;
     try {
+      await prepareIpsec(ctx, domain, options(ctx).quirks ?? []);
       await writeFile(join(ctx.configDir, 'pmipd-domain.yaml'), stringify(domain));
     } catch (err) {
       throw new IutError(ctx.node.id, 'pmipd', (err as Error).message);
@@ -119,6 +122,9 @@ export const pmipdAdapter: IutAdapter = {
       '--log-level', opts.logLevel ?? 'info', '--state-dir', ctx.runtimeDir];
     if (ctx.node.kind === 'mag') args.push('--name', ctx.node.id);
     for (const q of opts.quirks ?? []) args.push('--quirk', q);
+    // ikev2: the node's IKE daemon first (pmipd at a MAG waits for its SAs).
+    let ipsec: NodeIpsec;
+    try { ipsec = await startIpsec(ctx, opts.domain ?? {}, opts.quirks ?? []); } catch (err) { throw new IutError(ctx.node.id, 'pmipd', (err as Error).message); }
     const proc = ctx.supervisor.start({
       name: `iut ${ctx.node.id}`, node: ctx.node.id, netns: ctx.netns, cmd: process.execPath, args,
       logFile: ctx.logFile, cwd: ctx.configDir,
@@ -135,6 +141,7 @@ export const pmipdAdapter: IutAdapter = {
             if (!proc.running) throw new Error(`it ended at start-up; ${proc.formatTail()}`);
             try { return (await controlRequest(control, { cmd: 'ping' }, 1000)).ok === true; } catch { return false; }
           }, { what: `pmipd control socket ${control}`, timeoutMs, maxIntervalMs: 20 });
+          await ipsec.ready();
         } catch (err) {
           const what = err instanceof TimeoutError ? `not ready: ${err.message}` : (err as Error).message;
           // The cause first, on one line; the message with the log tail after it.
@@ -144,6 +151,7 @@ export const pmipdAdapter: IutAdapter = {
       },
       async stop() {
         await proc.stop({ signal: 'SIGTERM', graceMs: 3000 });
+        await ipsec.stop();
       },
       async command(req) {
         const r = await controlRequest(control, req, 3000);

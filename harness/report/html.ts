@@ -119,6 +119,7 @@ function erroredCaseHtml(c: CaseResult, i: number): string {
 
 function caseHtml(c: CaseResult, i: number): string {
   if (c.error !== undefined) return erroredCaseHtml(c, i);
+  if (c.skipped !== undefined) return `<section class="case" id="case-${i}"><h2>${esc(c.name)} <span class="v INCONCLUSIVE">SKIPPED</span></h2><p>${esc(c.purpose)}</p><p><b>not run on this machine:</b> ${esc(c.skipped)}</p></section>`;
   const t0 = c.trace?.start ?? c.ladder?.[0]?.time ?? 0;
   const files = [
     ...c.captures.map((f) => `<a href="${esc(f.path)}">${esc(f.name)} (pcap)</a>`),

@@ -17,6 +17,9 @@ export function junitXml(result: RunResult): string {
       const cause = c.error.split('\n', 1)[0]!;
       return `  <testsuite name="${xmlEscape(c.name)}" tests="1" failures="0" skipped="0" errors="1">\n    <testcase classname="${xmlEscape(c.name)}" name="${xmlEscape(`${c.name}: the case could not run`)}">\n      <error message="${xmlEscape(cause)}" type="ERROR">${xmlEscape(c.error)}</error>\n    </testcase>\n  </testsuite>`;
     }
+    if (c.skipped !== undefined) {
+      return `  <testsuite name="${xmlEscape(c.name)}" tests="1" failures="0" skipped="1" errors="0">\n    <testcase classname="${xmlEscape(c.name)}" name="${xmlEscape(`${c.name}: not run on this machine`)}">\n      <skipped message="${xmlEscape(c.skipped)}"/>\n    </testcase>\n  </testsuite>`;
+    }
     const failures = c.verdicts.filter((v) => v.verdict === 'FAIL').length;
     const skipped = c.verdicts.filter((v) => v.verdict === 'INCONCLUSIVE' || v.verdict === 'NOT-APPLICABLE').length;
     const cases = c.verdicts.map((v) => {

@@ -71,12 +71,12 @@ export function resultsJson(result: RunResult): string {
   return JSON.stringify({
     run: { ...result.run, dataplanes: dataplaneCounts(result.cases) },
     summary: {
-      cases: result.cases.length, errored: errored.length, requirementsJudged: requirements.length,
+      cases: result.cases.length, errored: errored.length, skipped: result.cases.filter((c) => c.skipped !== undefined).length, requirementsJudged: requirements.length,
       verdicts: Object.fromEntries(ORDER.map((v) => [v, count(v)])),
     },
     errors: errored.map((c) => ({ case: c.name, error: c.error })),
     requirements,
-    cases: result.cases.map((c) => ({ status: c.error !== undefined ? 'error' : 'completed', ...c })),
+    cases: result.cases.map((c) => ({ status: c.error !== undefined ? 'error' : c.skipped !== undefined ? 'skipped' : 'completed', ...c })),
     ...(result.robustness !== undefined ? { robustness: result.robustness } : {}),
   }, null, 1);
 }

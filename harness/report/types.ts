@@ -94,6 +94,8 @@ export interface CaseResult {
    * verdict. Its first line is the cause (e.g. the failing `ip` command and its error).
    */
   error?: string;
+  /** Present when the case did not run on this machine for a need it lacks (e.g. IPv6 ESP): SKIPPED, with the reason. */
+  skipped?: string;
 }
 
 export interface RunResult {

@@ -30,6 +30,9 @@ interface TunnelModule {
   counters(h: Handle): TunCounters;
   close(h: Handle): void;
   probe(netns: string): string | null;
+  mhOpen(local: string): number;
+  mhSend(fd: number, mh: Uint8Array, dst: string): void;
+  mhClose(fd: number): void;
 }
 
 export class TunnelAddonUnavailable extends Error {
@@ -38,7 +41,8 @@ export class TunnelAddonUnavailable extends Error {
 
 let mod: TunnelModule | undefined;
 
-function tunnelModule(): TunnelModule {
+/** The addon (also pmipd's bound Mobility Header socket, io/mh-socket.ts). */
+export function tunnelModule(): TunnelModule {
   if (mod !== undefined) return mod;
   try {
     mod = createRequire(import.meta.url)('pmipd-tunnel') as TunnelModule;

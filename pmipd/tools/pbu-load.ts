@@ -13,6 +13,8 @@ const { values: v } = parseArgs({
     template: { type: 'string', default: 'mn{n}@bench.example' }, timeout: { type: 'string', default: '10000' },
     /** Malformed Mobility Headers sent before each PBU (robustness: they must not slow the PBAs). */
     garbage: { type: 'string', default: '0' },
+    /** Send through the bound protocol-135 socket, which the kernel's IPsec policies protect (the LMA's domain has ipsec on). */
+    protected: { type: 'boolean', default: false },
   },
 });
 if (v.lmaa === undefined || v.src === undefined) {
@@ -50,7 +52,7 @@ const sock = new MhSocket(v.src, (buf) => {
   received++;
   if (received === count) finish();
   else pump();
-}, (err) => { process.stderr.write(`socket: ${err.message}\n`); });
+}, (err) => { process.stderr.write(`socket: ${err.message}\n`); }, v.protected);
 
 function pbu(n: number): Uint8Array {
   seq = (seq + 1) & 0xffff;

@@ -5,6 +5,7 @@ import { encodeMobilityHeader, findOption, findOptions, type BindingAck, type Ro
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
 import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage, UpdateNotification, UpdateNotificationAck } from '../../wire/index.js';
 import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
+import { planIpsec } from '../../pmipd/ipsec/protect.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -115,6 +116,17 @@ function handover(q: string[]): [BindingAck, BindingAck, LmaHarness] {
   const b = h.pbu({ seq: 2, llId: LL1, hi: 3 }, MAG2)!;
   return [a, b, h];
 }
+
+/** IPsec: the XFRM lines a node of a manual-keyed domain with two MAGs installs. */
+const IPSEC_LMAA = '2001:db8::1';
+const key = (spi: number) => ({ spi, key: spi.toString(16).padStart(64, '0') });
+function xfrm(role: 'lma' | 'mag', q: string[]): string[] {
+  const settings = { mode: 'manual' as const, esp: 'null-sha256' as const, waitMs: 1000, keys: [
+    { mag: 'mag1', magToLma: key(0x1001), lmaToMag: key(0x1002) }, { mag: 'mag2', magToLma: key(0x2001), lmaToMag: key(0x2002) }] };
+  const pairs = role === 'lma' ? [{ mag: 'mag1', peer: MAG1 }, { mag: 'mag2', peer: MAG2 }] : [{ mag: 'mag1', peer: IPSEC_LMAA }];
+  return planIpsec({ settings, role, self: role === 'lma' ? IPSEC_LMAA : MAG1, pairs, quirks: new Quirks(q) }).install;
+}
+const spis = (lines: string[]) => [...new Set(lines.flatMap((l) => / spi (0x[0-9a-f]+)/.exec(l)?.[1] ?? []))];
 
 const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unknown }> = {
   'omit-timestamp': { observe: (q) => findOption(firstPbu(q).options, 27) !== undefined, normal: true, quirky: false },
@@ -265,6 +277,11 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
     },
     normal: [`${MAG1} U=true RC=4`, `${MAG2} U=true RC=4`], quirky: [],
   },
+  'no-ipsec': { observe: (q) => xfrm('mag', q).filter((l) => l.includes(' tmpl ')).length, normal: 2, quirky: 0 },
+  'accept-unprotected-pbu': { observe: (q) => xfrm('lma', q).filter((l) => l.includes('dir in') && !l.includes(' tmpl ')), normal: [], quirky: [`xfrm policy add src ::/0 dst ${IPSEC_LMAA}/128 proto 135 dir in priority 10`] },
+  'wrong-spi-per-mag': { observe: (q) => spis(xfrm('lma', q)), normal: ['0x1001', '0x1002', '0x2001', '0x2002'], quirky: ['0x1001', '0x1002'] },
+  'spd-pbu-pba-only': { observe: (q) => xfrm('lma', q).filter((l) => l.includes('policy')).map((l) => / type (\d)/.exec(l)?.[1] ?? 'all'), normal: ['all', 'all', 'all', 'all'], quirky: ['6', '5', '6', '5'] },
+  'esp-tunnel-mode': { observe: (q) => [...new Set(xfrm('mag', q).map((l) => / mode (\w+)/.exec(l)?.[1]))], normal: ['transport'], quirky: ['tunnel'] },
 };
 
 describe('pmipd quirks: each one deviates on the wire', () => {

@@ -53,6 +53,13 @@ describe('tester agent: an emulated MAG and an emulated LMA over a veth', functi
     expect((await lma.messages()).some((m) => m.seq === s.ref.seq)).to.equal(false);
   });
 
+  it('sends through a bound protocol-135 socket when asked (the path IPsec policies protect): same PBU, answered alike', async () => {
+    const s = await mag.pbu({ mnId: 'mn1@x' }, { protectable: true });
+    expect(s).to.be.accepted;
+    const got = (await lma.messages()).find((m) => m.seq === s.ref.seq && m.type === 5);
+    expect(got?.src).to.equal(mag.address);
+  });
+
   it('records other Mobility Headers too (an emulated LMA answers only PBUs)', async () => {
     expect(await mag.send(unknownTypeSpec(200), { type: 7 }, { timeoutMs: 200 })).not.to.have.reply;
     expect((await lma.messages()).some((m) => m.type === 200)).to.equal(true);

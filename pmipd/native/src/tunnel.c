@@ -396,12 +396,75 @@ static napi_value js_probe(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// ---- a bound Mobility Header socket ---------------------------------------------------------
+// pmipd sends its Mobility Headers through this when IPsec protects them. An IPPROTO_RAW socket
+// (its own IPv6 header) is looked up in the SPD as protocol 255, so a policy selecting the Mobility
+// Header (135) never protects it; this socket is protocol 135, bound to the local address (the
+// LMAA or Proxy-CoA: raw-socket cannot bind), and the kernel builds the header and the checksum.
+
+// mhOpen(local: string) -> fd
+static napi_value js_mh_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  char text[INET6_ADDRSTRLEN];
+  struct in6_addr local;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || string_arg(env, argv[0], text, sizeof text) < 0 || inet_pton(AF_INET6, text, &local) != 1) {
+    napi_throw_type_error(env, NULL, "mhOpen: the local address must be an IPv6 address");
+    return NULL;
+  }
+  int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_MH);
+  if (fd < 0) return throw_errno(env, "socket(AF_INET6, SOCK_RAW, 135)", errno);
+  struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = local };
+  // It also receives every Mobility Header (the other raw socket reads them): keep the queue tiny.
+  int hops = OUTER_HOP_LIMIT, small = 1;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof hops) < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    int e = errno; close(fd);
+    return throw_errno(env, "bind of the Mobility Header socket", e);
+  }
+  CHECK(napi_create_int32(env, fd, &out));
+  return out;
+}
+
+// mhSend(fd: number, mh: Uint8Array, dst: string): the whole Mobility Header, or an exception
+static napi_value js_mh_send(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd;
+  void *data;
+  size_t len;
+  char text[INET6_ADDRSTRLEN];
+  struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok
+      || napi_get_typedarray_info(env, argv[1], NULL, &len, &data, NULL, NULL) != napi_ok
+      || string_arg(env, argv[2], text, sizeof text) < 0 || inet_pton(AF_INET6, text, &sa.sin6_addr) != 1) {
+    napi_throw_type_error(env, NULL, "mhSend(fd, Uint8Array, IPv6 address)");
+    return NULL;
+  }
+  if (sendto(fd, data, len, 0, (struct sockaddr *)&sa, sizeof sa) < 0) return throw_errno(env, "sendto", errno);
+  return NULL;
+}
+
+static napi_value js_mh_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc >= 1 && napi_get_value_int32(env, argv[0], &fd) == napi_ok && fd >= 0) close(fd);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL },
     { "counters", NULL, js_counters, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
     { "probe", NULL, js_probe, NULL, NULL, NULL, napi_default, NULL },
+    { "mhOpen", NULL, js_mh_open, NULL, NULL, NULL, napi_default, NULL },
+    { "mhSend", NULL, js_mh_send, NULL, NULL, NULL, napi_default, NULL },
+    { "mhClose", NULL, js_mh_close, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

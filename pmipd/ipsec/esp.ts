@@ -1,0 +1,103 @@
+// ESP in transport mode between each MAG and its LMA (RFC 5213 §4): the transforms a domain may
+// choose, the kernel's XFRM commands for one MAG–LMA pair, and the SAs as the testbed records them
+// beside its captures (esp-sas.json), so that encrypted signalling stays judgeable.
+//
+// One SA pair per MAG–LMA pair (SEC-05). The SPD selects the Mobility Header (protocol 135, every
+// MH type: PBU/PBA and Heartbeat, BRI/BRA, UPN/UPA alike) between the pair's two addresses (SEC-04).
+
+export const IPSEC_MODES = ['off', 'manual', 'ikev2'] as const;
+export type IpsecMode = (typeof IPSEC_MODES)[number];
+
+/** RFC 5213 §4 asks for integrity, not confidentiality: ESP-NULL keeps the MH readable (SEC-02). */
+export const ESP_TRANSFORMS = ['null-sha256', 'aes-gcm-128', 'aes-cbc-sha256'] as const;
+export type EspTransform = (typeof ESP_TRANSFORMS)[number];
+
+/**
+ * Key octets per transform, as one hex string: null-sha256 the HMAC-SHA-256 key; aes-gcm-128 the
+ * AES key then the 4-octet salt (RFC 4106 §8.1); aes-cbc-sha256 the AES key then the HMAC key.
+ */
+export const ESP_KEY_OCTETS: Record<EspTransform, number> = { 'null-sha256': 32, 'aes-gcm-128': 20, 'aes-cbc-sha256': 48 };
+
+/** One SA as esp-sas.json holds it (key: lower-case hex, layout as ESP_KEY_OCTETS). */
+export interface EspSa { spi: number; alg: EspTransform; key: string; src: string; dst: string }
+
+/** strongSwan's esp_proposals keyword for each transform (Debian's charon negotiates null-sha256: ESP:NULL/HMAC_SHA2_256_128). */
+export const STRONGSWAN_ESP_PROPOSAL: Record<EspTransform, string> = {
+  'null-sha256': 'null-sha256',
+  'aes-gcm-128': 'aes128gcm16',
+  'aes-cbc-sha256': 'aes128-sha256',
+};
+
+/** The algorithm part of `ip xfrm state add` (ICVs of 128 bits: RFC 4868 for HMAC-SHA-256, RFC 4106 for GCM). */
+export function xfrmAlgorithm(alg: EspTransform, key: string): string {
+  if (key.length !== ESP_KEY_OCTETS[alg] * 2 || !/^[0-9a-f]+$/.test(key)) throw new Error(`an ${alg} key is ${ESP_KEY_OCTETS[alg]} octets of hex`);
+  switch (alg) {
+    case 'null-sha256': return `auth-trunc hmac(sha256) 0x${key} 128 enc ecb(cipher_null) ""`;
+    case 'aes-gcm-128': return `aead rfc4106(gcm(aes)) 0x${key} 128`;
+    case 'aes-cbc-sha256': return `enc cbc(aes) 0x${key.slice(0, 32)} auth-trunc hmac(sha256) 0x${key.slice(32)} 128`;
+  }
+}
+
+/** Priority of pmipd's own policies (lower wins); strongSwan's are far larger numbers. */
+export const PAIR_POLICY_PRIORITY = 1000;
+/** Priority of a quirk's allow-everything policies: they win over the pair's. */
+export const QUIRK_POLICY_PRIORITY = 10;
+
+export type XfrmMode = 'transport' | 'tunnel';
+
+/** `ip -batch` line adding one SA (transport mode unless a quirk says tunnel). */
+export function xfrmStateLine(sa: EspSa, reqid: number, mode: XfrmMode = 'transport'): string {
+  return `xfrm state add src ${sa.src} dst ${sa.dst} proto esp spi 0x${sa.spi.toString(16)} reqid ${reqid} mode ${mode} ${xfrmAlgorithm(sa.alg, sa.key)}`;
+}
+
+export interface PolicyOptions {
+  mode?: XfrmMode;
+  /** Only these MH types (out, in): a quirk; default every Mobility Header. */
+  mhTypes?: [number, number];
+}
+
+/**
+ * The SPD of one pair at one end: an out and an in policy selecting the Mobility Header between
+ * the two addresses, each with the template of its direction's SA.
+ */
+export function xfrmPolicyLines(local: string, remote: string, reqid: number, o: PolicyOptions = {}): { add: string[]; remove: string[] } {
+  const sel = (src: string, dst: string, type?: number) => `src ${src}/128 dst ${dst}/128 proto 135${type !== undefined ? ` type ${type}` : ''}`;
+  const tmpl = (src: string, dst: string) => `tmpl src ${src} dst ${dst} proto esp reqid ${reqid} mode ${o.mode ?? 'transport'}`;
+  const out = sel(local, remote, o.mhTypes?.[0]), inn = sel(remote, local, o.mhTypes?.[1]);
+  return {
+    add: [
+      `xfrm policy add ${out} dir out priority ${PAIR_POLICY_PRIORITY} ${tmpl(local, remote)}`,
+      `xfrm policy add ${inn} dir in priority ${PAIR_POLICY_PRIORITY} ${tmpl(remote, local)}`,
+    ],
+    remove: [`xfrm policy delete ${out} dir out`, `xfrm policy delete ${inn} dir in`],
+  };
+}
+
+/** The line removing an SA xfrmStateLine added. */
+export function xfrmStateDeleteLine(sa: { spi: number; src: string; dst: string }): string {
+  return `xfrm state delete src ${sa.src} dst ${sa.dst} proto esp spi 0x${sa.spi.toString(16)}`;
+}
+
+/**
+ * The ESP SAs of `ip xfrm state` output (root sees the keys), e.g. what strongSwan negotiated;
+ * SAs of other transforms are left out.
+ */
+export function parseXfrmStates(text: string): EspSa[] {
+  const out: EspSa[] = [];
+  for (const block of text.split(/^(?=src )/m)) {
+    const head = /^src (\S+) dst (\S+)\s+proto esp spi 0x([0-9a-f]+)/m.exec(block);
+    if (head === null) continue;
+    const hex = (re: RegExp) => re.exec(block)?.[1];
+    const auth = hex(/auth-trunc hmac\(sha256\) 0x([0-9a-f]+) 128/);
+    const enc = hex(/enc cbc\(aes\) 0x([0-9a-f]+)/);
+    const aead = hex(/aead rfc4106\(gcm\(aes\)\) 0x([0-9a-f]+) 128/);
+    let alg: EspTransform, key: string;
+    if (aead !== undefined) { alg = 'aes-gcm-128'; key = aead; }
+    else if (auth !== undefined && enc !== undefined) { alg = 'aes-cbc-sha256'; key = enc + auth; }
+    else if (auth !== undefined && /enc ecb\(cipher_null\)/.test(block)) { alg = 'null-sha256'; key = auth; }
+    else continue;
+    if (key.length !== ESP_KEY_OCTETS[alg] * 2) continue;
+    out.push({ spi: Number.parseInt(head[3]!, 16), alg, key, src: head[1]!, dst: head[2]! });
+  }
+  return out;
+}
