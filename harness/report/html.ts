@@ -139,6 +139,12 @@ ${settings}
 </section>`;
 }
 
+/** The capability statements the run used (one per role and implementation). */
+export function capabilitiesHtml(caps: RunResult['run']['capabilities']): string {
+  if (caps === undefined || caps.length === 0) return '';
+  return `<h2>Capability statements</h2><table class="caps"><thead><tr><th>role</th><th>implementation</th><th>features claimed</th><th>not claimed (their requirements NOT-APPLICABLE)</th><th>facts</th></tr></thead><tbody>${caps.map((c) => `<tr><td>${esc(c.role.toUpperCase())}</td><td>${esc(c.implementation)}<div class="muted">${esc(c.file)}</div></td><td>${esc(c.claimed.join(', ') || '–')}</td><td>${esc(c.notClaimed.join(', ') || '–')}</td><td>${c.facts.map((f) => `<div class="kv">${esc(f)}</div>`).join('')}</td></tr>`).join('')}</tbody></table>`;
+}
+
 export function reportHtml(result: RunResult): string {
   const reqs = requirementSummaries(result.cases);
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, reqs.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
@@ -168,6 +174,7 @@ export function reportHtml(result: RunResult): string {
 ${errorsHtml}
 <div class="cards">${errored.length > 0 ? `<div class="card ERROR"><b>${errored.length}</b>cases errored</div>` : ''}${VERDICTS.map((v) => `<div class="card ${v}"><b>${counts[v]}</b>${v}</div>`).join('')}<div class="card FAIL"><b>${mustFails}</b>MUST-level failures</div><div class="card"><b>${result.cases.length}</b>cases</div></div>
 ${(run.notes ?? []).map((n) => `<p class="muted">${esc(n)}</p>`).join('')}
+${capabilitiesHtml(run.capabilities)}
 <h2>Requirements</h2>
 <div class="filters"><span>verdict</span>
 <button data-verdict="ALL" class="on">all</button>${VERDICTS.map((v) => `<button data-verdict="${v}">${v}</button>`).join('')}
