@@ -215,6 +215,7 @@ export async function main(argv: string[]): Promise<number> {
       command: `pmip-testbed run ${argv.join(' ')}`.trim(), iut: what, ...(dataplane !== undefined ? { dataplane } : {}),
       kernel: kernelDescription(), ...(vm !== undefined ? { vm } : {}), ...(notes.length > 0 ? { notes } : {}),
       capabilities: capabilitiesMeta(profile),
+      ...(baseline !== undefined ? { baseline: { file: baselineFile, changes: changes.map((c) => ({ id: c.id, expected: c.expected, seen: c.seen, kind: c.kind })) } } : {}),
     },
     cases: results,
   };

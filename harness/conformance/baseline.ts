@@ -50,7 +50,7 @@ export function aggregate(results: readonly CaseResult[]): Map<string, Requireme
 }
 
 const ORDER = new Map(REQUIREMENTS.map((r, i) => [r.id, i]));
-function catalogOrder(id: string): number {
+export function catalogOrder(id: string): number {
   return ORDER.get(id) ?? Number.MAX_SAFE_INTEGER;
 }
 

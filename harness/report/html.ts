@@ -10,7 +10,7 @@ import type { CaseResult, CaseTimings, RunResult } from './types.js';
 
 const VERDICTS: Verdict[] = ['FAIL', 'PASS', 'INCONCLUSIVE', 'NOT-APPLICABLE'];
 
-const CSS = `
+export const REPORT_CSS = `
 :root{--fail:#c62828;--pass:#2e7d32;--inc:#8d6e00;--na:#607d8b;--bg:#fafafa;--line:#d7dce1}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:var(--bg);color:#1d2733}
 header{background:#1d2733;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:20px}header .meta{opacity:.8;font-size:13px}
@@ -66,7 +66,7 @@ const JS = `
 })();
 `;
 
-const badge = (v: Verdict): string => `<span class="v ${v}">${v}</span>`;
+export const badge = (v: Verdict): string => `<span class="v ${v}">${v}</span>`;
 
 function evidenceHtml(e: Evidence): string {
   const kv = e.expected !== undefined ? `<div class="kv">${e.field ? `<b>${esc(e.field)}</b>: ` : ''}expected <code>${esc(e.expected)}</code>, seen <code>${esc(e.seen ?? '')}</code></div>` : '';
@@ -168,7 +168,7 @@ export function reportHtml(result: RunResult): string {
   const planeMeta = `${run.dataplane ? ` · data plane forced: ${esc(run.dataplane)}` : ''}${planes ? ` · data plane used: ${esc(planes)}` : ''}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>PMIPv6 conformance: ${esc(run.id)}</title><style>${CSS}</style></head>
+<title>PMIPv6 conformance: ${esc(run.id)}</title><style>${REPORT_CSS}</style></head>
 <body><header><h1>PMIPv6 conformance report</h1><div class="meta">${esc(run.id)} · ${esc(run.tool)} · started ${esc(run.started)}${run.iut ? ` · IUT ${esc(run.iut)}` : ''}${planeMeta}${run.command ? ` · <code>${esc(run.command)}</code>` : ''}${run.kernel ? `<br>kernel ${esc(run.kernel)}` : ''}${run.vm ? ` · in a VM: ${esc(run.vm)}` : ''}</div></header>
 <main>
 ${errorsHtml}

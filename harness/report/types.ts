@@ -26,6 +26,8 @@ export interface RunMeta {
    * features claimed and not claimed (their requirements NOT-APPLICABLE), and the facts.
    */
   capabilities?: { role: string; implementation: string; file: string; claimed: string[]; notClaimed: string[]; facts: string[] }[];
+  /** The expected results the run was compared with, and the verdicts that differ from them. */
+  baseline?: { file: string; changes: { id: string; expected: Verdict; seen: Verdict; kind: string }[] };
 }
 
 /** The data plane an IUT node used, as the implementation said on start-up. */
