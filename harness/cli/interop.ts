@@ -6,6 +6,7 @@ import { open, mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandArgs, UsageError } from './args.js';
+import { red, stamp } from './run.js';
 import { buildMatrix, matrixCell, matrixExitCode, pairName, type CellRun, type MatrixCell } from '../conformance/interop-matrix.js';
 import { implementationNames, type IutRole } from '../conformance/profile.js';
 import { discoverCases, selectCases } from '../conformance/suite.js';
@@ -79,10 +80,6 @@ function defaultImplementations(): string[] {
   return implementationNames().sort((a, b) => Number(b === 'pmipd') - Number(a === 'pmipd') || a.localeCompare(b));
 }
 
-function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
-}
-
 /** Why an implementation cannot run at all (its adapter is not registered), or undefined. */
 function unregistered(impl: string): string | undefined {
   if (impl === 'pmipd') return undefined;
@@ -122,10 +119,6 @@ async function runCell(mag: string, lma: string, cases: string[], outDir: string
     error ??= `the run wrote no report (exit status ${exitCode}): ${tail || 'no output'} (log ${relative(process.cwd(), log)})`;
   }
   return { mag, lma, dir, elapsedMs: Date.now() - t0, exitCode, ...(result !== undefined ? { result } : {}), ...(error !== undefined ? { error } : {}) };
-}
-
-function red(text: string): string {
-  return process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[31m${text}\x1b[0m` : text;
 }
 
 function progressLine(c: MatrixCell, i: number, n: number, width: number): string {

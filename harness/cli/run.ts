@@ -79,7 +79,8 @@ const OPTIONS = {
   vm: { type: 'boolean' },
 } as const;
 
-function stamp(d: Date): string {
+/** 20261206T010203Z: the time part of a report directory's name. */
+export function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
 }
 
@@ -94,7 +95,7 @@ function counts(r: CaseResult | undefined): string {
 }
 
 /** Red on a terminal (and not under NO_COLOR). */
-function red(text: string): string {
+export function red(text: string): string {
   return process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[31m${text}\x1b[0m` : text;
 }
 
