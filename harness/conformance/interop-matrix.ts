@@ -6,7 +6,9 @@ import { findRequirement } from '../catalog/index.js';
 import type { Verdict } from '../checks/index.js';
 import { firstLine } from '../error-text.js';
 import type { CaseResult, RunMeta } from '../report/index.js';
+import { relative } from 'node:path';
 import { catalogOrder } from './baseline.js';
+import { capabilityStatementOf, describeStatement } from './capabilities.js';
 import { worstVerdict } from './verdicts.js';
 import type { IutRole } from './profile.js';
 
@@ -63,10 +65,20 @@ export interface ImplementationRequirement {
 
 export interface ImplementationPage {
   implementation: string;
+  /** Its capability statement, as the run reports print it. */
+  statement?: StatementSummary;
   /** Pairs it took part in ("mag=a,lma=b"), and those of them that errored. */
   pairs: string[];
   errored: string[];
   requirements: ImplementationRequirement[];
+}
+
+export type StatementSummary = ReturnType<typeof describeStatement> & { file: string };
+
+/** What the report prints of an implementation's capability statement, if it has one. */
+export function statementSummary(implementation: string): StatementSummary | undefined {
+  const s = capabilityStatementOf(implementation);
+  return s === undefined ? undefined : { file: relative(process.cwd(), s.file), ...describeStatement(s) };
 }
 
 export interface Matrix {
@@ -164,7 +176,8 @@ export function implementationPages(runs: readonly CellRun[], caseRoles: Readonl
       const q = findRequirement(id);
       return { id, level: q?.levelText ?? '', section: q?.section ?? '', statement: q?.statement ?? '', verdict: worstVerdict(entries.map((e) => e.verdict)), entries };
     });
-    return { implementation: impl, pairs, errored, requirements };
+    const statement = statementSummary(impl);
+    return { implementation: impl, ...(statement !== undefined ? { statement } : {}), pairs, errored, requirements };
   });
 }
 

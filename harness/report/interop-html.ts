@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImplementationPage, Matrix, MatrixCell } from '../conformance/interop-matrix.js';
 import { CASE_COLUMNS } from '../conformance/interop-matrix.js';
-import { badge, REPORT_CSS } from './html.js';
+import { badge, capabilitiesHtml, REPORT_CSS } from './html.js';
 import { xmlEscape as esc } from './junit.js';
 
 export interface MatrixMeta {
@@ -79,6 +79,7 @@ export function implementationHtml(p: ImplementationPage, meta: MatrixMeta): str
   const rows = p.requirements.map((r) => `<tr data-verdict="${r.verdict}"><td class="id">${esc(r.id)}</td><td>${esc(r.section)}</td><td>${esc(r.level)}</td><td class="stmt">${esc(r.statement)}</td><td>${badge(r.verdict)}</td><td>${r.entries.map((e) => `<div><a href="${esc(e.link)}" title="${esc(e.message)}">${badge(e.verdict)}</a> <span class="kv">${esc(e.pair)} as ${e.role}, ${esc(e.case)}</span></div>`).join('')}</td></tr>`).join('\n');
   const body = `<p><a href="index.html">← matrix</a></p>
 <p>Verdicts of ${esc(p.implementation)} over the ${p.pairs.length} pair(s) it took part in: a MAG-side requirement where it was the MAG, an LMA-side one where it was the LMA, each linking to the case's evidence in that pair's report. The verdict is the worst over the pairs (FAIL over PASS over NOT-APPLICABLE over INCONCLUSIVE).</p>
+${p.statement !== undefined ? capabilitiesHtml([{ role: 'mag/lma', implementation: p.implementation, ...p.statement }]) : '<p class="muted">no capability statement (capabilities/): every requirement judged as mandatory</p>'}
 ${p.errored.length > 0 ? `<div class="errors">pairs with errored cases (their verdicts are missing here): ${esc(p.errored.join('; '))}</div>` : ''}
 <table id="requirements"><thead><tr><th>ID</th><th>RFC §</th><th>level</th><th>requirement</th><th>verdict</th><th>per pair</th></tr></thead><tbody>
 ${rows}
