@@ -2,7 +2,7 @@
 // tcpdump said it is listening, so nothing sent after startCapture resolves is missed.
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { pollUntil } from '../poll.js';
+import { pollUntil, START_DEADLINE_MS } from '../poll.js';
 import { describeExit, type SupervisedProcess, type Supervisor } from '../process/supervisor.js';
 
 export interface CaptureSpec {
@@ -43,7 +43,6 @@ export interface RunningCapture {
 // 8 MiB give ~2000 slots, enough for 100k packets/s without loss here.
 const DEFAULT_SNAPLEN = 4096;
 const RING_KIB = 8192;
-const LISTEN_TIMEOUT_MS = 5000;
 /** tcpdump ends ~35 ms after SIGINT; the grace only matters when it hangs. */
 const STOP_GRACE_MS = 3000;
 /** Time for tcpdump to write what the kernel had queued for it when stop() was called. */
@@ -117,7 +116,7 @@ export async function startCapture(spec: CaptureSpec, supervisor: Supervisor): P
     logFile: `${spec.file}.log`,
   });
   try {
-    await proc.waitForOutput(/^tcpdump: listening on /m, { timeoutMs: LISTEN_TIMEOUT_MS, stream: 'stderr' });
+    await proc.waitForOutput(/^tcpdump: listening on /m, { timeoutMs: START_DEADLINE_MS, stream: 'stderr' });
   } catch (err) {
     await proc.stop({ signal: 'SIGKILL' });
     throw new Error(`capture ${spec.name} on ${where} did not start: ${(err as Error).message}`);
