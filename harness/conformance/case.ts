@@ -36,7 +36,7 @@ import { describeReply, describeWant, judgeReply, type ReplyWant } from '../acti
 import type { EmulatedLmaConfig } from '../active/emulated-lma.js';
 import { CaptureWatch } from './live-capture.js';
 import { domainProfile, loadProfile, neededOrdering, roleClaims, traceSettings, type DomainNeeds, type IutProfile, type IutRole } from './profile.js';
-import { applyCapabilities } from './capabilities.js';
+import { applyCapabilities, type RoleClaim } from './capabilities.js';
 import { vmDescription } from '../vm/guest.js';
 import { capturePointSpecs, traceEvents } from './topology-view.js';
 import { ActiveVerdict, mergeResults, resolveActive } from './verdicts.js';
@@ -208,9 +208,10 @@ export class CaseRun {
     return this.loadedProfile ??= loadProfile(this.config.iut);
   }
 
+  private loadedClaims: RoleClaim[] | undefined;
   /** The implementations of the run in the roles this case runs as IUT, with their capability statements. */
-  private get claims() {
-    return roleClaims(this.profile, Object.values(this.def.iut));
+  private get claims(): RoleClaim[] {
+    return this.loadedClaims ??= roleClaims(this.profile, Object.values(this.def.iut));
   }
 
   /**

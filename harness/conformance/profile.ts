@@ -204,9 +204,15 @@ export function fileProfile(file: string): IutProfile {
   };
 }
 
+const statements = new Map<string, Partial<Record<IutRole, CapabilityStatement>>>();
+/** The statement of an implementation by role, read once per process. */
 function statementsFor(implementation: string): Partial<Record<IutRole, CapabilityStatement>> {
-  const s = capabilityStatementOf(implementation);
-  return s === undefined ? {} : Object.fromEntries(s.roles.map((r) => [r, s]));
+  let byRole = statements.get(implementation);
+  if (byRole === undefined) {
+    const s = capabilityStatementOf(implementation);
+    statements.set(implementation, byRole = s === undefined ? {} : Object.fromEntries(s.roles.map((r) => [r, s])));
+  }
+  return byRole;
 }
 
 /**
