@@ -43,8 +43,6 @@ export interface RunningCapture {
 // 8 MiB give ~2000 slots, enough for 100k packets/s without loss here.
 const DEFAULT_SNAPLEN = 4096;
 const RING_KIB = 8192;
-/** A deadline, not a speed goal: six tcpdumps starting at once in a VM under emulation took over 5 s. */
-const LISTEN_TIMEOUT_MS = START_DEADLINE_MS;
 /** tcpdump ends ~35 ms after SIGINT; the grace only matters when it hangs. */
 const STOP_GRACE_MS = 3000;
 /** Time for tcpdump to write what the kernel had queued for it when stop() was called. */
@@ -118,7 +116,7 @@ export async function startCapture(spec: CaptureSpec, supervisor: Supervisor): P
     logFile: `${spec.file}.log`,
   });
   try {
-    await proc.waitForOutput(/^tcpdump: listening on /m, { timeoutMs: LISTEN_TIMEOUT_MS, stream: 'stderr' });
+    await proc.waitForOutput(/^tcpdump: listening on /m, { timeoutMs: START_DEADLINE_MS, stream: 'stderr' });
   } catch (err) {
     await proc.stop({ signal: 'SIGKILL' });
     throw new Error(`capture ${spec.name} on ${where} did not start: ${(err as Error).message}`);

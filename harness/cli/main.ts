@@ -9,6 +9,7 @@ interface Subcommand { summary: string; load: () => Promise<{ main(argv: string[
 const subcommands: Record<string, Subcommand> = {
   run: { summary: 'run the conformance suite (cases/) against an IUT (default pmipd) and write a report', load: () => import('./run.js') },
   fuzz: { summary: 'fuzz an LMA or MAG with inputs generated from the codec\'s models; liveness checks, reproducers, minimisation', load: () => import('./fuzz.js') },
+  interop: { summary: 'run the MAG x LMA interoperability matrix (pmipd, oai-pmipv6, opmip) and write its report', load: () => import('./interop.js') },
   analyze: { summary: 'run the passive RFC 5213 checks over captures and write a report', load: () => import('./analyze.js') },
   decode: { summary: 'decode a capture (pcap/pcapng) frame by frame, every mobility option spelled out', load: () => import('./decode.js') },
   up: { summary: 'build a topology, start captures and IUTs, stay up until Ctrl-C', load: () => import('./up.js') },

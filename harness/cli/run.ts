@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { findRequirement } from '../catalog/index.js';
 import { parseCommandArgs, UsageError } from './args.js';
-import { loadBaseline, writeBaseline, type Baseline, type RequirementOutcome } from '../conformance/baseline.js';
+import { loadBaseline, pairBaseline, writeBaseline, type Baseline, type RequirementOutcome } from '../conformance/baseline.js';
+import { describeStatement } from '../conformance/capabilities.js';
 import { conclude } from '../conformance/conclusion.js';
-import { domainProfile, loadProfile, UnknownQuirk } from '../conformance/profile.js';
+import { domainProfile, loadProfile, parseIutSelection, UnknownQuirk, type IutProfile } from '../conformance/profile.js';
 import { caseError, caseResultOf, discoverCases, runSuite, selectCases, type SuiteCase } from '../conformance/suite.js';
 import { firstLine } from '../error-text.js';
 import { DATAPLANE_CHOICES, type DataplaneChoice } from '../iut/adapter.js';
@@ -18,7 +19,7 @@ async function runInVmExitStatus(runArgv: string[]): Promise<number> {
   return (await import('./vm.js')).subcommandInVm('run', runArgv);
 }
 
-const HELP = `usage: pmip-testbed run [--iut NAME|FILE] [--topology FILE] [--cases GLOB]... [--quirk NAME]... [options]
+const HELP = `usage: pmip-testbed run [--iut NAME|mag=NAME,lma=NAME|FILE] [--topology FILE] [--cases GLOB]... [--quirk NAME]... [options]
 
 Runs the PMIPv6 conformance suite (cases/) against an implementation under test: each case builds
 its topology, starts the IUT on its LMA and/or MAGs, provokes it (emulated MAG or LMA, MN moves),
@@ -26,7 +27,14 @@ captures every link and judges the requirement IDs it declares. Cases run side b
 its own isolated topology. A report (index.html, junit.xml, results.json) is written at the end.
 
 options:
-  --iut NAME|FILE      pmipd (default), or a YAML file giving lma:/mag: adapter specs
+  --iut NAME           the implementation in both roles: pmipd (default), oai-pmipv6, opmip
+                       (every one with a capability statement in capabilities/)
+  --iut mag=NAME,lma=NAME
+                       a MAG of one implementation with an LMA of another (a role left out
+                       runs pmipd); each role gets the case's timers and MNs through its own
+                       adapter. An implementation whose adapter is not registered makes each
+                       case an ERROR saying so
+  --iut FILE           a YAML file (*.yaml) giving lma:/mag: adapter specs
   --topology FILE      run every case on this topology instead of its own (same node ids)
   --cases GLOB         only cases whose name or path matches (repeatable), e.g. 'lma-*' 'handover/*'
   --quirk NAME         run the IUT with this deliberate deviation (repeatable; pmipd --list-quirks)
@@ -37,13 +45,21 @@ options:
                        requirement (FWD-*, ...) is INCONCLUSIVE. The report shows what each node used.
   --jobs N             cases run side by side (default 3)
   --report DIR         where the report goes (default reports/run-<timestamp>)
-  --baseline FILE      expected results (default baselines/<iut>.yaml when it exists)
+  --baseline FILE      expected results (default baselines/<iut>.yaml when it exists; for a
+                       mixed pair, MAG-only requirements as baselines/<mag>.yaml expects,
+                       LMA-only ones as baselines/<lma>.yaml, both-role ones as either side's
+                       NOT-APPLICABLE, FAIL or INCONCLUSIVE, in that order, else PASS)
   --update-baseline    write this run's verdicts to the baseline file instead of comparing
+                       (one implementation, or a mixed pair with --baseline FILE)
   --list               list the cases and the requirement IDs each judges, then exit
   --vm                 run the suite inside a throwaway VM booting Debian's stock kernel (as
                        \`pmip-testbed vm -- pmip-testbed run ...\`; see pmip-testbed vm --help);
                        the report lands here all the same, its header naming the kernel and VM
   -h, --help           this text
+
+Requirements of an optional feature (timestamps, heartbeat, IPsec, ...) that the capability
+statement (capabilities/<implementation>.yaml) of an implementation they judge does not claim are
+NOT-APPLICABLE, with that reason; the report prints the statements the run used.
 
 A case that could not run (the testbed or an IUT did not start, the case crashed) is an ERROR:
 listed first with its cause, in the report and junit.xml too.
@@ -60,7 +76,8 @@ const OPTIONS = {
   vm: { type: 'boolean' },
 } as const;
 
-function stamp(d: Date): string {
+/** 20261206T010203Z: the time part of a report directory's name. */
+export function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
 }
 
@@ -75,7 +92,7 @@ function counts(r: CaseResult | undefined): string {
 }
 
 /** Red on a terminal (and not under NO_COLOR). */
-function red(text: string): string {
+export function red(text: string): string {
   return process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[31m${text}\x1b[0m` : text;
 }
 
@@ -101,6 +118,11 @@ function table(outcomes: ReadonlyMap<string, RequirementOutcome>, baseline: Base
     const note = exp !== undefined && exp.verdict === o.verdict ? ' [baseline]' : o.knownDeviation !== undefined ? ' [known deviation]' : '';
     return `${o.id.padEnd(w)} ${o.verdict.padEnd(14)} ${level.padEnd(10)} ${o.message}${note}`;
   }).join('\n');
+}
+
+/** The capability statements of the run's implementations, by role, for the report. */
+function capabilitiesMeta(profile: IutProfile): NonNullable<RunResult['run']['capabilities']> {
+  return Object.entries(profile.claims?.() ?? {}).map(([role, s]) => ({ role, implementation: s.implementation, file: relative(process.cwd(), s.file), ...describeStatement(s) }));
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -136,9 +158,19 @@ export async function main(argv: string[]): Promise<number> {
       : `no case matches ${(v.cases ?? []).join(' ')} (cases: ${all.map((c) => c.def.name).join(', ')})`, HELP);
   }
 
-  const baselineFile = v.baseline ?? join('baselines', `${profile.name.replace(/[^a-z0-9_.-]/gi, '_')}.yaml`);
+  const sel = parseIutSelection(iut);
+  const pair = 'mag' in sel && sel.mag !== sel.lma ? sel : undefined;
+  if (pair !== undefined && v['update-baseline'] && v.baseline === undefined) {
+    throw new UsageError('--update-baseline of a mixed pair needs --baseline FILE (each implementation\'s own baseline comes from its own runs)', HELP);
+  }
+  const fileOf = (name: string) => join('baselines', `${name.replace(/[^a-z0-9_.-]/gi, '_')}.yaml`);
+  let baselineFile = v.baseline ?? fileOf(profile.name);
   let baseline: Baseline | undefined;
-  if (existsSync(baselineFile)) baseline = await loadBaseline(baselineFile);
+  if (pair !== undefined && v.baseline === undefined) {
+    const side = async (name: string) => existsSync(fileOf(name)) ? loadBaseline(fileOf(name)) : undefined;
+    baseline = pairBaseline(await side(pair.mag), await side(pair.lma), pair);
+    baselineFile = baseline?.file ?? `${fileOf(pair.mag)} + ${fileOf(pair.lma)}`;
+  } else if (existsSync(baselineFile)) baseline = await loadBaseline(baselineFile);
   else if (v.baseline !== undefined && !v['update-baseline']) throw new UsageError(`no baseline file ${v.baseline}`, HELP);
 
   const started = new Date();
@@ -188,6 +220,8 @@ export async function main(argv: string[]): Promise<number> {
       id: `run-${stamp(started)}`, started: started.toISOString(), finished: finished.toISOString(), tool: 'pmip-testbed run',
       command: `pmip-testbed run ${argv.join(' ')}`.trim(), iut: what, ...(dataplane !== undefined ? { dataplane } : {}),
       kernel: kernelDescription(), ...(vm !== undefined ? { vm } : {}), ...(notes.length > 0 ? { notes } : {}),
+      capabilities: capabilitiesMeta(profile),
+      ...(baseline !== undefined ? { baseline: { file: baselineFile, changes: changes.map((c) => ({ id: c.id, expected: c.expected, seen: c.seen, kind: c.kind })) } } : {}),
     },
     cases: results,
   };

@@ -50,7 +50,7 @@ export function aggregate(results: readonly CaseResult[]): Map<string, Requireme
 }
 
 const ORDER = new Map(REQUIREMENTS.map((r, i) => [r.id, i]));
-function catalogOrder(id: string): number {
+export function catalogOrder(id: string): number {
   return ORDER.get(id) ?? Number.MAX_SAFE_INTEGER;
 }
 
@@ -134,4 +134,33 @@ export async function writeBaseline(file: string, iut: string, outcomes: Readonl
     + '# expected to PASS unless listed here with the verdict it gets and why. `pmip-testbed run` fails\n'
     + '# when a verdict differs from this file; `pmip-testbed run --update-baseline` rewrites it.\n';
   await writeFile(file, head + stringify({ iut, requirements }, { lineWidth: 0 }));
+}
+
+/**
+ * The expected results of a MAG of one implementation with an LMA of another: a requirement the
+ * catalog gives to the MAG only is expected as the MAG implementation's baseline says, one of the
+ * LMA only as the LMA's, and one of both roles as the first of NOT-APPLICABLE (a side does not
+ * claim its feature), FAIL, INCONCLUSIVE that either side expects, else PASS. A side without a baseline file expects every requirement to PASS;
+ * undefined when neither side has one.
+ */
+const PAIR_EXPECTATION: readonly Verdict[] = ['NOT-APPLICABLE', 'FAIL', 'INCONCLUSIVE'];
+
+export function pairBaseline(mag: Baseline | undefined, lma: Baseline | undefined, names: { mag: string; lma: string }): Baseline | undefined {
+  if (mag === undefined && lma === undefined) return undefined;
+  const pass: BaselineEntry = { verdict: 'PASS' };
+  const requirements = new Map<string, BaselineEntry>();
+  const ids = new Set([...(mag?.requirements.keys() ?? []), ...(lma?.requirements.keys() ?? [])]);
+  for (const id of ids) {
+    const roles = findRequirement(id)?.roles ?? ['MAG', 'LMA'];
+    const sides = [
+      ...(roles.includes('MAG') ? [{ who: `${names.mag} (MAG)`, e: mag?.requirements.get(id) ?? pass }] : []),
+      ...(roles.includes('LMA') ? [{ who: `${names.lma} (LMA)`, e: lma?.requirements.get(id) ?? pass }] : []),
+    ];
+    const verdict = PAIR_EXPECTATION.find((v) => sides.some((s) => s.e.verdict === v)) ?? 'PASS';
+    if (verdict === 'PASS') continue;
+    const reasons = sides.filter((s) => s.e.verdict === verdict && s.e.reason !== undefined).map((s) => `${s.who}: ${s.e.reason}`);
+    requirements.set(id, { verdict, ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}) });
+  }
+  const file = [mag ? `${mag.file} (MAG)` : undefined, lma ? `${lma.file} (LMA)` : undefined].filter((x) => x !== undefined).join(' + ');
+  return { file, iut: `mag=${names.mag},lma=${names.lma}`, requirements };
 }

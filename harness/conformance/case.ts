@@ -36,7 +36,8 @@ import { EmulatedMag, type Sent } from '../active/emulated-mag.js';
 import { describeReply, describeWant, judgeReply, type ReplyWant } from '../active/judge-reply.js';
 import type { EmulatedLmaConfig } from '../active/emulated-lma.js';
 import { CaptureWatch } from './live-capture.js';
-import { domainProfile, loadProfile, traceSettings, type DomainNeeds, type IutProfile, type IutRole } from './profile.js';
+import { domainProfile, loadProfile, neededOrdering, roleClaims, traceSettings, type DomainNeeds, type IutProfile, type IutRole } from './profile.js';
+import { applyCapabilities, type RoleClaim } from './capabilities.js';
 import { vmDescription } from '../vm/guest.js';
 import { capturePointSpecs, traceEvents } from './topology-view.js';
 import { ActiveVerdict, mergeResults, resolveActive } from './verdicts.js';
@@ -213,13 +214,26 @@ export class CaseRun {
     this.outDir = resolve(config.outDir ?? join(tmpdir(), 'pmip-cases', `${this.def.name}-${Date.now().toString(36)}`));
   }
 
-  /** The case's domain as this machine's domain profile adjusts it (see domainProfile), and as the IUT can be configured. */
+  private loadedProfile: IutProfile | undefined;
+  /** The --iut profile of the run. */
+  get profile(): IutProfile {
+    return this.loadedProfile ??= loadProfile(this.config.iut);
+  }
+
+  private loadedClaims: RoleClaim[] | undefined;
+  /** The implementations of the run in the roles this case runs as IUT, with their capability statements. */
+  private get claims(): RoleClaim[] {
+    return this.loadedClaims ??= roleClaims(this.profile, Object.values(this.def.iut));
+  }
+
+  /**
+   * The case's domain as this machine's domain profile adjusts it (see domainProfile), with the
+   * ordering (timestamps or sequence numbers) its implementations claim.
+   */
   get domain(): DomainNeeds {
     const needs = domainProfile(vmDescription() !== undefined).apply(this.def.domain ?? {});
-    this.profile ??= loadProfile(this.config.iut);
-    return this.profile.domain?.(needs) ?? needs;
+    return neededOrdering(this.profile.domain?.(needs) ?? needs, this.claims);
   }
-  private profile: IutProfile | undefined;
 
   get tb(): Testbed {
     if (this.testbed === undefined) throw new Error(`case ${this.def.name}: the testbed is not up`);
@@ -242,7 +256,7 @@ export class CaseRun {
     this.topology = await loadTopology(this.config.topology ?? join(this.entry.sourceDir, this.def.topology));
     const missing = [...Object.keys(this.def.iut), ...(this.def.captures ?? [])].filter((n) => this.topology.nodes[n] === undefined && !this.topology.captures.some((c) => c.name === n));
     if (missing.length > 0) throw new Error(`topology ${this.topology.file} lacks what case ${this.def.name} needs: ${missing.join(', ')}`);
-    const profile = loadProfile(this.config.iut);
+    const profile = this.profile;
     const quirksByRole: Record<IutRole, string[]> = { lma: [], mag: [] };
     for (const q of this.config.quirks) {
       const role = profile.quirkRole(q);
@@ -252,7 +266,7 @@ export class CaseRun {
     for (const n of Object.values(this.topology.nodes)) {
       const role = this.def.iut[n.id];
       if (role !== undefined) {
-        iut[n.id] = profile.spec({ topology: this.topology, node: n.id, role, needs: this.domain, quirks: quirksByRole[role] });
+        iut[n.id] = await profile.spec({ topology: this.topology, node: n.id, role, needs: this.domain, quirks: quirksByRole[role] });
       } else if (n.kind === 'lma' || n.kind === 'mag') {
         iut[n.id] = null;
       }
@@ -507,6 +521,7 @@ export class CaseRun {
       merge(judges.map((j) => j.result()));
     }
     verdicts = degradeWithoutDataplane(verdicts, this.def.requirements, this.dataplanes);
+    verdicts = applyCapabilities(verdicts, this.claims);
     this.results = new Map(verdicts.map((r) => [r.id, r]));
     const logs = [
       ...Object.values(t.nodes).filter((n) => this.def.iut[n.id] !== undefined).map((n) => ({ node: n.id, path: join(this.outDir, 'logs', `${n.id}.log`) })),

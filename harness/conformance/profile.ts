@@ -10,6 +10,8 @@ import { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, RFC6543_MAC } from '../trace/inde
 import { nodesOfKind, type Topology } from '../topology/model.js';
 import type { IutSpec } from '../topology/schema.js';
 import { opmipProfile } from './opmip-profile.js';
+import { ADAPTERS } from '../iut/registry.js';
+import { capabilityStatementOf, knownImplementations, type CapabilityStatement, type RoleClaim } from './capabilities.js';
 
 export type IutRole = 'lma' | 'mag';
 
@@ -65,9 +67,20 @@ export interface ProfileContext {
   quirks: string[];
 }
 
+/**
+ * How an implementation other than pmipd turns a case's DomainNeeds into the adapter spec of one
+ * node: the hook its adapter gives in harness/iut/registry.ts (AdapterEntry.domain). A need the
+ * implementation cannot meet throws, naming it: the case is then an ERROR with that cause.
+ */
+export interface DomainTranslation {
+  spec(ctx: ProfileContext): IutSpec | Promise<IutSpec>;
+}
+
 export interface IutProfile {
   name: string;
-  spec(ctx: ProfileContext): IutSpec;
+  spec(ctx: ProfileContext): IutSpec | Promise<IutSpec>;
+  /** The capability statement of the implementation in each role, where it has one (loadProfile adds it). */
+  claims?(): Partial<Record<IutRole, CapabilityStatement>>;
   /** The role a quirk applies to ('both': every IUT node); throws for a quirk the IUT does not have. */
   quirkRole(name: string): IutRole | 'both';
   /** Quirk name -> requirement IDs it is meant to break (for the self-test), when the IUT has quirks. */
@@ -150,9 +163,10 @@ function poolOf(hnpPool: string, n: number): string {
   return `${hnpPool.split('/')[0]}/${64 - bits}`;
 }
 
-export const pmipdProfile: IutProfile = {
+export const pmipdProfile = {
   name: 'pmipd',
-  spec({ topology, role, needs, quirks }) {
+  claims: () => statementsFor('pmipd'),
+  spec({ topology, role, needs, quirks }: ProfileContext): IutSpec {
     const lma: Record<string, unknown> = {};
     if (needs.minDelayBeforeBceDeleteMs !== undefined) lma.minDelayBeforeBCEDelete = needs.minDelayBeforeBceDeleteMs;
     if (needs.maxDelayBeforeNewBceAssignMs !== undefined) lma.maxDelayBeforeNewBCEAssign = needs.maxDelayBeforeNewBceAssignMs;
@@ -189,15 +203,15 @@ export const pmipdProfile: IutProfile = {
     domain.mobileNodes = [...fromTopology, ...[...extra.values()].filter((m) => !known.has(m.nai)).map(entry)];
     return { adapter: 'pmipd', options: { domain, ...(quirks.length > 0 ? { quirks } : {}), logLevel: role === 'lma' ? 'debug' : 'info' } };
   },
-  quirkRole(name) {
+  quirkRole(name: string): IutRole | 'both' {
     const q = QUIRKS[name as QuirkName];
     if (q === undefined) throw new UnknownQuirk(`pmipd has no quirk "${name}" (pmipd --list-quirks shows them)`);
     return q.role;
   },
-  quirks() {
+  quirks(): Record<string, { role: IutRole | 'both'; breaks: readonly string[] }> {
     return Object.fromEntries(Object.entries(QUIRKS).map(([n, q]) => [n, { role: q.role, breaks: q.breaks }]));
   },
-};
+} satisfies IutProfile;
 
 /**
  * Any other implementation: a YAML file giving the adapter spec per role, e.g.
@@ -218,10 +232,11 @@ export function fileProfile(file: string): IutProfile {
   const profiled = (s: IutSpec | undefined) => (s !== undefined ? PROFILES[s.adapter] : undefined);
   return {
     name: doc.name ?? file,
-    spec(ctx) {
+    claims: () => ({}),
+    async spec(ctx) {
       const s = doc[ctx.role];
       if (s === undefined) throw new Error(`${file} has no "${ctx.role}:" spec, and this case runs the IUT as ${ctx.role.toUpperCase()}`);
-      const p = profiled(s)?.spec(ctx);
+      const p = await profiled(s)?.spec(ctx);
       return p === undefined ? s : { ...p, options: { ...p.options, ...s.options } };
     },
     domain(needs) {
@@ -244,10 +259,131 @@ export const PROFILES: Record<string, IutProfile> = {
   get opmip() { return opmipProfile; },
 };
 
-/** A profile by name, or from a YAML file when the name ends in .yaml/.yml. */
-export function loadProfile(name: string): IutProfile {
-  if (/\.ya?ml$/.test(name)) return fileProfile(name);
-  const p = PROFILES[name];
-  if (p === undefined) throw new Error(`unknown IUT "${name}" (known: ${Object.keys(PROFILES).join(', ')}, or a YAML file with lma:/mag: adapter specs)`);
-  return p;
+const statements = new Map<string, Partial<Record<IutRole, CapabilityStatement>>>();
+/** The statement of an implementation by role, read once per process. */
+function statementsFor(implementation: string): Partial<Record<IutRole, CapabilityStatement>> {
+  let byRole = statements.get(implementation);
+  if (byRole === undefined) {
+    const s = capabilityStatementOf(implementation);
+    statements.set(implementation, byRole = s === undefined ? {} : Object.fromEntries(s.roles.map((r) => [r, s])));
+  }
+  return byRole;
+}
+
+/**
+ * An implementation run through its adapter's DomainNeeds translation. An implementation whose
+ * adapter is not registered yet, or has no translation, makes every case that runs it an ERROR
+ * saying so (never a pass).
+ */
+export function adapterProfile(name: string): IutProfile {
+  return {
+    name,
+    claims: () => statementsFor(name),
+    async spec(ctx) {
+      const entry = ADAPTERS[name];
+      if (entry === undefined) throw new Error(`${name} cannot run: no adapter named ${name} is registered (harness/iut/registry.ts)`);
+      if (entry.domain === undefined) throw new Error(`${name} cannot run: its adapter gives no DomainNeeds translation (AdapterEntry.domain in harness/iut/registry.ts)`);
+      return (await entry.domain()).spec(ctx);
+    },
+    quirkRole(q) { throw new UnknownQuirk(`${name} has no quirk "${q}" (only pmipd has deliberate deviations)`); },
+    quirks() { return {}; },
+  };
+}
+
+/** A MAG of one implementation with an LMA of another: each role's needs go to its own profile. */
+export function pairProfile(mag: IutProfile, lma: IutProfile): IutProfile {
+  const by: Record<IutRole, IutProfile> = { mag, lma };
+  return {
+    name: mag.name === lma.name ? mag.name : `mag=${mag.name},lma=${lma.name}`,
+    claims: () => {
+      const m = mag.claims?.().mag, l = lma.claims?.().lma;
+      return { ...(m ? { mag: m } : {}), ...(l ? { lma: l } : {}) };
+    },
+    spec: (ctx) => by[ctx.role].spec(ctx),
+    domain(needs) {
+      let out = needs;
+      for (const role of ['mag', 'lma'] as const) out = by[role].domain?.(out, [role]) ?? out;
+      return out;
+    },
+    quirkRole(q) {
+      const found: string[] = [];
+      for (const role of ['mag', 'lma'] as const) {
+        try {
+          const r = by[role].quirkRole(q);
+          if (r === role || r === 'both') return role;
+          found.push(`${by[role].name} has it as ${r.toUpperCase()} quirk, but the ${r.toUpperCase()} is ${by[r].name}`);
+        } catch (err) { if (!(err instanceof UnknownQuirk)) throw err; }
+      }
+      throw new UnknownQuirk(`no implementation of this pair has quirk "${q}" in its role${found.length > 0 ? ` (${found.join('; ')})` : ''}`);
+    },
+    quirks() {
+      return Object.fromEntries((['mag', 'lma'] as const).flatMap((role) => Object.entries(by[role].quirks()).filter(([, q]) => q.role === role || q.role === 'both').map(([n, q]) => [n, { ...q, role }])));
+    },
+  };
+}
+
+/** The implementations in each role a case runs as IUT, for applyCapabilities. */
+export function roleClaims(profile: IutProfile, roles: Iterable<IutRole>): RoleClaim[] {
+  const claims = profile.claims?.() ?? {};
+  return [...new Set(roles)].flatMap((role) => claims[role] !== undefined ? [{ role, statement: claims[role] }] : []);
+}
+
+/**
+ * The case's needs with the ordering the implementations taking part can do: a case that does
+ * not ask for timestamps runs with sequence numbers when one of them claims only those.
+ */
+export function neededOrdering(needs: DomainNeeds, claims: readonly RoleClaim[]): DomainNeeds {
+  if (needs.timestamps !== undefined) return needs;
+  const seqOnly = claims.some((c) => !c.statement.features.timestamps && c.statement.features['sequence-numbers']);
+  return seqOnly ? { ...needs, timestamps: false } : needs;
+}
+
+/** A bad --iut: says which part and why. */
+export class IutSelectionError extends Error {
+  override readonly name = 'IutSelectionError';
+}
+
+/** Implementations --iut may name: pmipd and every one with a capability statement. */
+export function implementationNames(): string[] {
+  return [...new Set(['pmipd', ...knownImplementations()])].sort();
+}
+
+export type IutSelection = { file: string } | { mag: string; lma: string };
+
+/**
+ * --iut: NAME (both roles), a YAML FILE (*.yaml, *.yml) of adapter specs, or ROLE=NAME pairs
+ * separated by commas ("mag=oai-pmipv6,lma=pmipd"); a role not given runs pmipd.
+ */
+export function parseIutSelection(text: string, known = implementationNames()): IutSelection {
+  const bad = (what: string) => new IutSelectionError(`--iut ${JSON.stringify(text)}: ${what}`);
+  const name = (n: string, part: string): string => {
+    if (!known.includes(n)) throw bad(`unknown implementation "${n}"${part !== n ? ` in "${part}"` : ''} (known: ${known.join(', ')}; or a YAML file)`);
+    return n;
+  };
+  if (/\.ya?ml$/.test(text)) return { file: text };
+  if (!text.includes('=') && !text.includes(',')) return { mag: name(text, text), lma: name(text, text) };
+  const roles: Partial<Record<IutRole, string>> = {};
+  for (const part of text.split(',')) {
+    const m = /^([^=]*)=(.*)$/.exec(part);
+    if (m === null) throw bad(`"${part}" is not ROLE=NAME (roles: mag, lma)`);
+    const [, role, impl] = m as unknown as [string, string, string];
+    if (role !== 'mag' && role !== 'lma') throw bad(`unknown role "${role}" in "${part}" (roles: mag, lma)`);
+    if (roles[role] !== undefined) throw bad(`the ${role} is given twice ("${role}=${roles[role]}" and "${part}")`);
+    if (impl === '') throw bad(`"${part}" names no implementation`);
+    roles[role] = name(impl, part);
+  }
+  return { mag: roles.mag ?? 'pmipd', lma: roles.lma ?? 'pmipd' };
+}
+
+/** An implementation's own profile (pmipd, oai-pmipv6, opmip), else its adapter's translation; with its statement. */
+function implementationProfile(name: string): IutProfile {
+  const own = PROFILES[name];
+  return own === undefined ? adapterProfile(name) : { ...own, claims: () => statementsFor(name) };
+}
+
+/** The profile of an --iut selection (see parseIutSelection); throws IutSelectionError when it is bad. */
+export function loadProfile(iut: string): IutProfile {
+  const sel = parseIutSelection(iut);
+  if ('file' in sel) return fileProfile(sel.file);
+  return sel.mag === sel.lma ? implementationProfile(sel.mag) : pairProfile(implementationProfile(sel.mag), implementationProfile(sel.lma));
 }

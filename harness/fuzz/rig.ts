@@ -70,13 +70,13 @@ export function iutProblem(iut: string, role: IutRole, quirks: string[]): string
 }
 
 /** The adapter spec of the IUT for `role`: a profile's (pmipd: timers and MNs of the topology), an adapter by name, or a file's. */
-export function fuzzIutSpec(iut: string, role: IutRole, topology: Topology, quirks: string[]): IutSpec {
+export async function fuzzIutSpec(iut: string, role: IutRole, topology: Topology, quirks: string[]): Promise<IutSpec> {
   const problem = iutProblem(iut, role, quirks);
   if (problem !== null) throw new Error(problem);
   if (/\.ya?ml$/.test(iut) || PROFILES[iut] !== undefined) {
     // In a VM, the domain profile for slow machines (a wider TimestampValidityWindow), as `run --vm`.
     const needs = domainProfile(vmDescription() !== undefined).apply({});
-    const spec = loadProfile(iut).spec({ topology, node: IUT_NODE[role], role, needs, quirks });
+    const spec = await loadProfile(iut).spec({ topology, node: IUT_NODE[role], role, needs, quirks });
     // Every malformed input is a log line at debug; info keeps the log's size in proportion
     // (and the adapter waits for pmipd's ready line, an info line).
     if (spec.adapter === 'pmipd') return { ...spec, options: { ...spec.options, logLevel: 'info' } };
@@ -114,7 +114,7 @@ export class FuzzRig {
   static async up(opts: RigOptions): Promise<FuzzRig> {
     const file = join(TOPOLOGIES, `fuzz-${opts.target}.yaml`);
     const topology = await loadTopology(file);
-    const spec = fuzzIutSpec(opts.iut, opts.target, topology, opts.quirks);
+    const spec = await fuzzIutSpec(opts.iut, opts.target, topology, opts.quirks);
     const other: FuzzTarget = opts.target === 'lma' ? 'mag' : 'lma';
     const tb = await Testbed.up(topology, {
       iut: { [opts.target]: spec, [other]: null }, captures: false, outDir: opts.outDir, launcher: 'pmip-testbed fuzz',

@@ -1,6 +1,7 @@
 // The IUT adapters a topology may name. Each entry gives the schema of its options (for the
 // topology schema and the loader) and loads its implementation only when a run needs it.
 // A new adapter (pmipd, OAI PMIPv6, OPMIP) is one more line here and one module.
+import type { DomainTranslation } from '../conformance/profile.js';
 import type { JsonSchema } from '../topology/json-schema.js';
 import type { IutAdapter } from './adapter.js';
 import { commandOptionsSchema } from './command-options.js';
@@ -18,6 +19,12 @@ interface AdapterEntry {
    * throwaway overlay, so a build made inside it would be lost with every VM.
    */
   build?: (options: Record<string, unknown> | undefined) => Promise<void>;
+  /**
+   * How a conformance case's DomainNeeds (timers, MN provisioning, timestamps, fixed MAG
+   * addresses) become this adapter's spec for a node, for `run --iut NAME`. pmipd's lives in
+   * harness/conformance/profile.ts; without one, a case run on this implementation is an ERROR.
+   */
+  domain?: () => Promise<DomainTranslation>;
 }
 
 export const ADAPTERS: Record<string, AdapterEntry> = {

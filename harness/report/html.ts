@@ -11,7 +11,7 @@ import type { CaseResult, CaseTimings, RunResult } from './types.js';
 
 const VERDICTS: Verdict[] = ['FAIL', 'PASS', 'INCONCLUSIVE', 'NOT-APPLICABLE'];
 
-const CSS = `
+export const REPORT_CSS = `
 :root{--fail:#c62828;--pass:#2e7d32;--inc:#8d6e00;--na:#607d8b;--bg:#fafafa;--line:#d7dce1}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:var(--bg);color:#1d2733}
 header{background:#1d2733;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:20px}header .meta{opacity:.8;font-size:13px}
@@ -73,7 +73,7 @@ const JS = `
 })();
 `;
 
-const badge = (v: Verdict): string => `<span class="v ${v}">${v}</span>`;
+export const badge = (v: Verdict): string => `<span class="v ${v}">${v}</span>`;
 
 function evidenceHtml(e: Evidence): string {
   const kv = e.expected !== undefined ? `<div class="kv">${e.field ? `<b>${esc(e.field)}</b>: ` : ''}expected <code>${esc(e.expected)}</code>, seen <code>${esc(e.seen ?? '')}</code></div>` : '';
@@ -147,6 +147,12 @@ ${settings}
 </section>`;
 }
 
+/** The capability statements the run used (one per role and implementation). */
+export function capabilitiesHtml(caps: RunResult['run']['capabilities']): string {
+  if (caps === undefined || caps.length === 0) return '';
+  return `<h2>Capability statements</h2><table class="caps"><thead><tr><th>role</th><th>implementation</th><th>features claimed</th><th>not claimed (their requirements NOT-APPLICABLE)</th><th>facts</th></tr></thead><tbody>${caps.map((c) => `<tr><td>${esc(c.role.toUpperCase())}</td><td>${esc(c.implementation)}<div class="muted">${esc(c.file)}</div></td><td>${esc(c.claimed.join(', ') || '–')}</td><td>${esc(c.notClaimed.join(', ') || '–')}</td><td>${c.facts.map((f) => `<div class="kv">${esc(f)}</div>`).join('')}</td></tr>`).join('')}</tbody></table>`;
+}
+
 export function reportHtml(result: RunResult): string {
   const reqs = requirementSummaries(result.cases);
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, reqs.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
@@ -183,13 +189,14 @@ export function reportHtml(result: RunResult): string {
   const planeMeta = `${run.dataplane ? ` · data plane forced: ${esc(run.dataplane)}` : ''}${planes ? ` · data plane used: ${esc(planes)}` : ''}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>PMIPv6 conformance: ${esc(run.id)}</title><style>${CSS}</style></head>
+<title>PMIPv6 conformance: ${esc(run.id)}</title><style>${REPORT_CSS}</style></head>
 <body><header><h1>PMIPv6 conformance report</h1><div class="meta">${esc(run.id)} · ${esc(run.tool)} · started ${esc(run.started)}${run.iut ? ` · IUT ${esc(run.iut)}` : ''}${planeMeta}${run.command ? ` · <code>${esc(run.command)}</code>` : ''}${run.kernel ? `<br>kernel ${esc(run.kernel)}` : ''}${run.vm ? ` · in a VM: ${esc(run.vm)}` : ''}</div></header>
 <main>
 ${errorsHtml}
 <div class="cards">${errored.length > 0 ? `<div class="card ERROR"><b>${errored.length}</b>cases errored</div>` : ''}${VERDICTS.map((v) => `<div class="card ${v}"><b>${counts[v]}</b>${v}</div>`).join('')}<div class="card FAIL"><b>${mustFails}</b>MUST-level failures</div><div class="card"><b>${result.cases.length}</b>cases</div></div>
 ${(run.notes ?? []).map((n) => `<p class="muted">${esc(n)}</p>`).join('')}
 ${result.robustness !== undefined ? robustnessHtml(result.robustness) : ''}
+${capabilitiesHtml(run.capabilities)}
 <h2>Requirements</h2>
 <div class="filters"><span>verdict</span>
 <button data-verdict="ALL" class="on">all</button>${VERDICTS.map((v) => `<button data-verdict="${v}">${v}</button>`).join('')}

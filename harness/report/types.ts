@@ -21,6 +21,13 @@ export interface RunMeta {
   /** The VM it ran in (`pmip-testbed vm`), if any: accelerator, vCPUs, memory, kernel origin. */
   vm?: string;
   notes?: string[];
+  /**
+   * The capability statement of the implementation in each role the run used: optional
+   * features claimed and not claimed (their requirements NOT-APPLICABLE), and the facts.
+   */
+  capabilities?: { role: string; implementation: string; file: string; claimed: string[]; notClaimed: string[]; facts: string[] }[];
+  /** The expected results the run was compared with, and the verdicts that differ from them. */
+  baseline?: { file: string; changes: { id: string; expected: Verdict; seen: Verdict; kind: string }[] };
 }
 
 /** The data plane an IUT node used, as the implementation said on start-up. */

@@ -7,26 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLATFORM_DEVIATIONS, runChecks } from '../../harness/checks/index.js';
 import { analysisCase, writeReport, type RunResult } from '../../harness/report/index.js';
+import { CHROMIUM, withBrowser } from '../support/browser.js';
 import { buildTrace, golden, MAG1, MAG2, spec, T0, writePcaps } from './scenario.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-/** Headless Chromium with a fresh profile directory (playwright passes it as --user-data-dir), closed and removed after `use`. */
-async function withBrowser(use: (browser: import('playwright-core').BrowserContext) => Promise<void>): Promise<void> {
-  const { chromium } = await import('playwright-core');
-  const profile = mkdtempSync(join(tmpdir(), 'pmip-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    await use(browser);
-  } finally {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
-}
 const root = new URL('../../../', import.meta.url).pathname;
 
 function goldenResult(sc = golden()): RunResult {

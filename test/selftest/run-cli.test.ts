@@ -14,7 +14,7 @@ describe('pmip-testbed run', function () {
   it('explains itself and lists the cases with the requirement IDs they judge', async () => {
     const help = await cli(['run', '--help']);
     expect(help.exitCode).to.equal(0);
-    expect(help.stdout).to.match(/--iut NAME\|FILE/).and.match(/--quirk NAME/).and.match(/exit status/);
+    expect(help.stdout).to.match(/--iut NAME\|mag=NAME,lma=NAME\|FILE/).and.match(/--quirk NAME/).and.match(/exit status/);
     const list = await cli(['run', '--list']);
     expect(list.exitCode).to.equal(0);
     for (const name of ['attach', 'handover', 'lma-validation', 'mag-retransmission']) expect(list.stdout).to.match(new RegExp(`^${name} `, 'm'));
@@ -26,7 +26,7 @@ describe('pmip-testbed run', function () {
     expect(quirk.exitCode).to.equal(2);
     expect(quirk.stderr).to.match(/pmipd has no quirk "nope"/).and.not.match(/\n\s+at /);
     const iut = await cli(['run', '--iut', 'nosuch']);
-    expect([iut.exitCode, /unknown IUT "nosuch"/.test(iut.stderr)]).to.deep.equal([2, true]);
+    expect([iut.exitCode, /--iut "nosuch": unknown implementation "nosuch" \(known: /.test(iut.stderr)]).to.deep.equal([2, true]);
     const none = await cli(['run', '--cases', 'zzz*']);
     expect([none.exitCode, /no case matches zzz\*/.test(none.stderr)]).to.deep.equal([2, true]);
   });

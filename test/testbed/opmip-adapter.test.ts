@@ -68,7 +68,7 @@ describe('testbed/opmip adapter', () => {
     expect(stateFromLog('MAG: PBA registration [delay = 0.1, id = mn1@example.org, lma = 2001:db8::2, status = 129]\n', 'mag', prefixes).split('\n')).to.have.length(1);
   });
 
-  it('maps a case\'s domain onto what OPMIP fixes: sequence numbers, 60 s, node.db prefixes; pmipd in a mixed pair follows it', () => {
+  it('maps a case\'s domain onto what OPMIP fixes: sequence numbers, 60 s, node.db prefixes; pmipd in a mixed pair follows it', async () => {
     const needs = opmipProfile.domain!({ timestamps: true, lifetimeS: 8, timestampValidityWindowMs: 3000 });
     expect(needs).to.include({ timestamps: false, lifetimeS: 60, fixedPrefixes: true, fixedMagAddresses: false, timestampValidityWindowMs: 3000 });
     // As the LMA only, the lifetime is the other MAG's to ask.
@@ -81,10 +81,10 @@ describe('testbed/opmip adapter', () => {
       const domain = p.domain!({ timestamps: true, lifetimeS: 8 });
       expect(domain).to.include({ timestamps: false, lifetimeS: 8 });
       const topology = { nodes: {}, hnpPool: '2001:db8:8000::/33' } as never;
-      const mag = p.spec({ topology, node: 'mag1', role: 'mag', needs: domain, quirks: [] });
+      const mag = await p.spec({ topology, node: 'mag1', role: 'mag', needs: domain, quirks: [] });
       expect(mag.adapter).to.equal('pmipd');
       expect((mag.options as { domain: { timestamps: boolean } }).domain.timestamps).to.equal(false);
-      expect(p.spec({ topology, node: 'lma1', role: 'lma', needs: domain, quirks: [] })).to.deep.equal({ adapter: 'opmip', options: { source: '/x.tar.gz' } });
+      expect(await p.spec({ topology, node: 'lma1', role: 'lma', needs: domain, quirks: [] })).to.deep.equal({ adapter: 'opmip', options: { source: '/x.tar.gz' } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
