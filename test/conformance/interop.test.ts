@@ -10,7 +10,7 @@ import { pairBaseline, type Baseline } from '../../harness/conformance/baseline.
 import { applyCapabilities, capabilityStatementOf, knownImplementations, loadCapabilityStatement, type CapabilityStatement } from '../../harness/conformance/capabilities.js';
 import { FEATURE_NAMES, FEATURES, featureOfRequirement } from '../../harness/conformance/features.js';
 import { buildMatrix, matrixExitCode, type CellRun } from '../../harness/conformance/interop-matrix.js';
-import { loadProfile, neededOrdering, parseIutSelection, roleClaims, UnknownQuirk } from '../../harness/conformance/profile.js';
+import { adapterProfile, loadProfile, neededOrdering, parseIutSelection, roleClaims, UnknownQuirk } from '../../harness/conformance/profile.js';
 import { parseImplementationList } from '../../harness/cli/interop.js';
 import { UsageError } from '../../harness/cli/args.js';
 import { writeMatrixReport } from '../../harness/report/interop-html.js';
@@ -55,11 +55,11 @@ describe('conformance/interop', () => {
       expect(p.claims!().lma?.implementation).to.equal('pmipd');
       expect(p.quirkRole('pba-no-p-flag')).to.equal('lma');
       expect(() => p.quirkRole('omit-timestamp')).to.throw(UnknownQuirk, /pmipd has it as MAG quirk, but the MAG is oai-pmipv6/);
-      // Until its adapter is registered, oai-pmipv6 cannot run: the case is an ERROR saying so.
+      // An implementation whose adapter is not registered cannot run: the case is an ERROR saying so.
       const ctx = { topology: undefined as never, node: 'mag1', role: 'mag' as const, needs: {}, quirks: [] };
       let err: Error | undefined;
-      try { await p.spec(ctx); } catch (e) { err = e as Error; }
-      expect(err?.message).to.match(/^oai-pmipv6 cannot run: no adapter named oai-pmipv6 is registered/);
+      try { await adapterProfile('no-such-iut').spec(ctx); } catch (e) { err = e as Error; }
+      expect(err?.message).to.match(/^no-such-iut cannot run: no adapter named no-such-iut is registered/);
     });
   });
 
