@@ -38,7 +38,7 @@ function fakeRun(root: string, runId: string, owner: { pid: number; startTime: n
 }
 
 describe('testbed/sweep', function () {
-  this.timeout(30000);
+  this.timeout(30000 * 4); // a slow VM: `up` of seven captures under TCG
   const root = usePrivateRunRoot();
   const extraNetns: string[] = [];
   after(async () => {

@@ -37,7 +37,7 @@ describe('OAI PMIPv6 as the MAG of pmipd\'s LMA', function () {
     mkdirSync(join(ROOT, 'reports'), { recursive: true });
     const report = mkdtempSync(join(ROOT, 'reports', 'oai-guest-'));
     try {
-      const r = await execa(process.execPath, [CLI, 'run', '--iut', join(ROOT, 'iuts', 'oai-mag-pmipd-lma.yaml'),
+      const r = await execa(process.execPath, [CLI, 'run', '--iut', join(ROOT, 'iut', 'oai-pmipv6', 'oai-mag-pmipd-lma.yaml'),
         '--cases', 'attach', '--baseline', join(ROOT, 'baselines', 'oai-mag-pmipd-lma.yaml'), '--report', report],
       { reject: false, all: true, cwd: ROOT });
       expect(r.exitCode, r.all).to.equal(0);
