@@ -8,7 +8,7 @@ import {
   LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, type ArpPacket, type LinkHeader,
 } from './link.js';
 import {
-  decodeIpv6Header, IPPROTO_ESP, IPPROTO_ICMPV6, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP, IpChainEnd,
+  decodeIpv6Header, IPPROTO_ESP, IPPROTO_GRE, IPPROTO_ICMPV6, IPPROTO_IPIP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP, IpChainEnd,
   type Ipv6Header,
 } from './ipv6.js';
 import {
@@ -23,9 +23,10 @@ import { decodeMobilityHeader, IPPROTO_MH, IPPROTO_NONE, type ChecksumContext, t
 import { ipv6PseudoChecksum, viewOf } from './bytes.js';
 import { ESP_HEADER_LENGTH, openEsp, type EspLayer, type EspSaTable } from './esp.js';
 import { decodeIkeHeader, UDP_PORT_IKE, UDP_PORT_IKE_NAT_T, type IkeHeader } from './ike.js';
+import { decodeGre, greInnerVersion, type GreHeader } from './gre.js';
 
 export { linkTypeName } from './link.js';
-export { espSummary, summarizeFrame } from './summary.js';
+export { espSummary, greKeyText, summarizeFrame } from './summary.js';
 
 /** What follows a header this decoder does not look into. */
 export interface RawPayload {
@@ -50,6 +51,8 @@ export interface DecodedPacket {
   esp?: EspLayer;
   /** IKEv2 header (UDP 500, or 4500 after the non-ESP marker). */
   ike?: IkeHeader;
+  /** GRE (RFC 2784/2890) carrying `inner` (RFC 5845 data plane). */
+  gre?: GreHeader;
   inner?: DecodedPacket;
   payload?: RawPayload;
   /** "layer: reason" of the first problem, here or in a tunnelled packet ("inner ipv6: ..."). */
@@ -255,6 +258,10 @@ function decodeUpper(
     case IPPROTO_UDP:
       decodeUdpInto(p, buf, off, len, depth, ctx, addressLength);
       return;
+    case IPPROTO_GRE:
+      if (depth >= MAX_TUNNEL_DEPTH) break;
+      decodeGreInto(p, buf, off, len, depth);
+      return;
     case IPPROTO_TCP: {
       const t = decodeTcpPorts(buf, off, len);
       if (t === null) setMalformed(p, `tcp: truncated: ${len} octets captured`);
@@ -385,6 +392,17 @@ function decodeInnerInto(p: DecodedPacket, buf: Uint8Array, off: number, len: nu
   const inner = decodeInner(buf, off, len, depth, version);
   p.inner = inner;
   if (inner.malformed !== undefined) setMalformed(p, `inner ${inner.malformed}`);
+}
+
+/** GRE and the IPv6 or IPv4 packet it carries; another protocol type stays raw payload. */
+function decodeGreInto(p: DecodedPacket, buf: Uint8Array, off: number, len: number, depth: number): void {
+  const g = decodeGre(buf, off, len);
+  if (g === null) { setMalformed(p, `gre: truncated: ${len} octets captured`); return; }
+  p.gre = g;
+  if (g.malformed !== undefined) { setMalformed(p, `gre: ${g.malformed}`); return; }
+  const version = greInnerVersion(g.protocolType);
+  if (version === 0) { p.payload = { protocol: IPPROTO_GRE, length: len - g.length }; return; }
+  decodeInnerInto(p, buf, off + g.length, len - g.length, depth + 1, version);
 }
 
 /** A tunnelled packet: IPv6 (6), IPv4 (4), or either by its version nibble (0). */

@@ -26,13 +26,18 @@ function arpSummary(a: ArpPacket): string {
   return `ARP ${a.name}`;
 }
 
+/** "(key 0x1234abcd)", or nothing for GRE without a key. */
+export function greKeyText(key: number | undefined): string {
+  return key === undefined ? '' : `(key 0x${key.toString(16).padStart(8, '0')})`;
+}
+
 function packetSummary(p: DecodedPacket): string {
   const ip = p.ipv6 ?? p.ipv4;
   if (!ip) return '';
   const ext = p.ipv6 ? extensionSummary(p.ipv6.extensionHeaders, p.esp) : '';
   if (p.inner) {
     const inner = p.inner.ipv6 ? 'IP6' : p.inner.ipv4 ? 'IP4' : 'IP';
-    const outer = p.udp ? `UDP${p.ipv6 ? 6 : 4}` : p.ipv6 ? 'IP6' : 'IP4';
+    const outer = p.udp ? `UDP${p.ipv6 ? 6 : 4}` : p.gre ? `GRE${greKeyText(p.gre.key)}-in-${p.ipv6 ? 'IP6' : 'IP4'}` : p.ipv6 ? 'IP6' : 'IP4';
     return `${inner}-in-${outer} ${ip.src} > ${ip.dst}${ext} [${packetSummary(p.inner)}]`;
   }
   let s = `${ip.src} > ${ip.dst}:${ext}`;

@@ -4,7 +4,7 @@
 import {
   encodeEthernet, encodeIpv6, encodeIpv4, encodeUdp, encodeIcmpv6, encodeMobilityHeader, encodeSll, encodeSll2,
   parseIpv6, timestampFromDate, toHex, ETHERTYPE_IPV6, ETHERTYPE_IPV4, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL,
-  LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, type MobilityHeaderSpec, type Icmpv6Spec, type MobilityOptionSpec,
+  LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, encodeGre, GRE_PROTOCOL_IPV6, type MobilityHeaderSpec, type Icmpv6Spec, type MobilityOptionSpec,
 } from '../../wire/index.js';
 
 export interface SampleFrame {
@@ -139,6 +139,11 @@ function build(): SampleFrame[] {
   frames.push({ name: 'PBU on Linux cooked (SLL)', linkType: LINKTYPE_LINUX_SLL, bytes: encodeSll({ packetType: 4, arphrd: 1, address: MAG_MAC, protocol: ETHERTYPE_IPV6 }, pbuIp) });
   frames.push({ name: 'PBA on Linux cooked v2 (SLL2)', linkType: LINKTYPE_LINUX_SLL2, bytes: encodeSll2({ protocol: ETHERTYPE_IPV6, interfaceIndex: 3, arphrd: 1, packetType: 0, address: LMA_MAC }, frames[1]!.bytes.subarray(14)) });
   frames.push({ name: 'PBU on raw IP', linkType: LINKTYPE_RAW, bytes: pbuIp });
+  // RFC 5845 data plane: GRE-in-IPv6 with the uplink key, and with every RFC 2890 field.
+  frames.push(eth('GRE-in-IPv6 with a key', encodeEthernet({ src: MAG_MAC, dst: LMA_MAC, ethertype: ETHERTYPE_IPV6 },
+    encodeIpv6({ src: MAG1, dst: LMAA, hopLimit: 64, nextHeader: 47, payload: encodeGre({ protocolType: GRE_PROTOCOL_IPV6, key: 0x1234abcd, payload: innerEcho }) }))));
+  frames.push(eth('GRE-in-IPv6 with checksum, key and sequence number', encodeEthernet({ src: LMA_MAC, dst: MAG_MAC, ethertype: ETHERTYPE_IPV6 },
+    encodeIpv6({ src: LMAA, dst: MAG1, hopLimit: 64, nextHeader: 47, payload: encodeGre({ protocolType: GRE_PROTOCOL_IPV6, checksum: 'compute', key: 0x5678, sequence: 7, payload: innerEcho }) }))));
   return frames;
 }
 

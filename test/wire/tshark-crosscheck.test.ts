@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SAMPLE_FRAMES } from '../support/sample-frames.js';
 import { createPcapWriter } from '../../harness/capture/pcap-writer.js';
 import {
-  aniNameText, decodeFrame, type DecodedPacket, type MobilityHeader, type KnownMobilityOption, type Icmpv6Message, type NdOption, type RawNdOption, MH_OPTION_NAME,
+  aniNameText, decodeFrame, type DecodedPacket, type MobilityHeader, type KnownMobilityOption, type Icmpv6Message, type NdOption, type RawNdOption, MH_OPTION_NAME, type GreHeader,
 } from '../../wire/index.js';
 
 type Fields = Map<string, string[]>;
@@ -142,6 +142,17 @@ function icmpFields(f: Fields, m: Icmpv6Message): void {
   }
 }
 
+function greFields(f: Fields, g: GreHeader): void {
+  add(f, 'gre.flags.checksum', g.checksumPresent);
+  add(f, 'gre.flags.key', g.key !== undefined);
+  add(f, 'gre.flags.sequence_number', g.sequence !== undefined);
+  add(f, 'gre.flags.version', g.version);
+  add(f, 'gre.proto', `0x${g.protocolType.toString(16).padStart(4, '0')}`);
+  if (g.checksum !== undefined) add(f, 'gre.checksum', `0x${g.checksum.toString(16).padStart(4, '0')}`);
+  if (g.key !== undefined) add(f, 'gre.key', `0x${g.key.toString(16).padStart(8, '0')}`);
+  if (g.sequence !== undefined) add(f, 'gre.sequence_number', g.sequence);
+}
+
 /** Our decode as tshark field names, in the order tshark shows them (outer packet first). */
 function ourFields(p: DecodedPacket, f: Fields = new Map()): Fields {
   if (p.ipv6) {
@@ -155,6 +166,7 @@ function ourFields(p: DecodedPacket, f: Fields = new Map()): Fields {
     if ('invoking' in p.icmpv6 && p.icmpv6.invoking) ourFields(p.icmpv6.invoking, f);
   }
   if (p.mh) mhFields(f, p.mh);
+  if (p.gre) greFields(f, p.gre);
   if (p.inner) ourFields(p.inner, f);
   return f;
 }
