@@ -6,7 +6,7 @@ import {
   type MobilityOption,
 } from '../../wire/index.js';
 import {
-  AddressTable, DataTable, DATA_ENCAP_LIMIT, DATA_INNER_V4, DATA_TUNNELLED, packetFingerprint,
+  AddressTable, DataTable, DATA_ENCAP_LIMIT, DATA_GRE, DATA_GRE_KEY, DATA_INNER_V4, DATA_TUNNELLED, packetFingerprint,
 } from './data-table.js';
 import { pairExchanges } from './exchanges.js';
 import { optionTypesOf } from './options.js';
@@ -131,17 +131,18 @@ export class TraceBuilder {
     if (f.inner) {
       const inner = f.inner.ipv6 ?? f.inner.ipv4;
       if (!inner) return false;
-      const innerStart = ipStart + 40 + extensionLength(ip6);
+      const innerStart = ipStart + 40 + extensionLength(ip6) + (f.gre?.length ?? 0);
       let flags = DATA_TUNNELLED;
       if (f.inner.ipv4) flags |= DATA_INNER_V4;
       if (exts.some((e) => e.type === 60)) flags |= DATA_ENCAP_LIMIT;
+      if (f.gre) flags |= f.gre.key === undefined ? DATA_GRE : DATA_GRE | DATA_GRE_KEY;
       this.data.add({
         time, point, frame, flags, outerSrc: a.id(ip6.src), outerDst: a.id(ip6.dst),
         innerSrc: a.id(inner.src), innerDst: a.id(inner.dst),
         hopLimit: f.inner.ipv6 ? f.inner.ipv6.hopLimit : f.inner.ipv4!.ttl,
         hash: opened !== undefined ? packetFingerprint(opened.buf, opened.off, opened.len)
           : packetFingerprint(buf, innerStart, 40 + ip6.payloadLength - (innerStart - ipStart)),
-        linkSrc: linkSrc === undefined ? 0 : a.id(linkSrc),
+        linkSrc: linkSrc === undefined ? 0 : a.id(linkSrc), greKey: f.gre?.key ?? 0,
       });
       return true;
     }

@@ -36,6 +36,9 @@ export const DATA_TUNNELLED = 1;
 export const DATA_INNER_V4 = 2;
 /** A Destination Options header (ip6tnl encapsulation limit) sits before the inner packet. */
 export const DATA_ENCAP_LIMIT = 4;
+/** GRE encapsulation (RFC 5845); with DATA_GRE_KEY its key is in `greKey`. */
+export const DATA_GRE = 8;
+export const DATA_GRE_KEY = 16;
 
 export interface DataRow {
   index: number;
@@ -50,6 +53,8 @@ export interface DataRow {
   hopLimit: number;
   hash: number;
   linkSrc: number;
+  /** GRE key (valid with DATA_GRE_KEY); 0 otherwise. */
+  greKey?: number;
 }
 
 function grow<T extends Float64Array | Uint32Array | Uint8Array>(a: T, n: number): T {
@@ -75,6 +80,7 @@ export class DataTable {
   /** Fingerprint of the inner packet without its hop limit: the same packet on two links has the same one. */
   hash = new Uint32Array(1024);
   linkSrc = new Uint32Array(1024);
+  greKey = new Uint32Array(1024);
 
   add(r: Omit<DataRow, 'index'>): void {
     if (this.length === this.time.length) this.reserve(this.length * 2);
@@ -82,6 +88,7 @@ export class DataTable {
     this.time[i] = r.time; this.point[i] = r.point; this.frame[i] = r.frame; this.flags[i] = r.flags;
     this.outerSrc[i] = r.outerSrc; this.outerDst[i] = r.outerDst; this.innerSrc[i] = r.innerSrc; this.innerDst[i] = r.innerDst;
     this.hopLimit[i] = r.hopLimit; this.hash[i] = r.hash; this.linkSrc[i] = r.linkSrc;
+    this.greKey[i] = r.greKey ?? 0;
   }
 
   private reserve(n: number): void {
@@ -89,13 +96,14 @@ export class DataTable {
     this.flags = grow(this.flags, n); this.outerSrc = grow(this.outerSrc, n); this.outerDst = grow(this.outerDst, n);
     this.innerSrc = grow(this.innerSrc, n); this.innerDst = grow(this.innerDst, n); this.hopLimit = grow(this.hopLimit, n);
     this.hash = grow(this.hash, n); this.linkSrc = grow(this.linkSrc, n);
+    this.greKey = grow(this.greKey, n);
   }
 
   row(i: number): DataRow {
     return {
       index: i, time: this.time[i]!, point: this.point[i]!, frame: this.frame[i]!, flags: this.flags[i]!,
       outerSrc: this.outerSrc[i]!, outerDst: this.outerDst[i]!, innerSrc: this.innerSrc[i]!, innerDst: this.innerDst[i]!,
-      hopLimit: this.hopLimit[i]!, hash: this.hash[i]!, linkSrc: this.linkSrc[i]!,
+      hopLimit: this.hopLimit[i]!, hash: this.hash[i]!, linkSrc: this.linkSrc[i]!, greKey: this.greKey[i]!,
     };
   }
 }

@@ -1,6 +1,6 @@
 // The Trace: everything the checks read, with the lookups several of them share.
-import { parsePrefixLoose, PrefixIndex, summarizeFrame } from '../../wire/index.js';
-import { DATA_TUNNELLED, type AddressTable, type DataTable } from './data-table.js';
+import { greKeyText, parsePrefixLoose, PrefixIndex, summarizeFrame } from '../../wire/index.js';
+import { DATA_GRE, DATA_GRE_KEY, DATA_TUNNELLED, type AddressTable, type DataTable } from './data-table.js';
 import { pushTo } from './multimap.js';
 import { sessionPrefixes } from './sessions.js';
 import type {
@@ -205,6 +205,9 @@ export class Trace implements TraceParts {
     const d = this.data, a = this.addresses;
     const inner = `${a.text(d.innerSrc[i]!)} > ${a.text(d.innerDst[i]!)} hlim ${d.hopLimit[i]}`;
     if (!(d.flags[i]! & DATA_TUNNELLED)) return inner;
+    if (d.flags[i]! & DATA_GRE) {
+      return `IP6-in-GRE${greKeyText(d.flags[i]! & DATA_GRE_KEY ? d.greKey[i] : undefined)}-in-IP6 ${a.text(d.outerSrc[i]!)} > ${a.text(d.outerDst[i]!)} [${inner}]`;
+    }
     return `IP6-in-IP6 ${a.text(d.outerSrc[i]!)} > ${a.text(d.outerDst[i]!)} [${inner}]`;
   }
 }

@@ -9,7 +9,15 @@ export interface TunPeer {
   device: string;
   /** The tunnel's far end: the Proxy-CoA (at the LMA) or the LMAA (at a MAG). */
   peer: string;
+  /**
+   * GRE instead of IPv6-in-IPv6 (RFC 5845): `outKey` goes into every packet sent, and only
+   * packets carrying `inKey` (or no key, when it is absent) are taken. All peers of one tunnel or none.
+   */
+  gre?: GreKeys;
 }
+
+/** A GRE tunnel's keys: what it sends with and what it accepts. */
+export interface GreKeys { outKey?: number; inKey?: number }
 
 export interface TunCounters {
   encapsulated: number;
@@ -19,6 +27,8 @@ export interface TunCounters {
   droppedEcn: number;
   droppedNotIpv6: number;
   errors: number;
+  /** GRE packets from a known peer with a key no peer of this tunnel takes. */
+  droppedGreKey: number;
   /** The last errno text of an error, if any. */
   lastError?: string;
 }

@@ -11,14 +11,18 @@
 //   tun:    pmipd's user-space engine (TunTunnel, opened in the namespaces from this process);
 //   ip6tnl: a kernel tunnel device, encaplimit none;
 //   seg6:   encap.red + End.DX6, the platform-notes recipe (no forwarding hop: for speed figures);
-//   none:   no tunnel, plain routes across the transport link (the baseline of the figures).
+//   none:   no tunnel, plain routes across the transport link (the baseline of the figures);
+//   tun-gre, ip6gre: GRE-in-IPv6 with a key per direction (RFC 5845: GRE_KEYS), by the user-space
+//           engine or the kernel's ip6gre device.
 import { ipBatch, nsExec } from '../../harness/netns.js';
 import { probeBackend, type BackendName } from '../../pmipd/dataplane/backends.js';
 import { IpBatch } from '../../pmipd/dataplane/ip-batch.js';
 import { TunTunnel, tunUnusableBecause } from '../../pmipd/dataplane/tun-tunnel.js';
 import type { Scratch } from '../testbed/scratch.js';
 
-export type FixtureTunnel = 'tun' | 'ip6tnl' | 'seg6' | 'none';
+export type FixtureTunnel = 'tun' | 'ip6tnl' | 'seg6' | 'none' | 'tun-gre' | 'ip6gre';
+/** The GRE keys of the GRE fixtures: `up` from mag to lma, `down` from lma to mag. */
+export const GRE_KEYS = { up: 0x0a0b0c0d, down: 0x01020304 } as const;
 
 export const A = { host: '2001:db8:a::2', router: '2001:db8:a::1', prefix: '2001:db8:a::/64' };
 export const B = { host: '2001:db8:b::2', router: '2001:db8:b::1', prefix: '2001:db8:b::/64' };
@@ -66,6 +70,11 @@ export async function tunnelFixture(scratch: Scratch, tunnel: FixtureTunnel): Pr
       mag: TunTunnel.open(mag.address, [{ device: TUNNEL_DEVICE, peer: lma.address }], ns.mag),
       lma: TunTunnel.open(lma.address, [{ device: TUNNEL_DEVICE, peer: mag.address }], ns.lma),
     };
+  } else if (tunnel === 'tun-gre') {
+    engines = {
+      mag: TunTunnel.open(mag.address, [{ device: TUNNEL_DEVICE, peer: lma.address, gre: { outKey: GRE_KEYS.up, inKey: GRE_KEYS.down } }], ns.mag),
+      lma: TunTunnel.open(lma.address, [{ device: TUNNEL_DEVICE, peer: mag.address, gre: { outKey: GRE_KEYS.down, inKey: GRE_KEYS.up } }], ns.lma),
+    };
   }
   const fixture: TunnelFixture = {
     ns, mag, lma, engines,
@@ -83,11 +92,16 @@ export async function tunnelFixture(scratch: Scratch, tunnel: FixtureTunnel): Pr
           await ipBatch([`route add ${e.far} via ${e.peer.address}`], { netns: e.netns });
           break;
         case 'tun':
+        case 'tun-gre':
+        case 'ip6gre':
         case 'ip6tnl': {
+          const [okey, ikey] = e.netns === ns.mag ? [GRE_KEYS.up, GRE_KEYS.down] : [GRE_KEYS.down, GRE_KEYS.up];
           const create = tunnel === 'ip6tnl'
             ? [`link add ${TUNNEL_DEVICE} type ip6tnl mode ip6ip6 local ${e.self.address} remote ${e.peer.address} encaplimit none dev ${e.self.ifname}`]
-            : [];
-          await ipBatch([...create, `link set ${TUNNEL_DEVICE} addrgenmode none mtu 1460 up`, `route add ${e.far} dev ${TUNNEL_DEVICE}`], { netns: e.netns });
+            : tunnel === 'ip6gre'
+              ? [`link add ${TUNNEL_DEVICE} type ip6gre local ${e.self.address} remote ${e.peer.address} okey ${okey} ikey ${ikey} encaplimit none dev ${e.self.ifname}`]
+              : [];
+          await ipBatch([...create, `link set ${TUNNEL_DEVICE} addrgenmode none mtu ${tunnel === 'tun-gre' || tunnel === 'ip6gre' ? 1452 : 1460} up`, `route add ${e.far} dev ${TUNNEL_DEVICE}`], { netns: e.netns });
           break;
         }
         case 'seg6':

@@ -10,6 +10,9 @@
 // ECN as Linux ip6tnl does it (RFC 6040, RFC 5213 §5.6.3): on entry the outer traffic class carries
 // the inner ECN field, CE as ECT(0) (INET_ECN_encapsulate); on exit an outer CE marks an ECT inner
 // packet CE and drops a Not-ECT one (INET_ECN_decapsulate).
+// GRE (RFC 2784/2890, RFC 5845 keys): a tunnel whose peers are given a `gre` object uses a
+// protocol-47 raw socket instead; each peer adds a GRE header with its out key on entry, and on
+// exit a packet goes to the peer of its source address whose in key it carries (others dropped).
 // The TUN devices are not persistent: they disappear with the file descriptors, also when the
 // process is killed. An open protocol-41 raw socket also stops the kernel from answering tunnelled
 // packets with ICMPv6 Parameter Problem (raw delivery counts as a handler).
@@ -42,22 +45,34 @@
 #define SOCKET_BUFFER (4 * 1024 * 1024)
 #define OUTER_HOP_LIMIT 64
 #define IPPROTO_IPV6_IN_IPV6 41
+#define IPPROTO_GRE_TUNNEL 47
+#define GRE_FLAG_C 0x8000
+#define GRE_FLAG_R 0x4000
+#define GRE_FLAG_K 0x2000
+#define GRE_FLAG_S 0x1000
+#define GRE_PROTO_IPV6 0x86dd
+#define GRE_HEADER_MAX 16
 
 #define ECN_NOT_ECT 0
 #define ECN_ECT_0 2
 #define ECN_CE 3
 
-enum counter { C_ENCAP, C_DECAP, C_UNKNOWN_PEER, C_ECN_DROPPED, C_NOT_IPV6, C_ERRORS, C_COUNT };
+enum counter { C_ENCAP, C_DECAP, C_UNKNOWN_PEER, C_ECN_DROPPED, C_NOT_IPV6, C_ERRORS, C_GRE_KEY, C_COUNT };
 static const char *const counter_names[C_COUNT] = {
-  "encapsulated", "decapsulated", "droppedUnknownPeer", "droppedEcn", "droppedNotIpv6", "errors",
+  "encapsulated", "decapsulated", "droppedUnknownPeer", "droppedEcn", "droppedNotIpv6", "errors", "droppedGreKey",
 };
 
 struct peer {
   int fd;
   struct in6_addr addr;
+  /** GRE peer: has_okey says whether a Key field goes out, has_ikey whether one must come in. */
+  int gre, has_okey, has_ikey;
+  uint32_t okey, ikey;
 };
 
 struct tunnel {
+  /** IPPROTO_IPV6_IN_IPV6, or IPPROTO_GRE_TUNNEL when the peers are GRE peers. */
+  int protocol;
   int raw;
   int wake;
   int epoll;
@@ -68,7 +83,7 @@ struct tunnel {
   int closed;
   uint64_t counters[C_COUNT];
   int last_errno;
-  unsigned char packet[PACKET_MAX];
+  unsigned char packet[GRE_HEADER_MAX + PACKET_MAX];
 };
 
 static void count(struct tunnel *t, enum counter c) { __atomic_fetch_add(&t->counters[c], 1, __ATOMIC_RELAXED); }
@@ -80,19 +95,31 @@ static void count_error(struct tunnel *t, int err) {
 
 static int ecn_of(const unsigned char *ip6) { return (ip6[1] >> 4) & 3; }
 
+/** Writes the GRE header of `p` just before `at`; returns its length. */
+static size_t gre_header(const struct peer *p, unsigned char *at) {
+  size_t len = p->has_okey ? 8 : 4;
+  unsigned char *h = at - len;
+  uint16_t flags = p->has_okey ? GRE_FLAG_K : 0;
+  h[0] = flags >> 8; h[1] = flags & 0xff; h[2] = GRE_PROTO_IPV6 >> 8; h[3] = GRE_PROTO_IPV6 & 0xff;
+  if (p->has_okey) { h[4] = p->okey >> 24; h[5] = (p->okey >> 16) & 0xff; h[6] = (p->okey >> 8) & 0xff; h[7] = p->okey & 0xff; }
+  return len;
+}
+
 static void encapsulate_from(struct tunnel *t, struct peer *p) {
   struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = p->addr };
   char control[CMSG_SPACE(sizeof(int))];
+  unsigned char *inner_at = t->packet + GRE_HEADER_MAX;
   for (int i = 0; i < BATCH; i++) {
-    ssize_t n = read(p->fd, t->packet, sizeof t->packet);
+    ssize_t n = read(p->fd, inner_at, PACKET_MAX);
     if (n < 0) {
       if (errno != EAGAIN && errno != EINTR) count_error(t, errno);
       return;
     }
-    if (n < 40 || (t->packet[0] >> 4) != 6) { count(t, C_NOT_IPV6); continue; }
-    int inner = ecn_of(t->packet);
+    if (n < 40 || (inner_at[0] >> 4) != 6) { count(t, C_NOT_IPV6); continue; }
+    int inner = ecn_of(inner_at);
     int tclass = inner == ECN_CE ? ECN_ECT_0 : inner;
-    struct iovec iov = { .iov_base = t->packet, .iov_len = (size_t)n };
+    size_t header = p->gre ? gre_header(p, inner_at) : 0;
+    struct iovec iov = { .iov_base = inner_at - header, .iov_len = (size_t)n + header };
     struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov, .msg_iovlen = 1,
                           .msg_control = control, .msg_controllen = sizeof control };
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
@@ -110,11 +137,40 @@ static struct peer *peer_by_address(struct tunnel *t, const struct in6_addr *a) 
   return NULL;
 }
 
+/**
+ * The GRE header at the start of t->packet (n octets): its length and, through `key`/`has_key`,
+ * its Key field; -1 when it is not GRE version 0 carrying IPv6 (no routing present, RFC 2784).
+ */
+static ssize_t gre_parse(const unsigned char *g, ssize_t n, uint32_t *key, int *has_key) {
+  if (n < 4) return -1;
+  uint16_t flags = (uint16_t)((g[0] << 8) | g[1]);
+  if ((flags & 7) != 0 || (flags & GRE_FLAG_R) || ((g[2] << 8) | g[3]) != GRE_PROTO_IPV6) return -1;
+  ssize_t at = 4;
+  if (flags & GRE_FLAG_C) at += 4;
+  *has_key = (flags & GRE_FLAG_K) != 0;
+  if (*has_key) {
+    if (n < at + 4) return -1;
+    *key = ((uint32_t)g[at] << 24) | ((uint32_t)g[at + 1] << 16) | ((uint32_t)g[at + 2] << 8) | g[at + 3];
+    at += 4;
+  }
+  if (flags & GRE_FLAG_S) at += 4;
+  return n < at ? -1 : at;
+}
+
+/** The GRE peer at address `a` whose in key the packet carries. */
+static struct peer *gre_peer(struct tunnel *t, const struct in6_addr *a, int has_key, uint32_t key) {
+  for (int i = 0; i < t->npeers; i++) {
+    struct peer *p = &t->peers[i];
+    if (memcmp(&p->addr, a, sizeof *a) == 0 && p->has_ikey == has_key && (!has_key || p->ikey == key)) return p;
+  }
+  return NULL;
+}
+
 static void decapsulate(struct tunnel *t) {
   for (int i = 0; i < BATCH; i++) {
     struct sockaddr_in6 from;
     char control[CMSG_SPACE(sizeof(int)) * 2];
-    struct iovec iov = { .iov_base = t->packet, .iov_len = sizeof t->packet };
+    struct iovec iov = { .iov_base = t->packet, .iov_len = PACKET_MAX };
     struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
                           .msg_control = control, .msg_controllen = sizeof control };
     ssize_t n = recvmsg(t->raw, &msg, 0);
@@ -122,9 +178,23 @@ static void decapsulate(struct tunnel *t) {
       if (errno != EAGAIN && errno != EINTR) count_error(t, errno);
       return;
     }
-    struct peer *p = peer_by_address(t, &from.sin6_addr);
-    if (p == NULL) { count(t, C_UNKNOWN_PEER); continue; }
-    if (n < 40 || (t->packet[0] >> 4) != 6 || (msg.msg_flags & MSG_TRUNC)) { count(t, C_NOT_IPV6); continue; }
+    unsigned char *ip = t->packet;
+    struct peer *p;
+    if (t->protocol == IPPROTO_GRE_TUNNEL) {
+      uint32_t key = 0;
+      int has_key = 0;
+      ssize_t header = gre_parse(t->packet, n, &key, &has_key);
+      if (header < 0) { count(t, C_NOT_IPV6); continue; }
+      if (peer_by_address(t, &from.sin6_addr) == NULL) { count(t, C_UNKNOWN_PEER); continue; }
+      p = gre_peer(t, &from.sin6_addr, has_key, key);
+      if (p == NULL) { count(t, C_GRE_KEY); continue; }
+      ip += header;
+      n -= header;
+    } else {
+      p = peer_by_address(t, &from.sin6_addr);
+      if (p == NULL) { count(t, C_UNKNOWN_PEER); continue; }
+    }
+    if (n < 40 || (ip[0] >> 4) != 6 || (msg.msg_flags & MSG_TRUNC)) { count(t, C_NOT_IPV6); continue; }
     int outer = ECN_NOT_ECT;
     for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
       if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_TCLASS) {
@@ -134,10 +204,10 @@ static void decapsulate(struct tunnel *t) {
       }
     }
     if (outer == ECN_CE) {
-      if (ecn_of(t->packet) == ECN_NOT_ECT) { count(t, C_ECN_DROPPED); continue; }
-      t->packet[1] |= ECN_CE << 4;
+      if (ecn_of(ip) == ECN_NOT_ECT) { count(t, C_ECN_DROPPED); continue; }
+      ip[1] |= ECN_CE << 4;
     }
-    if (write(p->fd, t->packet, (size_t)n) < 0) count_error(t, errno);
+    if (write(p->fd, ip, (size_t)n) < 0) count_error(t, errno);
     else count(t, C_DECAP);
   }
 }
@@ -211,8 +281,8 @@ static int open_tun(const char *name) {
   return fd;
 }
 
-static int open_raw(const struct in6_addr *local) {
-  int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_IPV6_IN_IPV6);
+static int open_raw(const struct in6_addr *local, int protocol) {
+  int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   if (fd < 0) return -1;
   int one = 1, hops = OUTER_HOP_LIMIT, buf = SOCKET_BUFFER;
   struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = *local };
@@ -247,7 +317,29 @@ static void leave_netns(struct in_netns *saved) {
   close(saved->self);
 }
 
-// open(local: string, peers: {device: string, peer: string}[], netns: string) -> handle
+/** A peer's optional `gre: {outKey?: number, inKey?: number}`: 1 GRE peer, 0 none, -1 malformed. */
+static int gre_arg(napi_env env, napi_value item, struct peer *p) {
+  bool has;
+  napi_value gre, v;
+  napi_valuetype type;
+  if (napi_has_named_property(env, item, "gre", &has) != napi_ok) return -1;
+  if (!has || napi_get_named_property(env, item, "gre", &gre) != napi_ok || napi_typeof(env, gre, &type) != napi_ok || type == napi_undefined) return 0;
+  if (type != napi_object) return -1;
+  p->gre = 1;
+  const char *names[2] = { "outKey", "inKey" };
+  for (int k = 0; k < 2; k++) {
+    if (napi_has_named_property(env, gre, names[k], &has) != napi_ok) return -1;
+    if (!has) continue;
+    if (napi_get_named_property(env, gre, names[k], &v) != napi_ok || napi_typeof(env, v, &type) != napi_ok) return -1;
+    if (type == napi_undefined) continue;
+    double d;
+    if (type != napi_number || napi_get_value_double(env, v, &d) != napi_ok || d < 0 || d > 4294967295.0 || d != (double)(uint32_t)d) return -1;
+    if (k == 0) { p->has_okey = 1; p->okey = (uint32_t)d; } else { p->has_ikey = 1; p->ikey = (uint32_t)d; }
+  }
+  return 1;
+}
+
+// open(local: string, peers: {device: string, peer: string, gre?: {outKey?, inKey?}}[], netns: string) -> handle
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -268,6 +360,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   char (*names)[IFNAMSIZ] = calloc(npeers, IFNAMSIZ);
   if (t == NULL || peers == NULL || names == NULL) { free(t); free(peers); free(names); napi_throw_error(env, NULL, "open: out of memory"); return NULL; }
   t->raw = t->wake = t->epoll = -1;
+  t->protocol = IPPROTO_IPV6_IN_IPV6;
   t->peers = peers;
   for (uint32_t i = 0; i < npeers; i++) peers[i].fd = -1;
   for (uint32_t i = 0; i < npeers; i++) {
@@ -280,6 +373,13 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
       napi_throw_type_error(env, NULL, "open: each peer needs a device name (< 16 characters) and an IPv6 address");
       return NULL;
     }
+    int gre = gre_arg(env, item, &peers[i]);
+    if (gre < 0 || (i > 0 && gre != peers[0].gre)) {
+      free(t); free(peers); free(names);
+      napi_throw_type_error(env, NULL, "open: a peer's gre is {outKey?, inKey?} with 32-bit unsigned keys, given for every peer or none");
+      return NULL;
+    }
+    if (gre == 1) t->protocol = IPPROTO_GRE_TUNNEL;
   }
 
   struct in_netns saved;
@@ -294,9 +394,9 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
       if (peers[i].fd < 0) { err = errno; snprintf(what, sizeof what, "TUN device %s (/dev/net/tun, TUNSETIFF)", names[i]); }
       t->npeers = (int)i + 1;
     }
-    if (err == 0 && (t->raw = open_raw(&local)) < 0) {
+    if (err == 0 && (t->raw = open_raw(&local, t->protocol)) < 0) {
       err = errno;
-      snprintf(what, sizeof what, "raw IPv6 socket for next header 41 bound to %s", local_text);
+      snprintf(what, sizeof what, "raw IPv6 socket for next header %d bound to %s", t->protocol, local_text);
     }
     leave_netns(&saved);
   }
