@@ -100,6 +100,8 @@ export interface DomainConfig {
   mobileNodes: MobileNodePolicy[];
   /** ESP protection of the signalling (RFC 5213 §4). */
   ipsec: IpsecSettings;
+  /** RFC 5845 GRE keys: GRE Key options in PBU/PBA and GRE-in-IPv6 with a key per session and direction. */
+  greKeys: boolean;
 }
 
 /** RFC 6543 §3. */
@@ -227,7 +229,7 @@ function readHeartbeat(r: YamlReader): HeartbeatSettings | null {
 
 export function readDomainConfig(src: YamlSource): DomainConfig {
   const r = new YamlReader(src);
-  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS]);
+  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, 'greKeys']);
   const mags = readMags(r);
   return {
     file: src.file,
@@ -242,7 +244,15 @@ export function readDomainConfig(src: YamlSource): DomainConfig {
     mags,
     mobileNodes: readMobileNodes(r, mags),
     ipsec: readIpsec(r, mags.map((m) => m.name)),
+    greKeys: readGreKeys(r),
   };
+}
+
+/** `greKeys: true` needs a data plane that can do GRE: seg6 cannot. */
+function readGreKeys(r: YamlReader): boolean {
+  const on = r.bool(['greKeys'], false);
+  if (on && r.raw(['dataplane']) === 'seg6') r.fail(['greKeys'], 'the seg6 data plane cannot encapsulate in GRE: use dataplane auto, ip6tnl (with ip6gre) or tun');
+  return on;
 }
 
 export function loadDomainConfig(file: string): DomainConfig {

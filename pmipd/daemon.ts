@@ -8,6 +8,7 @@ import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC, RFC_MIN_HEARTBEAT_INTERVAL_S } fro
 import { ControlRequestError, ControlSocket, type ControlRequest } from './control-socket.js';
 import { BACKENDS, LmaTunnelDataplane, MagTunnelDataplane, NullDataplane, probeBackend, type BackendName } from './dataplane/backends.js';
 import { IpBatch } from './dataplane/ip-batch.js';
+import { chooseGreEngine } from './dataplane/gre-tunnels.js';
 import { readInterfaceFile } from './dataplane/sysctl.js';
 import { Icmpv6Socket } from './io/icmpv6-socket.js';
 import { LinkMonitor } from './io/link-monitor.js';
@@ -53,6 +54,12 @@ async function chooseBackend(ip: IpBatch, cfg: DomainConfig, transport: string, 
   if (cfg.dataplane !== 'auto') return { backend: cfg.dataplane };
   const said: string[] = [];
   for (const backend of BACKENDS) {
+    if (cfg.greKeys && backend === 'seg6') {
+      // RFC 5845 sessions need GRE, which seg6 encapsulation cannot make.
+      log.info('dataplane-probe', { backend, ok: false, said: 'skipped: seg6 cannot encapsulate in GRE (greKeys: true)' });
+      said.push(`${backend}: cannot do GRE`);
+      continue;
+    }
     const failure = await probeBackend(ip, backend, transport);
     log.info('dataplane-probe', { backend, ok: failure === null, said: failure ?? undefined });
     if (failure === null) {
@@ -176,6 +183,8 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   const { backend, why } = await chooseBackend(c.ip, cfg, cfg.lma.transportInterface, c.log);
   const dataplane = backend === 'none' ? new NullDataplane(c.log)
     : new LmaTunnelDataplane(c.ip, c.log, backend, cfg.lma.address, cfg.lma.transportInterface, cfg.mags.map((m) => m.address));
+  const greEngine = cfg.greKeys ? await chooseGreEngine(c.ip, backend, c.log) : null;
+  if (greEngine !== null && dataplane instanceof LmaTunnelDataplane) dataplane.enableGre(greEngine, cfg.lma.address, cfg.lma.transportInterface);
   c.dataplaneCounters = () => dataplane.counters();
   if (dataplane instanceof LmaTunnelDataplane) {
     await startDataplane(c, dataplane);
@@ -184,6 +193,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   const core = new LmaCore({
     settings: cfg.lma, policy: new PolicyStore(cfg.mobileNodes, cfg.mags), clock: c.clock, dataplane, quirks: c.quirks,
     log: c.log, counters: c.counters, heartbeat: cfg.heartbeat, restart: c.restart, revocation: cfg.revocation, updateNotifications: cfg.updateNotifications,
+    greKeys: cfg.greKeys,
     send: (bytes, dst) => {
       sock?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
     },
@@ -220,6 +230,8 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   const { backend, why } = await chooseBackend(c.ip, cfg, self.transportInterface, c.log);
   const fixed = cfg.fixedMagAddresses ? { address: FIXED_MAG_LINK_LOCAL, mac: FIXED_MAG_MAC } : null;
   const dataplane = new MagTunnelDataplane(c.ip, c.log, backend, self.address, cfg.lma.address, self.transportInterface, fixed, self.accessInterfaces);
+  const greEngine = cfg.greKeys ? await chooseGreEngine(c.ip, backend, c.log) : null;
+  if (greEngine !== null) dataplane.enableGre(greEngine, self.address, self.transportInterface);
   c.dataplaneCounters = () => dataplane.counters();
   await startDataplane(c, dataplane);
   const links = new Map(self.accessInterfaces.map((a) => [a, accessLink(a)]));

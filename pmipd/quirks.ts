@@ -91,6 +91,10 @@ export const QUIRKS = {
     does: 'ipsec: manual: the LMA\'s SPD selects only MH types 6 out and 5 in (PBA, PBU): its Binding Errors travel in clear, and (measured on Debian\'s 6.1 kernel) the type-5 inbound selector did not stop an unprotected PBU either',
   },
   'esp-tunnel-mode': { role: 'both', breaks: ['SEC-02'], does: 'ESP in tunnel mode (an inner IPv6 header) instead of transport mode' },
+  // GRE keys (domain `greKeys: true`, RFC 5845; pmipd/gre-keys.ts)
+  'pba-no-gre-key': { role: 'lma', breaks: ['GRE-01'], does: 'the PBA accepting a PBU with a GRE Key option carries none (the LMA still uses its uplink key)' },
+  'gre-uplink-key-changes': { role: 'lma', breaks: ['GRE-02'], does: 'every accepted refresh or handover gets a new uplink GRE key instead of the session\'s' },
+  'gre-keys-swapped-in-data': { role: 'both', breaks: ['GRE-03'], does: 'data packets carry the key of the other direction (MAG to LMA with the downlink key, LMA to MAG with the uplink key)' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

@@ -13,7 +13,9 @@ import type { Logger } from '../log.js';
 import type { Prefix } from '../../wire/index.js';
 import { IpBatch } from './ip-batch.js';
 import { readInterfaceFile, setSysctl } from './sysctl.js';
-import { TunTunnel, tunUnusableBecause, type TunCounters } from './tun-tunnel.js';
+import { TunTunnel, tunUnusableBecause, type GreKeys, type TunCounters } from './tun-tunnel.js';
+import { GreTunnels, greUplinkTable, type GreEngine } from './gre-tunnels.js';
+import { GRE_KEYED_HEADER } from '../gre-keys.js';
 
 /** Policy-routing numbers pmipd owns. */
 const TABLE_UPLINK = 100;
@@ -76,8 +78,16 @@ abstract class Base {
   protected readonly undo: string[] = [];
   protected readonly sysctls: [string, string][] = [];
   private tun: TunTunnel | null = null;
+  /** RFC 5845 sessions' GRE tunnels (greKeys domains), beside the plain tunnel. */
+  protected gre: GreTunnels | null = null;
 
   constructor(protected readonly ip: IpBatch, protected readonly log: Logger) {}
+
+  /** Sessions with GRE keys get GRE tunnels of `engine` from `local` (call before start). */
+  enableGre(engine: GreEngine, local: string, transport: string): void {
+    this.gre = new GreTunnels(this.ip, this.log, engine, local, transport,
+      () => Number(readInterfaceFile(transport, 'mtu')) - TUNNEL_OVERHEAD - GRE_KEYED_HEADER);
+  }
 
   /**
    * The tun back-end's devices, one per peer, named as ip6tnl's would be: MTU = transport MTU − 40,
@@ -89,7 +99,7 @@ abstract class Base {
     await this.setup(peers.flatMap(({ device }) => [...noLinkLocal(device), `link set ${device} mtu ${mtu} up`]), []);
   }
 
-  counters(): Record<string, number> { return tunCounterFields(this.tun); }
+  counters(): Record<string, number> { return { ...tunCounterFields(this.tun), ...this.gre?.counters() }; }
 
   protected sysctl(name: string, value: string | number): void {
     this.sysctls.push([name, setSysctl(name, value)]);
@@ -159,6 +169,7 @@ abstract class Base {
 
   /** `afterFailedStart`: undo lines of steps that never ran fail as expected, so quietly. */
   async stop(afterFailedStart = false): Promise<void> {
+    await this.gre?.close();
     const lines = this.undo.splice(0).reverse();
     const failures = await this.ip.run(lines);
     for (const f of failures) this.log.log(afterFailedStart ? 'debug' : 'warn', 'dataplane-undo-failed', { command: f.command, why: f.message });
@@ -187,6 +198,7 @@ export interface MagBackend extends MagDataplane { name: BackendName | 'none'; s
 /** LMA: routes per HNP toward the MAG; changes within one event-loop turn share one batch. */
 export class LmaTunnelDataplane extends Base implements LmaBackend {
   private readonly tunnels = new Map<string, string>();
+  private readonly greKeys = new Map<string, GreKeys>();
 
   constructor(ip: IpBatch, log: Logger, readonly name: BackendName, private readonly lmaa: string,
     private readonly transport: string, mags: readonly string[]) {
@@ -228,8 +240,15 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
       this.apply(`route replace ${hnp.text} encap seg6 mode encap.red segs ${proxyCoa} dev ${this.transport} table ${TABLE_ENCAP}`);
       this.apply(`route replace ${hnp.text} via ${HOP_IN_ADDRESS} dev ${HOP_OUT}`);
     } else {
-      this.apply(`route replace ${hnp.text} dev ${this.tunnels.get(proxyCoa) ?? TUNNEL_DEVICE}`);
+      const keys = this.greKeys.get(hnp.text);
+      const device = keys !== undefined && this.gre !== null ? this.gre.acquire(hnp.text, proxyCoa, keys) : this.tunnels.get(proxyCoa) ?? TUNNEL_DEVICE;
+      this.apply(`route replace ${hnp.text} dev ${device}`);
     }
+  }
+
+  setGreKeys(hnp: Prefix, keys: GreKeys | null): void {
+    if (keys === null) this.greKeys.delete(hnp.text);
+    else this.greKeys.set(hnp.text, keys);
   }
 
   blackholePrefix(hnp: Prefix): void { this.apply(`route replace blackhole ${hnp.text}`); }
@@ -237,6 +256,7 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
   removePrefix(hnp: Prefix): void {
     this.apply(`route del ${hnp.text}`);
     if (this.name === 'seg6') this.apply(`route del ${hnp.text} table ${TABLE_ENCAP}`);
+    this.gre?.release(hnp.text);
   }
 }
 
@@ -295,7 +315,18 @@ export class MagTunnelDataplane extends Base implements MagBackend {
     }
   }
 
+  /** A GRE session's uplink table (its tunnel as default route), made with its tunnel. */
+  private greUplink(s: SessionRoute): number {
+    if (s.gre === undefined || this.gre === null) return TABLE_UPLINK;
+    const device = this.gre.acquire(sessionUser(s), s.lma, s.gre);
+    const table = greUplinkTable(device);
+    this.ip.run([`route replace default dev ${device} table ${table}`, `route replace throw fe80::/10 table ${table}`, `route replace throw ff00::/8 table ${table}`])
+      .then((f) => { for (const x of f) this.log.error('dataplane-failed', { command: x.command, why: x.message }); }, () => undefined);
+    return table;
+  }
+
   async addSession(s: SessionRoute): Promise<void> {
+    const uplink = this.greUplink(s);
     const lines: string[] = [];
     if (s.lla !== null && this.fixedLinkLocal === null) {
       const key = `${s.iface} ${s.lla}`;
@@ -305,15 +336,17 @@ export class MagTunnelDataplane extends Base implements MagBackend {
     }
     for (const h of s.hnps) {
       lines.push(`route replace ${h.text} dev ${s.iface}`);
-      lines.push(`rule add pref ${PREF_UPLINK} from ${h.text} iif ${s.iface} table ${TABLE_UPLINK}`);
+      lines.push(`rule add pref ${PREF_UPLINK} from ${h.text} iif ${s.iface} table ${uplink}`);
     }
     await this.ip.runOrThrow(lines);
   }
 
   async removeSession(s: SessionRoute): Promise<void> {
     const lines: string[] = [];
+    const device = s.gre !== undefined ? this.gre?.deviceOf(sessionUser(s)) : undefined;
+    const uplink = device !== undefined ? greUplinkTable(device) : TABLE_UPLINK;
     for (const h of s.hnps) {
-      lines.push(`rule del pref ${PREF_UPLINK} from ${h.text} iif ${s.iface} table ${TABLE_UPLINK}`);
+      lines.push(`rule del pref ${PREF_UPLINK} from ${h.text} iif ${s.iface} table ${uplink}`);
       lines.push(`route del ${h.text} dev ${s.iface}`);
     }
     if (s.lla !== null && this.fixedLinkLocal === null) {
@@ -321,7 +354,11 @@ export class MagTunnelDataplane extends Base implements MagBackend {
       const n = (this.llaUsers.get(key) ?? 1) - 1;
       if (n <= 0) { this.llaUsers.delete(key); lines.push(`addr del ${s.lla}/64 dev ${s.iface}`); } else this.llaUsers.set(key, n);
     }
-    const failures = await this.ip.run(lines);
+    if (device !== undefined) lines.push(`route flush table ${uplink}`);
+    const done = this.ip.run(lines);
+    // After those lines: the tunnel (and with a TUN device its routes) goes last.
+    if (device !== undefined) this.gre!.release(sessionUser(s));
+    const failures = await done;
     for (const f of failures) this.log.warn('dataplane-remove-failed', { command: f.command, why: f.message });
   }
 
@@ -331,6 +368,11 @@ export class MagTunnelDataplane extends Base implements MagBackend {
     const devices = this.name === 'seg6' ? [HOP_OUT, HOP_IN] : [TUNNEL_DEVICE];
     await this.ip.runOrThrow(devices.map((d) => `link set ${d} mtu ${mtu - TUNNEL_OVERHEAD}`));
   }
+}
+
+/** Who holds a MAG session's GRE tunnel: the session's link and prefixes. */
+function sessionUser(s: SessionRoute): string {
+  return `${s.iface} ${s.hnps.map((h) => h.text).join(',')}`;
 }
 
 /** The LMA's `dataplane: none`: signalling only; every call is logged at debug level. */

@@ -2,6 +2,7 @@
 // MN-ID so the §5.4.1 lookups are map hits, whatever the number of sessions.
 import type { Timer } from '../clock.js';
 import type { Prefix } from '../../wire/index.js';
+import type { SessionGreKeys } from '../gre-keys.js';
 
 export type BceState = 'active' | 'deleting';
 
@@ -27,6 +28,8 @@ export interface BindingCacheEntry {
   /** Prefixes this entry took from the pool (released with it). */
   pooled: Prefix[];
   timer: Timer | null;
+  /** RFC 5845 keys of the session, when its PBUs carry a GRE Key option in a greKeys domain. */
+  gre?: SessionGreKeys;
 }
 
 export class BindingCache {

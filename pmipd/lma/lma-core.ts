@@ -16,6 +16,8 @@ import type { Counters, Logger } from '../log.js';
 import { randomLinkLocal, type Prefix } from '../../wire/index.js';
 import type { Quirks } from '../quirks.js';
 import { MhScreen } from '../mh-screen.js';
+import { GreKeyAllocator, tunnelKeys } from '../gre-keys.js';
+import type { GreKeys } from '../dataplane/tun-tunnel.js';
 import { BindingCache, type BindingCacheEntry } from './binding-cache.js';
 import { buildPba, decidePbu, lmaTimestamp, timestampNumber, viewPbu, type PbuView } from './pbu-processing.js';
 import { PolicyStore, PrefixPool } from './policy.js';
@@ -27,6 +29,11 @@ export interface LmaDataplane {
   /** Drop traffic for `hnp` while the session waits for deletion (DEREG-09). */
   blackholePrefix(hnp: Prefix): void;
   removePrefix(hnp: Prefix): void;
+  /**
+   * RFC 5845: traffic for `hnp` goes into a GRE tunnel with these keys from the next routePrefix
+   * on (null: back to the plain tunnel). Absent: the back-end cannot do GRE.
+   */
+  setGreKeys?(hnp: Prefix, keys: GreKeys | null): void;
 }
 
 /** Quirk crash-on-oversized-nai: the NAI length past which the LMA crashes. */
@@ -56,6 +63,8 @@ export interface LmaCoreOptions {
   revocation?: boolean;
   /** RFC 7077 Update Notifications (off: UPAs get Binding Error 2, `notify` is refused). */
   updateNotifications?: boolean;
+  /** RFC 5845 GRE keys (off: a GRE Key option in a PBU is ignored). */
+  greKeys?: boolean;
 }
 
 export interface BindingDump {
@@ -74,6 +83,7 @@ export interface BindingDump {
 export class LmaCore {
   readonly cache = new BindingCache();
   readonly pool: PrefixPool;
+  private readonly greKeys = new GreKeyAllocator();
   private readonly waiters = new Map<number, Waiter[]>();
   private readonly screen: MhScreen;
   private readonly heartbeat: Heartbeat | null;
@@ -265,6 +275,7 @@ export class LmaCore {
         lastTimestamp: null, lastSeq: v.seq, state: 'active', pooled: hnps.pooled, timer: null,
       };
       this.cache.add(bce);
+      this.negotiateGre(bce, v);
       for (const p of bce.hnps) dataplane.routePrefix(p, proxyCoa);
       counters.inc('bce_created');
       log.info('bce-created', { mn: mnId, hnp: bce.hnps.map((p) => p.text), pcoa: proxyCoa, lla: bce.lla, lifetime: granted * 4 });
@@ -283,6 +294,7 @@ export class LmaCore {
       bce.state = 'active';
       bce.lifetimeUnits = granted;
       bce.updatedAt = clock.now();
+      if (this.negotiateGre(bce, v) && !moved && !wasDeleting) for (const p of bce.hnps) dataplane.routePrefix(p, proxyCoa);
       if (moved || wasDeleting) {
         const target = quirks.has('downlink-to-old-mag') ? previous : proxyCoa;
         for (const p of bce.hnps) dataplane.routePrefix(p, target);
@@ -302,10 +314,35 @@ export class LmaCore {
     counters.inc('accepted');
     if (v.ackRequested) {
       const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
-      this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null }, existing === null);
+      this.sendPba(v, replyTo, {
+        status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null,
+        ...(bce.gre?.up !== undefined ? { greKey: bce.gre.up } : {}),
+      }, existing === null);
     }
     // After the PBA: the MAG holds the binding only once it has it (a first request before would find none there).
     this.linksChanged();
+  }
+
+  /**
+   * RFC 5845 §3.3.2: a PBU with a GRE Key option in a greKeys domain gets the session's uplink key,
+   * made once and kept across refreshes and handovers; the downlink key is the MAG's latest. The
+   * data plane learns the keys; true when they changed (the prefix routes must be made again).
+   */
+  private negotiateGre(bce: BindingCacheEntry, v: PbuView): boolean {
+    const { quirks, dataplane } = this.o;
+    if (this.o.greKeys !== true || v.greKey === undefined) return false;
+    const before = bce.gre;
+    let up = before?.up;
+    if (up === undefined || quirks.has('gre-uplink-key-changes')) {
+      this.greKeys.release(up);
+      up = this.greKeys.allocate();
+    }
+    bce.gre = { down: v.greKey, up };
+    if (before !== undefined && before.down === bce.gre.down && before.up === up) return false;
+    // pba-no-gre-key: the MAG is told no uplink key, so it sends none; the LMA then takes keyless packets.
+    const told = quirks.has('pba-no-gre-key') ? { down: v.greKey } : bce.gre;
+    for (const p of bce.hnps) dataplane.setGreKeys?.(p, tunnelKeys('lma', told, quirks));
+    return true;
   }
 
   /** §5.3.2: the prefixes of a new session, or the status that refuses it. */
@@ -376,6 +413,10 @@ export class LmaCore {
     bce.timer = null;
     this.cache.remove(bce);
     for (const p of bce.hnps) dataplane.removePrefix(p);
+    if (bce.gre !== undefined) {
+      for (const p of bce.hnps) dataplane.setGreKeys?.(p, null);
+      this.greKeys.release(bce.gre.up);
+    }
     for (const p of bce.pooled) this.pool.release(p.text, p);
     counters.inc('bce_deleted');
     log.info('bce-deleted', { mn: bce.mnId, hnp: bce.hnps.map((p) => p.text), why });

@@ -28,6 +28,8 @@ export interface PbuView {
   lla: string | undefined;
   timestamp: TimestampOption | undefined;
   alternateCoa: string | undefined;
+  /** RFC 5845: the downlink GRE key the MAG asks for (a GRE Key option with a key), if any. */
+  greKey: number | undefined;
   /** Option types this LMA does not know (skipped, RFC 6275 §6.2.1). */
   unknownOptionTypes: number[];
 }
@@ -58,6 +60,7 @@ export function viewPbu(msg: BindingUpdate): PbuView {
     lla: findOption(msg.options, MH_OPTION.LINK_LOCAL_ADDRESS)?.address,
     timestamp: findOption(msg.options, MH_OPTION.TIMESTAMP),
     alternateCoa: findOption(msg.options, MH_OPTION.ALTERNATE_COA)?.address,
+    greKey: findOption(msg.options, MH_OPTION.GRE_KEY)?.key,
     unknownOptionTypes,
   };
 }
@@ -216,6 +219,8 @@ export interface PbaContents {
   lla: string | null;
   /** The Timestamp to return when the PBU carried one (the PBU's, or the LMA's clock on 156/157). */
   timestamp: TimestampValue | null;
+  /** RFC 5845 §3.3.2: the session's uplink GRE key, for a PBA accepting a PBU that carried a GRE Key option. */
+  greKey?: number;
 }
 
 /** RFC 5213 §5.3.6: the PBA for `v`. */
@@ -239,6 +244,7 @@ export function buildPba(v: PbuView, c: PbaContents, quirks: Quirks): MobilityHe
   if (v.timestamp !== undefined && c.timestamp !== null && !quirks.has('pba-no-timestamp')) {
     options.push({ type: 27, seconds: c.timestamp.seconds, fraction: c.timestamp.fraction });
   }
+  if (accepted && c.greKey !== undefined && !quirks.has('pba-no-gre-key')) options.push({ type: 33, key: c.greKey });
   return {
     type: 6,
     status: c.status,

@@ -1,6 +1,7 @@
 // The MAG's Binding Update List (RFC 5213 §6.1): one entry per MN session on one access link.
 import type { Timer } from '../clock.js';
 import type { Prefix } from '../../wire/index.js';
+import type { SessionGreKeys } from '../gre-keys.js';
 
 export type BulState =
   | 'registering'    // initial PBU sent, no PBA yet
@@ -55,6 +56,8 @@ export interface BulEntry {
   quickRetries: number;
   /** The LMA asked for Access Network Identifier parameters (RFC 7077 reason 4): the next PBU carries them. */
   aniRequested?: boolean;
+  /** RFC 5845 (greKeys domain): the downlink key this MAG asks for and the uplink key the LMA gave. */
+  gre?: SessionGreKeys;
 }
 
 export class BindingUpdateList {

@@ -12,6 +12,8 @@ import type { Clock } from '../clock.js';
 import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC, type DomainConfig, type MagEntry, type MobileNodePolicy } from '../config.js';
 import type { Counters, Logger } from '../log.js';
 import { MhScreen } from '../mh-screen.js';
+import { GRE_KEYED_HEADER, GreKeyAllocator, tunnelKeys } from '../gre-keys.js';
+import type { GreKeys } from '../dataplane/tun-tunnel.js';
 import type { Quirks } from '../quirks.js';
 import { BindingUpdateList, type BulEntry, type PbuKind } from './bul.js';
 import { buildPbu, handoffIndicator } from './pbu-builder.js';
@@ -20,8 +22,8 @@ import { buildPresenceProbe, buildRouterAdvertisement } from './router-advert.js
 
 export interface AccessLink { iface: string; mac: string }
 
-/** What the data plane must carry for one session. */
-export interface SessionRoute { iface: string; hnps: readonly Prefix[]; lla: string | null; lma: string }
+/** What the data plane must carry for one session; `gre`: in a GRE tunnel with these keys (RFC 5845). */
+export interface SessionRoute { iface: string; hnps: readonly Prefix[]; lla: string | null; lma: string; gre?: GreKeys }
 
 /** The MAG side of the data plane (pmipd/dataplane/). Resolves once the kernel has it. */
 export interface MagDataplane {
@@ -83,6 +85,7 @@ export interface BulDump {
 
 export class MagCore {
   readonly bul = new BindingUpdateList();
+  private readonly greKeys = new GreKeyAllocator();
   private readonly byMac = new Map<string, MobileNodePolicy>();
   private readonly byNai = new Map<string, MobileNodePolicy>();
   private readonly hints = new Map<string, { hi: number; until: number }>();
@@ -240,6 +243,7 @@ export class MagCore {
       hnps: [], request: mn.prefixes.slice(), lla: domain.fixedMagAddresses ? FIXED_MAG_LINK_LOCAL : null,
       lifetimeUnits: 0, installed: false, raMtu: null, outstanding: null, attachHi, createdAt: clock.now(), registeredAt: null,
       refreshTimer: null, raTimer: null, presenceTimer: null, quickRetries: 0,
+      ...(domain.greKeys ? { gre: { down: this.greKeys.allocate() } } : {}),
     };
     this.bul.add(e);
     counters.inc('attachments');
@@ -258,6 +262,7 @@ export class MagCore {
       kind, seq: this.seq, hi, lifetimeUnits: domain.mag.lifetime / 4, accessTechnology: domain.mag.accessTechnology,
       timestamps: domain.timestamps, fixedLinkLocal: domain.fixedMagAddresses, wallMs: clock.wallMs(),
       ...(e.aniRequested === true && kind !== 'deregister' ? { ani: this.aniOption(e) } : {}),
+      ...(e.gre !== undefined ? { greKey: e.gre.down } : {}),
     }, quirks);
     e.aniRequested = false;
     const timeout = timeoutMs ?? domain.mag.initialBindackTimeout;
@@ -506,8 +511,12 @@ export class MagCore {
         do lla = randomLinkLocal(); while (this.usedOnLink(e, lla));
       }
     }
-    const changed = !samePrefixes(hnps, e.hnps) || lla !== e.lla;
-    const old = { iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma };
+    const old = { iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ...this.greRoute(e) };
+    // RFC 5845 §3.3.1: the uplink key is the LMA's; a change (GRE-02 says it must not) is followed.
+    const upKey = findOption(msg.options, MH_OPTION.GRE_KEY)?.key;
+    const greChanged = e.gre !== undefined && e.gre.up !== upKey;
+    if (e.gre !== undefined) e.gre = { down: e.gre.down, ...(upKey !== undefined ? { up: upKey } : {}) };
+    const changed = !samePrefixes(hnps, e.hnps) || lla !== e.lla || greChanged;
     e.hnps = hnps;
     e.request = hnps;
     e.lla = lla;
@@ -535,7 +544,7 @@ export class MagCore {
     e.installed = true;
     const install = async () => {
       if (wasInstalled) await dataplane.removeSession(old);
-      await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma });
+      await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma, ...this.greRoute(e) });
     };
     install().then(() => {
       if (this.bul.get(e.mnId) !== e) return;
@@ -636,13 +645,14 @@ export class MagCore {
     this.bul.setOutstanding(e, null);
     this.bul.remove(e);
     if (e.installed) this.uninstall(e);
+    this.greKeys.release(e.gre?.down);
     this.o.log.info('bul-removed', { mn: e.mnId, why });
     this.linksChanged();
   }
 
   private uninstall(e: BulEntry): void {
     e.installed = false;
-    this.o.dataplane.removeSession({ iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma }).catch((err: Error) => {
+    this.o.dataplane.removeSession({ iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ...this.greRoute(e) }).catch((err: Error) => {
       this.o.counters.inc('dataplane_errors');
       this.o.log.error('dataplane-remove-failed', { mn: e.mnId, why: err.message });
     });
@@ -668,8 +678,13 @@ export class MagCore {
 
   /** The MTU an MN on `iface` may use: that of its link, and what fits into the tunnel (RA-10). */
   private advertisedMtu(iface: string): number {
-    const { io, self } = this.o;
-    return Math.min(io.mtu(iface), io.mtu(self.transportInterface) - TUNNEL_OVERHEAD);
+    const { io, self, domain } = this.o;
+    return Math.min(io.mtu(iface), io.mtu(self.transportInterface) - TUNNEL_OVERHEAD - (domain.greKeys ? GRE_KEYED_HEADER : 0));
+  }
+
+  /** The GRE part of a session's route: its tunnel keys, once both ends' keys are known (RFC 5845). */
+  private greRoute(e: BulEntry): { gre?: GreKeys } {
+    return e.gre === undefined ? {} : { gre: tunnelKeys('mag', e.gre, this.o.quirks) };
   }
 
   /**

@@ -17,6 +17,8 @@ export interface PbuParams {
   wallMs: number;
   /** An Access Network Identifier option to add (RFC 7077 §6.1, after ANI-PARAMS-REQUESTED). */
   ani?: MobilityOptionSpec;
+  /** RFC 5845 §3.3.1: the downlink GRE key, in every registration and refresh PBU. */
+  greKey?: number;
 }
 
 export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHeaderSpec {
@@ -37,6 +39,7 @@ export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHea
   if (!p.fixedLinkLocal) options.push({ type: 26, address: e.lla ?? '::' });
   if (!quirks.has('no-mn-ll-id')) options.push({ type: 25, id: e.mac.replace(/:/g, '') });
   if (p.ani !== undefined) options.push(p.ani);
+  if (p.greKey !== undefined && p.kind !== 'deregister') options.push({ type: 33, key: p.greKey });
   const unaligned = quirks.has('unaligned-options');
   if (unaligned) {
     // Packed as they come; only the end is padded to the 8-octet multiple the MH needs.
@@ -63,6 +66,7 @@ function optionSize(o: MobilityOptionSpec): number {
     case 25: return 4 + (o as { id: string }).id.length / 2;
     case 26: return 18;
     case 27: return 10;
+    case 33: return 8;
     default: throw new Error(`no size for option ${o.type}`);
   }
 }

@@ -71,7 +71,7 @@ export class LmaHarness {
     this.core = new LmaCore({
       settings: this.cfg.lma, policy: new PolicyStore(this.cfg.mobileNodes, this.cfg.mags), clock: this.clock,
       dataplane: this.dp, quirks: new Quirks(opts.quirks ?? [], 'lma'), log: silentLog(this.clock, 'lma'),
-      counters: this.counters, heartbeat: this.cfg.heartbeat, revocation: this.cfg.revocation, updateNotifications: this.cfg.updateNotifications, ...(opts.restart !== undefined ? { restart: opts.restart } : {}),
+      counters: this.counters, heartbeat: this.cfg.heartbeat, revocation: this.cfg.revocation, updateNotifications: this.cfg.updateNotifications, greKeys: this.cfg.greKeys, ...(opts.restart !== undefined ? { restart: opts.restart } : {}),
       send: (bytes, dst) => this.sent.push({ bytes, dst, msg: decodeMobilityHeader(bytes, 0, bytes.length) }),
     });
   }
@@ -207,6 +207,9 @@ export const revocationDomain = (): DomainConfig => domain((y) => `${y}revocatio
 
 /** The fixture's domain with RFC 7077 Update Notifications on. */
 export const notificationDomain = (): DomainConfig => domain((y) => `${y}updateNotifications: true\n`);
+
+/** A domain with RFC 5845 GRE keys. */
+export const greDomain = (): DomainConfig => domain((y) => `${y}greKeys: true\n`);
 
 /** A UPN from the LMA into a MAG core. */
 export function upnTo(core: { receive(buf: Uint8Array, src: string): void }, seq: number, reason: number, flags: { A?: boolean; D?: boolean } = {}, mnId = 'mn1@pmip.example'): void {

@@ -4,8 +4,9 @@ import { expect } from 'chai';
 import { encodeMobilityHeader, findOption, findOptions, type BindingAck, type RouterAdvertisement } from '../../wire/index.js';
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
 import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage, UpdateNotification, UpdateNotificationAck } from '../../wire/index.js';
-import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
+import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, greDomain, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
 import { planIpsec } from '../../pmipd/ipsec/protect.js';
+import { tunnelKeys } from '../../pmipd/gre-keys.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -116,6 +117,10 @@ function handover(q: string[]): [BindingAck, BindingAck, LmaHarness] {
   const b = h.pbu({ seq: 2, llId: LL1, hi: 3 }, MAG2)!;
   return [a, b, h];
 }
+
+/** GRE keys (RFC 5845): an LMA of a greKeys domain and a PBU asking for downlink key 5. */
+const greLma = (q: string[]) => new LmaHarness({ quirks: q, cfg: greDomain() });
+const GRE_PBU = { llId: LL1, extra: [{ type: 33 as const, key: 5 }] };
 
 /** IPsec: the XFRM lines a node of a manual-keyed domain with two MAGs installs. */
 const IPSEC_LMAA = '2001:db8::1';
@@ -282,6 +287,12 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   'wrong-spi-per-mag': { observe: (q) => spis(xfrm('lma', q)), normal: ['0x1001', '0x1002', '0x2001', '0x2002'], quirky: ['0x1001', '0x1002'] },
   'spd-pbu-pba-only': { observe: (q) => xfrm('lma', q).filter((l) => l.includes('policy')).map((l) => / type (\d)/.exec(l)?.[1] ?? 'all'), normal: ['all', 'all', 'all', 'all'], quirky: ['6', '5', '6', '5'] },
   'esp-tunnel-mode': { observe: (q) => [...new Set(xfrm('mag', q).map((l) => / mode (\w+)/.exec(l)?.[1]))], normal: ['transport'], quirky: ['tunnel'] },
+  'pba-no-gre-key': { observe: (q) => greLma(q).pbu(GRE_PBU)!.options.some((o) => o.type === 33), normal: true, quirky: false },
+  'gre-uplink-key-changes': {
+    observe: (q) => { const h = greLma(q); const a = h.pbu(GRE_PBU)!; const b = h.pbu({ ...GRE_PBU, seq: 2, hi: 5 })!; return findOption(a.options, 33)!.key === findOption(b.options, 33)!.key; },
+    normal: true, quirky: false,
+  },
+  'gre-keys-swapped-in-data': { observe: (q) => tunnelKeys('mag', { down: 1, up: 2 }, new Quirks(q)), normal: { outKey: 2, inKey: 1 }, quirky: { outKey: 1, inKey: 2 } },
 };
 
 describe('pmipd quirks: each one deviates on the wire', () => {
