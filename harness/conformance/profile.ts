@@ -54,6 +54,8 @@ export interface DomainNeeds {
   updateNotifications?: boolean;
   /** ESP protection of the signalling (RFC 5213 §4): manual keys (made per run) or IKEv2. */
   ipsec?: 'manual' | 'ikev2';
+  /** RFC 5845 GRE keys and a GRE data plane (default off). */
+  greKeys?: boolean;
   /** The ESP transform (default null-sha256). */
   esp?: 'null-sha256' | 'aes-gcm-128' | 'aes-cbc-sha256';
 }
@@ -188,6 +190,7 @@ export const pmipdProfile = {
       ...(needs.revocation === true ? { revocation: true } : {}),
       ...(needs.updateNotifications === true ? { updateNotifications: true } : {}),
       ...(needs.ipsec !== undefined ? { ipsec: needs.ipsec, esp: needs.esp ?? 'null-sha256' } : {}),
+      ...(needs.greKeys === true ? { greKeys: true } : {}),
     };
     // The adapter's default gives every MN its topology HNP as a fixed prefix; catalog §E.1 has the
     // MAG ask for ::/0 and the LMA allocate, so that is the default here.
