@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { DeferStack, unwindOnSignals } from './defer.js';
 import { CommandError, IpBatchError, ipBatch, nsExec } from './netns.js';
 
-export type KernelFeature = 'netns' | 'veth' | 'bridge' | 'ip6tnl' | 'seg6' | 'seg6local' | 'tun' | 'esp6' | 'ipv6-subtrees' | 'ip6-rule-ipproto' | 'mip6';
+export type KernelFeature = 'netns' | 'veth' | 'bridge' | 'ip6tnl' | 'seg6' | 'seg6local' | 'tun' | 'esp6' | 'ipv6-subtrees' | 'ip6-rule-ipproto' | 'mip6' | 'ip6gre';
 
 const HINTS: Record<KernelFeature, string> = {
   netns: 'network namespaces (CONFIG_NET_NS) and root are needed for every testbed',
@@ -19,6 +19,7 @@ const HINTS: Record<KernelFeature, string> = {
   'ipv6-subtrees': 'no source-specific IPv6 routes (CONFIG_IPV6_SUBTREES)',
   'ip6-rule-ipproto': 'no ipproto selector in IPv6 policy rules (CONFIG_IPV6_MULTIPLE_TABLES, Linux >= 4.17)',
   mip6: 'no Mobile IPv6 (CONFIG_IPV6_MIP6): OAI PMIPv6 needs it; run it with --vm (a distribution kernel has it)',
+  ip6gre: 'no GRE-in-IPv6 device (CONFIG_IPV6_GRE); pmipd with greKeys uses its user-space GRE engine (tun) instead, or run with --vm',
 };
 
 export const KERNEL_FEATURES = Object.keys(HINTS) as KernelFeature[];
@@ -58,6 +59,8 @@ async function probe(ns: string): Promise<ProbeResults> {
     // (rtnetlink) fails on kernels where the ioctl works.
     ['tun', 'tuntap add name ptun0 mode tun'],
     ['ipv6-subtrees', 'route add unreachable 2001:db8:97::/64 from 2001:db8:aa::/64'],
+    // "Unknown device type." without CONFIG_IPV6_GRE (RFC 5845 data plane, keys per direction).
+    ['ip6gre', `link add name pg0 type ip6gre local ${A} remote ${B} okey 1 ikey 2`],
   ];
   const results: ProbeResults = {};
   const single = (f: KernelFeature, args: string[]) => nsExec(null, 'ip', ['-n', ns, ...args]).then(

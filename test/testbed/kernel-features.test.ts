@@ -29,7 +29,7 @@ describe('testbed/kernel-features', () => {
 
   it('answers for every feature', () => {
     expect(Object.keys(detected).sort()).to.deep.equal([...KERNEL_FEATURES].sort());
-    expect(KERNEL_FEATURES).to.have.length(11);
+    expect(KERNEL_FEATURES).to.have.length(12);
   });
 
   it('netns, veth and bridge are there (the test suite itself runs on them)', async () => {
@@ -45,6 +45,12 @@ describe('testbed/kernel-features', () => {
     // With the module in, every namespace gets the fallback device ip6tnl0.
     const names = JSON.parse((await nsExec(ns, 'ip', ['-j', 'link', 'show'])).stdout) as { ifname: string }[];
     if (names.some((l) => l.ifname === 'ip6tnl0')) expect(detected.ip6tnl).to.equal(true);
+  });
+
+  it('ip6gre agrees with creating a keyless GRE-in-IPv6 device directly', async () => {
+    const r = await direct('link', 'add', 'name', 'xg', 'type', 'ip6gre', 'local', '2001:db8:2::1', 'remote', '2001:db8:2::2');
+    expect(detected.ip6gre).to.equal(r.ok);
+    if (!r.ok) expect(r.said.trim()).to.equal('Error: Unknown device type.');
   });
 
   it('mip6 agrees with adding the other Mobile IPv6 XFRM type (home address option) directly', async () => {
