@@ -2,7 +2,7 @@
 // applies passes, described as frame specs that a test mutates (drop a flag, move a frame, change
 // a prefix) before they are encoded with the wire encoders and fed to the TraceBuilder.
 import {
-  encodeEsp, encodeEthernet, encodeIcmpv6, encodeIke, encodeIpv6, encodeMobilityHeader, encodeUdp, espSaFrom, ipv6PseudoChecksum, parseIpv6,
+  encodeEsp, encodeEthernet, encodeGre, GRE_PROTOCOL_IPV6, encodeIcmpv6, encodeIke, encodeIpv6, encodeMobilityHeader, encodeUdp, espSaFrom, ipv6PseudoChecksum, parseIpv6,
   timestampFromDate, ETHERTYPE_IPV6, IPPROTO_MH, LINKTYPE_ETHERNET, UDP_PORT_IKE, type EspAlgorithm, type EspSa, type ExtensionHeaderSpec,
   type Icmpv6Spec, type MobilityHeaderSpec, type MobilityOptionSpec,
 } from '../../wire/index.js';
@@ -38,6 +38,8 @@ export type Spec =
     kind: 'data'; tag?: string; point: string; time: number; src: string; dst: string; hopLimit: number; id: number; outer?: { src: string; dst: string }; ethSrc?: string; size?: number;
     /** With `outer`: the tunnelled packet inside tunnel-mode ESP with this SA. */
     esp?: EspSa;
+    /** With `outer`: GRE-in-IPv6 (RFC 5845) with this key (none: a GRE header without one). */
+    gre?: { key?: number };
   }
   /** ESP whose payload is opaque (no SA opens it). */
   | { kind: 'esp'; tag?: string; point: string; time: number; src: string; dst: string; spi: number }
@@ -293,7 +295,8 @@ function encode(s: Spec): Uint8Array {
     case 'data': {
       const inner = encodeIpv6({ src: s.src, dst: s.dst, hopLimit: s.hopLimit, nextHeader: 58, payload: encodeIcmpv6({ type: 128, id: s.id, seq: 1, dataLength: s.size ?? 16 }, s.src, s.dst) });
       const ip = s.outer && s.esp ? encodeIpv6({ src: s.outer.src, dst: s.outer.dst, hopLimit: 64, nextHeader: 50, payload: sealed(s.esp, 41, inner) })
-        : s.outer ? encodeIpv6({ src: s.outer.src, dst: s.outer.dst, hopLimit: 64, nextHeader: 41, payload: inner }) : inner;
+        : s.outer && s.gre ? encodeIpv6({ src: s.outer.src, dst: s.outer.dst, hopLimit: 64, nextHeader: 47, payload: encodeGre({ protocolType: GRE_PROTOCOL_IPV6, ...s.gre, payload: inner }) })
+          : s.outer ? encodeIpv6({ src: s.outer.src, dst: s.outer.dst, hopLimit: 64, nextHeader: 41, payload: inner }) : inner;
       return eth(s.ethSrc ?? '02:00:00:00:03:01', '02:00:00:00:03:02', ip);
     }
     case 'esp':
