@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { MobilityOptionSpec, NdOptionSpec } from '../../wire/index.js';
 import { checkedRequirements, runChecks } from '../../harness/checks/index.js';
 import {
-  buildTrace, exchange, golden, LMA, MAG1, MAG2, MN1, MN2, msg, pairSas, protectSignalling, removeTagged, retransmissions, rs, spec,
+  buildTrace, exchange, golden, greDomain, LMA, MAG1, MAG2, MN1, MN2, msg, pairSas, protectSignalling, removeTagged, retransmissions, rs, spec,
   T0, TESTER, type Scenario, type Spec,
 } from './scenario.js';
 import { espSaFrom, type MobilityHeaderSpec } from '../../wire/index.js';
@@ -162,6 +162,9 @@ function companionDomain(): Scenario {
 const flagsOf = (sc: Scenario, tag: string, patch: Record<string, boolean>): void => flags(sc, tag, patch);
 
 const CASES: Record<string, Case> = {
+  'GRE-01': { base: greDomain, fail: (sc) => { msg(sc, 'mn1-attach-pba').options = msg(sc, 'mn1-attach-pba').options.filter((o) => o.type !== 33); } },
+  'GRE-02': { base: greDomain, fail: (sc) => { msg(sc, 'mn1-refresh-pba').options = msg(sc, 'mn1-refresh-pba').options.map((o) => (o.type === 33 ? { type: 33, key: 0xbad } : o)); } },
+  'GRE-03': { base: greDomain, fail: (sc) => { spec(sc, 'mn1-up-1', 'data').gre = { key: 0xbad }; } },
   'HB-01': { base: companionDomain, fail: (sc) => flagsOf(sc, 'hb-req1', { U: true }) },
   'HB-02': { base: companionDomain, fail: (sc) => { msg(sc, 'hb-resp1').seq = 12; } },
   'HB-03': { base: companionDomain, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 150, src: MAG2, dst: LMA, msg: { type: 13, seq: 1, flags: {}, options: [], autoPad: true } }) },

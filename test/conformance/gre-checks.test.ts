@@ -4,31 +4,9 @@
 import { expect } from 'chai';
 import { runChecks } from '../../harness/checks/registry.js';
 import type { RequirementResult } from '../../harness/checks/types.js';
-import { buildTrace, golden, LMA, MAG1, MN1, MN2, MN3, MN4, msg, spec, type Scenario } from './scenario.js';
+import { buildTrace, golden, greDomain as greGolden, greDownlinkKey as downKeyOf, MAG1, msg, spec, type Scenario } from './scenario.js';
 
 const IDS = ['GRE-01', 'GRE-02', 'GRE-03'];
-const DOWN_KEY: Record<string, number> = { [MAG1]: 0x0000d001 };
-const upKeyOf = (nai: string | undefined) => 0x00a00000 + [MN1, MN2, MN3, MN4].findIndex((m) => m.nai === nai) + 1;
-const downKeyOf = (mag: string) => DOWN_KEY[mag] ?? 0x0000d002;
-const hoaOwner = (address: string) => [MN1, MN2, MN3, MN4].find((m) => address.startsWith(m.hnp.split('::')[0]!))?.nai;
-
-/** The golden domain with GRE keys negotiated and used. */
-function greGolden(): Scenario {
-  const sc = golden();
-  for (const s of sc.specs) {
-    if (s.kind === 'mh' && s.msg.type === 5 && (s.msg.lifetime ?? 1) > 0) {
-      s.msg.options = [...(s.msg.options ?? []), { type: 33, key: downKeyOf(s.src) }];
-    } else if (s.kind === 'mh' && s.msg.type === 6) {
-      const mn = (s.msg.options ?? []).find((o) => o.type === 8) as { id: string } | undefined;
-      const rest = (s.msg.options ?? []).filter((o) => o.type !== 33);
-      s.msg.options = (s.msg.status ?? 0) < 128 && (s.msg.lifetimeUnits ?? (s.msg.lifetime ?? 0) / 4) > 0 ? [...rest, { type: 33, key: upKeyOf(mn?.id) }] : rest;
-    } else if (s.kind === 'data' && s.outer !== undefined && s.esp === undefined) {
-      s.gre = { key: s.outer.src === LMA ? downKeyOf(s.outer.dst) : upKeyOf(hoaOwner(s.src)) };
-    }
-  }
-  return sc;
-}
-
 function judge(sc: Scenario): Record<string, RequirementResult> {
   return Object.fromEntries(runChecks(buildTrace(sc), { only: IDS }).map((r) => [r.id, r]));
 }

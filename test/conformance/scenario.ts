@@ -322,6 +322,28 @@ export function encodeFrames(sc: Scenario): Map<string, { time: number; bytes: U
   return out;
 }
 
+const upKeyOf = (nai: string | undefined) => 0x00a00000 + [MN1, MN2, MN3, MN4].findIndex((m) => m.nai === nai) + 1;
+/** RFC 5845 keys of the GRE domain: each MAG's downlink key, one uplink key per MN. */
+export const greDownlinkKey = (mag: string): number => (mag === MAG1 ? 0x0000d001 : 0x0000d002);
+const hoaOwner = (address: string) => [MN1, MN2, MN3, MN4].find((m) => address.startsWith(m.hnp.split('::')[0]!))?.nai;
+
+/** The golden domain with GRE keys negotiated in every registration and used by every tunnelled packet. */
+export function greDomain(): Scenario {
+  const sc = golden();
+  for (const s of sc.specs) {
+    if (s.kind === 'mh' && s.msg.type === 5 && (s.msg.lifetime ?? 1) > 0) {
+      s.msg.options = [...(s.msg.options ?? []), { type: 33, key: greDownlinkKey(s.src) }];
+    } else if (s.kind === 'mh' && s.msg.type === 6) {
+      const mn = (s.msg.options ?? []).find((o) => o.type === 8) as { id: string } | undefined;
+      const rest = (s.msg.options ?? []).filter((o) => o.type !== 33);
+      s.msg.options = (s.msg.status ?? 0) < 128 && (s.msg.lifetimeUnits ?? (s.msg.lifetime ?? 0) / 4) > 0 ? [...rest, { type: 33, key: upKeyOf(mn?.id) }] : rest;
+    } else if (s.kind === 'data' && s.outer !== undefined && s.esp === undefined) {
+      s.gre = { key: s.outer.src === LMA ? greDownlinkKey(s.outer.dst) : upKeyOf(hoaOwner(s.src)) };
+    }
+  }
+  return sc;
+}
+
 /** Encodes the specs and builds the trace. */
 export function buildTrace(sc: Scenario): Trace {
   const b = new TraceBuilder(sc.options);
