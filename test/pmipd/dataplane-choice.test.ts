@@ -17,9 +17,9 @@ const MAIN = 'dist/pmipd/main.js';
 /** Runs argv with /dev/net/tun hidden, in a mount namespace of its own (private propagation). */
 const WITHOUT_TUN = ['unshare', '-m', 'sh', '-c', 'mount --bind /dev/null /dev/net/tun && exec "$0" "$@"'];
 
-function domainFile(dir: string, dataplane: string): string {
+function domainFile(dir: string, dataplane: string, extra = ''): string {
   const file = join(dir, `domain-${dataplane}.yaml`);
-  writeFileSync(file, `dataplane: ${dataplane}\nlma: { address: "2001:db8:ff::1", transportInterface: lo, prefixPool: [2001:db8:a000::/48] }\n`
+  writeFileSync(file, `${extra}dataplane: ${dataplane}\nlma: { address: "2001:db8:ff::1", transportInterface: lo, prefixPool: [2001:db8:a000::/48] }\n`
     + 'mags:\n  - { name: mag1, address: "2001:db8:ff::2", transportInterface: lo, accessInterfaces: [acc0] }\n');
   return file;
 }
@@ -65,6 +65,21 @@ describe('pmipd data plane choice (as a process)', function () {
     expect(['ip6tnl', 'seg6', 'tun']).to.include(chosen);
     expect(ready).to.not.match(/dataplaneWhy/);
     expect(lma.output()).to.match(new RegExp(`dataplane-probe backend=${chosen} ok=true\\n.* info lma dataplane-chosen backend=${chosen}\\n`));
+    expect((await lma.stop()).code).to.equal(0);
+  });
+
+  it('auto with greKeys skips seg6 (no GRE), says why, and picks a GRE engine: ip6gre beside ip6tnl, else the tun engine', async () => {
+    await nsExec(ns, 'ip', ['link', 'set', 'lo', 'up']);
+    await nsExec(ns, 'ip', ['-6', 'addr', 'add', '2001:db8:ff::1/128', 'dev', 'lo']);
+    const lma = sup.start({ name: 'lma', netns: ns, cmd: process.execPath, args: [MAIN, '--role', 'lma', '--config', domainFile(dir, 'auto', 'greKeys: true\n')], logFile: join(dir, 'lma.log') });
+    const [ready] = await lma.waitForOutput(/ info lma ready .*/, { timeoutMs: 10_000 });
+    const out = lma.output();
+    expect(out).to.match(/ dataplane-probe backend=seg6 ok=false said="skipped: seg6 cannot encapsulate in GRE \(greKeys: true\)"/);
+    const chosen = /dataplane=(\S+)/.exec(ready)![1]!;
+    expect(['ip6tnl', 'tun']).to.include(chosen);
+    const engine = /gre-engine-chosen engine=(\S+)/.exec(out)?.[1];
+    if (chosen === 'tun') expect(engine).to.equal('tun');
+    else expect(['ip6gre', 'tun']).to.include(engine);
     expect((await lma.stop()).code).to.equal(0);
   });
 
