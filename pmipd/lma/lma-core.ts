@@ -16,7 +16,7 @@ import type { Counters, Logger } from '../log.js';
 import { randomLinkLocal, type Prefix } from '../../wire/index.js';
 import type { Quirks } from '../quirks.js';
 import { MhScreen } from '../mh-screen.js';
-import { GreKeyAllocator, tunnelKeys } from '../gre-keys.js';
+import { GreKeyAllocator, tunnelKeys, type SessionGreKeys } from '../gre-keys.js';
 import type { GreKeys } from '../dataplane/tun-tunnel.js';
 import { BindingCache, type BindingCacheEntry } from './binding-cache.js';
 import { buildPba, decidePbu, lmaTimestamp, timestampNumber, viewPbu, type PbuView } from './pbu-processing.js';
@@ -76,6 +76,8 @@ export interface BindingDump {
   att: number;
   lifetime: number;
   state: 'active' | 'deleting';
+  /** RFC 5845 keys of the session (greKeys domains): the MAG's downlink key, this LMA's uplink key. */
+  greKeys?: SessionGreKeys;
   ageMs: number;
   lastSeq: number;
 }
@@ -507,6 +509,7 @@ export class LmaCore {
     return [...this.cache.entries()].map((b) => ({
       mnId: b.mnId, hnps: b.hnps.map((p) => p.text), proxyCoa: b.proxyCoa, lla: b.lla, llId: b.llId, att: b.att,
       lifetime: b.lifetimeUnits * 4, state: b.state, ageMs: Math.round(now - b.createdAt), lastSeq: b.lastSeq,
+      ...(b.gre !== undefined ? { greKeys: b.gre } : {}),
     }));
   }
 
