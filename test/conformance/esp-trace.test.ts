@@ -63,6 +63,19 @@ describe('ESP-protected signalling in the trace', () => {
     }
   });
 
+  it('SEC-04 covers every Mobility Header type of a protected pair: a Binding Error in clear FAILs it (no companion row)', () => {
+    const sc = golden();
+    sc.specs.push({ kind: 'mh', tag: 'sec04-be', point: 'trn', time: 150, src: LMA, dst: MAG1, msg: { type: 7, status: 2, homeAddress: '::', options: [] } });
+    protectSignalling(sc, pairSas());
+    const protectedBe = new Map(runChecks(buildTrace(sc), { only: ['SEC-04', 'HB-09'] }).map((r) => [r.id, r]));
+    expect(protectedBe.get('SEC-04')!.verdict).to.equal('PASS');
+    delete spec(sc, 'sec04-be', 'mh').esp;
+    const byId = new Map(runChecks(buildTrace(sc), { only: ['SEC-04', 'HB-09', 'BR-09', 'UPN-11'] }).map((r) => [r.id, r]));
+    expect(byId.get('SEC-04')!.verdict).to.equal('FAIL');
+    expect(byId.get('SEC-04')!.evidence.find((e) => /travels in clear/.test(e.message))?.message).to.match(/^BE \(MH type 7\) 2001:db8:1::2 > 2001:db8:1::1 travels in clear while the pair's PBU\/PBA are inside ESP/);
+    for (const id of ['HB-09', 'BR-09', 'UPN-11']) expect(byId.get(id)!.verdict, id).to.equal('NOT-APPLICABLE');
+  });
+
   it('no ESP at all, no IPsec configured: SEC-01 still FAILs (mandatory), the ESP-only rows are NOT-APPLICABLE', () => {
     const byId = new Map(runChecks(buildTrace(golden()), { only: SEC }).map((r) => [r.id, r.verdict]));
     expect(byId.get('SEC-01')).to.equal('FAIL');
