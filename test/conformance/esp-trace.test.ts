@@ -134,6 +134,22 @@ describe('the kernel\'s ESP captures: analyze of AES-GCM with --esp-sa judges as
     expect(r.stderr).to.match(/'0x1002:aes-gcm-128:00': key has 1 octets, aes-gcm-128 takes the 16-octet AES key followed by the 4-octet salt/);
   });
 
+  // null-sha256-tunnel.pcap: three frames of the esp-tunnel-mode quirk's run in the VM (Debian 6.1,
+  // captured at mag1's eth0): mag1's PBU and lma1's PBA in tunnel-mode ESP (Next Header 41), then the
+  // PBA again in clear 0.3 ms later, the same 152-octet IPv6 packet: mag1's kernel re-delivering
+  // what it decapsulated on the device, not a PBA sent in clear.
+  it('tunnel-mode ESP (the kernel\'s capture): PBU and PBA read from the inner packet, the decapsulated copy dropped; SEC-01 PASS, SEC-02 FAIL naming the mode', async () => {
+    const t = await loadTrace([{ name: 'trn', path: join(FIXTURES, 'null-sha256-tunnel.pcap') }], { espSas: await readEspSas(join(FIXTURES, 'null-sha256-tunnel.esp-sas.json')) });
+    expect(t.mh.map((f) => [f.mh.name, f.protection?.icv, f.protection?.nextHeader])).to.deep.equal([['PBU', 'verified', 41], ['PBA', 'verified', 41]]);
+    expect(t.esp.map((e) => typeof e.carries)).to.deep.equal(['object', 'object']);
+    expect(t.exchanges.filter((e) => e.pba !== undefined)).to.have.length(1);
+    const byId = new Map(runChecks(t, { only: ['SEC-01', 'SEC-02', 'SEC-04'] }).map((r) => [r.id, r]));
+    expect(byId.get('SEC-01')!.verdict).to.equal('PASS');
+    expect(byId.get('SEC-04')!.verdict).to.equal('PASS');
+    expect(byId.get('SEC-02')!.verdict).to.equal('FAIL');
+    expect(byId.get('SEC-02')!.message).to.match(/PBU inside tunnel-mode ESP 2001:db8::1 > 2001:db8::2 spi=0x6854700a \(ESP Next Header 41: an inner IP header\)/);
+  });
+
   it('loadTrace with the kernel\'s aes-cbc-sha256 SAs: PBU and PBA verified, the exchange paired', async () => {
     const t = await loadTrace([{ name: 'trn', path: join(FIXTURES, 'aes-cbc-sha256.pcap') }], { espSas: await readEspSas(join(FIXTURES, 'aes-cbc-sha256.esp-sas.json')) });
     expect(t.mh.map((f) => [f.mh.name, f.protection?.icv])).to.deep.equal([['PBU', 'verified'], ['PBA', 'verified']]);
