@@ -83,12 +83,12 @@ export const QUIRKS = {
   'upn-duplicate-acted': { role: 'mag', breaks: ['UPN-09'], does: 'a retransmitted UPN (D = 1) already seen is acted on again' },
   'upn-ignores-be2': { role: 'lma', breaks: ['UPN-10'], does: 'a Binding Error 2 answering a UPN does not stop UPNs to that MAG' },
   // IPsec (domain `ipsec: manual | ikev2`; pmipd/ipsec/protect.ts)
-  'no-ipsec': { role: 'both', breaks: ['SEC-01', 'SEC-04', 'LMA-VAL-01'], does: 'the signalling is sent and accepted unprotected although the domain configures IPsec' },
+  'no-ipsec': { role: 'both', breaks: ['SEC-01', 'LMA-VAL-01'], does: 'the signalling is sent and accepted unprotected although the domain configures IPsec (SEC-04 and the companion rows then have no protected PBU/PBA to match: not applicable)' },
   'accept-unprotected-pbu': { role: 'lma', breaks: ['LMA-VAL-01'], does: 'an allow policy lets Mobility Headers without ESP in at the LMA (its own PBAs stay protected)' },
   'wrong-spi-per-mag': { role: 'lma', breaks: ['SEC-05', 'LMA-PBA-16'], does: 'ipsec: manual: the LMA uses one SA pair (the first MAG\'s SPIs and keys) for every MAG' },
   'spd-pbu-pba-only': {
-    role: 'lma', breaks: ['SEC-04', 'LMA-VAL-01'],
-    does: 'ipsec: manual: the LMA\'s SPD selects only MH types 6 out and 5 in (PBA, PBU): its Binding Errors travel in clear, and (measured on Debian\'s 6.1 kernel) the type-5 inbound selector did not stop an unprotected PBU either',
+    role: 'lma', breaks: ['SEC-04', 'LMA-VAL-01', 'HB-09', 'BR-09', 'UPN-11'],
+    does: 'ipsec: manual: the LMA\'s SPD selects only MH types 6 out and 5 in (PBA, PBU): its Heartbeats, BRIs, UPNs and Binding Errors travel in clear, and (measured on Debian\'s 6.1 kernel) the type-5 inbound selector did not stop an unprotected PBU either',
   },
   'esp-tunnel-mode': { role: 'both', breaks: ['SEC-02'], does: 'ESP in tunnel mode (an inner IPv6 header) instead of transport mode' },
   // GRE keys (domain `greKeys: true`, RFC 5845; pmipd/gre-keys.ts)

@@ -5,8 +5,8 @@
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { viewOf } from './bytes.js';
 
-export type EspAlgorithm = 'null-sha256' | 'aes-gcm-128' | 'aes-cbc-sha256';
-export const ESP_ALGORITHMS: readonly EspAlgorithm[] = ['null-sha256', 'aes-gcm-128', 'aes-cbc-sha256'];
+export const ESP_ALGORITHMS = ['null-sha256', 'aes-gcm-128', 'aes-cbc-sha256'] as const;
+export type EspAlgorithm = (typeof ESP_ALGORITHMS)[number];
 
 /** Octets of SPI + Sequence Number. */
 export const ESP_HEADER_LENGTH = 8;
@@ -23,7 +23,13 @@ const KEY_LAYOUT: Record<EspAlgorithm, { enc: number; salt: number; auth: number
   'aes-cbc-sha256': { enc: 16, salt: 0, auth: 32, iv: 16, block: 16, text: '16-octet AES key followed by the 32-octet HMAC-SHA-256 key (48 octets; ENC+AUTH also accepted)' },
 };
 
-/** A security association as a capture reader needs it: which packets (SPI, optionally addresses) and their keys. */
+/** Key octets each algorithm takes (what espSaFrom reads from hex and espSaKeyHex writes). */
+export const ESP_KEY_OCTETS = Object.fromEntries(ESP_ALGORITHMS.map((a) => [a, KEY_LAYOUT[a].enc + KEY_LAYOUT[a].salt + KEY_LAYOUT[a].auth])) as Record<EspAlgorithm, number>;
+
+/**
+ * A security association, the one type for all: the capture reader's (which packets, their keys),
+ * pmipd's XFRM lines and esp-sas.json (keys back to hex with espSaKeyHex).
+ */
 export interface EspSa {
   spi: number;
   alg: EspAlgorithm;
@@ -79,8 +85,8 @@ function hexKey(text: string, what: string): Uint8Array {
  * keys with `ip xfrm state`, one after the other; `ENCKEY+AUTHKEY` is accepted for readability.
  * ESP-NULL may come without a key: it decodes, its ICV stays unverified.
  */
-export function espSaFrom(spi: string | number, alg: string, key: string | undefined): EspSa {
-  const sa: EspSa = { spi: typeof spi === 'number' ? parseSpi(String(spi)) : parseSpi(spi), alg: parseAlgorithm(alg) };
+export function espSaFrom(spi: string | number, alg: string, key: string | undefined, between?: { src: string; dst: string }): EspSa {
+  const sa: EspSa = { spi: typeof spi === 'number' ? parseSpi(String(spi)) : parseSpi(spi), alg: parseAlgorithm(alg), ...between };
   const layout = KEY_LAYOUT[sa.alg];
   if (key === undefined || key.trim() === '') {
     if (sa.alg === 'null-sha256') return sa;

@@ -2,7 +2,7 @@
 // the ESP and IKEv2 packets between MAGs and LMAs. Messages inside ESP are ordinary MhFrames with a
 // `protection` (trace/types.ts); ESP that no SA opens is recorded too, so these checks say
 // INCONCLUSIVE ("encrypted, no SA") rather than taking the signalling for absent.
-import { espSummary, IKE_AUTH, IKE_SA_INIT, spiText } from '../../wire/index.js';
+import { espSummary, IKE_AUTH, IKE_SA_INIT, IPPROTO_MH, spiText } from '../../wire/index.js';
 import type { EspFrame, MhFrame, Trace } from '../trace/index.js';
 import { check } from './check.js';
 import { mhEv } from './evidence.js';
@@ -78,12 +78,12 @@ export const espTransportWithIntegrity = check('esp-transport-integrity', ['SEC-
   if (esp.length === 0) { j!.na('no ESP between MAGs and LMAs in the trace (SEC-01 judges the signalling in clear)'); return; }
   for (const e of esp) {
     if (typeof e.carries === 'object') {
-      // An SA that reads the MH right after ESP is transport mode; every algorithm here has integrity.
       const f = e.carries;
-      j!.pass(() => `${f.mh.name} in transport-mode ESP spi=${spiText(e.spi)} with ${e.esp.alg} integrity`, [espEv(e)]);
-    } else if (e.carries === 'tunnel-signalling') {
-      j!.fail(() => `Mobility Header inside tunnel-mode ESP ${e.src} > ${e.dst} spi=${spiText(e.spi)}`, [espEv(e)],
-        () => ({ field: 'ESP mode', expected: 'transport (the MH right after ESP)', seen: 'tunnel (an inner IPv6 header)' }));
+      // The trailer's Next Header: the MH itself (135) is transport mode, an inner IP packet (41, 4)
+      // tunnel mode. Every algorithm here has integrity.
+      if (e.esp.nextHeader === IPPROTO_MH) j!.pass(() => `${f.mh.name} in transport-mode ESP spi=${spiText(e.spi)} with ${e.esp.alg} integrity`, [espEv(e)]);
+      else j!.fail(() => `${f.mh.name} inside tunnel-mode ESP ${e.src} > ${e.dst} spi=${spiText(e.spi)} (ESP Next Header ${e.esp.nextHeader}: an inner IP header)`, [espEv(e)],
+        () => ({ field: 'ESP mode (trailer Next Header)', expected: 'transport (135: the MH right after ESP)', seen: `tunnel (${e.esp.nextHeader}: an inner IP header)` }));
     } else if (unread(e)) {
       j!.undecided(() => `${noSaText([e])} (mode and algorithm unknown)`, [espEv(e)]);
     }
@@ -161,28 +161,35 @@ export const ikeBeforePbu = check('ike-before-pbu', ['SEC-03'], (t, [j]) => {
   }
 });
 
-/** Companion signalling that shares the PBU/PBA SA (RFC 5213 §4.2's SPD example and RFCs 5846, 5847, 6705, 7077). */
-const COMPANION: Record<number, 'HB-09' | 'BR-09' | 'UPN-11' | undefined> = { 13: 'HB-09', 16: 'BR-09', 17: undefined, 18: undefined, 19: 'UPN-11', 20: 'UPN-11' };
+/** Companion signalling that must share the PBU/PBA SA (RFCs 5846 §6.1, 5847 §6, 7077 §5.2). */
+const COMPANION: Record<number, 'HB-09' | 'BR-09' | 'UPN-11' | undefined> = { 13: 'HB-09', 16: 'BR-09', 19: 'UPN-11', 20: 'UPN-11' };
 
-export const companionProtected = check('companion-protected', ['SEC-04', 'HB-09', 'BR-09', 'UPN-11'], (t, judges) => {
+/**
+ * SEC-04 on every Mobility Header a MAG or an LMA sends to the other (RFC 5213 §4.2's SPD selects
+ * the MH between the pair's addresses: PBU/PBA, Binding Errors, Heartbeat, BRI/BRA, LRI/LRA,
+ * UPN/UPA alike), once the pair's PBU/PBA show IPsec is on; the companion messages also judge
+ * their own rows.
+ */
+export const signallingSpdCoverage = check('signalling-spd-coverage', ['SEC-04', 'HB-09', 'BR-09', 'UPN-11'], (t, judges) => {
   const [sec04, hb, br, upn] = judges as [Judge, Judge, Judge, Judge];
   const byId: Record<string, Judge> = { 'HB-09': hb, 'BR-09': br, 'UPN-11': upn };
   const protectedPairs = new Set<string>();
   for (const f of iutMessages(t)) if ((f.mh.type === 5 || f.mh.type === 6) && validlyProtected(f)) protectedPairs.add(pairKey(f.src, f.dst));
   const seen = new Set<Judge>();
   for (const f of iutMessages(t)) {
-    if (!(f.mh.type in COMPANION) || !pairOf(t, f.src, f.dst)) continue;
-    const js = [sec04, ...(COMPANION[f.mh.type] ? [byId[COMPANION[f.mh.type]!]!] : [])];
+    if (!pairOf(t, f.src, f.dst)) continue;
+    const row = COMPANION[f.mh.type];
+    const js = [sec04, ...(row !== undefined ? [byId[row]!] : [])];
     for (const j of js) seen.add(j);
     if (!protectedPairs.has(pairKey(f.src, f.dst))) continue;
     for (const j of js) {
       if (validlyProtected(f)) j.pass(() => protectionText(f), [mhEv(t, f)]);
-      else j.fail(() => `${f.mh.name} ${f.src} > ${f.dst} ${f.protection ? `fails its ESP ICV (spi=${spiText(f.protection.spi)})` : 'travels in clear'} while the pair's PBU/PBA are inside ESP`, [mhEv(t, f)],
+      else j.fail(() => `${f.mh.name} (MH type ${f.mh.type}) ${f.src} > ${f.dst} ${f.protection ? `fails its ESP ICV (spi=${spiText(f.protection.spi)})` : 'travels in clear'} while the pair's PBU/PBA are inside ESP`, [mhEv(t, f)],
         () => ({ field: 'IPv6 next header chain', expected: 'ESP (50) with a valid ICV, as the PBU/PBA', seen: f.protection ? 'ESP, ICV failed' : 'MH (135) in clear' }));
     }
   }
   const hidden = pairEsp(t).filter(unread);
-  const names: [Judge, string][] = [[sec04, 'Heartbeat, Binding Revocation, LRI/LRA or UPN/UPA'], [hb, 'Heartbeat'], [br, 'Binding Revocation'], [upn, 'UPN/UPA']];
+  const names: [Judge, string][] = [[sec04, 'Mobility Header'], [hb, 'Heartbeat'], [br, 'Binding Revocation'], [upn, 'UPN/UPA']];
   for (const [j, what] of names) {
     if (hidden.length > 0 && j.instances === 0) j.inconclusiveBecause(noSaText(hidden));
     else if (!seen.has(j)) j.na(`no ${what} messages between MAG and LMA in the trace`);
@@ -231,4 +238,4 @@ export const unprotectedPbuRefused = check('unprotected-pbu-refused', ['LMA-VAL-
   j!.inconclusiveBecause('no PBU without valid ESP protection reached the LMA of a pair that uses ESP (the active test sends one)');
 });
 
-export const SECURITY_CHECKS = [signallingProtected, espTransportWithIntegrity, saPerPeer, ikeBeforePbu, companionProtected, dataTunnelEsp, unprotectedPbuRefused];
+export const SECURITY_CHECKS = [signallingProtected, espTransportWithIntegrity, saPerPeer, ikeBeforePbu, signallingSpdCoverage, dataTunnelEsp, unprotectedPbuRefused];

@@ -2,14 +2,13 @@
 // shared by its nodes), the SAs recorded beside the captures, and with ikev2 the node's charon.
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseXfrmStates, type EspTransform } from '../../pmipd/ipsec/esp.js';
+import { parseXfrmStates } from '../../pmipd/ipsec/esp.js';
 import { planIpsec } from '../../pmipd/ipsec/protect.js';
 import { Quirks } from '../../pmipd/quirks.js';
 import { ipBatch } from '../netns.js';
 import type { IutContext } from '../iut/adapter.js';
 import { recordEspSas } from '../capture/esp-sas.js';
-import { espSaFrom } from '../../wire/esp.js';
-import type { EspSa } from '../../pmipd/ipsec/esp.js';
+import type { EspAlgorithm } from '../../wire/esp.js';
 import { manualSas, runKeys, type RunKeys } from './run-keys.js';
 import { startCharon, swanctlConf, type IkePeer } from './strongswan.js';
 
@@ -39,7 +38,7 @@ function keysOf(ctx: IutContext, domain: Record<string, unknown>, quirks: readon
   if (lma === undefined || lma === null) throw new Error('ipsec: the topology has no LMA with an address');
   // runtimeDir is <run>/iut/<node>.
   return runKeys(runKeysPath(dirname(dirname(ctx.runtimeDir))), {
-    esp: (domain.esp ?? 'null-sha256') as EspTransform,
+    esp: (domain.esp ?? 'null-sha256') as EspAlgorithm,
     lma,
     mags: ctx.vars.mags.flatMap((m) => (m.address === null ? [] : [{ name: m.id, address: m.address }])),
     oneForAll: modeOf(domain) === 'manual' && ctx.node.kind === 'lma' && quirks.includes('wrong-spi-per-mag'),
@@ -51,7 +50,7 @@ export async function prepareIpsec(ctx: IutContext, domain: Record<string, unkno
   if (modeOf(domain) !== 'manual') return;
   const keys = await keysOf(ctx, domain, quirks);
   domain.ipsecKeys = keys.pairs.map((p) => ({ mag: p.mag, magToLma: p.magToLma, lmaToMag: p.lmaToMag }));
-  await recordEspSas(capturesDir(ctx), manualSas(keys).map(decodable));
+  await recordEspSas(capturesDir(ctx), manualSas(keys));
 }
 
 /** ikev2: starts the node's charon with a connection per pair (the MAG initiating) and loads it. */
@@ -71,7 +70,7 @@ export async function startIpsec(ctx: IutContext, domain: Record<string, unknown
     swanctlText: swanctlConf({ peers, start: lma ? 'trap' : 'start', esp: keys.esp, mode: quirks.includes('esp-tunnel-mode') ? 'tunnel' : 'transport' }),
   });
   // What IKEv2 negotiated, so that an encrypting transform stays judgeable.
-  const record = async () => recordEspSas(capturesDir(ctx), parseXfrmStates(await charon.xfrmStates()).map(decodable));
+  const record = async () => recordEspSas(capturesDir(ctx), parseXfrmStates(await charon.xfrmStates()));
   return {
     ready: record,
     async stop() {
@@ -103,9 +102,4 @@ export async function protectEmulatedMag(o: { runDir: string; netns: string; mag
   });
   // The namespace is the tester's alone: nothing else's SAs to keep.
   await ipBatch(['xfrm policy flush', 'xfrm state flush', ...plan.install], { netns: o.netns });
-}
-
-/** An SA of the node's keying as the capture reader takes it. */
-function decodable(sa: EspSa): ReturnType<typeof espSaFrom> {
-  return { ...espSaFrom(sa.spi, sa.alg, sa.key), src: sa.src, dst: sa.dst };
 }

@@ -3,7 +3,7 @@
 // the others from the run directory (on /run, never beside the reports).
 import { randomBytes, randomInt } from 'node:crypto';
 import { link, readFile, rm, writeFile } from 'node:fs/promises';
-import { ESP_KEY_OCTETS, type EspSa, type EspTransform } from '../../pmipd/ipsec/esp.js';
+import { ESP_KEY_OCTETS, espSaFrom, type EspAlgorithm, type EspSa } from '../../wire/esp.js';
 import type { PairKeys } from '../../pmipd/ipsec/settings.js';
 
 export interface RunPair extends PairKeys {
@@ -14,10 +14,10 @@ export interface RunPair extends PairKeys {
   psk: string;
 }
 
-export interface RunKeys { esp: EspTransform; pairs: RunPair[] }
+export interface RunKeys { esp: EspAlgorithm; pairs: RunPair[] }
 
 export interface KeyRequest {
-  esp: EspTransform;
+  esp: EspAlgorithm;
   lma: string;
   mags: { name: string; address: string }[];
   /** One SA pair for every MAG (the LMA's quirk wrong-spi-per-mag: the MAGs must hold the same). */
@@ -56,7 +56,7 @@ export async function runKeys(file: string, r: KeyRequest): Promise<RunKeys> {
 /** The SAs of the run's manual keys (both directions of every pair). */
 export function manualSas(k: RunKeys): EspSa[] {
   return k.pairs.flatMap((p) => [
-    { spi: p.magToLma.spi, alg: k.esp, key: p.magToLma.key, src: p.magAddress, dst: p.lmaAddress },
-    { spi: p.lmaToMag.spi, alg: k.esp, key: p.lmaToMag.key, src: p.lmaAddress, dst: p.magAddress },
+    espSaFrom(p.magToLma.spi, k.esp, p.magToLma.key, { src: p.magAddress, dst: p.lmaAddress }),
+    espSaFrom(p.lmaToMag.spi, k.esp, p.lmaToMag.key, { src: p.lmaAddress, dst: p.magAddress }),
   ]);
 }

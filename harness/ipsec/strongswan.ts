@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { nsExec } from '../netns.js';
 import { pollUntil, START_DEADLINE_MS } from '../poll.js';
 import type { SupervisedProcess, Supervisor } from '../process/supervisor.js';
-import { STRONGSWAN_ESP_PROPOSAL, type EspTransform, type XfrmMode } from '../../pmipd/ipsec/esp.js';
+import type { EspAlgorithm } from '../../wire/esp.js';
+import { STRONGSWAN_ESP_PROPOSAL, type XfrmMode } from '../../pmipd/ipsec/esp.js';
 
 export const CHARON = '/usr/lib/ipsec/charon';
 export const SWANCTL = '/usr/sbin/swanctl';
@@ -45,7 +46,7 @@ export interface IkePeer { name: string; local: string; remote: string; psk: str
 /** `start`: initiate at load (a MAG); `trap`: policies now, IKE when traffic needs it (the LMA); `none`: on request (benchmarks). */
 export type StartAction = 'start' | 'trap' | 'none';
 
-export function swanctlConf(o: { peers: IkePeer[]; start: StartAction; esp: EspTransform; mode: XfrmMode }): string {
+export function swanctlConf(o: { peers: IkePeer[]; start: StartAction; esp: EspAlgorithm; mode: XfrmMode }): string {
   const conns = o.peers.map((p) => `  pmip-${p.name} {
     version = 2
     local_addrs = ${p.local}

@@ -20,6 +20,8 @@ import type {
 import { Trace } from './trace.js';
 
 const ND_FIRST = 133;
+/** How long after its ESP frame the receiver's decapsulated copy of a tunnel-mode packet may show. */
+const DECAPSULATED_COPY_WINDOW_S = 1;
 const ND_LAST = 137;
 
 function extensionLength(h: Ipv6Header): number {
@@ -40,6 +42,8 @@ export class TraceBuilder {
   private readonly ndMessages = new SharedMessages<Icmpv6Message>();
   private readonly mhOptions = new SharedMessages<MobilityOption>();
   private readonly testers: Set<string>;
+  /** Per capture point: the inner packets of tunnel-mode ESP received lately (fingerprint+length -> time). */
+  private readonly decapsulated = new Map<number, Map<string, number>>();
 
   constructor(private readonly options: TraceOptions = {}) {
     this.testers = new Set(options.testers ?? []);
@@ -78,7 +82,10 @@ export class TraceBuilder {
       espRec = { ref: { point: pointName, frame, time }, src: ip.src, dst: ip.dst, spi: f.esp.spi, esp: f.esp };
       this.esp.push(espRec);
       if (f.esp.payloadLength === undefined) return true;
-      espRec.carries = f.inner?.mh ? 'tunnel-signalling' : f.inner ? 'tunnel' : 'other';
+      espRec.carries = f.inner && !f.inner.mh ? 'tunnel' : 'other';
+      if (f.inner) this.noteDecapsulation(point, time, lastEspPayload()!);
+    } else if (f.ipv6 && this.decapsulated.has(point) && this.isDecapsulatedCopy(point, time, buf, off + (f.link?.length ?? 0), 40 + f.ipv6.payloadLength)) {
+      return false;
     }
     if (f.ike) {
       const ip = f.ipv6 ?? f.ipv4!;
@@ -91,24 +98,29 @@ export class TraceBuilder {
     }
     // What ESP protects is read where the decoder opened it (in place for ESP-NULL, decrypted otherwise).
     const opened = f.esp ? lastEspPayload() : undefined;
-    if (f.mh) {
-      let mhBuf = buf, mhStart = f.ipv6 ? off + (f.link?.length ?? 0) + 40 + extensionLength(f.ipv6) : -1, mhEnd = off + len;
-      if (opened !== undefined) { mhBuf = opened.buf; mhStart = opened.off; mhEnd = opened.off + opened.len; }
-      if (f.ipv6) this.shareOptions(f.mh.options, mhBuf, mhStart, mhEnd);
-      const src = f.ipv6?.src ?? f.ipv4?.src ?? '';
+    // Signalling inside tunnel-mode ESP (an inner IPv6 header between the pair's addresses) is
+    // protected signalling all the same (SEC-01); SEC-02 tells the mode from the ESP trailer.
+    const tunnelled = f.esp !== undefined && opened !== undefined && f.mh === undefined && f.inner?.mh !== undefined && f.inner.ipv6 !== undefined ? f.inner : undefined;
+    const m = tunnelled ?? f;
+    if (m.mh) {
+      let mhBuf = buf, mhStart = m.ipv6 ? off + (f.link?.length ?? 0) + 40 + extensionLength(m.ipv6) : -1, mhEnd = off + len;
+      if (tunnelled !== undefined) { mhBuf = opened!.buf; mhStart = opened!.off + 40 + extensionLength(tunnelled.ipv6!); mhEnd = opened!.off + opened!.len; }
+      else if (opened !== undefined) { mhBuf = opened.buf; mhStart = opened.off; mhEnd = opened.off + opened.len; }
+      if (m.ipv6) this.shareOptions(m.mh.options, mhBuf, mhStart, mhEnd);
+      const src = m.ipv6?.src ?? m.ipv4?.src ?? '';
       const rec: MhFrame = {
-        ref: { point: pointName, frame, time }, src, dst: f.ipv6?.dst ?? f.ipv4?.dst ?? '', mh: f.mh, optionTypes: optionTypesOf(f.mh.options),
-        upperLength: f.esp ? f.esp.payloadLength! : f.ipv6 ? f.ipv6.payloadLength - extensionLength(f.ipv6) : -1,
+        ref: { point: pointName, frame, time }, src, dst: m.ipv6?.dst ?? m.ipv4?.dst ?? '', mh: m.mh, optionTypes: optionTypesOf(m.mh.options),
+        upperLength: tunnelled !== undefined ? mhEnd - mhStart : f.esp ? f.esp.payloadLength! : m.ipv6 ? m.ipv6.payloadLength - extensionLength(m.ipv6) : -1,
         fromTester: this.testers.has(src),
       };
-      if (f.ipv6) rec.ipv6 = f.ipv6;
-      if (f.ipv4) rec.ipv4 = f.ipv4;
-      if (f.udp) rec.udp = f.udp;
+      if (m.ipv6) rec.ipv6 = m.ipv6;
+      if (m.ipv4) rec.ipv4 = m.ipv4;
+      if (m.udp) rec.udp = m.udp;
       if (linkSrc !== undefined) rec.linkSrc = linkSrc;
       if (f.esp) rec.protection = f.esp;
       const discarded = f.esp?.icv === 'failed'
         ? `its ESP ICV does not verify with the SA of SPI ${spiText(f.esp.spi)} (RFC 4303 §3.4.4: dropped)`
-        : discardReason(rec, f.ipv6 ? mhEnd - mhStart : f.mh.length);
+        : discardReason(rec, m.ipv6 ? mhEnd - mhStart : m.mh.length);
       if (discarded !== undefined) rec.discarded = discarded;
       if (espRec !== undefined) espRec.carries = rec;
       this.mh.push(rec);
@@ -154,6 +166,30 @@ export class TraceBuilder {
       time, point, frame, flags: 0, outerSrc: src, outerDst: dst, innerSrc: src, innerDst: dst, hopLimit: ip6.hopLimit,
       hash: packetFingerprint(buf, ipStart, 40 + ip6.payloadLength), linkSrc: linkSrc === undefined ? 0 : a.id(linkSrc),
     });
+    return true;
+  }
+
+  /**
+   * Linux hands the inner packet of tunnel-mode ESP it received back to the receiving device
+   * (XFRM tunnel-mode input re-enters netif_receive_skb with the outer Ethernet header), so a
+   * capture at the receiver shows each such packet twice: as ESP, then in clear a fraction of a
+   * millisecond later (measured on Debian's 6.1 kernel, the esp-tunnel-mode quirk: every PBA
+   * seen at mag1's eth0 as ESP of 234 octets, then as the same 166-octet IPv6 packet). The copy
+   * never crossed the link: it is not kept, or it would read as signalling sent in clear.
+   */
+  private noteDecapsulation(point: number, time: number, inner: { buf: Uint8Array; off: number; len: number }): void {
+    let recent = this.decapsulated.get(point);
+    if (recent === undefined) this.decapsulated.set(point, recent = new Map());
+    for (const [k, t] of recent) if (time - t > DECAPSULATED_COPY_WINDOW_S) recent.delete(k);
+    recent.set(`${packetFingerprint(inner.buf, inner.off, inner.len)}/${inner.len}`, time);
+  }
+
+  private isDecapsulatedCopy(point: number, time: number, buf: Uint8Array, off: number, len: number): boolean {
+    const recent = this.decapsulated.get(point)!;
+    const k = `${packetFingerprint(buf, off, len)}/${len}`;
+    const t = recent.get(k);
+    if (t === undefined || time - t > DECAPSULATED_COPY_WINDOW_S || time < t) return false;
+    recent.delete(k);
     return true;
   }
 

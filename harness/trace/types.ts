@@ -105,10 +105,11 @@ export interface EspFrame {
   spi: number;
   esp: EspLayer;
   /**
-   * What the payload was, when read: the MH record (transport mode), a tunnelled packet (tunnel
-   * mode: 'tunnel-signalling' when it holds a Mobility Header, which no check reads then), or another upper layer.
+   * What the payload was, when read: the MH record (transport mode, or tunnel mode with the MH
+   * right after the inner IPv6 header: `esp.nextHeader` tells them apart), a tunnelled packet
+   * (tunnel mode: MN data), or another upper layer.
    */
-  carries?: MhFrame | 'tunnel' | 'tunnel-signalling' | 'other';
+  carries?: MhFrame | 'tunnel' | 'other';
 }
 
 /** An IKEv2 message (UDP 500/4500): which exchange, between whom. */

@@ -1,35 +1,23 @@
-// ESP in transport mode between each MAG and its LMA (RFC 5213 §4): the transforms a domain may
-// choose, the kernel's XFRM commands for one MAG–LMA pair, and the SAs as the testbed records them
-// beside its captures (esp-sas.json), so that encrypted signalling stays judgeable.
+// ESP in transport mode between each MAG and its LMA (RFC 5213 §4): the kernel's XFRM commands
+// for one MAG–LMA pair and the SAs read back from the kernel. The transforms and the SA type are
+// the codec's (wire/esp.ts), so what pmipd installs is what the capture reader opens.
 //
 // One SA pair per MAG–LMA pair (SEC-05). The SPD selects the Mobility Header (protocol 135, every
 // MH type: PBU/PBA and Heartbeat, BRI/BRA, UPN/UPA alike) between the pair's two addresses (SEC-04).
+import { ESP_KEY_OCTETS, espSaFrom, espSaKeyHex, type EspAlgorithm, type EspSa } from '../../wire/esp.js';
 
 export const IPSEC_MODES = ['off', 'manual', 'ikev2'] as const;
 export type IpsecMode = (typeof IPSEC_MODES)[number];
 
-/** RFC 5213 §4 asks for integrity, not confidentiality: ESP-NULL keeps the MH readable (SEC-02). */
-export const ESP_TRANSFORMS = ['null-sha256', 'aes-gcm-128', 'aes-cbc-sha256'] as const;
-export type EspTransform = (typeof ESP_TRANSFORMS)[number];
-
-/**
- * Key octets per transform, as one hex string: null-sha256 the HMAC-SHA-256 key; aes-gcm-128 the
- * AES key then the 4-octet salt (RFC 4106 §8.1); aes-cbc-sha256 the AES key then the HMAC key.
- */
-export const ESP_KEY_OCTETS: Record<EspTransform, number> = { 'null-sha256': 32, 'aes-gcm-128': 20, 'aes-cbc-sha256': 48 };
-
-/** One SA as esp-sas.json holds it (key: lower-case hex, layout as ESP_KEY_OCTETS). */
-export interface EspSa { spi: number; alg: EspTransform; key: string; src: string; dst: string }
-
 /** strongSwan's esp_proposals keyword for each transform (Debian's charon negotiates null-sha256: ESP:NULL/HMAC_SHA2_256_128). */
-export const STRONGSWAN_ESP_PROPOSAL: Record<EspTransform, string> = {
+export const STRONGSWAN_ESP_PROPOSAL: Record<EspAlgorithm, string> = {
   'null-sha256': 'null-sha256',
   'aes-gcm-128': 'aes128gcm16',
   'aes-cbc-sha256': 'aes128-sha256',
 };
 
 /** The algorithm part of `ip xfrm state add` (ICVs of 128 bits: RFC 4868 for HMAC-SHA-256, RFC 4106 for GCM). */
-export function xfrmAlgorithm(alg: EspTransform, key: string): string {
+export function xfrmAlgorithm(alg: EspAlgorithm, key: string): string {
   if (key.length !== ESP_KEY_OCTETS[alg] * 2 || !/^[0-9a-f]+$/.test(key)) throw new Error(`an ${alg} key is ${ESP_KEY_OCTETS[alg]} octets of hex`);
   switch (alg) {
     case 'null-sha256': return `auth-trunc hmac(sha256) 0x${key} 128 enc ecb(cipher_null) ""`;
@@ -47,7 +35,7 @@ export type XfrmMode = 'transport' | 'tunnel';
 
 /** `ip -batch` line adding one SA (transport mode unless a quirk says tunnel). */
 export function xfrmStateLine(sa: EspSa, reqid: number, mode: XfrmMode = 'transport'): string {
-  return `xfrm state add src ${sa.src} dst ${sa.dst} proto esp spi 0x${sa.spi.toString(16)} reqid ${reqid} mode ${mode} ${xfrmAlgorithm(sa.alg, sa.key)}`;
+  return `xfrm state add src ${sa.src!} dst ${sa.dst!} proto esp spi 0x${sa.spi.toString(16)} reqid ${reqid} mode ${mode} ${xfrmAlgorithm(sa.alg, espSaKeyHex(sa))}`;
 }
 
 export interface PolicyOptions {
@@ -74,8 +62,8 @@ export function xfrmPolicyLines(local: string, remote: string, reqid: number, o:
 }
 
 /** The line removing an SA xfrmStateLine added. */
-export function xfrmStateDeleteLine(sa: { spi: number; src: string; dst: string }): string {
-  return `xfrm state delete src ${sa.src} dst ${sa.dst} proto esp spi 0x${sa.spi.toString(16)}`;
+export function xfrmStateDeleteLine(sa: EspSa): string {
+  return `xfrm state delete src ${sa.src!} dst ${sa.dst!} proto esp spi 0x${sa.spi.toString(16)}`;
 }
 
 /**
@@ -91,13 +79,13 @@ export function parseXfrmStates(text: string): EspSa[] {
     const auth = hex(/auth-trunc hmac\(sha256\) 0x([0-9a-f]+) 128/);
     const enc = hex(/enc cbc\(aes\) 0x([0-9a-f]+)/);
     const aead = hex(/aead rfc4106\(gcm\(aes\)\) 0x([0-9a-f]+) 128/);
-    let alg: EspTransform, key: string;
+    let alg: EspAlgorithm, key: string;
     if (aead !== undefined) { alg = 'aes-gcm-128'; key = aead; }
     else if (auth !== undefined && enc !== undefined) { alg = 'aes-cbc-sha256'; key = enc + auth; }
     else if (auth !== undefined && /enc ecb\(cipher_null\)/.test(block)) { alg = 'null-sha256'; key = auth; }
     else continue;
     if (key.length !== ESP_KEY_OCTETS[alg] * 2) continue;
-    out.push({ spi: Number.parseInt(head[3]!, 16), alg, key, src: head[1]!, dst: head[2]! });
+    out.push(espSaFrom(Number.parseInt(head[3]!, 16), alg, key, { src: head[1]!, dst: head[2]! }));
   }
   return out;
 }

@@ -11,7 +11,8 @@ import { ipBatch, nsExec } from '../../harness/netns.js';
 import { pollUntil, TimeoutError } from '../../harness/poll.js';
 import type { Logger } from '../log.js';
 import type { Quirks } from '../quirks.js';
-import { ESP_KEY_OCTETS, parseXfrmStates, QUIRK_POLICY_PRIORITY, xfrmAlgorithm, xfrmPolicyLines, xfrmStateDeleteLine, xfrmStateLine, type EspSa } from './esp.js';
+import { ESP_KEY_OCTETS, espSaFrom, type EspSa } from '../../wire/esp.js';
+import { parseXfrmStates, QUIRK_POLICY_PRIORITY, xfrmAlgorithm, xfrmPolicyLines, xfrmStateDeleteLine, xfrmStateLine } from './esp.js';
 import type { IpsecSettings, PairKeys } from './settings.js';
 
 export class IpsecUnavailable extends Error {
@@ -36,20 +37,21 @@ const PROBE_SRC = '2001:db8:ffff::1', PROBE_DST = '2001:db8:ffff::2';
 
 /** Whether this kernel can add an IPv6 ESP SA of the domain's transform (CONFIG_INET6_ESP, the algorithms). */
 async function probeEsp(s: IpsecSettings): Promise<void> {
-  const sa: EspSa = { spi: 0x100, alg: s.esp, key: '00'.repeat(ESP_KEY_OCTETS[s.esp]), src: PROBE_SRC, dst: PROBE_DST };
+  const key = '00'.repeat(ESP_KEY_OCTETS[s.esp]);
+  const sa = espSaFrom(0x100, s.esp, key, { src: PROBE_SRC, dst: PROBE_DST });
   try {
     await ipBatch([xfrmStateLine(sa, 0), `xfrm state delete src ${PROBE_SRC} dst ${PROBE_DST} proto esp spi 0x100`]);
   } catch (err) {
     const said = ((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n')[0];
-    throw new IpsecUnavailable(`ipsec: ${s.mode} needs IPv6 ESP with ${s.esp} in the kernel (CONFIG_INET6_ESP; ${xfrmAlgorithm(s.esp, sa.key).split(' ')[0]}): ip xfrm state add said "${said}"`);
+    throw new IpsecUnavailable(`ipsec: ${s.mode} needs IPv6 ESP with ${s.esp} in the kernel (CONFIG_INET6_ESP; ${xfrmAlgorithm(s.esp, key).split(' ')[0]}): ip xfrm state add said "${said}"`);
   }
 }
 
 /** The two SAs of a pair (MAG→LMA, LMA→MAG). */
 function pairSas(k: PairKeys, s: IpsecSettings, mag: string, lma: string): [EspSa, EspSa] {
   return [
-    { spi: k.magToLma.spi, alg: s.esp, key: k.magToLma.key, src: mag, dst: lma },
-    { spi: k.lmaToMag.spi, alg: s.esp, key: k.lmaToMag.key, src: lma, dst: mag },
+    espSaFrom(k.magToLma.spi, s.esp, k.magToLma.key, { src: mag, dst: lma }),
+    espSaFrom(k.lmaToMag.spi, s.esp, k.lmaToMag.key, { src: lma, dst: mag }),
   ];
 }
 

@@ -5,7 +5,8 @@
 //     - { mag: mag1, magToLma: { spi: 4096, key: "<hex>" }, lmaToMag: { spi: 4097, key: "<hex>" } }
 //   ipsecWaitMs: 60000                 (ikev2: how long a MAG waits for its SAs before its first PBU)
 import type { FieldPath, YamlReader } from '../../harness/yaml-located.js';
-import { ESP_KEY_OCTETS, ESP_TRANSFORMS, IPSEC_MODES, type EspTransform, type IpsecMode } from './esp.js';
+import { ESP_ALGORITHMS, ESP_KEY_OCTETS, type EspAlgorithm } from '../../wire/esp.js';
+import { IPSEC_MODES, type IpsecMode } from './esp.js';
 
 export const IPSEC_FIELDS = ['ipsec', 'esp', 'ipsecKeys', 'ipsecWaitMs'] as const;
 
@@ -14,13 +15,13 @@ export interface PairKeys { mag: string; magToLma: DirectionKey; lmaToMag: Direc
 
 export interface IpsecSettings {
   mode: IpsecMode;
-  esp: EspTransform;
+  esp: EspAlgorithm;
   /** manual: the keys of each MAG–LMA pair. */
   keys: PairKeys[];
   waitMs: number;
 }
 
-function directionKey(r: YamlReader, p: FieldPath, esp: EspTransform): DirectionKey {
+function directionKey(r: YamlReader, p: FieldPath, esp: EspAlgorithm): DirectionKey {
   r.map(p, ['spi', 'key']);
   // SPIs 1..255 are reserved (RFC 4303 §2.1).
   const spi = r.int([...p, 'spi'], undefined, 256, 0xffffffff);
@@ -32,7 +33,7 @@ function directionKey(r: YamlReader, p: FieldPath, esp: EspTransform): Direction
 export function readIpsec(r: YamlReader, magNames: readonly string[]): IpsecSettings {
   // YAML 1.1 readers take a bare `off` for false.
   const mode = r.raw(['ipsec']) === false ? 'off' : r.oneOf(['ipsec'], IPSEC_MODES, 'off');
-  const esp = r.oneOf(['esp'], ESP_TRANSFORMS, 'null-sha256');
+  const esp = r.oneOf(['esp'], ESP_ALGORITHMS, 'null-sha256');
   const keys: PairKeys[] = [];
   const n = r.list(['ipsecKeys'], false);
   for (let i = 0; i < n; i++) {

@@ -63,6 +63,19 @@ describe('ESP-protected signalling in the trace', () => {
     }
   });
 
+  it('SEC-04 covers every Mobility Header type of a protected pair: a Binding Error in clear FAILs it (no companion row)', () => {
+    const sc = golden();
+    sc.specs.push({ kind: 'mh', tag: 'sec04-be', point: 'trn', time: 150, src: LMA, dst: MAG1, msg: { type: 7, status: 2, homeAddress: '::', options: [] } });
+    protectSignalling(sc, pairSas());
+    const protectedBe = new Map(runChecks(buildTrace(sc), { only: ['SEC-04', 'HB-09'] }).map((r) => [r.id, r]));
+    expect(protectedBe.get('SEC-04')!.verdict).to.equal('PASS');
+    delete spec(sc, 'sec04-be', 'mh').esp;
+    const byId = new Map(runChecks(buildTrace(sc), { only: ['SEC-04', 'HB-09', 'BR-09', 'UPN-11'] }).map((r) => [r.id, r]));
+    expect(byId.get('SEC-04')!.verdict).to.equal('FAIL');
+    expect(byId.get('SEC-04')!.evidence.find((e) => /travels in clear/.test(e.message))?.message).to.match(/^BE \(MH type 7\) 2001:db8:1::2 > 2001:db8:1::1 travels in clear while the pair's PBU\/PBA are inside ESP/);
+    for (const id of ['HB-09', 'BR-09', 'UPN-11']) expect(byId.get(id)!.verdict, id).to.equal('NOT-APPLICABLE');
+  });
+
   it('no ESP at all, no IPsec configured: SEC-01 still FAILs (mandatory), the ESP-only rows are NOT-APPLICABLE', () => {
     const byId = new Map(runChecks(buildTrace(golden()), { only: SEC }).map((r) => [r.id, r.verdict]));
     expect(byId.get('SEC-01')).to.equal('FAIL');
@@ -119,6 +132,22 @@ describe('the kernel\'s ESP captures: analyze of AES-GCM with --esp-sa judges as
     const r = spawnSync(process.execPath, [CLI, 'analyze', '--no-report', join(FIXTURES, 'aes-gcm-128.pcap'), '--esp-sa', '0x1002:aes-gcm-128:00'], { encoding: 'utf8' });
     expect(r.status).to.equal(2);
     expect(r.stderr).to.match(/'0x1002:aes-gcm-128:00': key has 1 octets, aes-gcm-128 takes the 16-octet AES key followed by the 4-octet salt/);
+  });
+
+  // null-sha256-tunnel.pcap: three frames of the esp-tunnel-mode quirk's run in the VM (Debian 6.1,
+  // captured at mag1's eth0): mag1's PBU and lma1's PBA in tunnel-mode ESP (Next Header 41), then the
+  // PBA again in clear 0.3 ms later, the same 152-octet IPv6 packet: mag1's kernel re-delivering
+  // what it decapsulated on the device, not a PBA sent in clear.
+  it('tunnel-mode ESP (the kernel\'s capture): PBU and PBA read from the inner packet, the decapsulated copy dropped; SEC-01 PASS, SEC-02 FAIL naming the mode', async () => {
+    const t = await loadTrace([{ name: 'trn', path: join(FIXTURES, 'null-sha256-tunnel.pcap') }], { espSas: await readEspSas(join(FIXTURES, 'null-sha256-tunnel.esp-sas.json')) });
+    expect(t.mh.map((f) => [f.mh.name, f.protection?.icv, f.protection?.nextHeader])).to.deep.equal([['PBU', 'verified', 41], ['PBA', 'verified', 41]]);
+    expect(t.esp.map((e) => typeof e.carries)).to.deep.equal(['object', 'object']);
+    expect(t.exchanges.filter((e) => e.pba !== undefined)).to.have.length(1);
+    const byId = new Map(runChecks(t, { only: ['SEC-01', 'SEC-02', 'SEC-04'] }).map((r) => [r.id, r]));
+    expect(byId.get('SEC-01')!.verdict).to.equal('PASS');
+    expect(byId.get('SEC-04')!.verdict).to.equal('PASS');
+    expect(byId.get('SEC-02')!.verdict).to.equal('FAIL');
+    expect(byId.get('SEC-02')!.message).to.match(/PBU inside tunnel-mode ESP 2001:db8::1 > 2001:db8::2 spi=0x6854700a \(ESP Next Header 41: an inner IP header\)/);
   });
 
   it('loadTrace with the kernel\'s aes-cbc-sha256 SAs: PBU and PBA verified, the exchange paired', async () => {
