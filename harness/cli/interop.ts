@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCommandArgs, UsageError } from './args.js';
 import { red, stamp } from './run.js';
 import { buildMatrix, matrixCell, matrixExitCode, pairName, type CellRun, type MatrixCell } from '../conformance/interop-matrix.js';
-import { implementationNames, type IutRole } from '../conformance/profile.js';
+import { implementationNames, PROFILES, type IutRole } from '../conformance/profile.js';
 import { discoverCases, selectCases } from '../conformance/suite.js';
 import { ADAPTERS } from '../iut/registry.js';
 import { writeMatrixReport } from '../report/interop-html.js';
@@ -83,7 +83,8 @@ function defaultImplementations(): string[] {
 
 /** Why an implementation cannot run at all (its adapter is not registered), or undefined. */
 function unregistered(impl: string): string | undefined {
-  if (impl === 'pmipd') return undefined;
+  // An implementation with a profile of its own (pmipd, oai-pmipv6, opmip) translates a case's needs itself.
+  if (PROFILES[impl] !== undefined) return undefined;
   const e = ADAPTERS[impl];
   if (e === undefined) return `${impl} cannot run: no adapter named ${impl} is registered (harness/iut/registry.ts)`;
   if (e.domain === undefined) return `${impl} cannot run: its adapter gives no DomainNeeds translation (AdapterEntry.domain in harness/iut/registry.ts)`;
@@ -146,6 +147,9 @@ export async function main(argv: string[]): Promise<number> {
   const outDir = resolve(v.out ?? join('reports', `interop-${stamp(started)}`));
   if (v.vm) {
     if (relative(process.cwd(), outDir).startsWith('..')) throw new UsageError(`--out ${v.out} is outside the current directory: with --vm only what is written under it comes back`, HELP);
+    // The VM's root is a throwaway overlay of this one: what it built would be lost with it.
+    const { prebuildIuts } = await import('../iut/prebuild.js');
+    await prebuildIuts([...new Set([...mags, ...lmas])].map((adapter) => ({ adapter })), (l) => process.stderr.write(`interop: ${l}\n`));
     const { vmExitStatus, vmOptions, terminalIo } = await import('./vm.js');
     const inner = [...argv.filter((a) => a !== '--vm'), ...(v.out === undefined ? ['--out', relative(process.cwd(), outDir)] : [])];
     return vmExitStatus(vmOptions({}, [process.execPath, CLI, 'interop', ...inner]), terminalIo());
