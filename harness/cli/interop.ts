@@ -41,8 +41,11 @@ options:
   --lma X,Y      LMA implementations, columns (same default)
   --cases NAME   the cases of every cell (repeatable; default ${INTEROP_CASES.join(', ')})
   --out DIR      where the report goes (default reports/interop-<timestamp>)
-  --jobs N       cases of a cell run side by side (default 3, as run's; under emulation with
-                 a loaded host, 4 at once kept IUTs from starting within their 60 s deadline)
+  --jobs N       cases run side by side in the whole matrix (default 3, as run's; under
+                 emulation with a loaded host, 4 at once kept IUTs from starting within their
+                 60 s deadline). Cells run side by side, each case of a cell after the other:
+                 min(N, cells) cells at once, each with N / that many jobs, so no slot idles
+                 while a cell finishes its last case
   --vm           run the whole matrix inside one throwaway VM booting Debian's stock kernel
                  (as \`pmip-testbed vm -- pmip-testbed interop ...\`): OAI PMIPv6 and OPMIP need
                  ip6tnl and Mobile IPv6, which this host's kernel may lack. DIR must be under
@@ -92,7 +95,28 @@ function unregistered(impl: string): string | undefined {
 }
 
 /** One cell: `run` in a child process, its output in DIR/run.log; the CellRun from its results.json. */
-async function runCell(mag: string, lma: string, cases: string[], outDir: string, jobs: number | undefined): Promise<CellRun> {
+const DEFAULT_JOBS = 3;
+
+/**
+ * How `jobs` case slots are shared by `cells` cells: a cell's cases after one another, cells side
+ * by side. A cell running its cases side by side instead leaves slots idle while its last case
+ * runs alone (4 cases in 3 slots: two rounds), and under emulation a case is mostly IUT start-up.
+ */
+export function cellSlots(jobs: number, cells: number): { cellsAtOnce: number; jobsPerCell: number } {
+  const cellsAtOnce = Math.max(1, Math.min(jobs, cells));
+  return { cellsAtOnce, jobsPerCell: Math.max(1, Math.floor(jobs / cellsAtOnce)) };
+}
+
+/** `f` over `items`, at most `limit` at once; results in the items' order. */
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => { for (let i = next++; i < items.length; i = next++) out[i] = await f(items[i]!); };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
+async function runCell(mag: string, lma: string, cases: string[], outDir: string, jobs: number): Promise<CellRun> {
   const dir = `cells/mag-${mag}--lma-${lma}`;
   const abs = join(outDir, dir);
   const cause = unregistered(mag) ?? unregistered(lma);
@@ -104,7 +128,7 @@ async function runCell(mag: string, lma: string, cases: string[], outDir: string
   let exitCode: number | null;
   let error: string | undefined;
   try {
-    const args = [CLI, 'run', '--iut', pairName(mag, lma), ...cases.flatMap((c) => ['--cases', c]), '--report', abs, ...(jobs !== undefined ? ['--jobs', String(jobs)] : [])];
+    const args = [CLI, 'run', '--iut', pairName(mag, lma), ...cases.flatMap((c) => ['--cases', c]), '--report', abs, '--jobs', String(jobs)];
     const child = spawn(process.execPath, args, { stdio: ['ignore', fd.fd, fd.fd] });
     exitCode = await new Promise<number | null>((done) => {
       child.once('exit', (code, signal) => { if (signal !== null) error = `the run was stopped by ${signal}`; done(code); });
@@ -141,8 +165,8 @@ export async function main(argv: string[]): Promise<number> {
   const known = defaultImplementations();
   const mags = parseImplementationList('mag', v.mag, known);
   const lmas = parseImplementationList('lma', v.lma, known);
-  const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
-  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs wants a positive integer, not '${v.jobs}'`, HELP);
+  const jobs = v.jobs === undefined ? DEFAULT_JOBS : Number(v.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs wants a positive integer, not '${v.jobs}'`, HELP);
   const started = new Date();
   const outDir = resolve(v.out ?? join('reports', `interop-${stamp(started)}`));
   if (v.vm) {
@@ -164,12 +188,13 @@ export async function main(argv: string[]): Promise<number> {
   const pairs = mags.flatMap((mag) => lmas.map((lma) => ({ mag, lma })));
   process.stdout.write(`interop matrix: ${mags.length} MAG(s) × ${lmas.length} LMA(s) = ${pairs.length} cell(s), cases ${cases.join(', ')}; output in ${relative(process.cwd(), outDir) || '.'}\n`);
   const width = Math.max(...pairs.map((p) => `MAG ${p.mag} × LMA ${p.lma}`.length));
-  const runs: CellRun[] = [];
-  for (const [i, p] of pairs.entries()) {
-    const r = await runCell(p.mag, p.lma, cases, outDir, jobs);
-    runs.push(r);
-    process.stdout.write(progressLine(matrixCell(r, cases), i + 1, pairs.length, width));
-  }
+  const { cellsAtOnce, jobsPerCell } = cellSlots(jobs, pairs.length);
+  let done = 0;
+  const runs = await mapWithConcurrency(pairs, cellsAtOnce, async (p) => {
+    const r = await runCell(p.mag, p.lma, cases, outDir, jobsPerCell);
+    process.stdout.write(progressLine(matrixCell(r, cases), ++done, pairs.length, width));
+    return r;
+  });
   const finished = new Date();
   const matrix = buildMatrix(runs, mags, lmas, cases, caseRoles);
   const vm = vmDescription();
