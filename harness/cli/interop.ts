@@ -11,6 +11,7 @@ import { buildMatrix, matrixCell, matrixExitCode, pairName, type CellRun, type M
 import { implementationNames, PROFILES, type IutRole } from '../conformance/profile.js';
 import { discoverCases, selectCases } from '../conformance/suite.js';
 import { ADAPTERS } from '../iut/registry.js';
+import { PROJECT_ROOT } from '../iut/source-build.js';
 import { writeMatrixReport } from '../report/interop-html.js';
 import { kernelDescription, vmDescription } from '../vm/guest.js';
 
@@ -18,14 +19,31 @@ const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 /** attach, traffic, handover, refresh and detach: what every cell runs unless --cases says otherwise. */
 export const INTEROP_CASES = ['attach', 'data-plane', 'handover', 'refresh-detach'];
 
+/**
+ * The expected verdicts of a pair, where they depend on the pair and not only on each side (a
+ * MAG's PBUs discarded by one LMA and served by another): the cell's run judges against this file
+ * (--baseline). A pair not listed gets run's default: baselines/NAME.yaml of an implementation
+ * with itself, else each side's file combined (MAG-side requirements from the MAG's).
+ */
+export const PAIR_BASELINES: Readonly<Record<string, string>> = {
+  'mag=oai-pmipv6,lma=pmipd': 'baselines/oai-mag-pmipd-lma.yaml',
+  'mag=pmipd,lma=oai-pmipv6': 'baselines/oai-lma-pmipd-mag.yaml',
+  'mag=oai-pmipv6,lma=opmip': 'baselines/oai-mag-opmip-lma.yaml',
+  'mag=opmip,lma=oai-pmipv6': 'baselines/opmip-mag-oai-lma.yaml',
+  'mag=opmip,lma=pmipd': 'baselines/opmip-mag.yaml',
+  'mag=pmipd,lma=opmip': 'baselines/opmip.yaml',
+  'mag=opmip,lma=opmip': 'baselines/opmip-both.yaml',
+};
+
 const HELP = `usage: pmip-testbed interop [--mag A,B] [--lma X,Y] [--cases NAME]... [--out DIR] [--jobs N] [--vm]
 
 Interoperability matrix: runs every pairing of a MAG implementation with an LMA implementation
 (default all of ${'{'}pmipd, oai-pmipv6, opmip${'}'}, 3 x 3), each cell a normal
 \`pmip-testbed run --iut mag=A,lma=X\` of the cases attach, data-plane (traffic MN <-> CN
 through the tunnel), handover (between two MAGs of the row's implementation) and refresh-detach,
-judged against the baselines of its implementations (baselines/<name>.yaml: MAG-side
-requirements against the MAG's, LMA-side ones against the LMA's). Each cell's full report goes
+judged against the pair's baseline (baselines/<name>.yaml of an implementation with itself;
+a mixed pair's own file where its verdicts depend on the pair: \${Object.values(PAIR_BASELINES).join(', ')};
+else each side's file, MAG-side requirements against the MAG's). Each cell's full report goes
 in DIR/cells/mag-A--lma-X/; a progress line per cell gives its time. At the end one report:
 
   DIR/index.html           the matrix (rows MAGs, columns LMAs; per cell the verdict of each
@@ -97,6 +115,7 @@ function unregistered(impl: string): string | undefined {
 /** One cell: `run` in a child process, its output in DIR/run.log; the CellRun from its results.json. */
 const DEFAULT_JOBS = 3;
 
+
 /**
  * How `jobs` case slots are shared by `cells` cells: a cell's cases after one another, cells side
  * by side. A cell running its cases side by side instead leaves slots idle while its last case
@@ -128,7 +147,9 @@ async function runCell(mag: string, lma: string, cases: string[], outDir: string
   let exitCode: number | null;
   let error: string | undefined;
   try {
-    const args = [CLI, 'run', '--iut', pairName(mag, lma), ...cases.flatMap((c) => ['--cases', c]), '--report', abs, '--jobs', String(jobs)];
+    const baseline = PAIR_BASELINES[pairName(mag, lma)];
+    const args = [CLI, 'run', '--iut', pairName(mag, lma), ...cases.flatMap((c) => ['--cases', c]), '--report', abs, '--jobs', String(jobs),
+      ...(baseline !== undefined ? ['--baseline', join(PROJECT_ROOT, baseline)] : [])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', fd.fd, fd.fd] });
     exitCode = await new Promise<number | null>((done) => {
       child.once('exit', (code, signal) => { if (signal !== null) error = `the run was stopped by ${signal}`; done(code); });
@@ -202,6 +223,8 @@ export async function main(argv: string[]): Promise<number> {
     id: `interop-${stamp(started)}`, started: started.toISOString(), finished: finished.toISOString(),
     command: `pmip-testbed interop ${argv.join(' ')}`.trim(), kernel: kernelDescription(), ...(vm !== undefined ? { vm } : {}),
   });
+  process.stdout.write(`\ncell times (${cellsAtOnce} cell(s) at once, ${jobsPerCell} case(s) at once in each):\n`);
+  for (const c of matrix.cells) process.stdout.write(`  ${`MAG ${c.mag} × LMA ${c.lma}`.padEnd(width)} ${`${(c.elapsedMs / 1000).toFixed(1)} s`.padStart(8)}  ${c.status}\n`);
   const bad = matrix.cells.filter((c) => c.status !== 'completed');
   const differ = matrix.cells.filter((c) => (c.baseline?.changes.length ?? 0) > 0);
   process.stdout.write(`\n${matrix.cells.length} cell(s) in ${((finished.getTime() - started.getTime()) / 1000).toFixed(1)} s: ${matrix.cells.length - bad.length} completed, ${bad.filter((c) => c.status === 'error').length} errored, ${bad.filter((c) => c.status === 'skipped').length} skipped; ${differ.length} with verdicts differing from their baselines\n`);
