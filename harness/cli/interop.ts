@@ -65,13 +65,16 @@ options:
                  min(N, cells) cells at once, each with N / that many jobs, so no slot idles
                  while a cell finishes its last case
   --vm           run the whole matrix inside one throwaway VM booting Debian's stock kernel
-                 (as \`pmip-testbed vm -- pmip-testbed interop ...\`): OAI PMIPv6 and OPMIP need
-                 ip6tnl and Mobile IPv6, which this host's kernel may lack. DIR must be under
-                 the current directory (what the VM writes there is copied back)
+                 (as \`pmip-testbed vm -- pmip-testbed interop ...\`; the default when this
+                 kernel lacks what a chosen implementation needs: OAI PMIPv6 and OPMIP need
+                 ip6tnl and Mobile IPv6). DIR must be under the current directory (what the VM
+                 writes there is copied back)
+  --host         run on this kernel even when it lacks what an implementation needs: such a
+                 cell is SKIPPED, naming the feature and telling to use --vm
   -h, --help     this text
 
-Without --vm every cell runs on this host's kernel; a cell whose implementations need a kernel
-feature it lacks is SKIPPED, naming the feature and telling to use --vm. A cell whose
+Without --vm the matrix runs on this kernel if it has every feature the chosen implementations'
+adapters declare (ip6tnl, mip6), else in the VM, saying why. A cell whose
 implementation has no registered adapter (harness/iut/registry.ts) is an ERROR saying so.
 
 exit status: 0 when every cell ran and every verdict matches its baselines; 1 when a cell
@@ -80,7 +83,7 @@ errored or was skipped, or a verdict differs from its baseline; 2 on a usage err
 
 const OPTIONS = {
   mag: { type: 'string' }, lma: { type: 'string' }, cases: { type: 'string', multiple: true },
-  out: { type: 'string' }, jobs: { type: 'string' }, vm: { type: 'boolean' },
+  out: { type: 'string' }, jobs: { type: 'string' }, vm: { type: 'boolean' }, host: { type: 'boolean' },
 } as const;
 
 /** "a,b" -> ['a', 'b'], every name known and none twice; a usage error names the bad one. */
@@ -110,6 +113,19 @@ function unregistered(impl: string): string | undefined {
   if (e === undefined) return `${impl} cannot run: no adapter named ${impl} is registered (harness/iut/registry.ts)`;
   if (e.domain === undefined) return `${impl} cannot run: its adapter gives no DomainNeeds translation (AdapterEntry.domain in harness/iut/registry.ts)`;
   return undefined;
+}
+
+/** What this kernel lacks that the implementations' adapters need ("ip6tnl (oai-pmipv6, opmip)"), none inside a VM. */
+async function kernelLacks(impls: readonly string[]): Promise<string[]> {
+  const { detectKernelFeatures } = await import('../kernel-features.js');
+  const have = await detectKernelFeatures();
+  const need = new Map<string, string[]>();
+  for (const impl of impls) {
+    if (ADAPTERS[impl] === undefined) continue;
+    const adapter = await ADAPTERS[impl].load();
+    for (const f of adapter.requiredFeatures({ adapter: impl })) if (!have[f]) need.set(f, [...(need.get(f) ?? []), impl]);
+  }
+  return [...need].map(([f, by]) => `${f} (${by.join(', ')})`);
 }
 
 /** One cell: `run` in a child process, its output in DIR/run.log; the CellRun from its results.json. */
@@ -190,13 +206,15 @@ export async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs wants a positive integer, not '${v.jobs}'`, HELP);
   const started = new Date();
   const outDir = resolve(v.out ?? join('reports', `interop-${stamp(started)}`));
-  if (v.vm) {
-    if (relative(process.cwd(), outDir).startsWith('..')) throw new UsageError(`--out ${v.out} is outside the current directory: with --vm only what is written under it comes back`, HELP);
+  const lacking = v.vm || v.host || vmDescription() !== undefined ? [] : await kernelLacks([...new Set([...mags, ...lmas])]);
+  if (lacking.length > 0) process.stderr.write(`interop: this kernel lacks ${lacking.join('; ')}: running the matrix in the VM (--host: on this kernel, those cells SKIPPED)\n`);
+  if (v.vm || lacking.length > 0) {
     // The VM's root is a throwaway overlay of this one: what it built would be lost with it.
     const { prebuildIuts } = await import('../iut/prebuild.js');
     await prebuildIuts([...new Set([...mags, ...lmas])].map((adapter) => ({ adapter })), (l) => process.stderr.write(`interop: ${l}\n`));
     const { vmExitStatus, vmOptions, terminalIo } = await import('./vm.js');
     const inner = [...argv.filter((a) => a !== '--vm'), ...(v.out === undefined ? ['--out', relative(process.cwd(), outDir)] : [])];
+    if (relative(process.cwd(), outDir).startsWith('..')) throw new UsageError(`--out ${v.out} is outside the current directory: in the VM only what is written under it comes back`, HELP);
     return vmExitStatus(vmOptions({}, [process.execPath, CLI, 'interop', ...inner]), terminalIo());
   }
   const all = await discoverCases();
