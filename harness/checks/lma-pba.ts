@@ -150,7 +150,9 @@ export const pbaSequence = check('pba-sequence', ['LMA-PBA-03'], (t, [j]) => {
 export const pbaCopies = check('pba-copied-options', ['LMA-PBA-04', 'LMA-PBA-05', 'LMA-PBA-06', 'LMA-PBA-07', 'LMA-PBA-08', 'LMA-PBA-11'],
   (t, [mnid, hi, att, lli, ts, lla]) => {
     for (const ex of pairs(t)) {
-      const u = ex.pbu, a = ex.pba;
+      // Both messages read alike, as their senders wrote them (options after a declared end too):
+      // these judge what the LMA copies, MH-02 judges where it put it.
+      const u = readAsSent(ex.pbu), a = readAsSent(ex.pba);
       const ev = evPair(t, ex);
       const uId = optionOf(u, 8), aId = optionOf(a, 8);
       const wantId = uId ? `${uId.subtype}:${uId.id}` : 'empty';
@@ -168,9 +170,12 @@ export const pbaCopies = check('pba-copied-options', ['LMA-PBA-04', 'LMA-PBA-05'
       else lli!.fail(() => `PBA MN-LL-ID ${aL ?? 'absent'}, PBU had ${uL ?? 'none'}`, ev, { field: 'MN-LL-ID', expected: uL ?? 'absent', seen: aL ?? 'absent' });
       for (const [j, type, name, field] of [[ts, 27, 'Timestamp', 'Timestamp option'], [lla, 26, 'Link-local Address option', 'LLA option']] as const) {
         const inU = countOptions(u, type) > 0, inA = countOptions(a, type) > 0;
-        const inBoth = () => (presenceText(a, type) === 'present' ? 'present in both' : `present in the PBU; in the PBA ${presenceText(a, type)}`);
+        const inBoth = () => {
+          const where = ([['PBU', presenceText(ex.pbu, type)], ['PBA', presenceText(ex.pba, type)]] as const).filter(([, p]) => p !== 'present').map(([n, p]) => `in the ${n} ${p}`);
+          return where.length === 0 ? 'present in both' : `present in both; ${where.join('; ')}`;
+        };
         if (inU === inA) j!.pass(() => `${name} ${inU ? inBoth() : 'absent in both'}`, ev);
-        else j!.fail(() => `${name} ${presenceText(a, type)} in the PBA but ${inU ? 'present' : 'absent'} in the PBU`, ev, () => ({ field, expected: inU ? 'present' : 'absent', seen: presenceText(a, type) }));
+        else j!.fail(() => `${name} ${presenceText(ex.pba, type)} in the PBA but ${presenceText(ex.pbu, type)} in the PBU`, ev, () => ({ field, expected: inU ? 'present' : 'absent', seen: presenceText(ex.pba, type) }));
       }
     }
   });

@@ -22,11 +22,13 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, { 'iut-src': { type: 'string' } }, HELP);
   if (!args) return 0;
   if (args.positionals.length === 0) throw new UsageError('name an implementation (e.g. oai-pmipv6) or an --iut YAML file', HELP);
-  const { iutSpecs, prebuildIuts } = await import('../iut/prebuild.js');
+  const { prebuildIuts } = await import('../iut/prebuild.js');
+  const { IutSelectionError, selectionSpecs } = await import('../conformance/profile.js');
   const src = args.values['iut-src'];
   for (const name of args.positionals) {
-    const specs = iutSpecs(name);
-    if (specs.length === 0) throw new UsageError(`'${name}' is neither an adapter nor a YAML file of adapter specs`, HELP);
+    let specs;
+    try { specs = selectionSpecs(name); } catch (err) { if (err instanceof IutSelectionError) throw new UsageError(err.message, HELP); throw err; }
+    if (specs.every((s) => ADAPTERS[s.adapter]?.build === undefined)) throw new UsageError(`'${name}' runs no implementation built from source (those: ${Object.entries(ADAPTERS).filter(([, a]) => a.build !== undefined).map(([n]) => n).join(', ')})`, HELP);
     const t = Date.now();
     await prebuildIuts(specs.map((s) => (src !== undefined ? { ...s, options: { ...s.options, source: src } } : s)), (l) => process.stderr.write(`build-iut: ${l}\n`));
     process.stdout.write(`build-iut: ${name} ready (${Date.now() - t} ms)\n`);

@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { parseCommandArgs, UsageError } from './args.js';
 import { red, stamp } from './run.js';
 import { buildMatrix, matrixCell, matrixExitCode, pairName, type CellRun, type MatrixCell } from '../conformance/interop-matrix.js';
-import { implementationNames, type IutRole } from '../conformance/profile.js';
+import { implementationNames, PROFILES, type IutRole } from '../conformance/profile.js';
 import { discoverCases, selectCases } from '../conformance/suite.js';
 import { ADAPTERS } from '../iut/registry.js';
+import { PROJECT_ROOT } from '../iut/source-build.js';
 import { writeMatrixReport } from '../report/interop-html.js';
 import { kernelDescription, vmDescription } from '../vm/guest.js';
 
@@ -18,14 +19,31 @@ const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 /** attach, traffic, handover, refresh and detach: what every cell runs unless --cases says otherwise. */
 export const INTEROP_CASES = ['attach', 'data-plane', 'handover', 'refresh-detach'];
 
+/**
+ * The expected verdicts of a pair, where they depend on the pair and not only on each side (a
+ * MAG's PBUs discarded by one LMA and served by another): the cell's run judges against this file
+ * (--baseline). A pair not listed gets run's default: baselines/NAME.yaml of an implementation
+ * with itself, else each side's file combined (MAG-side requirements from the MAG's).
+ */
+export const PAIR_BASELINES: Readonly<Record<string, string>> = {
+  'mag=oai-pmipv6,lma=pmipd': 'baselines/oai-mag-pmipd-lma.yaml',
+  'mag=pmipd,lma=oai-pmipv6': 'baselines/oai-lma-pmipd-mag.yaml',
+  'mag=oai-pmipv6,lma=opmip': 'baselines/oai-mag-opmip-lma.yaml',
+  'mag=opmip,lma=oai-pmipv6': 'baselines/opmip-mag-oai-lma.yaml',
+  'mag=opmip,lma=pmipd': 'baselines/opmip-mag.yaml',
+  'mag=pmipd,lma=opmip': 'baselines/opmip.yaml',
+  'mag=opmip,lma=opmip': 'baselines/opmip-both.yaml',
+};
+
 const HELP = `usage: pmip-testbed interop [--mag A,B] [--lma X,Y] [--cases NAME]... [--out DIR] [--jobs N] [--vm]
 
 Interoperability matrix: runs every pairing of a MAG implementation with an LMA implementation
 (default all of ${'{'}pmipd, oai-pmipv6, opmip${'}'}, 3 x 3), each cell a normal
 \`pmip-testbed run --iut mag=A,lma=X\` of the cases attach, data-plane (traffic MN <-> CN
 through the tunnel), handover (between two MAGs of the row's implementation) and refresh-detach,
-judged against the baselines of its implementations (baselines/<name>.yaml: MAG-side
-requirements against the MAG's, LMA-side ones against the LMA's). Each cell's full report goes
+judged against the pair's baseline (baselines/<name>.yaml of an implementation with itself;
+a mixed pair's own file where its verdicts depend on the pair: \${Object.values(PAIR_BASELINES).join(', ')};
+else each side's file, MAG-side requirements against the MAG's). Each cell's full report goes
 in DIR/cells/mag-A--lma-X/; a progress line per cell gives its time. At the end one report:
 
   DIR/index.html           the matrix (rows MAGs, columns LMAs; per cell the verdict of each
@@ -41,16 +59,22 @@ options:
   --lma X,Y      LMA implementations, columns (same default)
   --cases NAME   the cases of every cell (repeatable; default ${INTEROP_CASES.join(', ')})
   --out DIR      where the report goes (default reports/interop-<timestamp>)
-  --jobs N       cases of a cell run side by side (default 3, as run's; under emulation with
-                 a loaded host, 4 at once kept IUTs from starting within their 60 s deadline)
+  --jobs N       cases run side by side in the whole matrix (default 3, as run's; under
+                 emulation with a loaded host, 4 at once kept IUTs from starting within their
+                 60 s deadline). Cells run side by side, each case of a cell after the other:
+                 min(N, cells) cells at once, each with N / that many jobs, so no slot idles
+                 while a cell finishes its last case
   --vm           run the whole matrix inside one throwaway VM booting Debian's stock kernel
-                 (as \`pmip-testbed vm -- pmip-testbed interop ...\`): OAI PMIPv6 and OPMIP need
-                 ip6tnl and Mobile IPv6, which this host's kernel may lack. DIR must be under
-                 the current directory (what the VM writes there is copied back)
+                 (as \`pmip-testbed vm -- pmip-testbed interop ...\`; the default when this
+                 kernel lacks what a chosen implementation needs: OAI PMIPv6 and OPMIP need
+                 ip6tnl and Mobile IPv6). DIR must be under the current directory (what the VM
+                 writes there is copied back)
+  --host         run on this kernel even when it lacks what an implementation needs: such a
+                 cell is SKIPPED, naming the feature and telling to use --vm
   -h, --help     this text
 
-Without --vm every cell runs on this host's kernel; a cell whose implementations need a kernel
-feature it lacks is SKIPPED, naming the feature and telling to use --vm. A cell whose
+Without --vm the matrix runs on this kernel if it has every feature the chosen implementations'
+adapters declare (ip6tnl, mip6), else in the VM, saying why. A cell whose
 implementation has no registered adapter (harness/iut/registry.ts) is an ERROR saying so.
 
 exit status: 0 when every cell ran and every verdict matches its baselines; 1 when a cell
@@ -59,7 +83,7 @@ errored or was skipped, or a verdict differs from its baseline; 2 on a usage err
 
 const OPTIONS = {
   mag: { type: 'string' }, lma: { type: 'string' }, cases: { type: 'string', multiple: true },
-  out: { type: 'string' }, jobs: { type: 'string' }, vm: { type: 'boolean' },
+  out: { type: 'string' }, jobs: { type: 'string' }, vm: { type: 'boolean' }, host: { type: 'boolean' },
 } as const;
 
 /** "a,b" -> ['a', 'b'], every name known and none twice; a usage error names the bad one. */
@@ -83,15 +107,51 @@ function defaultImplementations(): string[] {
 
 /** Why an implementation cannot run at all (its adapter is not registered), or undefined. */
 function unregistered(impl: string): string | undefined {
-  if (impl === 'pmipd') return undefined;
+  // An implementation with a profile of its own (pmipd, oai-pmipv6, opmip) translates a case's needs itself.
+  if (PROFILES[impl] !== undefined) return undefined;
   const e = ADAPTERS[impl];
   if (e === undefined) return `${impl} cannot run: no adapter named ${impl} is registered (harness/iut/registry.ts)`;
   if (e.domain === undefined) return `${impl} cannot run: its adapter gives no DomainNeeds translation (AdapterEntry.domain in harness/iut/registry.ts)`;
   return undefined;
 }
 
+/** What this kernel lacks that the implementations' adapters need ("ip6tnl (oai-pmipv6, opmip)"), none inside a VM. */
+async function kernelLacks(impls: readonly string[]): Promise<string[]> {
+  const { detectKernelFeatures } = await import('../kernel-features.js');
+  const have = await detectKernelFeatures();
+  const need = new Map<string, string[]>();
+  for (const impl of impls) {
+    if (ADAPTERS[impl] === undefined) continue;
+    const adapter = await ADAPTERS[impl].load();
+    for (const f of adapter.requiredFeatures({ adapter: impl })) if (!have[f]) need.set(f, [...(need.get(f) ?? []), impl]);
+  }
+  return [...need].map(([f, by]) => `${f} (${by.join(', ')})`);
+}
+
 /** One cell: `run` in a child process, its output in DIR/run.log; the CellRun from its results.json. */
-async function runCell(mag: string, lma: string, cases: string[], outDir: string, jobs: number | undefined): Promise<CellRun> {
+const DEFAULT_JOBS = 3;
+
+
+/**
+ * How `jobs` case slots are shared by `cells` cells: a cell's cases after one another, cells side
+ * by side. A cell running its cases side by side instead leaves slots idle while its last case
+ * runs alone (4 cases in 3 slots: two rounds), and under emulation a case is mostly IUT start-up.
+ */
+export function cellSlots(jobs: number, cells: number): { cellsAtOnce: number; jobsPerCell: number } {
+  const cellsAtOnce = Math.max(1, Math.min(jobs, cells));
+  return { cellsAtOnce, jobsPerCell: Math.max(1, Math.floor(jobs / cellsAtOnce)) };
+}
+
+/** `f` over `items`, at most `limit` at once; results in the items' order. */
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => { for (let i = next++; i < items.length; i = next++) out[i] = await f(items[i]!); };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
+async function runCell(mag: string, lma: string, cases: string[], outDir: string, jobs: number): Promise<CellRun> {
   const dir = `cells/mag-${mag}--lma-${lma}`;
   const abs = join(outDir, dir);
   const cause = unregistered(mag) ?? unregistered(lma);
@@ -103,7 +163,9 @@ async function runCell(mag: string, lma: string, cases: string[], outDir: string
   let exitCode: number | null;
   let error: string | undefined;
   try {
-    const args = [CLI, 'run', '--iut', pairName(mag, lma), ...cases.flatMap((c) => ['--cases', c]), '--report', abs, ...(jobs !== undefined ? ['--jobs', String(jobs)] : [])];
+    const baseline = PAIR_BASELINES[pairName(mag, lma)];
+    const args = [CLI, 'run', '--iut', pairName(mag, lma), ...cases.flatMap((c) => ['--cases', c]), '--report', abs, '--jobs', String(jobs),
+      ...(baseline !== undefined ? ['--baseline', join(PROJECT_ROOT, baseline)] : [])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', fd.fd, fd.fd] });
     exitCode = await new Promise<number | null>((done) => {
       child.once('exit', (code, signal) => { if (signal !== null) error = `the run was stopped by ${signal}`; done(code); });
@@ -140,14 +202,19 @@ export async function main(argv: string[]): Promise<number> {
   const known = defaultImplementations();
   const mags = parseImplementationList('mag', v.mag, known);
   const lmas = parseImplementationList('lma', v.lma, known);
-  const jobs = v.jobs === undefined ? undefined : Number(v.jobs);
-  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs wants a positive integer, not '${v.jobs}'`, HELP);
+  const jobs = v.jobs === undefined ? DEFAULT_JOBS : Number(v.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs wants a positive integer, not '${v.jobs}'`, HELP);
   const started = new Date();
   const outDir = resolve(v.out ?? join('reports', `interop-${stamp(started)}`));
-  if (v.vm) {
-    if (relative(process.cwd(), outDir).startsWith('..')) throw new UsageError(`--out ${v.out} is outside the current directory: with --vm only what is written under it comes back`, HELP);
+  const lacking = v.vm || v.host || vmDescription() !== undefined ? [] : await kernelLacks([...new Set([...mags, ...lmas])]);
+  if (lacking.length > 0) process.stderr.write(`interop: this kernel lacks ${lacking.join('; ')}: running the matrix in the VM (--host: on this kernel, those cells SKIPPED)\n`);
+  if (v.vm || lacking.length > 0) {
+    // The VM's root is a throwaway overlay of this one: what it built would be lost with it.
+    const { prebuildIuts } = await import('../iut/prebuild.js');
+    await prebuildIuts([...new Set([...mags, ...lmas])].map((adapter) => ({ adapter })), (l) => process.stderr.write(`interop: ${l}\n`));
     const { vmExitStatus, vmOptions, terminalIo } = await import('./vm.js');
     const inner = [...argv.filter((a) => a !== '--vm'), ...(v.out === undefined ? ['--out', relative(process.cwd(), outDir)] : [])];
+    if (relative(process.cwd(), outDir).startsWith('..')) throw new UsageError(`--out ${v.out} is outside the current directory: in the VM only what is written under it comes back`, HELP);
     return vmExitStatus(vmOptions({}, [process.execPath, CLI, 'interop', ...inner]), terminalIo());
   }
   const all = await discoverCases();
@@ -160,12 +227,13 @@ export async function main(argv: string[]): Promise<number> {
   const pairs = mags.flatMap((mag) => lmas.map((lma) => ({ mag, lma })));
   process.stdout.write(`interop matrix: ${mags.length} MAG(s) × ${lmas.length} LMA(s) = ${pairs.length} cell(s), cases ${cases.join(', ')}; output in ${relative(process.cwd(), outDir) || '.'}\n`);
   const width = Math.max(...pairs.map((p) => `MAG ${p.mag} × LMA ${p.lma}`.length));
-  const runs: CellRun[] = [];
-  for (const [i, p] of pairs.entries()) {
-    const r = await runCell(p.mag, p.lma, cases, outDir, jobs);
-    runs.push(r);
-    process.stdout.write(progressLine(matrixCell(r, cases), i + 1, pairs.length, width));
-  }
+  const { cellsAtOnce, jobsPerCell } = cellSlots(jobs, pairs.length);
+  let done = 0;
+  const runs = await mapWithConcurrency(pairs, cellsAtOnce, async (p) => {
+    const r = await runCell(p.mag, p.lma, cases, outDir, jobsPerCell);
+    process.stdout.write(progressLine(matrixCell(r, cases), ++done, pairs.length, width));
+    return r;
+  });
   const finished = new Date();
   const matrix = buildMatrix(runs, mags, lmas, cases, caseRoles);
   const vm = vmDescription();
@@ -173,6 +241,8 @@ export async function main(argv: string[]): Promise<number> {
     id: `interop-${stamp(started)}`, started: started.toISOString(), finished: finished.toISOString(),
     command: `pmip-testbed interop ${argv.join(' ')}`.trim(), kernel: kernelDescription(), ...(vm !== undefined ? { vm } : {}),
   });
+  process.stdout.write(`\ncell times (${cellsAtOnce} cell(s) at once, ${jobsPerCell} case(s) at once in each):\n`);
+  for (const c of matrix.cells) process.stdout.write(`  ${`MAG ${c.mag} × LMA ${c.lma}`.padEnd(width)} ${`${(c.elapsedMs / 1000).toFixed(1)} s`.padStart(8)}  ${c.status}\n`);
   const bad = matrix.cells.filter((c) => c.status !== 'completed');
   const differ = matrix.cells.filter((c) => (c.baseline?.changes.length ?? 0) > 0);
   process.stdout.write(`\n${matrix.cells.length} cell(s) in ${((finished.getTime() - started.getTime()) / 1000).toFixed(1)} s: ${matrix.cells.length - bad.length} completed, ${bad.filter((c) => c.status === 'error').length} errored, ${bad.filter((c) => c.status === 'skipped').length} skipped; ${differ.length} with verdicts differing from their baselines\n`);

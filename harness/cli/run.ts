@@ -6,7 +6,7 @@ import { parseCommandArgs, UsageError } from './args.js';
 import { loadBaseline, pairBaseline, writeBaseline, type Baseline, type RequirementOutcome } from '../conformance/baseline.js';
 import { describeStatement } from '../conformance/capabilities.js';
 import { conclude } from '../conformance/conclusion.js';
-import { domainProfile, loadProfile, parseIutSelection, UnknownQuirk, type IutProfile } from '../conformance/profile.js';
+import { domainProfile, IutSelectionError, loadProfile, parseIutSelection, UnknownQuirk, type IutProfile } from '../conformance/profile.js';
 import { caseError, caseResultOf, discoverCases, runSuite, selectCases, type SuiteCase } from '../conformance/suite.js';
 import { firstLine } from '../error-text.js';
 import { DATAPLANE_CHOICES, type DataplaneChoice } from '../iut/adapter.js';
@@ -130,8 +130,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!args) return 0;
   const v = args.values;
   if (v.vm) {
-    const { iutSpecs, prebuildIuts } = await import('../iut/prebuild.js');
-    await prebuildIuts(iutSpecs(v.iut ?? 'pmipd'), (l) => process.stderr.write(`run: ${l}\n`));
+    const { prebuildSelection } = await import('../iut/prebuild.js');
+    try { await prebuildSelection(v.iut ?? 'pmipd', (l) => process.stderr.write(`run: ${l}\n`)); } catch (err) { if (err instanceof IutSelectionError) throw new UsageError(err.message, HELP); throw err; }
     return runInVmExitStatus(argv.filter((a) => a !== '--vm'));
   }
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`, HELP);

@@ -216,6 +216,21 @@ export const pmipdProfile = {
   },
 } satisfies IutProfile;
 
+type IutFile = { name?: string; lma?: IutSpec; mag?: IutSpec; domain?: DomainNeeds };
+
+/** An --iut YAML file (see fileProfile), its lma:/mag: specs checked to name an adapter. */
+function readIutFile(file: string): IutFile {
+  const doc = parse(readFileSync(file, 'utf8')) as IutFile | null;
+  if (doc === null || typeof doc !== 'object' || (doc.lma === undefined && doc.mag === undefined)) {
+    throw new Error(`${file}: an IUT file gives "lma:" and/or "mag:" adapter specs ({ adapter, options })`);
+  }
+  for (const role of ['lma', 'mag'] as const) {
+    const s = doc[role];
+    if (s !== undefined && (s === null || typeof s !== 'object' || typeof s.adapter !== 'string')) throw new Error(`${file}: "${role}:" must be an adapter spec ({ adapter: NAME, options })`);
+  }
+  return doc;
+}
+
 /**
  * Any other implementation: a YAML file giving the adapter spec per role, e.g.
  *   lma: { adapter: command, options: { command: /usr/sbin/my-lma, ... } }
@@ -228,10 +243,7 @@ export const pmipdProfile = {
  * `domain:`) fixes it.
  */
 export function fileProfile(file: string): IutProfile {
-  const doc = parse(readFileSync(file, 'utf8')) as { name?: string; lma?: IutSpec; mag?: IutSpec; domain?: DomainNeeds } | null;
-  if (doc === null || typeof doc !== 'object' || (doc.lma === undefined && doc.mag === undefined)) {
-    throw new Error(`${file}: an IUT file gives "lma:" and/or "mag:" adapter specs ({ adapter, options })`);
-  }
+  const doc = readIutFile(file);
   const profiled = (s: IutSpec | undefined) => (s !== undefined ? PROFILES[s.adapter] : undefined);
   return {
     name: doc.name ?? file,
@@ -382,6 +394,20 @@ export function parseIutSelection(text: string, known = implementationNames()): 
 function implementationProfile(name: string): IutProfile {
   const own = PROFILES[name];
   return own === undefined ? adapterProfile(name) : { ...own, claims: () => statementsFor(name) };
+}
+
+/**
+ * The adapter specs an --iut selection runs, as far as they are known before a case shapes them
+ * (adapter and options of a file's specs; the adapter of each named implementation that has one):
+ * what `run --vm` and build-iut build ahead. Throws IutSelectionError when the selection is bad.
+ */
+export function selectionSpecs(iut: string): IutSpec[] {
+  const sel = parseIutSelection(iut);
+  if ('file' in sel) {
+    const doc = readIutFile(sel.file);
+    return [doc.mag, doc.lma].filter((s): s is IutSpec => s !== undefined);
+  }
+  return [...new Set([sel.mag, sel.lma])].filter((n) => ADAPTERS[n] !== undefined).map((adapter) => ({ adapter }));
 }
 
 /** The profile of an --iut selection (see parseIutSelection); throws IutSelectionError when it is bad. */

@@ -5,16 +5,15 @@
 // /etc/pmip/mac-mapping.auth (oai-pmipv6/private-etc.ts). Facts about OAI this rests on:
 // oai-pmipv6.md beside this file.
 import { writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { START_DEADLINE_MS, TimeoutError } from '../poll.js';
 import { IutError, type IutAdapter, type IutContext, type RunningIut } from './adapter.js';
 import { lmaConfig, macMappingFile, MAC_MAPPING_PATH, magConfig } from './oai-pmipv6/config.js';
+import { privateEtcArgs } from './oai-pmipv6/private-etc.js';
 import { buildOai } from './oai-pmipv6/recipe.js';
 import type { OaiOptions } from './oai-pmipv6-options.js';
 
 const NAME = 'oai-pmipv6';
-const PRIVATE_ETC = join(dirname(fileURLToPath(import.meta.url)), 'oai-pmipv6', 'private-etc.js');
 
 /**
  * The last line mip6d prints once it serves: the MAG after registering its RS/PBA handlers and
@@ -85,9 +84,8 @@ export const oaiAdapter: IutAdapter = {
     try { mip6d = (await buildOai(o.source)).bin.mip6d!; } catch (err) { throw new IutError(ctx.node.id, NAME, (err as Error).message); }
     const proc = ctx.supervisor.start({
       name: `iut ${ctx.node.id}`, node: ctx.node.id, netns: ctx.netns, cmd: 'unshare',
-      args: ['--mount', '--propagation', 'private', '--', process.execPath, PRIVATE_ETC, join(ctx.runtimeDir, 'etc-overlay'),
-        `${MAC_MAPPING_PATH.slice('/etc/'.length)}=${join(ctx.configDir, 'mac-mapping.auth')}`, '--',
-        mip6d, '-c', join(ctx.configDir, 'mip6d.conf')],
+      args: privateEtcArgs(join(ctx.runtimeDir, 'etc-overlay'), { [MAC_MAPPING_PATH.slice('/etc/'.length)]: join(ctx.configDir, 'mac-mapping.auth') },
+        mip6d, ['-c', join(ctx.configDir, 'mip6d.conf')]),
       logFile: ctx.logFile, cwd: ctx.configDir,
     });
     return {

@@ -15,9 +15,12 @@
 // - MAG: `opmip-mag -i <id> -d node.db -t 0 -e icmp --link-local-ip <LLA> <access if>...`. The
 //   icmp driver learns of an MN from its RS (the Source Link-Layer Address option's MAC must be a
 //   link-address in node.db, the RS must arrive on a listed interface); every RS sends a PBU
-//   again. It never detects a detachment. It sends RAs from --link-local-ip, an address it does
-//   not configure: the adapter uses the first access interface's own link-local address and
-//   adds it to the other access interfaces.
+//   again. It never detects a detachment. It sends RAs from --link-local-ip (default fe80::1),
+//   an address it does not configure: the adapter adds it to every access interface. Every MAG
+//   gets the same one, as OPMIP's default has it, so an MN handed over keeps its default router
+//   (RFC 5213 §6.8); with each MAG's own address (as the adapter first did) the MN went on
+//   sending to the old MAG's address after a handover, until neighbour unreachability
+//   detection gave up on it.
 // - Both need ip6tnl: tunnels are made with SIOCADDTUNNEL on ip6tnl0 (the LMA aborts at its first
 //   PBU without it). Ready: "LMA: Started" / "MAG: Started" on stdout (flushed per line).
 // - No state dump of any kind (no socket, no signal): bindingCache() reconstructs the Binding
@@ -33,6 +36,8 @@ import { PROJECT_ROOT } from './source-build.js';
 import type { IutVars } from './vars.js';
 
 const NAME = 'opmip';
+/** opmip-mag's default --link-local-ip (app/opmip-mag/options.cpp): one address for every MAG. */
+export const OPMIP_LINK_LOCAL = 'fe80::1';
 
 function options(ctx: IutContext): OpmipOptions {
   return (ctx.node.iut?.options ?? {}) as OpmipOptions;
@@ -92,10 +97,10 @@ async function ifindexOf(ctx: IutContext, dev: string): Promise<number> {
   return idx;
 }
 
-async function linkLocalOf(ctx: IutContext, dev: string): Promise<string | undefined> {
+async function linkLocalsOf(ctx: IutContext, dev: string): Promise<string[]> {
   const r = await ctx.exec('ip', ['-j', '-6', 'addr', 'show', 'dev', dev, 'scope', 'link']);
-  const info = JSON.parse(r.stdout) as { addr_info?: { local?: string; tentative?: boolean }[] }[];
-  return info[0]?.addr_info?.find((a) => a.local?.startsWith('fe80:'))?.local;
+  const info = JSON.parse(r.stdout) as { addr_info?: { local?: string }[] }[];
+  return (info[0]?.addr_info ?? []).flatMap((a) => (a.local?.startsWith('fe80:') ? [a.local] : []));
 }
 
 /** The device holding the node's address (its tunnels' underlay), else its first transport link. */
@@ -119,10 +124,9 @@ export const opmipAdapter: IutAdapter = {
       await buildOpmip(sourceOf(opts), { progress: (l) => process.stderr.write(`${l}\n`) });
       if (node.kind === 'mag') {
         if (vars.access.length === 0) throw new Error('the MAG has no access link');
-        const lla = opts.linkLocal ?? await linkLocalOf(ctx, vars.access[0]!.name);
-        if (lla === undefined) throw new Error(`${vars.access[0]!.name} has no link-local address to send RAs from; give one with the linkLocal option`);
+        const lla = opts.linkLocal ?? OPMIP_LINK_LOCAL;
         for (const a of vars.access) {
-          if (await linkLocalOf(ctx, a.name) !== lla) await ctx.exec('ip', ['-6', 'addr', 'add', `${lla}/64`, 'dev', a.name, 'nodad']);
+          if (!(await linkLocalsOf(ctx, a.name)).includes(lla)) await ctx.exec('ip', ['-6', 'addr', 'add', `${lla}/64`, 'dev', a.name, 'nodad']);
         }
         await writeFile(join(ctx.configDir, 'link-local'), `${lla}\n`);
       }

@@ -8,7 +8,7 @@ export interface OpmipMobileNode { nai: string; mac?: string; prefixes?: string[
 export interface OpmipOptions {
   /** OPMIP's source: an archive or a directory (default ../shared/iut-src/opmip-099f6cb0.tar.gz beside the project). */
   source?: string;
-  /** MAG: the link-local address it sends RAs from on every access link (default: its first access interface's own). */
+  /** MAG: the link-local address it sends RAs from on every access link (default fe80::1, OPMIP's own default, the same at every MAG). */
   linkLocal?: string;
   /** Extra or changed mobile-nodes entries of node.db. */
   mobileNodes?: OpmipMobileNode[];

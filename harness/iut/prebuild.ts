@@ -1,19 +1,14 @@
 // Builds, on this machine, the implementations an --iut names that are built from source, so a
 // run in a VM finds them in the cache (the VM sees the host's root read-only; what it builds
-// itself is lost when it ends). An --iut is a profile name (an adapter of that name, if it is
-// built from source) or a YAML file of lma:/mag: adapter specs.
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+// itself is lost when it ends). Which adapters an --iut runs is the profile's to say
+// (selectionSpecs): one parser of --iut values and files.
+import { selectionSpecs } from '../conformance/profile.js';
 import type { IutSpec } from '../topology/schema.js';
 import { ADAPTERS } from './registry.js';
 
-/** The adapter specs an --iut value runs. */
-export function iutSpecs(iut: string): IutSpec[] {
-  if (/\.ya?ml$/.test(iut)) {
-    const doc = parse(readFileSync(iut, 'utf8')) as { lma?: IutSpec; mag?: IutSpec } | null;
-    return [doc?.lma, doc?.mag].filter((s): s is IutSpec => s !== undefined && typeof s === 'object' && typeof s.adapter === 'string');
-  }
-  return ADAPTERS[iut] !== undefined ? [{ adapter: iut }] : [];
+/** Builds (or finds cached) every implementation an --iut value runs that is built from source. */
+export async function prebuildSelection(iut: string, say: (line: string) => void): Promise<void> {
+  await prebuildIuts(selectionSpecs(iut), say);
 }
 
 /** Builds (or finds cached) every implementation of `specs` that is built from source. */

@@ -22,6 +22,12 @@ import { wallClockUs, type EventLog } from './event-log.js';
 import { netnsName } from './names.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
+/**
+ * Deadline of the testbed's own moves (attach, detach, handover: a few `ip` runs). Not a wait for
+ * the IUT, only a guard against a hung command: generous, as under emulation with three cases
+ * side by side those runs took over 5 s, failing handover steps the IUTs had no part in.
+ */
+const MOVE_DEADLINE_MS = 30_000;
 
 /** A node id that is not in the topology, or not of the kind an operation needs. */
 export class NodeError extends Error {
@@ -38,13 +44,13 @@ export interface MnLocation {
 export interface MoveOptions {
   /** Make the MN send an RS after the carrier comes up (default true). */
   solicit?: boolean;
-  /** Deadline for the whole operation (default 5 s). */
+  /** Deadline for the whole operation (default MOVE_DEADLINE_MS, 30 s). */
   timeoutMs?: number;
 }
 
 /** `op` with a deadline: a TimeoutError naming the operation instead of a silent hang. */
 async function within<T>(what: string, timeoutMs: number | undefined, op: () => Promise<T>): Promise<T> {
-  const ms = timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const ms = timeoutMs ?? MOVE_DEADLINE_MS;
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

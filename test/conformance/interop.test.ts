@@ -10,8 +10,8 @@ import { pairBaseline, type Baseline } from '../../harness/conformance/baseline.
 import { applyCapabilities, capabilityStatementOf, knownImplementations, loadCapabilityStatement, type CapabilityStatement } from '../../harness/conformance/capabilities.js';
 import { FEATURE_NAMES, FEATURES, featureOfRequirement } from '../../harness/conformance/features.js';
 import { buildMatrix, matrixExitCode, type CellRun } from '../../harness/conformance/interop-matrix.js';
-import { adapterProfile, loadProfile, neededOrdering, parseIutSelection, roleClaims, UnknownQuirk } from '../../harness/conformance/profile.js';
-import { parseImplementationList } from '../../harness/cli/interop.js';
+import { adapterProfile, IutSelectionError, loadProfile, neededOrdering, parseIutSelection, roleClaims, selectionSpecs, UnknownQuirk } from '../../harness/conformance/profile.js';
+import { cellSlots, parseImplementationList } from '../../harness/cli/interop.js';
 import { UsageError } from '../../harness/cli/args.js';
 import { writeMatrixReport } from '../../harness/report/interop-html.js';
 import type { CaseResult, RunMeta } from '../../harness/report/index.js';
@@ -60,6 +60,28 @@ describe('conformance/interop', () => {
       let err: Error | undefined;
       try { await adapterProfile('no-such-iut').spec(ctx); } catch (e) { err = e as Error; }
       expect(err?.message).to.match(/^no-such-iut cannot run: no adapter named no-such-iut is registered/);
+    });
+  });
+
+  describe('--iut specs built ahead of a run (one parser: the profile\'s)', () => {
+    it('names each implementation\'s adapter once, a file\'s specs with their options, and refuses what --iut refuses', () => {
+      expect(selectionSpecs('mag=oai-pmipv6,lma=opmip')).to.deep.equal([{ adapter: 'oai-pmipv6' }, { adapter: 'opmip' }]);
+      expect(selectionSpecs('opmip')).to.deep.equal([{ adapter: 'opmip' }]);
+      const f = join(dir, 'pair.yaml');
+      writeFileSync(f, 'lma: { adapter: opmip, options: { source: /x.tar.gz } }\nmag: { adapter: pmipd }\n');
+      expect(selectionSpecs(f)).to.deep.equal([{ adapter: 'pmipd' }, { adapter: 'opmip', options: { source: '/x.tar.gz' } }]);
+      writeFileSync(f, 'lma: opmip\n');
+      expect(() => selectionSpecs(f)).to.throw(/"lma:" must be an adapter spec/);
+      expect(() => selectionSpecs('mag=oai')).to.throw(IutSelectionError, /unknown implementation "oai"/);
+    });
+  });
+
+  describe('interop cells side by side', () => {
+    it('shares the case slots: cells at once up to --jobs, each case of a cell after the other', () => {
+      expect(cellSlots(3, 9)).to.deep.equal({ cellsAtOnce: 3, jobsPerCell: 1 });
+      expect(cellSlots(3, 1)).to.deep.equal({ cellsAtOnce: 1, jobsPerCell: 3 });
+      expect(cellSlots(4, 2)).to.deep.equal({ cellsAtOnce: 2, jobsPerCell: 2 });
+      expect(cellSlots(1, 9)).to.deep.equal({ cellsAtOnce: 1, jobsPerCell: 1 });
     });
   });
 

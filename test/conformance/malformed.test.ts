@@ -122,6 +122,26 @@ describe('conformance/malformed messages: the verdicts follow what the receiver 
     expect(t.describeMh(dropped)).to.include(`present after the declared end of the Mobility Header (Header Len says ${declared} octets, the option ends at ${carried})`);
   });
 
+  // OAI's PBUs and PBAs both end with a Timestamp past their declared end: LMA-PBA-08 reads the
+  // two alike (as sent), so the copy is judged and MH-02 alone blames the placement.
+  for (const [what, pbaTimestamp, verdict] of [['kept', true, 'PASS'], ['left out', false, 'FAIL']] as const) {
+    it(`OAI-style PBU and PBA, the PBA's Timestamp ${what}: LMA-PBA-08 reads both as sent and says ${verdict}`, () => {
+      const sc = attach(oaiStyle);
+      const pbu = spec(sc, 'a1-pbu', 'mh');
+      oaiStyle(pbu);
+      if (!pbaTimestamp) {
+        const pba = spec(sc, 'a1-pba', 'mh');
+        optionsOf(pba).splice(optionsOf(pba).findIndex((o) => o.type === 27), 1);
+        delete pba.rewrite;
+      }
+      const t = buildTrace(sc);
+      const r = runChecks(t, { only: ['LMA-PBA-08'] })[0]!;
+      expect(r.verdict, r.message).to.equal(verdict);
+      const text = r.evidence.map((e) => e.message).join(' | ');
+      expect(text, 'the PBU\'s Timestamp counted, where it lies named').to.match(/PBU present after the declared end of the Mobility Header|present after the declared end of the Mobility Header \([^)]*\) in the PBU/);
+    });
+  }
+
   it('every PBA dropped: the MAG is judged on its back-off (MAG-RTX-03), never on refreshes', () => {
     const sc: Scenario = { points: [{ name: 'trn', kind: 'transport' }], specs: [], options: {} };
     for (const [i, at] of [30, 31, 33, 37].entries()) {

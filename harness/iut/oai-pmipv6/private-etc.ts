@@ -1,50 +1,31 @@
 // Runs a command with files of ours laid over /etc, visible to that command only: OAI's mip6d
 // reads its MN authorisation from the hard-coded /etc/pmip/mac-mapping.auth, and the host's /etc
-// must never be written (nor need a /etc/pmip to bind-mount onto). Started as
-//   unshare --mount --propagation private -- node private-etc.js SCRATCH REL=FILE... -- CMD ARGS...
-// it mounts a tmpfs on SCRATCH (a directory of the run), copies each FILE to REL under it, lays
-// it over /etc as the upper layer of an overlay, then runs CMD and ends as CMD ends (a signal
-// it gets is passed on). The mounts live in this process's own mount namespace and vanish with it.
-import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// must never be written (nor need a /etc/pmip to bind-mount onto). The command line
+//   unshare --mount --propagation private -- sh -c SCRIPT private-etc SCRATCH REL FILE... -- CMD ARGS...
+// mounts a tmpfs on SCRATCH (a directory of the run), copies each FILE to REL under it, lays it
+// over /etc as the upper layer of an overlay, then execs CMD (so signals reach it directly). The
+// mounts live in the command's own mount namespace and vanish with it. A shell, not Node: under
+// emulation a Node start costs seconds per OAI node, and this is four commands. Paths are the
+// script's arguments, never part of its text.
+const SCRIPT = `
+fail() { echo "private-etc: $*" >&2; exit 127; }
+scratch=$1; shift
+mkdir -p "$scratch" && mount -t tmpfs -o mode=0755 tmpfs "$scratch" || fail "cannot mount a tmpfs on $scratch"
+mkdir "$scratch/upper" "$scratch/work" || fail "cannot make the overlay's directories"
+while [ "$1" != -- ]; do
+  mkdir -p "$scratch/upper/$(dirname "$1")" && cp "$2" "$scratch/upper/$1" || fail "cannot copy $2 to /etc/$1"
+  shift 2
+done
+shift
+mount -t overlay overlay -o "lowerdir=/etc,upperdir=$scratch/upper,workdir=$scratch/work" /etc || fail "cannot lay files over /etc"
+exec "$@"
+`;
 
-function fail(msg: string): never {
-  process.stderr.write(`private-etc: ${msg}\n`);
-  process.exit(127);
+/** `unshare` arguments running `cmd` with each { rel: file } copied to /etc/rel, SCRATCH its mount point. */
+export function privateEtcArgs(scratch: string, files: Readonly<Record<string, string>>, cmd: string, args: readonly string[]): string[] {
+  const pairs = Object.entries(files).flatMap(([rel, file]) => {
+    if (rel === '' || rel.startsWith('/') || rel.split('/').includes('..')) throw new Error(`private-etc: bad path under /etc '${rel}'`);
+    return [rel, file];
+  });
+  return ['--mount', '--propagation', 'private', '--', 'sh', '-c', SCRIPT, 'private-etc', scratch, ...pairs, '--', cmd, ...args];
 }
-
-const argv = process.argv.slice(2);
-const sep = argv.indexOf('--');
-if (sep < 2 || sep === argv.length - 1) fail('usage: private-etc.js SCRATCH REL=FILE... -- CMD [ARGS...]');
-const [scratch, ...files] = argv.slice(0, sep);
-const [cmd, ...args] = argv.slice(sep + 1);
-
-try {
-  mkdirSync(scratch!, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', scratch!], { stdio: 'inherit' });
-  const upper = join(scratch!, 'upper');
-  const work = join(scratch!, 'work');
-  mkdirSync(upper);
-  mkdirSync(work);
-  for (const f of files) {
-    const eq = f.indexOf('=');
-    const rel = f.slice(0, eq);
-    if (eq < 1 || rel.startsWith('/') || rel.split('/').includes('..')) fail(`bad REL=FILE argument '${f}'`);
-    mkdirSync(dirname(join(upper, rel)), { recursive: true });
-    copyFileSync(f.slice(eq + 1), join(upper, rel));
-  }
-  execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=/etc,upperdir=${upper},workdir=${work}`, '/etc'], { stdio: 'inherit' });
-} catch (err) {
-  fail(`cannot lay files over /etc: ${(err as Error).message}`);
-}
-
-const child = spawn(cmd!, args, { stdio: 'inherit' });
-child.on('error', (err) => fail(`${cmd}: ${err.message}`));
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => { child.kill(sig); });
-child.on('exit', (code, signal) => {
-  if (signal !== null) {
-    process.removeAllListeners(signal);
-    process.kill(process.pid, signal);
-  } else process.exit(code ?? 1);
-});
