@@ -209,12 +209,12 @@ export async function main(argv: string[]): Promise<number> {
   const lacking = v.vm || v.host || vmDescription() !== undefined ? [] : await kernelLacks([...new Set([...mags, ...lmas])]);
   if (lacking.length > 0) process.stderr.write(`interop: this kernel lacks ${lacking.join('; ')}: running the matrix in the VM (--host: on this kernel, those cells SKIPPED)\n`);
   if (v.vm || lacking.length > 0) {
+    if (relative(process.cwd(), outDir).startsWith('..')) throw new UsageError(`--out ${v.out} is outside the current directory: in the VM only what is written under it comes back`, HELP);
     // The VM's root is a throwaway overlay of this one: what it built would be lost with it.
     const { prebuildIuts } = await import('../iut/prebuild.js');
     await prebuildIuts([...new Set([...mags, ...lmas])].map((adapter) => ({ adapter })), (l) => process.stderr.write(`interop: ${l}\n`));
     const { vmExitStatus, vmOptions, terminalIo } = await import('./vm.js');
     const inner = [...argv.filter((a) => a !== '--vm'), ...(v.out === undefined ? ['--out', relative(process.cwd(), outDir)] : [])];
-    if (relative(process.cwd(), outDir).startsWith('..')) throw new UsageError(`--out ${v.out} is outside the current directory: in the VM only what is written under it comes back`, HELP);
     return vmExitStatus(vmOptions({}, [process.execPath, CLI, 'interop', ...inner]), terminalIo());
   }
   const all = await discoverCases();
