@@ -113,11 +113,11 @@ export const greDataKeys = check('gre-data-keys', ['GRE-03'], (t, [j]) => {
     if (k < 0 && list.length > 0 && list[0]!.time - time < KEY_CHANGE_GRACE_S) allowed.push(list[0]!.key);
     if (allowed.length === 0) continue;
     const seen = flags & DATA_GRE_KEY ? d.greKey[i]! : undefined;
-    const who = direction === 'down' ? `${t.nodeName(src)} to ${t.nodeName(dst)}` : `${t.nodeName(src)} to ${t.nodeName(dst)}`;
+    const who = `${t.nodeName(src)} to ${t.nodeName(dst)}`;
     if (allowed.includes(seen)) {
       j!.pass(() => `${direction === 'down' ? 'downlink' : 'uplink'} packet of ${s.mnId} from ${who} carries the negotiated key ${keyText(seen)}`, [dataEv(t, i)]);
     } else {
-      j!.fail(() => `a ${direction === 'down' ? 'downlink' : 'uplink'} packet of ${s.mnId} from ${who} carries GRE key ${keyText(seen)}, not the negotiated ${direction === 'down' ? 'downlink (MAG\'s)' : 'uplink (LMA\'s)'} key`,
+      j!.fail(() => `${direction === 'down' ? 'a downlink' : 'an uplink'} packet of ${s.mnId} from ${who} carries GRE key ${keyText(seen)}, not the negotiated ${direction === 'down' ? 'downlink (MAG\'s)' : 'uplink (LMA\'s)'} key`,
         [dataEv(t, i)], { field: 'gre.key', expected: allowed.map(keyText).join(' or '), seen: keyText(seen) });
     }
   }

@@ -86,7 +86,7 @@ abstract class Base {
   /** Sessions with GRE keys get GRE tunnels of `engine` from `local` (call before start). */
   enableGre(engine: GreEngine, local: string, transport: string): void {
     this.gre = new GreTunnels(this.ip, this.log, engine, local, transport,
-      () => Number(readInterfaceFile(transport, 'mtu')) - TUNNEL_OVERHEAD - GRE_KEYED_HEADER);
+      () => Number(readInterfaceFile(transport, 'mtu')), TUNNEL_OVERHEAD + GRE_KEYED_HEADER);
   }
 
   /**
@@ -366,7 +366,7 @@ export class MagTunnelDataplane extends Base implements MagBackend {
     if (this.name === 'none') return;
     // A tunnel device (or seg6's stand-in for one) keeps the MTU it was created with.
     const devices = this.name === 'seg6' ? [HOP_OUT, HOP_IN] : [TUNNEL_DEVICE];
-    await this.ip.runOrThrow(devices.map((d) => `link set ${d} mtu ${mtu - TUNNEL_OVERHEAD}`));
+    await this.ip.runOrThrow([...devices.map((d) => `link set ${d} mtu ${mtu - TUNNEL_OVERHEAD}`), ...this.gre?.mtuLines(mtu) ?? []]);
   }
 }
 

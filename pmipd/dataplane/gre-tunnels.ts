@@ -51,9 +51,10 @@ export class GreTunnels {
   private readonly byUser = new Map<string, GreTunnel>();
   private next = 0;
 
-  /** `mtu`: what the devices get (transport MTU − 40 − 8). */
+  /** `transportMtu`: read when a device is made; the devices get it less `overhead` (40 + 8). */
   constructor(private readonly ip: IpBatch, private readonly log: Logger, readonly engine: GreEngine,
-    private readonly local: string, private readonly transport: string, private readonly mtu: () => number) {}
+    private readonly local: string, private readonly transport: string, private readonly transportMtu: () => number,
+    private readonly overhead: number) {}
 
   private apply(lines: string[], then?: () => void): void {
     this.ip.run(lines).then((f) => {
@@ -79,7 +80,7 @@ export class GreTunnels {
         lines.push(`link add ${device} type ip6gre local ${this.local} remote ${peer}${k} encaplimit none dev ${this.transport}`);
       }
       // No link-local address: see noLinkLocal in backends.ts.
-      lines.push(`link set ${device} addrgenmode none`, `link set ${device} mtu ${this.mtu()} up`);
+      lines.push(`link set ${device} addrgenmode none`, `link set ${device} mtu ${this.transportMtu() - this.overhead} up`);
       this.apply(lines);
       t = { device, users: new Set(), tun };
       this.byParams.set(params, t);
@@ -96,6 +97,11 @@ export class GreTunnels {
   release(user: string): void {
     const t = this.byUser.get(user);
     if (t !== undefined) this.drop(user, t);
+  }
+
+  /** The lines giving every tunnel the MTU of a transport link of `transportMtu` (RA-11). */
+  mtuLines(transportMtu: number): string[] {
+    return [...this.byParams.values()].map((t) => `link set ${t.device} mtu ${transportMtu - this.overhead}`);
   }
 
   /** The device of `user`, if it has one. */
