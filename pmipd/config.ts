@@ -3,6 +3,7 @@
 import { canonicalAddress, formatMac, parseMac, parsePrefix, type Prefix } from '../wire/index.js';
 import { YamlReader, YamlSource, type FieldPath } from '../harness/yaml-located.js';
 import { IPSEC_FIELDS, readIpsec, type IpsecSettings } from './ipsec/settings.js';
+import { DHCPV6_FIELDS, readDhcpv6, type Dhcpv6Settings } from './dhcpv6-settings.js';
 
 export type DataplaneKind = 'auto' | 'ip6tnl' | 'seg6' | 'tun' | 'none';
 
@@ -100,6 +101,8 @@ export interface DomainConfig {
   mobileNodes: MobileNodePolicy[];
   /** ESP protection of the signalling (RFC 5213 §4). */
   ipsec: IpsecSettings;
+  /** Stateful address configuration through the MAGs' DHCPv6 relay (RFC 5213 §6.11); null: SLAAC. */
+  dhcpv6: Dhcpv6Settings | null;
 }
 
 /** RFC 6543 §3. */
@@ -227,7 +230,7 @@ function readHeartbeat(r: YamlReader): HeartbeatSettings | null {
 
 export function readDomainConfig(src: YamlSource): DomainConfig {
   const r = new YamlReader(src);
-  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS]);
+  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, ...DHCPV6_FIELDS]);
   const mags = readMags(r);
   return {
     file: src.file,
@@ -242,6 +245,7 @@ export function readDomainConfig(src: YamlSource): DomainConfig {
     mags,
     mobileNodes: readMobileNodes(r, mags),
     ipsec: readIpsec(r, mags.map((m) => m.name)),
+    dhcpv6: readDhcpv6(r),
   };
 }
 

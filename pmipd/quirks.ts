@@ -91,6 +91,11 @@ export const QUIRKS = {
     does: 'ipsec: manual: the LMA\'s SPD selects only MH types 6 out and 5 in (PBA, PBU): its Binding Errors travel in clear, and (measured on Debian\'s 6.1 kernel) the type-5 inbound selector did not stop an unprotected PBU either',
   },
   'esp-tunnel-mode': { role: 'both', breaks: ['SEC-02'], does: 'ESP in tunnel mode (an inner IPv6 header) instead of transport mode' },
+  // DHCPv6 address configuration (domain `addressConfig: dhcpv6`; pmipd/mag/dhcpv6-relay.ts)
+  'dhcpv6-no-relay': { role: 'mag', breaks: ['DHCP-01'], does: 'addressConfig: dhcpv6: the MAG advertises M = 1 but relays none of the MN\'s DHCPv6 messages' },
+  'dhcpv6-link-address-outside-hnp': { role: 'mag', breaks: ['DHCP-02'], does: 'Relay-Forwards carry the MAG\'s Proxy-CoA as link-address instead of an address of the MN\'s HNP' },
+  'dhcpv6-iaid-per-mag': { role: 'mag', breaks: ['DHCP-04'], does: 'the relay maps each IA_NA\'s IAID to one of its own (and back in replies), so the server leases the MN another address at every MAG' },
+  'dhcpv6-extra-hnp-on-handover': { role: 'lma', breaks: ['DHCP-03'], does: 'a handover\'s PBA grants one more prefix besides the session\'s HNPs, so the DHCP-served link\'s prefix set changes mid-session' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;
