@@ -56,7 +56,10 @@ export function dhcpv6MessageName(type: number): string {
 }
 
 /** Client and Server Identifier: a DUID (RFC 8415 §11), kept as hex; `duidType` read from its first two octets. */
-export interface DuidOption { code: 1 | 2; duid: string; duidType?: number }
+interface DuidBase { duid: string; duidType?: number }
+export interface ClientIdOption extends DuidBase { code: 1 }
+export interface ServerIdOption extends DuidBase { code: 2 }
+export type DuidOption = ClientIdOption | ServerIdOption;
 export interface IaNaOption { code: 3; iaid: number; t1: number; t2: number; options: Dhcpv6Option[] }
 export interface IaAddrOption { code: 5; address: string; preferredLifetime: number; validLifetime: number; options: Dhcpv6Option[] }
 export interface OroOption { code: 6; requested: number[] }
@@ -126,7 +129,7 @@ function decodeOption(buf: Uint8Array, code: number, d: number, len: number, dep
   switch (code) {
     case OPTION_CLIENTID: case OPTION_SERVERID: {
       if (len < 2) return wrongLength('a DUID has at least its 2-octet type');
-      return { code, duid: toHex(buf, d, len), duidType: v.getUint16(d) };
+      return { code, duid: toHex(buf, d, len), duidType: v.getUint16(d) } as DuidOption;
     }
     case OPTION_IA_NA: {
       if (len < 12) return wrongLength('at least 12');
