@@ -3,6 +3,7 @@
 import { canonicalAddress, formatMac, parseMac, parsePrefix, type Prefix } from '../wire/index.js';
 import { YamlReader, YamlSource, type FieldPath } from '../harness/yaml-located.js';
 import { IPSEC_FIELDS, readIpsec, type IpsecSettings } from './ipsec/settings.js';
+import { DHCPV6_FIELDS, readDhcpv6, type Dhcpv6Settings } from './dhcpv6-settings.js';
 
 export type DataplaneKind = 'auto' | 'ip6tnl' | 'seg6' | 'tun' | 'none';
 
@@ -102,6 +103,8 @@ export interface DomainConfig {
   ipsec: IpsecSettings;
   /** RFC 5845 GRE keys: GRE Key options in PBU/PBA and GRE-in-IPv6 with a key per session and direction. */
   greKeys: boolean;
+  /** Stateful address configuration through the MAGs' DHCPv6 relay (RFC 5213 §6.11); null: SLAAC. */
+  dhcpv6: Dhcpv6Settings | null;
 }
 
 /** RFC 6543 §3. */
@@ -229,7 +232,7 @@ function readHeartbeat(r: YamlReader): HeartbeatSettings | null {
 
 export function readDomainConfig(src: YamlSource): DomainConfig {
   const r = new YamlReader(src);
-  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, 'greKeys']);
+  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, 'greKeys', ...DHCPV6_FIELDS]);
   const mags = readMags(r);
   return {
     file: src.file,
@@ -245,6 +248,7 @@ export function readDomainConfig(src: YamlSource): DomainConfig {
     mobileNodes: readMobileNodes(r, mags),
     ipsec: readIpsec(r, mags.map((m) => m.name)),
     greKeys: readGreKeys(r),
+    dhcpv6: readDhcpv6(r),
   };
 }
 

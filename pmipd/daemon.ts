@@ -17,6 +17,7 @@ import { Counters, Logger, type LogLevel } from './log.js';
 import { LmaCore } from './lma/lma-core.js';
 import { PolicyStore } from './lma/policy.js';
 import { MagCore, type AccessLink, type HandoverKnowledge } from './mag/mag-core.js';
+import { startDhcpv6Relay } from './mag/dhcpv6-relay.js';
 import { Quirks } from './quirks.js';
 import { openRestartState, type RestartState } from './restart-state.js';
 import { protectSignalling } from './ipsec/protect.js';
@@ -267,6 +268,11 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     const s = new Icmpv6Socket(iface, [133, 136], crashOnThrow((buf, src) => onIcmp(core, c, iface, buf, src)), (err) => c.log.error('icmp-socket', { iface, why: err.message }));
     icmp.set(iface, s);
     c.cleanups.push(() => s.close());
+  }
+  if (cfg.dhcpv6 !== null) {
+    c.cleanups.push(await startDhcpv6Relay({
+      server: cfg.dhcpv6.server, self, accessInterfaces: self.accessInterfaces, sessions: () => core.dump(), quirks: c.quirks, log: c.log, counters: c.counters,
+    }));
   }
   const monitor = new LinkMonitor({ carrier: (iface, up) => core.onLinkChange(iface, up), mtu: (iface, mtu) => core.onMtuChange(iface, mtu) });
   for (const a of self.accessInterfaces) monitor.watch(a, { up: readInterfaceFile(a, 'carrier') === '1', mtu: mtuOf(a) });

@@ -95,6 +95,11 @@ export const QUIRKS = {
   'pba-no-gre-key': { role: 'lma', breaks: ['GRE-01'], does: 'the PBA accepting a PBU with a GRE Key option carries none (the LMA still uses its uplink key)' },
   'gre-uplink-key-changes': { role: 'lma', breaks: ['GRE-02'], does: 'every accepted refresh or handover gets a new uplink GRE key instead of the session\'s' },
   'gre-keys-swapped-in-data': { role: 'both', breaks: ['GRE-03'], does: 'data packets carry the key of the other direction (MAG to LMA with the downlink key, LMA to MAG with the uplink key)' },
+  // DHCPv6 address configuration (domain `addressConfig: dhcpv6`; pmipd/mag/dhcpv6-relay.ts)
+  'dhcpv6-no-relay': { role: 'mag', breaks: ['DHCP-01'], does: 'addressConfig: dhcpv6: the MAG advertises M = 1 but relays none of the MN\'s DHCPv6 messages' },
+  'dhcpv6-link-address-outside-hnp': { role: 'mag', breaks: ['DHCP-02'], does: 'Relay-Forwards carry the MAG\'s Proxy-CoA as link-address instead of an address of the MN\'s HNP' },
+  'dhcpv6-iaid-per-mag': { role: 'mag', breaks: ['DHCP-04'], does: 'the relay maps each IA_NA\'s IAID to one of its own (and back in replies), so the server leases the MN another address at every MAG' },
+  'dhcpv6-extra-hnp-on-handover': { role: 'lma', breaks: ['DHCP-03'], does: 'a handover\'s PBA grants one more prefix besides the session\'s HNPs, so the DHCP-served link\'s prefix set changes mid-session' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

@@ -32,6 +32,9 @@ const debianPackages = {
   make: '/usr/bin/make',
   // python3 also sets up the testbed's namespaces (harness/testbed/ns-configure.ts).
   python3: '/usr/bin/python3',
+  // The DHCPv6 server and client of the dhcpv6 case (RFC 5213 §6.11; harness/dhcpv6/services.ts).
+  'isc-dhcp-server': '/usr/sbin/dhcpd',
+  'isc-dhcp-client': '/sbin/dhclient',
   ...(withVm ? {
     'qemu-system-x86': '/usr/bin/qemu-system-x86_64',
     // Static: the guest's initramfs has no libc.

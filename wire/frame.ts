@@ -24,6 +24,7 @@ import { ipv6PseudoChecksum, viewOf } from './bytes.js';
 import { ESP_HEADER_LENGTH, openEsp, type EspLayer, type EspSaTable } from './esp.js';
 import { decodeIkeHeader, UDP_PORT_IKE, UDP_PORT_IKE_NAT_T, type IkeHeader } from './ike.js';
 import { decodeGre, greInnerVersion, type GreHeader } from './gre.js';
+import { decodeDhcpv6, UDP_PORT_DHCPV6_CLIENT, UDP_PORT_DHCPV6_SERVER, type Dhcpv6Message } from './dhcpv6.js';
 
 export { linkTypeName } from './link.js';
 export { espSummary, greKeyText, summarizeFrame } from './summary.js';
@@ -53,6 +54,8 @@ export interface DecodedPacket {
   ike?: IkeHeader;
   /** GRE (RFC 2784/2890) carrying `inner` (RFC 5845 data plane). */
   gre?: GreHeader;
+  /** DHCPv6 (UDP 546/547), relay messages with what they relay. */
+  dhcpv6?: Dhcpv6Message;
   inner?: DecodedPacket;
   payload?: RawPayload;
   /** "layer: reason" of the first problem, here or in a tunnelled packet ("inner ipv6: ..."). */
@@ -310,11 +313,24 @@ function decodeUdpInto(
   } else if (u.srcPort === UDP_PORT_PMIP_SIGNALLING || u.dstPort === UDP_PORT_PMIP_SIGNALLING) {
     // RFC 5844 §4: the MH checksum is 0 here and the UDP checksum covers the message.
     decodeMhInto(p, buf, start, n, undefined);
+  } else if (isDhcpv6Port(u.srcPort) || isDhcpv6Port(u.dstPort)) {
+    decodeDhcpv6Into(p, buf, start, n);
   } else if ((u.srcPort === UDP_PORT_PMIP_TUNNEL || u.dstPort === UDP_PORT_PMIP_TUNNEL) && depth < MAX_TUNNEL_DEPTH) {
     decodeInnerInto(p, buf, start, n, depth + 1, 0);
   } else if (n > 0) {
     p.payload = { protocol: IPPROTO_UDP, length: n };
   }
+}
+
+function isDhcpv6Port(port: number): boolean {
+  return port === UDP_PORT_DHCPV6_CLIENT || port === UDP_PORT_DHCPV6_SERVER;
+}
+
+function decodeDhcpv6Into(p: DecodedPacket, buf: Uint8Array, off: number, len: number): void {
+  const m = decodeDhcpv6(buf, off, len);
+  if (m === null) { if (len > 0) setMalformed(p, `dhcpv6: truncated: ${len} octets, shorter than the message header`); p.payload = { protocol: IPPROTO_UDP, length: len }; return; }
+  p.dhcpv6 = m;
+  if (m.malformed !== undefined) setMalformed(p, `dhcpv6: ${m.malformed}`);
 }
 
 /**

@@ -11,6 +11,7 @@ export * from './frame.js';
 export * from './esp.js';
 export * from './ike.js';
 export * from './gre.js';
+export * from './dhcpv6.js';
 export * from './mh.js';
 export * from './mh-registry.js';
 export * from './prefix.js';

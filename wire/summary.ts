@@ -5,6 +5,7 @@ import type { Icmpv6Message, NdOption } from './icmpv6.js';
 import type { ArpPacket } from './link.js';
 import type { ExtensionHeader, Ipv6Option } from './ipv6.js';
 import type { EspLayer } from './esp.js';
+import { dhcpv6Summary } from './dhcpv6.js';
 import { beyondHeaderText, type MobilityHeader } from './mh.js';
 import type { KnownMobilityOption, MobilityOption, RawOption } from './mh-options.js';
 
@@ -53,6 +54,7 @@ function upperSummary(p: DecodedPacket): string {
     if (p.ike) return `${s} IKEv2 ${p.ike.exchangeName} ${p.ike.flags.R ? 'response' : 'request'} mid ${p.ike.messageId}`;
     if (p.esp) return `${s} (${espSummary(p.esp)})${p.mh || p.icmpv6 ? ` ${upperSummary({ ...p, udp: undefined } as DecodedPacket)}` : ''}`;
     if (p.mh) s += ` ${mhSummary(p.mh)}`;
+    else if (p.dhcpv6) s += ` ${dhcpv6Summary(p.dhcpv6)}`;
     else s += ` length ${p.udp.length - 8}`;
     return s;
   }

@@ -7,6 +7,7 @@ import { HEARTBEAT_CHECKS } from './heartbeat.js';
 import { REVOCATION_CHECKS } from './revocation.js';
 import { UPDATE_NOTIFICATION_CHECKS } from './update-notification.js';
 import { GRE_CHECKS } from './gre.js';
+import { DHCPV6_CHECKS } from './dhcpv6.js';
 import { HOME_LINK_CHECKS } from './home-link.js';
 import { Judge } from './judge.js';
 import { LMA_PBA_CHECKS } from './lma-pba.js';
@@ -20,6 +21,7 @@ export const CHECKS: readonly Check[] = [
   ...MH_CHECKS, ...MAG_PBU_CHECKS, ...LMA_PBA_CHECKS, ...MOBILITY_CHECKS, ...HOME_LINK_CHECKS, ...FORWARDING_CHECKS, ...SECURITY_CHECKS,
   ...HEARTBEAT_CHECKS, ...REVOCATION_CHECKS, ...UPDATE_NOTIFICATION_CHECKS,
   ...GRE_CHECKS,
+  ...DHCPV6_CHECKS,
 ];
 
 const byRequirement = new Map<string, Check>();

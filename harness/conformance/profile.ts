@@ -7,7 +7,7 @@ import { QUIRKS, type QuirkName } from '../../pmipd/quirks.js';
 import { oaiProfile } from '../iut/oai-pmipv6/profile.js';
 import type { DomainSettings } from '../trace/index.js';
 import { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, RFC6543_MAC } from '../trace/index.js';
-import { nodesOfKind, type Topology } from '../topology/model.js';
+import { nodesOfKind, primaryAddress, type Topology } from '../topology/model.js';
 import type { IutSpec } from '../topology/schema.js';
 import { opmipProfile } from './opmip-profile.js';
 import { ADAPTERS } from '../iut/registry.js';
@@ -58,6 +58,8 @@ export interface DomainNeeds {
   greKeys?: boolean;
   /** The ESP transform (default null-sha256). */
   esp?: 'null-sha256' | 'aes-gcm-128' | 'aes-cbc-sha256';
+  /** Stateful address configuration (RFC 5213 §6.11): the MAGs relay DHCPv6 to the server on this topology node. */
+  dhcpv6?: { serverNode: string };
 }
 
 export interface ProfileContext {
@@ -165,6 +167,14 @@ function poolOf(hnpPool: string, n: number): string {
   return `${hnpPool.split('/')[0]}/${64 - bits}`;
 }
 
+/** The address of the topology node a case runs its DHCPv6 server on. */
+function dhcpv6ServerAddress(topology: Topology, node: string): string {
+  const n = topology.nodes[node];
+  const a = n === undefined ? undefined : primaryAddress(n);
+  if (a === undefined) throw new Error(`the DHCPv6 server node ${node} is not a node with an address in topology ${topology.name}`);
+  return a;
+}
+
 export const pmipdProfile = {
   name: 'pmipd',
   claims: () => statementsFor('pmipd'),
@@ -191,6 +201,7 @@ export const pmipdProfile = {
       ...(needs.updateNotifications === true ? { updateNotifications: true } : {}),
       ...(needs.ipsec !== undefined ? { ipsec: needs.ipsec, esp: needs.esp ?? 'null-sha256' } : {}),
       ...(needs.greKeys === true ? { greKeys: true } : {}),
+      ...(needs.dhcpv6 !== undefined ? { addressConfig: 'dhcpv6', dhcpv6Server: dhcpv6ServerAddress(topology, needs.dhcpv6.serverNode) } : {}),
     };
     // The adapter's default gives every MN its topology HNP as a fixed prefix; catalog §E.1 has the
     // MAG ask for ::/0 and the LMA allocate, so that is the default here.

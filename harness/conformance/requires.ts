@@ -3,8 +3,9 @@
 // Debian's kernel has (`run --vm`) and some hosts lack.
 import { detectKernelFeatures } from '../kernel-features.js';
 import { strongswanMissing } from '../ipsec/strongswan.js';
+import { dhcpv6Missing } from '../dhcpv6/services.js';
 
-export type CaseNeed = 'esp6' | 'strongswan';
+export type CaseNeed = 'esp6' | 'strongswan' | 'dhcpv6';
 
 export const NO_ESP_SKIP = 'no IPv6 ESP: run with --vm';
 
@@ -14,6 +15,10 @@ export async function skipReason(needs: readonly CaseNeed[]): Promise<string | n
     if (n === 'esp6' && !(await detectKernelFeatures()).esp6) return NO_ESP_SKIP;
     if (n === 'strongswan') {
       const why = strongswanMissing();
+      if (why !== null) return why;
+    }
+    if (n === 'dhcpv6') {
+      const why = dhcpv6Missing();
       if (why !== null) return why;
     }
   }

@@ -15,7 +15,7 @@ import { discardReason } from './discard.js';
 import { SharedMessages } from './shared-messages.js';
 import { inferFromCaptures, resolvePoints, resolveRoles, resolveSettings, type PointDraft } from './infer.js';
 import type {
-  CapturePointKind, EspFrame, FrameRef, IkeFrame, MhFrame, NdFrame, TraceOptions,
+  CapturePointKind, Dhcpv6Frame, EspFrame, FrameRef, IkeFrame, MhFrame, NdFrame, TraceOptions,
 } from './types.js';
 import { Trace } from './trace.js';
 
@@ -36,6 +36,7 @@ export class TraceBuilder {
   private readonly nd: NdFrame[] = [];
   private readonly esp: EspFrame[] = [];
   private readonly ike: IkeFrame[] = [];
+  private readonly dhcpv6: Dhcpv6Frame[] = [];
   private readonly sas: EspSaTable | undefined;
   private readonly data = new DataTable();
   private readonly addresses = new AddressTable();
@@ -94,6 +95,11 @@ export class TraceBuilder {
         ref: { point: pointName, frame, time }, src: ip.src, dst: ip.dst, exchangeType: h.exchangeType, exchangeName: h.exchangeName,
         response: h.flags.R, initiatorSpi: h.initiatorSpi, messageId: h.messageId,
       });
+      return true;
+    }
+    if (f.dhcpv6 && f.udp) {
+      const ip = f.ipv6 ?? f.ipv4!;
+      this.dhcpv6.push({ ref: { point: pointName, frame, time }, src: ip.src, dst: ip.dst, srcPort: f.udp.srcPort, dstPort: f.udp.dstPort, msg: f.dhcpv6 });
       return true;
     }
     // What ESP protects is read where the decoder opened it (in place for ESP-NULL, decrypted otherwise).
@@ -212,6 +218,7 @@ export class TraceBuilder {
     this.nd.sort(order);
     this.esp.sort(order);
     this.ike.sort(order);
+    this.dhcpv6.sort(order);
     markDuplicates(this.mh);
     const roles = resolveRoles(this.mh, this.options);
     const settings = resolveSettings(this.mh, this.options);
@@ -221,7 +228,7 @@ export class TraceBuilder {
     inferFromCaptures(settings, points, this.nd, this.options);
     const events = [...(this.options.events ?? [])].sort((x, y) => x.time - y.time);
     return new Trace({
-      points, mh: this.mh, nd: this.nd, esp: this.esp, ike: this.ike, data: this.data, addresses: this.addresses,
+      points, mh: this.mh, nd: this.nd, esp: this.esp, ike: this.ike, dhcpv6: this.dhcpv6, data: this.data, addresses: this.addresses,
       exchanges, sessions, orphans, roles, settings: settings.values, provenance: settings.provenance, events,
     });
   }

@@ -4,7 +4,7 @@ import { DATA_GRE, DATA_GRE_KEY, DATA_TUNNELLED, type AddressTable, type DataTab
 import { pushTo } from './multimap.js';
 import { sessionPrefixes } from './sessions.js';
 import type {
-  CapturePoint, CapturePointKind, DomainSettings, EspFrame, Exchange, FrameRef, IkeFrame, MhFrame, NdFrame, Roles, Session,
+  CapturePoint, CapturePointKind, Dhcpv6Frame, DomainSettings, EspFrame, Exchange, FrameRef, IkeFrame, MhFrame, NdFrame, Roles, Session,
   SettingProvenance, TestbedEvent,
 } from './types.js';
 
@@ -14,6 +14,7 @@ export interface TraceParts {
   nd: NdFrame[];
   esp: EspFrame[];
   ike: IkeFrame[];
+  dhcpv6: Dhcpv6Frame[];
   data: DataTable;
   addresses: AddressTable;
   exchanges: Exchange[];
@@ -52,6 +53,7 @@ export class Trace implements TraceParts {
   readonly nd!: NdFrame[];
   readonly esp!: EspFrame[];
   readonly ike!: IkeFrame[];
+  readonly dhcpv6!: Dhcpv6Frame[];
   readonly data!: DataTable;
   readonly addresses!: AddressTable;
   readonly exchanges!: Exchange[];

@@ -2,7 +2,7 @@
 // on one clock, kept only where they matter (Mobility Header, Neighbor Discovery, ESP, data) and
 // then interpreted: PBU/PBA exchanges, mobility sessions, roles, capture point kinds, settings.
 import type {
-  BindingAck, BindingUpdate, EspLayer, EspSa, Icmpv6Message, Ipv4Header, Ipv6Header, MobilityHeader, UdpHeader,
+  BindingAck, BindingUpdate, Dhcpv6Message, EspLayer, EspSa, Icmpv6Message, Ipv4Header, Ipv6Header, MobilityHeader, UdpHeader,
 } from '../../wire/index.js';
 
 /** A frame as a report names it: capture point, 1-based frame number in that capture, time (s). */
@@ -122,6 +122,16 @@ export interface IkeFrame {
   response: boolean;
   initiatorSpi: string;
   messageId: number;
+}
+
+/** A DHCPv6 message (UDP 546/547): from or to an MN on an access link, or a relay's Relay-Forward/Relay-Reply. */
+export interface Dhcpv6Frame {
+  ref: FrameRef;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  msg: Dhcpv6Message;
 }
 
 /** A PBU and the PBA that answers it, if any. */

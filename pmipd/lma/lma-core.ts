@@ -13,7 +13,7 @@ import { RevocationInitiator } from '../revocation.js';
 import { UpdateNotifier } from '../update-notification.js';
 import type { RestartState } from '../restart-state.js';
 import type { Counters, Logger } from '../log.js';
-import { randomLinkLocal, type Prefix } from '../../wire/index.js';
+import { makePrefix, randomLinkLocal, type Prefix } from '../../wire/index.js';
 import type { Quirks } from '../quirks.js';
 import { MhScreen } from '../mh-screen.js';
 import { GreKeyAllocator, tunnelKeys, type SessionGreKeys } from '../gre-keys.js';
@@ -300,6 +300,14 @@ export class LmaCore {
       if (moved || wasDeleting) {
         const target = quirks.has('downlink-to-old-mag') ? previous : proxyCoa;
         for (const p of bce.hnps) dataplane.routePrefix(p, target);
+      }
+      if (moved && quirks.has('dhcpv6-extra-hnp-on-handover') && bce.hnps.length > 0) {
+        // The /64 after the last HNP joins the session's prefix set.
+        const last = bce.hnps[bce.hnps.length - 1]!, b = Uint8Array.from(last.bytes);
+        for (let i = 7; i >= 0 && ++b[i]! === 256; i--) b[i] = 0;
+        const extra = makePrefix(b, 64);
+        bce.hnps = [...bce.hnps, extra];
+        dataplane.routePrefix(extra, proxyCoa);
       }
       if (moved) {
         counters.inc('handovers');

@@ -715,7 +715,7 @@ export class MagCore {
     const spec = buildRouterAdvertisement({
       hnps: e.hnps, mac: this.magMac(link), mtu: e.raMtu,
       routerLifetime: domain.mag.routerLifetime, validLifetime: domain.mag.prefixValidLifetime,
-      preferredLifetime: domain.mag.prefixPreferredLifetime,
+      preferredLifetime: domain.mag.prefixPreferredLifetime, managed: domain.dhcpv6 !== null,
     }, quirks);
     // Unicast to the MN: several MNs may share the access link, and each must see only its prefix (RA-06).
     io.sendIcmp(e.iface, encodeIcmpv6(spec), e.mnLinkLocal ?? 'ff02::1', e.lla);

@@ -11,6 +11,8 @@ export interface RaParams {
   routerLifetime: number;
   validLifetime: number;
   preferredLifetime: number;
+  /** DHCPv6-served link (RFC 5213 §6.11): M = 1, and PIOs with A = 0 so the MN takes its addresses from DHCPv6. */
+  managed?: boolean;
 }
 
 /** RA-01, RA-02, RA-09, RA-10: router lifetime > 0, PIO L=1 A=1 per HNP, SLLAO, MTU. */
@@ -20,7 +22,7 @@ export function buildRouterAdvertisement(p: RaParams, quirks: Quirks): Icmpv6Spe
   if (!quirks.has('ra-without-hnp')) {
     for (const h of p.hnps) {
       options.push({
-        type: 3, prefix: h.text, onLink: true, autonomous: true,
+        type: 3, prefix: h.text, onLink: true, autonomous: p.managed !== true,
         validLifetime: p.validLifetime, preferredLifetime: p.preferredLifetime,
       });
     }
@@ -28,6 +30,7 @@ export function buildRouterAdvertisement(p: RaParams, quirks: Quirks): Icmpv6Spe
   return {
     type: ICMPV6_RA,
     curHopLimit: 64,
+    managed: p.managed === true,
     routerLifetime: quirks.has('ra-zero-router-lifetime') ? 0 : p.routerLifetime,
     reachableTime: 0,
     retransTimer: 0,

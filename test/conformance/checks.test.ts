@@ -4,10 +4,10 @@ import { expect } from 'chai';
 import type { MobilityOptionSpec, NdOptionSpec } from '../../wire/index.js';
 import { checkedRequirements, runChecks } from '../../harness/checks/index.js';
 import {
-  buildTrace, exchange, golden, greDomain, LMA, MAG1, MAG2, MN1, MN2, msg, pairSas, protectSignalling, removeTagged, retransmissions, rs, spec,
+  buildTrace, exchange, golden, greDomain, LMA, MAG1, MAG2, MN1, MN2, msg, ROUTER_MAC, pairSas, protectSignalling, removeTagged, retransmissions, rs, spec,
   T0, TESTER, type Scenario, type Spec,
 } from './scenario.js';
-import { espSaFrom, type MobilityHeaderSpec } from '../../wire/index.js';
+import { espSaFrom, innermostDhcpv6, type Dhcpv6Message, type MobilityHeaderSpec } from '../../wire/index.js';
 
 type Mutation = (sc: Scenario) => void;
 interface Case {
@@ -340,7 +340,35 @@ const CASES: Record<string, Case> = {
   'UPN-11': { pass: companion(UPN, false), fail: companion(UPN, true) },
   'LMA-VAL-01': { pass: unprotectedPbu(false), fail: unprotectedPbu(true) },
   'LMA-PBA-16': { pass: secured, fail: securedWithSpi('mn2-ho-pba', 0x2201) },
+  'DHCP-01': { pass: dhcpv6Exchanges, fail: (sc) => { dhcpv6Exchanges(sc); removeTagged(sc, 'dhcp-ho-fwd'); } },
+  'DHCP-02': { pass: dhcpv6Exchanges, fail: (sc) => { dhcpv6Exchanges(sc); (spec(sc, 'dhcp-ho-fwd', 'dhcpv6').msg as { linkAddress: string }).linkAddress = MAG2; } },
+  'DHCP-03': { pass: dhcpv6Exchanges, fail: (sc) => { dhcpv6Exchanges(sc); msg(sc, 'mn1-ho-pba').options.push({ type: 22, prefix: '2001:db8:aa:9::/64' }); } },
+  'DHCP-04': { pass: dhcpv6Exchanges, fail: (sc) => { dhcpv6Exchanges(sc); dhcpReplyAddress(spec(sc, 'dhcp-ho-reply', 'dhcpv6').msg, '2001:db8:aa:1::2000'); } },
 };
+
+/** MN1 gets 2001:db8:aa:1::1000 from DHCPv6 through MAG1 after attaching, and again through MAG2 after its handover. */
+const DHCP_SERVER = '2001:db8:ff::547';
+function dhcpv6Exchanges(sc: Scenario): void {
+  const duid = '00030001' + MN1.mac.replace(/:/g, '');
+  const relay = (tag: string, time: number, acc: string, mag: string, xid: number): Spec[] => {
+    const solicit: Dhcpv6Message = { msgType: 1, transactionId: xid, options: [{ code: 1, duid }, { code: 3, iaid: 1, t1: 0, t2: 0, options: [] }] };
+    const reply: Dhcpv6Message = { msgType: 7, transactionId: xid, options: [{ code: 1, duid }, { code: 3, iaid: 1, t1: 300, t2: 480, options: [{ code: 5, address: '2001:db8:aa:1::1000', preferredLifetime: 600, validLifetime: 1200, options: [] }] }] };
+    const wrap = (type: number, m: Dhcpv6Message): Dhcpv6Message => ({ msgType: type, hopCount: 0, linkAddress: '2001:db8:aa:1::1', peerAddress: MN1.ll, options: [{ code: 18, id: '61636330' }, { code: 9, message: m }] });
+    return [
+      { kind: 'dhcpv6', tag: `${tag}-client`, point: acc, time, src: MN1.ll, dst: 'ff02::1:2', srcPort: 546, dstPort: 547, ethSrc: MN1.mac, msg: solicit },
+      { kind: 'dhcpv6', tag: `${tag}-fwd`, point: 'trn', time: time + 0.01, src: mag, dst: DHCP_SERVER, srcPort: 547, dstPort: 547, msg: wrap(12, solicit) },
+      { kind: 'dhcpv6', tag: `${tag}-relay-reply`, point: 'trn', time: time + 0.02, src: DHCP_SERVER, dst: mag, srcPort: 547, dstPort: 547, msg: wrap(13, reply) },
+      { kind: 'dhcpv6', tag: `${tag}-reply`, point: acc, time: time + 0.03, src: MN1.lla, dst: MN1.ll, srcPort: 547, dstPort: 546, ethSrc: ROUTER_MAC, msg: reply },
+    ];
+  };
+  add(sc, ...relay('dhcp-attach', 1.4, 'acc1', MAG1, 0x10), ...relay('dhcp-ho', 203.5, 'acc2', MAG2, 0x20));
+}
+/** Puts `address` in the IA_NA of a Relay-Reply's Reply. */
+function dhcpReplyAddress(m: Dhcpv6Message, address: string): void {
+  const inner = innermostDhcpv6(m)!;
+  const ia = inner.options.find((o) => o.code === 3) as { options: { address: string }[] };
+  ia.options[0]!.address = address;
+}
 
 function MN3mac(): string { return '02:00:00:00:aa:03'; }
 function MN3mn() { return { nai: 'mn3@example.com', mac: MN3mac(), ll: 'fe80::ff:fe00:aa03', hnp: '2001:db8:aa:3::/64', hoa: '2001:db8:aa:3::5', lla: 'fe80::a:3' }; }

@@ -4,7 +4,7 @@
 import {
   encodeEsp, encodeEthernet, encodeGre, GRE_PROTOCOL_IPV6, encodeIcmpv6, encodeIke, encodeIpv6, encodeMobilityHeader, encodeUdp, espSaFrom, ipv6PseudoChecksum, parseIpv6,
   timestampFromDate, ETHERTYPE_IPV6, IPPROTO_MH, LINKTYPE_ETHERNET, UDP_PORT_IKE, type EspAlgorithm, type EspSa, type ExtensionHeaderSpec,
-  type Icmpv6Spec, type MobilityHeaderSpec, type MobilityOptionSpec,
+  encodeDhcpv6, type Dhcpv6Message, type Icmpv6Spec, type MobilityHeaderSpec, type MobilityOptionSpec,
 } from '../../wire/index.js';
 import { join } from 'node:path';
 import { createPcapWriter } from '../../harness/capture/pcap-writer.js';
@@ -44,6 +44,8 @@ export type Spec =
   /** ESP whose payload is opaque (no SA opens it). */
   | { kind: 'esp'; tag?: string; point: string; time: number; src: string; dst: string; spi: number }
   | { kind: 'ike'; tag?: string; point: string; time: number; src: string; dst: string; exchangeType: number; response?: boolean; messageId?: number }
+  /** DHCPv6 over UDP (546/547), on an access link (`ethSrc`: the MN's MAC) or between a relay and the server. */
+  | { kind: 'dhcpv6'; tag?: string; point: string; time: number; src: string; dst: string; srcPort: number; dstPort: number; ethSrc?: string; msg: Dhcpv6Message }
   /** A frame as captured, for link types the encoders do not build (802.11 radiotap). */
   | { kind: 'raw'; tag?: string; point: string; time: number; bytes: Uint8Array };
 
@@ -305,6 +307,8 @@ function encode(s: Spec): Uint8Array {
       const ike = encodeIke({ exchangeType: s.exchangeType, flags: { I: !s.response, R: s.response === true }, messageId: s.messageId ?? 0, body: new Uint8Array(32) });
       return eth('02:00:00:00:01:01', '02:00:00:00:02:01', encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 64, nextHeader: 17, payload: encodeUdp({ srcPort: UDP_PORT_IKE, dstPort: UDP_PORT_IKE, payload: ike }, s.src, s.dst) }));
     }
+    case 'dhcpv6':
+      return eth(s.ethSrc ?? '02:00:00:00:01:01', '02:00:00:00:02:01', encodeIpv6({ src: s.src, dst: s.dst, hopLimit: 64, nextHeader: 17, payload: encodeUdp({ srcPort: s.srcPort, dstPort: s.dstPort, payload: encodeDhcpv6(s.msg) }, s.src, s.dst) }));
     case 'raw':
       return s.bytes;
   }

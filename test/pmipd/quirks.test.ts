@@ -1,12 +1,14 @@
 // Every quirk deviates where it says, visibly on the wire (or, for downlink-to-old-mag, in the
 // data-plane route): each case runs one scenario without and with the quirk and compares.
 import { expect } from 'chai';
-import { encodeMobilityHeader, findOption, findOptions, type BindingAck, type RouterAdvertisement } from '../../wire/index.js';
+import { decodeDhcpv6, encodeDhcpv6, encodeMobilityHeader, findOption, findOptions, innermostDhcpv6, isRelay, type BindingAck, type Dhcpv6Message, type RouterAdvertisement } from '../../wire/index.js';
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
 import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage, UpdateNotification, UpdateNotificationAck } from '../../wire/index.js';
 import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, greDomain, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
 import { planIpsec } from '../../pmipd/ipsec/protect.js';
 import { tunnelKeys } from '../../pmipd/gre-keys.js';
+import { Dhcpv6Relay } from '../../pmipd/mag/dhcpv6-relay.js';
+import type { Counters, Logger } from '../../pmipd/log.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -121,6 +123,25 @@ function handover(q: string[]): [BindingAck, BindingAck, LmaHarness] {
 /** GRE keys (RFC 5845): an LMA of a greKeys domain and a PBU asking for downlink key 5. */
 const greLma = (q: string[]) => new LmaHarness({ quirks: q, cfg: greDomain() });
 const GRE_PBU = { llId: LL1, extra: [{ type: 33 as const, key: 5 }] };
+/** DHCPv6 relay: what mag1 sends the server for mn1's Solicit, and what the MN gets back from the server's Reply. */
+function relayed(q: string[]): { forward: Dhcpv6Message | null; reply: Dhcpv6Message | null } {
+  const sent: { to: 'server' | 'client'; bytes: Uint8Array }[] = [];
+  const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
+  const r = new Dhcpv6Relay({
+    server: '2001:db8:2::2', self: { name: 'mag1', address: MAG1 }, quirks: new Quirks(q), log: quiet, counters: { inc: () => undefined } as unknown as Counters,
+    sessions: () => [{ iface: 'acc0', mac: '02:00:00:00:01:01', state: 'registered', hnps: [HNP] }],
+    sendToServer: (bytes) => sent.push({ to: 'server', bytes }), sendToClient: (_i, _d, bytes) => sent.push({ to: 'client', bytes }),
+  });
+  const ia = { code: 3 as const, iaid: 0x01010101, t1: 0, t2: 0, options: [] };
+  r.fromClient('acc0', MN1_LL, encodeDhcpv6({ msgType: 1, transactionId: 7, options: [{ code: 1, duid: '00030001020000000101' }, ia] }));
+  const fwd = sent.find((x) => x.to === 'server');
+  const forward = fwd ? decodeDhcpv6(fwd.bytes, 0, fwd.bytes.length) : null;
+  const fwdInner = forward && isRelay(forward) ? innermostDhcpv6(forward) : undefined;
+  const serverIa = fwdInner?.options.find((o) => o.code === 3) ?? ia;
+  r.fromServer(encodeDhcpv6({ msgType: 13, hopCount: 0, linkAddress: '::', peerAddress: MN1_LL, options: [{ code: 18, id: Buffer.from('acc0').toString('hex') }, { code: 9, message: { msgType: 7, transactionId: 7, options: [serverIa] } }] }), '2001:db8:2::2');
+  const back = sent.find((x) => x.to === 'client');
+  return { forward, reply: back ? decodeDhcpv6(back.bytes, 0, back.bytes.length) : null };
+}
 
 /** IPsec: the XFRM lines a node of a manual-keyed domain with two MAGs installs. */
 const IPSEC_LMAA = '2001:db8::1';
@@ -293,6 +314,14 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
     normal: true, quirky: false,
   },
   'gre-keys-swapped-in-data': { observe: (q) => tunnelKeys('mag', { down: 1, up: 2 }, new Quirks(q)), normal: { outKey: 2, inKey: 1 }, quirky: { outKey: 1, inKey: 2 } },
+  'dhcpv6-no-relay': { observe: (q) => relayed(q).forward?.msgType ?? 'nothing relayed', normal: 12, quirky: 'nothing relayed' },
+  'dhcpv6-link-address-outside-hnp': { observe: (q) => { const f = relayed(q).forward; return f && isRelay(f) ? f.linkAddress : null; }, normal: '2001:db8:a000::1', quirky: MAG1 },
+  'dhcpv6-iaid-per-mag': {
+    // The server sees another IAID; the MN gets its own back.
+    observe: (q) => { const { forward, reply } = relayed(q); return [forward && innermostDhcpv6(forward)?.options.find((o) => o.code === 3), reply?.options[0]].map((o) => (o && 'iaid' in o ? o.iaid === 0x01010101 : null)); },
+    normal: [true, true], quirky: [false, true],
+  },
+  'dhcpv6-extra-hnp-on-handover': { observe: (q) => findOptions(handover(q)[1].options, 22).map((o) => o.prefix), normal: [HNP], quirky: [HNP, '2001:db8:a000:1::/64'] },
 };
 
 describe('pmipd quirks: each one deviates on the wire', () => {

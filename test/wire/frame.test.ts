@@ -336,10 +336,10 @@ describe('wire/frame', () => {
       const tcp = decodeHex(LINKTYPE_RAW, ipv6('2001:db8:aa::5', '2001:db8:ff::1', 6, 64, 'c350 0050 00000000'));
       expect(tcp.tcp).to.deep.equal({ srcPort: 50000, dstPort: 80 });
       expect(summarizeFrame(tcp)).to.equal('2001:db8:aa::5 > 2001:db8:ff::1: TCP 50000 > 80');
-      const udp = decodeHex(LINKTYPE_RAW, ipv6('2001:db8:1::1', '2001:db8:1::2', 17, 64, '0222 0223 000c f34a abcd0102'));
-      expect(udp.udp).to.include({ srcPort: 546, dstPort: 547, checksumOk: true });
+      const udp = decodeHex(LINKTYPE_RAW, ipv6('2001:db8:1::1', '2001:db8:1::2', 17, 64, '0221 0224 000c f34a abcd0102'));
+      expect(udp.udp).to.include({ srcPort: 545, dstPort: 548, checksumOk: true });
       expect(udp.payload).to.deep.equal({ protocol: 17, length: 4 });
-      expect(summarizeFrame(udp)).to.equal('2001:db8:1::1 > 2001:db8:1::2: UDP 546 > 547 length 4');
+      expect(summarizeFrame(udp)).to.equal('2001:db8:1::1 > 2001:db8:1::2: UDP 545 > 548 length 4');
     });
 
     it('a UDP length beyond the packet is malformed', () => {
