@@ -91,6 +91,16 @@ export const QUIRKS = {
     does: 'ipsec: manual: the LMA\'s SPD selects only MH types 6 out and 5 in (PBA, PBU): its Binding Errors travel in clear, and (measured on Debian\'s 6.1 kernel) the type-5 inbound selector did not stop an unprotected PBU either',
   },
   'esp-tunnel-mode': { role: 'both', breaks: ['SEC-02'], does: 'ESP in tunnel mode (an inner IPv6 header) instead of transport mode' },
+  // IPv4 home addresses (RFC 5844; pmipd/lma/ipv4-hoa.ts, pmipd/mag/pbu-builder.ts)
+  'ipv4-request-twice': { role: 'mag', breaks: ['V4-01'], does: 'PBUs of an MN entitled to IPv4 carry two IPv4 HoA Request options' },
+  'ipv4-only-sends-hnp': { role: 'mag', breaks: ['V4-02'], does: 'PBUs of an IPv4-only MN carry an HNP option ::/0 as well' },
+  'refresh-ipv4-zero': { role: 'mag', breaks: ['V4-12'], does: 'refresh and de-registration PBUs ask for 0.0.0.0/0 instead of the assigned IPv4 HoA' },
+  'ipv4-requires-hnp': { role: 'lma', breaks: ['V4-03'], does: 'a PBU with an IPv4 HoA Request but no HNP option is refused with 158' },
+  'accept-multiple-ipv4-requests': { role: 'lma', breaks: ['V4-04'], does: 'a PBU with two IPv4 HoA Requests is processed (the first one) instead of refused with 173' },
+  'ipv4-foreign-address-accepted': { role: 'lma', breaks: ['V4-05'], does: 'a requested IPv4 HoA the MN may not use is granted instead of refused with 171' },
+  'pba-no-ipv4-reply-on-refresh': { role: 'lma', breaks: ['V4-06'], does: 'a PBA accepting a refresh carries no IPv4 HoA Reply option' },
+  'no-ipv4-default-router': { role: 'lma', breaks: ['V4-07'], does: 'accepting PBAs carry no IPv4 Default-Router Address option' },
+  'ipv4-only-pba-with-hnp': { role: 'lma', breaks: ['V4-08'], does: 'the PBA to a PBU with only an IPv4 HoA Request carries an HNP option ::/0' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

@@ -2,6 +2,7 @@
 // MN-ID so the §5.4.1 lookups are map hits, whatever the number of sessions.
 import type { Timer } from '../clock.js';
 import type { Prefix } from '../../wire/index.js';
+import type { HeldIpv4 } from './ipv4-hoa.js';
 
 export type BceState = 'active' | 'deleting';
 
@@ -27,6 +28,8 @@ export interface BindingCacheEntry {
   /** Prefixes this entry took from the pool (released with it). */
   pooled: Prefix[];
   timer: Timer | null;
+  /** RFC 5844: the IPv4 home address of the session, if it has one. */
+  ipv4?: HeldIpv4 | null;
 }
 
 export class BindingCache {

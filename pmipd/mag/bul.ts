@@ -1,6 +1,7 @@
 // The MAG's Binding Update List (RFC 5213 §6.1): one entry per MN session on one access link.
 import type { Timer } from '../clock.js';
 import type { Prefix } from '../../wire/index.js';
+import type { Ipv4Grant } from '../ipv4/addresses.js';
 
 export type BulState =
   | 'registering'    // initial PBU sent, no PBA yet
@@ -55,6 +56,11 @@ export interface BulEntry {
   quickRetries: number;
   /** The LMA asked for Access Network Identifier parameters (RFC 7077 reason 4): the next PBU carries them. */
   aniRequested?: boolean;
+  /** RFC 5844: the MN is entitled to an IPv4 HoA (PBUs ask for one) / to IPv6 (false: no HNP option). */
+  ipv4Service?: boolean;
+  ipv6Service?: boolean;
+  /** The IPv4 HoA the LMA assigned (null before). */
+  ipv4?: Ipv4Grant | null;
 }
 
 export class BindingUpdateList {

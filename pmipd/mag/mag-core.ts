@@ -15,6 +15,7 @@ import { MhScreen } from '../mh-screen.js';
 import type { Quirks } from '../quirks.js';
 import { BindingUpdateList, type BulEntry, type PbuKind } from './bul.js';
 import { buildPbu, handoffIndicator } from './pbu-builder.js';
+import { grantedIpv4 } from './ipv4-request.js';
 import { MAX_QUICK_RETRIES, nextTimeout } from './retransmit.js';
 import { buildPresenceProbe, buildRouterAdvertisement } from './router-advert.js';
 
@@ -240,6 +241,7 @@ export class MagCore {
       hnps: [], request: mn.prefixes.slice(), lla: domain.fixedMagAddresses ? FIXED_MAG_LINK_LOCAL : null,
       lifetimeUnits: 0, installed: false, raMtu: null, outstanding: null, attachHi, createdAt: clock.now(), registeredAt: null,
       refreshTimer: null, raTimer: null, presenceTimer: null, quickRetries: 0,
+      ipv4Service: (mn.ipv4?.kind ?? 'none') !== 'none', ipv6Service: mn.ipv6 !== false, ipv4: null,
     };
     this.bul.add(e);
     counters.inc('attachments');
@@ -484,10 +486,14 @@ export class MagCore {
   private accepted(e: BulEntry, msg: BindingAck, rttMs: number): void {
     const { clock, domain, quirks, counters, log, dataplane } = this.o;
     const hnps = findOptions(msg.options, MH_OPTION.HOME_NETWORK_PREFIX).filter((h) => h.prefix !== '::/0').map((h) => parsePrefix(h.prefix));
-    if (hnps.length === 0 || msg.lifetimeUnits === 0) {
-      this.stop(e, hnps.length === 0 ? 'accepting PBA without a prefix' : 'accepting PBA with lifetime 0');
+    // RFC 5844: an IPv4-only session has an IPv4 HoA and no prefix (a refresh PBA may repeat neither).
+    const ipv4 = grantedIpv4(msg) ?? e.ipv4 ?? null;
+    const noPrefix = hnps.length === 0 && (e.ipv6Service !== false || ipv4 === null);
+    if (noPrefix || msg.lifetimeUnits === 0) {
+      this.stop(e, noPrefix ? 'accepting PBA without a prefix' : 'accepting PBA with lifetime 0');
       return;
     }
+    e.ipv4 = ipv4;
     let lla = e.lla;
     let llaInUse: string | null = null;
     if (!domain.fixedMagAddresses) {
@@ -519,7 +525,7 @@ export class MagCore {
     this.linksChanged();
     this.o.handoverKnowledge?.record(e.mnId, this.o.self.name);
     this.armPresence(e);
-    log.info('pba-accepted', { mn: e.mnId, seq: msg.seq, hnp: hnps.map((p) => p.text), lla, lifetime: msg.lifetimeUnits * 4, rttMs });
+    log.info('pba-accepted', { mn: e.mnId, seq: msg.seq, hnp: hnps.map((p) => p.text), ipv4: ipv4?.address, lla, lifetime: msg.lifetimeUnits * 4, rttMs });
     e.refreshTimer?.cancel();
     e.refreshTimer = quirks.has('no-refresh') ? null
       : clock.setTimer(msg.lifetimeUnits * 4000 * domain.mag.refreshRatio, () => this.refreshDue(e));
@@ -529,6 +535,8 @@ export class MagCore {
       this.sendPbu(e, 'refresh');
     }
     if (e.installed && !changed) return;
+    // An IPv4-only session has no IPv6 route and no RA (its IPv4 data plane is not built yet).
+    if (hnps.length === 0) return;
     // Marked at once: a second PBA before the kernel is done (e.g. MAG-PBA-10) must not install
     // the session twice. ip -batch applies requests in the order they are made.
     const wasInstalled = e.installed;

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { encodeMobilityHeader, findOption, findOptions, type BindingAck, type RouterAdvertisement } from '../../wire/index.js';
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
 import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage, UpdateNotification, UpdateNotificationAck } from '../../wire/index.js';
-import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
+import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MN1_MAC, MagHarness, V4ONLY, V4ONLY_MAC, ipv4Domain, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
 import { planIpsec } from '../../pmipd/ipsec/protect.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
@@ -115,6 +115,27 @@ function handover(q: string[]): [BindingAck, BindingAck, LmaHarness] {
   h.clock.advance(10);
   const b = h.pbu({ seq: 2, llId: LL1, hi: 3 }, MAG2)!;
   return [a, b, h];
+}
+
+/** IPv4 home address scenarios (RFC 5844): mn1 dual-stack, V4ONLY IPv4-only, pool 10.64.0.0/16 */
+const V4_REQ = { type: 36, prefixLength: 0, address: '0.0.0.0' } as const;
+const count = (m: { options: { type: number }[] }, type: number) => m.options.filter((o) => o.type === type).length;
+const firstPbu4 = (q: string[], mac: string) => { const h = new MagHarness({ quirks: q, cfg: ipv4Domain() }); h.rs(mac); return h.lastPbu(); };
+async function refreshPbu4(q: string[]) {
+  const h = new MagHarness({ quirks: q, cfg: ipv4Domain() });
+  h.rs();
+  h.answer(0, (spec) => { spec.options = [...(spec.options ?? []).filter((o) => o.type !== 36), { type: 37, status: 0, prefixLength: 16, address: '10.64.0.2' }, { type: 38, address: '10.64.0.1' }]; });
+  await settle();
+  h.clock.advance(320_000);
+  h.core.onNeighborAdvertisement('acc1', MN1_LL);
+  return h.pbus().length > 1 ? h.lastPbu() : null;
+}
+const pba4 = (q: string[], spec: Parameters<LmaHarness['pbu']>[0]) => new LmaHarness({ quirks: q, cfg: ipv4Domain() }).pbu({ llId: LL1, ...spec });
+function refreshPba4(q: string[]): BindingAck {
+  const h = new LmaHarness({ quirks: q, cfg: ipv4Domain() });
+  const first = h.pbu({ llId: LL1, extra: [V4_REQ] })!;
+  h.clock.advance(10);
+  return h.pbu({ seq: 2, llId: LL1, hi: 5, hnps: findOptions(first.options, 22).map((o) => o.prefix), extra: [{ ...V4_REQ, prefixLength: 16, address: '10.64.0.2' }] })!;
 }
 
 /** IPsec: the XFRM lines a node of a manual-keyed domain with two MAGs installs. */
@@ -282,6 +303,16 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   'wrong-spi-per-mag': { observe: (q) => spis(xfrm('lma', q)), normal: ['0x1001', '0x1002', '0x2001', '0x2002'], quirky: ['0x1001', '0x1002'] },
   'spd-pbu-pba-only': { observe: (q) => xfrm('lma', q).filter((l) => l.includes('policy')).map((l) => / type (\d)/.exec(l)?.[1] ?? 'all'), normal: ['all', 'all', 'all', 'all'], quirky: ['6', '5', '6', '5'] },
   'esp-tunnel-mode': { observe: (q) => [...new Set(xfrm('mag', q).map((l) => / mode (\w+)/.exec(l)?.[1]))], normal: ['transport'], quirky: ['tunnel'] },
+  // IPv4 home addresses (RFC 5844)
+  'ipv4-request-twice': { observe: (q) => count(firstPbu4(q, MN1_MAC), 36), normal: 1, quirky: 2 },
+  'ipv4-only-sends-hnp': { observe: (q) => count(firstPbu4(q, V4ONLY_MAC), 22), normal: 0, quirky: 1 },
+  'refresh-ipv4-zero': { observe: async (q) => findOption((await refreshPbu4(q))!.options, 36)?.address, normal: '10.64.0.2', quirky: '0.0.0.0' },
+  'ipv4-requires-hnp': { observe: (q) => pba4(q, { mnId: V4ONLY, omit: [22], extra: [V4_REQ] })?.status, normal: 0, quirky: 158 },
+  'accept-multiple-ipv4-requests': { observe: (q) => pba4(q, { extra: [V4_REQ, V4_REQ] })?.status, normal: 173, quirky: 0 },
+  'ipv4-foreign-address-accepted': { observe: (q) => pba4(q, { extra: [{ ...V4_REQ, prefixLength: 16, address: '10.64.0.77' }] })?.status, normal: 171, quirky: 0 },
+  'pba-no-ipv4-reply-on-refresh': { observe: (q) => count(refreshPba4(q), 37), normal: 1, quirky: 0 },
+  'no-ipv4-default-router': { observe: (q) => count(pba4(q, { extra: [V4_REQ] })!, 38), normal: 1, quirky: 0 },
+  'ipv4-only-pba-with-hnp': { observe: (q) => count(pba4(q, { mnId: V4ONLY, omit: [22], extra: [V4_REQ] })!, 22), normal: 0, quirky: 1 },
 };
 
 describe('pmipd quirks: each one deviates on the wire', () => {
