@@ -6,6 +6,7 @@ import { FORWARDING_CHECKS } from './forwarding.js';
 import { HEARTBEAT_CHECKS } from './heartbeat.js';
 import { REVOCATION_CHECKS } from './revocation.js';
 import { UPDATE_NOTIFICATION_CHECKS } from './update-notification.js';
+import { IPV4_CHECKS } from './ipv4.js';
 import { HOME_LINK_CHECKS } from './home-link.js';
 import { Judge } from './judge.js';
 import { LMA_PBA_CHECKS } from './lma-pba.js';
@@ -18,6 +19,7 @@ import type { RequirementResult } from './types.js';
 export const CHECKS: readonly Check[] = [
   ...MH_CHECKS, ...MAG_PBU_CHECKS, ...LMA_PBA_CHECKS, ...MOBILITY_CHECKS, ...HOME_LINK_CHECKS, ...FORWARDING_CHECKS, ...SECURITY_CHECKS,
   ...HEARTBEAT_CHECKS, ...REVOCATION_CHECKS, ...UPDATE_NOTIFICATION_CHECKS,
+  ...IPV4_CHECKS,
 ];
 
 const byRequirement = new Map<string, Check>();

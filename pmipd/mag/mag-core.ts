@@ -535,8 +535,6 @@ export class MagCore {
       this.sendPbu(e, 'refresh');
     }
     if (e.installed && !changed) return;
-    // An IPv4-only session has no IPv6 route and no RA (its IPv4 data plane is not built yet).
-    if (hnps.length === 0) return;
     // Marked at once: a second PBA before the kernel is done (e.g. MAG-PBA-10) must not install
     // the session twice. ip -batch applies requests in the order they are made.
     const wasInstalled = e.installed;
@@ -546,7 +544,8 @@ export class MagCore {
       await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma });
     };
     install().then(() => {
-      if (this.bul.get(e.mnId) !== e) return;
+      // An IPv4-only session gets its link-local address (presence probes) but no RA: it has no prefix.
+      if (this.bul.get(e.mnId) !== e || hnps.length === 0) return;
       // RA-03/HO-11: the prefix is advertised only now, after the PBA and with the routes in place.
       this.sendRa(e);
       this.armPeriodicRa(e);
@@ -630,7 +629,7 @@ export class MagCore {
     log.info('mn-left', { mn: e.mnId, iface: e.iface, why });
     this.clearTimers(e);
     if (e.state === 'deregistering') return;
-    if (quirks.has('no-dereg') || e.hnps.length === 0 || e.state === 'stopped') {
+    if (quirks.has('no-dereg') || (e.hnps.length === 0 && (e.ipv4 ?? null) === null) || e.state === 'stopped') {
       this.finish(e, why);
       return;
     }
