@@ -10,6 +10,9 @@
 // ECN as Linux ip6tnl does it (RFC 6040, RFC 5213 §5.6.3): on entry the outer traffic class carries
 // the inner ECN field, CE as ECT(0) (INET_ECN_encapsulate); on exit an outer CE marks an ECT inner
 // packet CE and drops a Not-ECT one (INET_ECN_decapsulate).
+// IPv4 inner packets (RFC 5844 §3.1.3, an IPv4 home address) take a second raw socket, next header
+// 4, the same way: encapsulated from the peer's TUN, decapsulated into it (ECN alike, the IPv4
+// header checksum redone when CE is set).
 // The TUN devices are not persistent: they disappear with the file descriptors, also when the
 // process is killed. An open protocol-41 raw socket also stops the kernel from answering tunnelled
 // packets with ICMPv6 Parameter Problem (raw delivery counts as a handler).
@@ -42,6 +45,7 @@
 #define SOCKET_BUFFER (4 * 1024 * 1024)
 #define OUTER_HOP_LIMIT 64
 #define IPPROTO_IPV6_IN_IPV6 41
+#define IPPROTO_IPV4_IN_IPV6 4
 
 #define ECN_NOT_ECT 0
 #define ECN_ECT_0 2
@@ -59,6 +63,8 @@ struct peer {
 
 struct tunnel {
   int raw;
+  /** Next header 4: IPv4 inner packets. */
+  int raw4;
   int wake;
   int epoll;
   int npeers;
@@ -89,8 +95,9 @@ static void encapsulate_from(struct tunnel *t, struct peer *p) {
       if (errno != EAGAIN && errno != EINTR) count_error(t, errno);
       return;
     }
-    if (n < 40 || (t->packet[0] >> 4) != 6) { count(t, C_NOT_IPV6); continue; }
-    int inner = ecn_of(t->packet);
+    int v4 = n >= 20 && (t->packet[0] >> 4) == 4;
+    if (!v4 && (n < 40 || (t->packet[0] >> 4) != 6)) { count(t, C_NOT_IPV6); continue; }
+    int inner = v4 ? (t->packet[1] & 3) : ecn_of(t->packet);
     int tclass = inner == ECN_CE ? ECN_ECT_0 : inner;
     struct iovec iov = { .iov_base = t->packet, .iov_len = (size_t)n };
     struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov, .msg_iovlen = 1,
@@ -100,7 +107,7 @@ static void encapsulate_from(struct tunnel *t, struct peer *p) {
     cm->cmsg_type = IPV6_TCLASS;
     cm->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(cm), &tclass, sizeof tclass);
-    if (sendmsg(t->raw, &msg, 0) < 0) count_error(t, errno);
+    if (sendmsg(v4 ? t->raw4 : t->raw, &msg, 0) < 0) count_error(t, errno);
     else count(t, C_ENCAP);
   }
 }
@@ -110,21 +117,37 @@ static struct peer *peer_by_address(struct tunnel *t, const struct in6_addr *a) 
   return NULL;
 }
 
-static void decapsulate(struct tunnel *t) {
+/** Sets CE in an IPv4 header and redoes its checksum (RFC 1624 would do; the header is short). */
+static void ipv4_set_ce(unsigned char *ip4) {
+  ip4[1] |= ECN_CE;
+  ip4[10] = ip4[11] = 0;
+  uint32_t sum = 0;
+  size_t ihl = (size_t)(ip4[0] & 15) * 4;
+  for (size_t k = 0; k + 1 < ihl; k += 2) sum += (uint32_t)(ip4[k] << 8 | ip4[k + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  ip4[10] = (unsigned char)(~sum >> 8);
+  ip4[11] = (unsigned char)~sum;
+}
+
+/** What `sock` received: IPv6 inner packets from the next-header-41 socket, IPv4 ones from the 4 one. */
+static void decapsulate(struct tunnel *t, int sock) {
+  int v4 = sock == t->raw4;
   for (int i = 0; i < BATCH; i++) {
     struct sockaddr_in6 from;
     char control[CMSG_SPACE(sizeof(int)) * 2];
     struct iovec iov = { .iov_base = t->packet, .iov_len = sizeof t->packet };
     struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
                           .msg_control = control, .msg_controllen = sizeof control };
-    ssize_t n = recvmsg(t->raw, &msg, 0);
+    ssize_t n = recvmsg(sock, &msg, 0);
     if (n < 0) {
       if (errno != EAGAIN && errno != EINTR) count_error(t, errno);
       return;
     }
     struct peer *p = peer_by_address(t, &from.sin6_addr);
     if (p == NULL) { count(t, C_UNKNOWN_PEER); continue; }
-    if (n < 40 || (t->packet[0] >> 4) != 6 || (msg.msg_flags & MSG_TRUNC)) { count(t, C_NOT_IPV6); continue; }
+    int ok = v4 ? n >= 20 && (t->packet[0] >> 4) == 4 && (size_t)(t->packet[0] & 15) * 4 <= (size_t)n
+                : n >= 40 && (t->packet[0] >> 4) == 6;
+    if (!ok || (msg.msg_flags & MSG_TRUNC)) { count(t, C_NOT_IPV6); continue; }
     int outer = ECN_NOT_ECT;
     for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
       if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_TCLASS) {
@@ -134,8 +157,9 @@ static void decapsulate(struct tunnel *t) {
       }
     }
     if (outer == ECN_CE) {
-      if (ecn_of(t->packet) == ECN_NOT_ECT) { count(t, C_ECN_DROPPED); continue; }
-      t->packet[1] |= ECN_CE << 4;
+      if ((v4 ? t->packet[1] & 3 : ecn_of(t->packet)) == ECN_NOT_ECT) { count(t, C_ECN_DROPPED); continue; }
+      if (v4) ipv4_set_ce(t->packet);
+      else t->packet[1] |= ECN_CE << 4;
     }
     if (write(p->fd, t->packet, (size_t)n) < 0) count_error(t, errno);
     else count(t, C_DECAP);
@@ -155,7 +179,8 @@ static void *forward(void *arg) {
     for (int i = 0; i < n; i++) {
       uint32_t who = events[i].data.u32;
       if (who == (uint32_t)t->npeers + 1) return NULL;
-      if (who == (uint32_t)t->npeers) decapsulate(t);
+      if (who == (uint32_t)t->npeers) decapsulate(t, t->raw);
+      else if (who == (uint32_t)t->npeers + 2) decapsulate(t, t->raw4);
       else encapsulate_from(t, &t->peers[who]);
     }
   }
@@ -171,6 +196,7 @@ static void release(struct tunnel *t) {
   }
   for (int i = 0; i < t->npeers; i++) if (t->peers[i].fd >= 0) close(t->peers[i].fd);
   if (t->raw >= 0) close(t->raw);
+  if (t->raw4 >= 0) close(t->raw4);
   if (t->wake >= 0) close(t->wake);
   if (t->epoll >= 0) close(t->epoll);
 }
@@ -211,8 +237,8 @@ static int open_tun(const char *name) {
   return fd;
 }
 
-static int open_raw(const struct in6_addr *local) {
-  int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_IPV6_IN_IPV6);
+static int open_raw(const struct in6_addr *local, int next_header) {
+  int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, next_header);
   if (fd < 0) return -1;
   int one = 1, hops = OUTER_HOP_LIMIT, buf = SOCKET_BUFFER;
   struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = *local };
@@ -267,7 +293,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   struct peer *peers = calloc(npeers, sizeof *peers);
   char (*names)[IFNAMSIZ] = calloc(npeers, IFNAMSIZ);
   if (t == NULL || peers == NULL || names == NULL) { free(t); free(peers); free(names); napi_throw_error(env, NULL, "open: out of memory"); return NULL; }
-  t->raw = t->wake = t->epoll = -1;
+  t->raw = t->raw4 = t->wake = t->epoll = -1;
   t->peers = peers;
   for (uint32_t i = 0; i < npeers; i++) peers[i].fd = -1;
   for (uint32_t i = 0; i < npeers; i++) {
@@ -294,9 +320,13 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
       if (peers[i].fd < 0) { err = errno; snprintf(what, sizeof what, "TUN device %s (/dev/net/tun, TUNSETIFF)", names[i]); }
       t->npeers = (int)i + 1;
     }
-    if (err == 0 && (t->raw = open_raw(&local)) < 0) {
+    if (err == 0 && (t->raw = open_raw(&local, IPPROTO_IPV6_IN_IPV6)) < 0) {
       err = errno;
       snprintf(what, sizeof what, "raw IPv6 socket for next header 41 bound to %s", local_text);
+    }
+    if (err == 0 && (t->raw4 = open_raw(&local, IPPROTO_IPV4_IN_IPV6)) < 0) {
+      err = errno;
+      snprintf(what, sizeof what, "raw IPv6 socket for next header 4 bound to %s", local_text);
     }
     leave_netns(&saved);
   }
@@ -304,9 +334,9 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     err = errno;
     snprintf(what, sizeof what, "eventfd/epoll");
   }
-  for (int i = 0; err == 0 && i <= t->npeers + 1; i++) {
+  for (int i = 0; err == 0 && i <= t->npeers + 2; i++) {
     struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
-    int fd = i < t->npeers ? peers[i].fd : i == t->npeers ? t->raw : t->wake;
+    int fd = i < t->npeers ? peers[i].fd : i == t->npeers ? t->raw : i == t->npeers + 1 ? t->wake : t->raw4;
     if (epoll_ctl(t->epoll, EPOLL_CTL_ADD, fd, &ev) < 0) { err = errno; snprintf(what, sizeof what, "epoll_ctl"); }
   }
   if (err == 0) {
