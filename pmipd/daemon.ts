@@ -52,7 +52,10 @@ interface BackendChoice {
 async function chooseBackend(ip: IpBatch, cfg: DomainConfig, transport: string, log: Logger): Promise<BackendChoice> {
   if (cfg.dataplane !== 'auto') return { backend: cfg.dataplane };
   const said: string[] = [];
-  for (const backend of BACKENDS) {
+  // RFC 5844: only tun carries IPv4 home addresses (next header 4), so a domain with them tries it first.
+  const ipv4 = cfg.mobileNodes.some((mn) => (mn.ipv4?.kind ?? 'none') !== 'none');
+  if (ipv4) log.info('dataplane-order', { first: 'tun', why: 'mobile nodes with IPv4 home addresses: only the tun back-end carries IPv4 inner packets' });
+  for (const backend of ipv4 ? ['tun' as const, ...BACKENDS.filter((b) => b !== 'tun')] : BACKENDS) {
     const failure = await probeBackend(ip, backend, transport);
     log.info('dataplane-probe', { backend, ok: failure === null, said: failure ?? undefined });
     if (failure === null) {

@@ -94,6 +94,7 @@ export const QUIRKS = {
   // IPv4 home addresses (RFC 5844; pmipd/lma/ipv4-hoa.ts, pmipd/mag/pbu-builder.ts)
   'ipv4-request-twice': { role: 'mag', breaks: ['V4-01'], does: 'PBUs of an MN entitled to IPv4 carry two IPv4 HoA Request options' },
   'ipv4-only-sends-hnp': { role: 'mag', breaks: ['V4-02'], does: 'PBUs of an IPv4-only MN carry an HNP option ::/0 as well' },
+  'ipv4-any-source-tunnelled': { role: 'mag', breaks: ['V4-09'], does: 'IPv4 from an MN\'s link enters the tunnel whatever its source (the tun data plane), not only from the assigned HoA' },
   'refresh-ipv4-zero': { role: 'mag', breaks: ['V4-12'], does: 'refresh and de-registration PBUs ask for 0.0.0.0/0 instead of the assigned IPv4 HoA' },
   'ipv4-requires-hnp': { role: 'lma', breaks: ['V4-03'], does: 'a PBU with an IPv4 HoA Request but no HNP option is refused with 158' },
   'accept-multiple-ipv4-requests': { role: 'lma', breaks: ['V4-04'], does: 'a PBU with two IPv4 HoA Requests is processed (the first one) instead of refused with 173' },

@@ -5,8 +5,10 @@
 // Purpose: the MAG asks for one IPv4 HoA (0.0.0.0/0, then the assigned one) and no HNP for an
 // IPv4-only MN; the LMA answers every such PBU with an IPv4 HoA Reply, the Default-Router option
 // exactly on success, no HNP when none was asked, and refuses with 158/170/171/172/173/130.
-// RFC 5844 §3.1.2.1, §3.1.2.2, §3.1.2.6, §3.2.3.1, §3.2.3.3. Not here (not built yet): the
-// IPv4 data plane (V4-09), DHCPv4 and ARP at the MAG (V4-10, V4-11), IPv4 transport (V4-13, V4-14).
+// mn1's IPv4 traffic to cn1 crosses the tunnel as next header 4, a spoofed source does not (V4-09;
+// pmipd carries IPv4 on its tun back-end only; the case configures mn1's HoA itself: no DHCPv4 yet).
+// RFC 5844 §3.1.2.1, §3.1.2.2, §3.1.2.6, §3.1.3, §3.2.3.1, §3.2.3.3, §3.2.4. Not here (not built
+// yet): DHCPv4 and ARP at the MAG (V4-10, V4-11), IPv4 transport (V4-13, V4-14).
 //
 //   mn1 (dual) ─┐                          tester1 (emulated MAG)
 //   mn2 (v4)  ──┴─ ap1 ── mag1 ══ lma1 ══════════╝        (topology.yaml; lifetime 8 s, IPv4 pool /29)
@@ -17,12 +19,14 @@
 //    │── PBU mn2 IPv4 0.0.0.0/0 (no HNP) ────▶│   V4-01, V4-02                        │
 //    │◀─ PBA 0 Reply 0 b/29 + DR (no HNP) ────│   V4-06, V4-07, V4-08                 │
 //    │── PBU HI 5, IPv4 a / b ───────────────▶│   V4-12 (refresh)                     │
+//    │══ IPv4 a > cn1 in IPv6 (NH 4) ════════▶│══▶ cn1, and back: V4-09; spoofed src: not tunnelled
 //    ╳ mn2 leaves: PBU L=0, IPv4 b ──────────▶│   V4-12 (de-registration)             │
 //                                             │◀── PBU IPv4 only / neither ──────────│ V4-03: 0 / 158
 //                                             │◀── 2 requests / v6-only MN / HNP of v4-only ─│ V4-04: 173/170/172
 //                                             │◀── foreign address / pool exhausted ─│ V4-05: 171+129 / 130+128
 import { findOption } from '../../wire/index.js';
 import { conformanceCase, expect, mobilityOf, type EmulatedMag, type Sent } from '../../harness/conformance/index.js';
+import { pollUntil } from '../../harness/poll.js';
 
 const LIFETIME_S = 8;
 const V4ONLY = 'v4only@example.org', V6ONLY = 'v6only@example.org';
@@ -47,7 +51,7 @@ conformanceCase(import.meta.url, {
       ...FILLERS.map((nai) => ({ nai, ipv4: 'dynamic' })),
     ],
   },
-  requirements: ['V4-01', 'V4-02', 'V4-03', 'V4-04', 'V4-05', 'V4-06', 'V4-07', 'V4-08', 'V4-12'],
+  requirements: ['V4-01', 'V4-02', 'V4-03', 'V4-04', 'V4-05', 'V4-06', 'V4-07', 'V4-08', 'V4-09', 'V4-12'],
 }, (c) => {
   let m: EmulatedMag;
 
@@ -65,6 +69,45 @@ conformanceCase(import.meta.url, {
       return refreshed.size === 2 ? true : undefined;
     }, { timeoutMs: (LIFETIME_S + 2) * 1000, what: 'refresh PBUs for mn1 and mn2 from mag1' });
     expect(done, 'refresh PBUs for both MNs').to.be.observed;
+  });
+
+  c.step('mn1 reaches cn1 over IPv4 from its HoA through the tunnel (next header 4); a spoofed source is not tunnelled', async () => {
+    const v = c.verdict('V4-09');
+    const pcoa = c.address('mag1'), lmaa = c.address('lma1');
+    const granted = await (await c.watch(['mag1-lma1'], true)).until((f) => {
+      const x = mobilityOf(f);
+      if (x?.mh.type !== 6 || findOption(x.mh.options, 8)?.id !== 'mn1@example.org') return undefined;
+      const r = findOption(x.mh.options, 37), dr = findOption(x.mh.options, 38);
+      return r?.status === 0 && dr !== undefined ? { hoa: r.address, len: r.prefixLength, router: dr.address } : undefined;
+    }, { timeoutMs: 3000, what: 'the PBA granting mn1 an IPv4 HoA' });
+    if (granted === null) { v.expect(false, { pass: '', fail: 'mn1 got no IPv4 HoA, so no IPv4 traffic could be sent' }); return; }
+    const dp = c.tb.iut('mag1')?.dataplane?.backend;
+    if (dp !== 'tun') { c.note(`V4-09 not judged: mag1 runs the ${dp ?? 'unknown'} data plane; pmipd carries IPv4 on tun only`); return; }
+    const sh = (node: string, ...cmds: string[][]) => cmds.reduce((p, a) => p.then(() => c.tb.exec(node, 'ip', a).then(() => undefined)), Promise.resolve());
+    await sh('lma1', ['-4', 'addr', 'add', '192.0.2.1/24', 'dev', 'eth2']);
+    await sh('cn1', ['-4', 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', '192.0.2.1']);
+    await sh('mn1', ['-4', 'addr', 'add', `${granted.hoa}/${granted.len}`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', granted.router],
+      ['-4', 'addr', 'add', '10.99.99.99/32', 'dev', 'eth0']);
+    const w = await c.watch(['mag1-lma1']);
+    const ping = (src: string) => c.tb.exec('mn1', 'ping', ['-4', '-n', '-c', '1', '-W', '1', '-I', src, '192.0.2.2'], { reject: false });
+    await pollUntil(async () => (await ping(granted.hoa)).exitCode === 0, { what: `an IPv4 ping mn1 (${granted.hoa}) -> cn1`, timeoutMs: 5000, maxIntervalMs: 200 });
+    const seen = { up: false, down: false };
+    await w.until((f) => {
+      const o = f.frame.ipv6, i = f.frame.inner?.ipv4;
+      if (o?.nextHeader !== 4 || i === undefined) return undefined;
+      if (o.src === pcoa && o.dst === lmaa && i.src === granted.hoa) seen.up = true;
+      if (o.src === lmaa && o.dst === pcoa && i.dst === granted.hoa) seen.down = true;
+      return seen.up && seen.down ? true : undefined;
+    }, { timeoutMs: 3000, what: 'the tunnelled IPv4 echo request and reply' });
+    v.expect(seen.up && seen.down, { pass: `IPv4 ${granted.hoa} <-> 192.0.2.2 crossed ${pcoa} <-> ${lmaa} as next header 4, both ways`,
+      fail: `IPv4 ${granted.hoa} <-> 192.0.2.2 as next header 4: uplink ${seen.up ? 'seen' : 'not seen'}, downlink ${seen.down ? 'seen' : 'not seen'}` },
+    [], { field: 'outer next header / inner IPv4 src', expected: `4 / ${granted.hoa}`, seen: `up ${seen.up}, down ${seen.down}` });
+    const spoofWatch = await c.watch(['mag1-lma1']);
+    await ping('10.99.99.99');
+    const spoofed = await spoofWatch.until((f) => (f.frame.ipv6?.nextHeader === 4 && f.frame.inner?.ipv4?.src === '10.99.99.99' ? true : undefined),
+      { timeoutMs: 1500, what: 'a tunnelled packet from the spoofed source' });
+    v.expect(spoofed === null, { pass: 'a packet from 10.99.99.99 (not mn1\'s HoA) was not tunnelled', fail: 'mag1 tunnelled a packet from 10.99.99.99, which is not mn1\'s IPv4 HoA' },
+      [], { field: 'inner IPv4 src tunnelled', expected: `only ${granted.hoa}`, seen: spoofed === null ? 'only the HoA' : '10.99.99.99' });
   });
 
   c.step('mn2 leaves its link: mag1 de-registers its IPv4 HoA', async () => {

@@ -28,6 +28,9 @@ export interface LmaDataplane {
   /** Drop traffic for `hnp` while the session waits for deletion (DEREG-09). */
   blackholePrefix(hnp: Prefix): void;
   removePrefix(hnp: Prefix): void;
+  /** RFC 5844: the downlink of an IPv4 HoA into the tunnel toward `proxyCoa` (back-ends that carry IPv4). */
+  routeIpv4?(address: string, proxyCoa: string): void;
+  removeIpv4?(address: string): void;
 }
 
 /** Quirk crash-on-oversized-nai: the NAI length past which the LMA crashes. */
@@ -284,6 +287,7 @@ export class LmaCore {
       };
       this.cache.add(bce);
       for (const p of bce.hnps) dataplane.routePrefix(p, proxyCoa);
+      if (ipv4 !== null) dataplane.routeIpv4?.(ipv4.grant.address, proxyCoa);
       counters.inc('bce_created');
       log.info('bce-created', { mn: mnId, hnp: bce.hnps.map((p) => p.text), ipv4: ipv4?.grant.address, pcoa: proxyCoa, lla: bce.lla, lifetime: granted * 4 });
     } else {
@@ -306,6 +310,7 @@ export class LmaCore {
         const target = quirks.has('downlink-to-old-mag') ? previous : proxyCoa;
         for (const p of bce.hnps) dataplane.routePrefix(p, target);
       }
+      if (gainsIpv4 || ((moved || wasDeleting) && ipv4 !== null)) dataplane.routeIpv4?.(ipv4!.grant.address, quirks.has('downlink-to-old-mag') ? previous : proxyCoa);
       if (moved) {
         counters.inc('handovers');
         log.info('bce-handover', { mn: mnId, hnp: bce.hnps.map((p) => p.text), from: previous, to: proxyCoa, hi: v.hi });
@@ -366,6 +371,7 @@ export class LmaCore {
     const ipv4 = { grant: bce.ipv4?.grant ?? null, refresh: false };
     if (v.hnpOptions.length === 0 && v.ipv4Requests.length > 0 && bce.hnps.length > 0) {
       // RFC 5844 §3.2.3.3: a de-registration of the IPv4 HoA alone; the IPv6 session stays.
+      if (bce.ipv4) dataplane.removeIpv4?.(bce.ipv4.grant.address);
       this.ipv4.release(bce.ipv4 ?? null);
       bce.ipv4 = null;
       bce.lastTimestamp = v.timestamp === undefined ? null : timestampNumber(v.timestamp);
@@ -410,6 +416,7 @@ export class LmaCore {
     this.cache.remove(bce);
     for (const p of bce.hnps) dataplane.removePrefix(p);
     for (const p of bce.pooled) this.pool.release(p.text, p);
+    if (bce.ipv4) dataplane.removeIpv4?.(bce.ipv4.grant.address);
     this.ipv4.release(bce.ipv4 ?? null);
     counters.inc('bce_deleted');
     log.info('bce-deleted', { mn: bce.mnId, hnp: bce.hnps.map((p) => p.text), why });

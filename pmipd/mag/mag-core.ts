@@ -16,13 +16,18 @@ import type { Quirks } from '../quirks.js';
 import { BindingUpdateList, type BulEntry, type PbuKind } from './bul.js';
 import { buildPbu, handoffIndicator } from './pbu-builder.js';
 import { grantedIpv4 } from './ipv4-request.js';
+import type { Ipv4Grant } from '../ipv4/addresses.js';
 import { MAX_QUICK_RETRIES, nextTimeout } from './retransmit.js';
 import { buildPresenceProbe, buildRouterAdvertisement } from './router-advert.js';
 
 export interface AccessLink { iface: string; mac: string }
 
 /** What the data plane must carry for one session. */
-export interface SessionRoute { iface: string; hnps: readonly Prefix[]; lla: string | null; lma: string }
+export interface SessionRoute {
+  iface: string; hnps: readonly Prefix[]; lla: string | null; lma: string; ipv4?: Ipv4Grant | null;
+  /** Quirk ipv4-any-source-tunnelled: every IPv4 source from the MN's link enters the tunnel. */
+  ipv4AnySource?: boolean;
+}
 
 /** The MAG side of the data plane (pmipd/dataplane/). Resolves once the kernel has it. */
 export interface MagDataplane {
@@ -493,7 +498,6 @@ export class MagCore {
       this.stop(e, noPrefix ? 'accepting PBA without a prefix' : 'accepting PBA with lifetime 0');
       return;
     }
-    e.ipv4 = ipv4;
     let lla = e.lla;
     let llaInUse: string | null = null;
     if (!domain.fixedMagAddresses) {
@@ -512,8 +516,9 @@ export class MagCore {
         do lla = randomLinkLocal(); while (this.usedOnLink(e, lla));
       }
     }
-    const changed = !samePrefixes(hnps, e.hnps) || lla !== e.lla;
-    const old = { iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma };
+    const changed = !samePrefixes(hnps, e.hnps) || lla !== e.lla || ipv4?.address !== e.ipv4?.address;
+    const old = { iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ipv4: e.ipv4 ?? null };
+    e.ipv4 = ipv4;
     e.hnps = hnps;
     e.request = hnps;
     e.lla = lla;
@@ -541,7 +546,7 @@ export class MagCore {
     e.installed = true;
     const install = async () => {
       if (wasInstalled) await dataplane.removeSession(old);
-      await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma });
+      await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma, ipv4, ...(quirks.has('ipv4-any-source-tunnelled') ? { ipv4AnySource: true } : {}) });
     };
     install().then(() => {
       // An IPv4-only session gets its link-local address (presence probes) but no RA: it has no prefix.
@@ -649,7 +654,7 @@ export class MagCore {
 
   private uninstall(e: BulEntry): void {
     e.installed = false;
-    this.o.dataplane.removeSession({ iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma }).catch((err: Error) => {
+    this.o.dataplane.removeSession({ iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ipv4: e.ipv4 ?? null }).catch((err: Error) => {
       this.o.counters.inc('dataplane_errors');
       this.o.log.error('dataplane-remove-failed', { mn: e.mnId, why: err.message });
     });

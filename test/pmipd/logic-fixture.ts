@@ -127,7 +127,9 @@ export function pbuSpec(s: PbuSpec, wallMs: number): MobilityHeaderSpec {
 
 export class RecordingMagDataplane implements MagDataplane {
   readonly ops: string[] = [];
-  async addSession(s: SessionRoute): Promise<void> { this.ops.push(`add ${s.iface} ${s.hnps.map((p) => p.text).join(',')} lla=${s.lla}`); }
+  /** Every session added, as asked for. */
+  readonly added: SessionRoute[] = [];
+  async addSession(s: SessionRoute): Promise<void> { this.added.push(s); this.ops.push(`add ${s.iface} ${s.hnps.map((p) => p.text).join(',')} lla=${s.lla}`); }
   async removeSession(s: SessionRoute): Promise<void> { this.ops.push(`remove ${s.iface} ${s.hnps.map((p) => p.text).join(',')}`); }
   async transportMtuChanged(mtu: number): Promise<void> { this.ops.push(`transport mtu ${mtu}`); }
 }

@@ -121,11 +121,15 @@ function handover(q: string[]): [BindingAck, BindingAck, LmaHarness] {
 const V4_REQ = { type: 36, prefixLength: 0, address: '0.0.0.0' } as const;
 const count = (m: { options: { type: number }[] }, type: number) => m.options.filter((o) => o.type === type).length;
 const firstPbu4 = (q: string[], mac: string) => { const h = new MagHarness({ quirks: q, cfg: ipv4Domain() }); h.rs(mac); return h.lastPbu(); };
-async function refreshPbu4(q: string[]) {
+async function registered4(q: string[]): Promise<MagHarness> {
   const h = new MagHarness({ quirks: q, cfg: ipv4Domain() });
   h.rs();
   h.answer(0, (spec) => { spec.options = [...(spec.options ?? []).filter((o) => o.type !== 36), { type: 37, status: 0, prefixLength: 16, address: '10.64.0.2' }, { type: 38, address: '10.64.0.1' }]; });
   await settle();
+  return h;
+}
+async function refreshPbu4(q: string[]) {
+  const h = await registered4(q);
   h.clock.advance(320_000);
   h.core.onNeighborAdvertisement('acc1', MN1_LL);
   return h.pbus().length > 1 ? h.lastPbu() : null;
@@ -306,6 +310,7 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   // IPv4 home addresses (RFC 5844)
   'ipv4-request-twice': { observe: (q) => count(firstPbu4(q, MN1_MAC), 36), normal: 1, quirky: 2 },
   'ipv4-only-sends-hnp': { observe: (q) => count(firstPbu4(q, V4ONLY_MAC), 22), normal: 0, quirky: 1 },
+  'ipv4-any-source-tunnelled': { observe: async (q) => (await registered4(q)).dp.added.at(-1)?.ipv4AnySource === true, normal: false, quirky: true },
   'refresh-ipv4-zero': { observe: async (q) => findOption((await refreshPbu4(q))!.options, 36)?.address, normal: '10.64.0.2', quirky: '0.0.0.0' },
   'ipv4-requires-hnp': { observe: (q) => pba4(q, { mnId: V4ONLY, omit: [22], extra: [V4_REQ] })?.status, normal: 0, quirky: 158 },
   'accept-multiple-ipv4-requests': { observe: (q) => pba4(q, { extra: [V4_REQ, V4_REQ] })?.status, normal: 173, quirky: 0 },
