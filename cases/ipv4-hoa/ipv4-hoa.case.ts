@@ -80,7 +80,8 @@ conformanceCase(import.meta.url, {
       const r = findOption(x.mh.options, 37), dr = findOption(x.mh.options, 38);
       return r?.status === 0 && dr !== undefined ? { hoa: r.address, len: r.prefixLength, router: dr.address } : undefined;
     }, { timeoutMs: 3000, what: 'the PBA granting mn1 an IPv4 HoA' });
-    if (granted === null) { v.expect(false, { pass: '', fail: 'mn1 got no IPv4 HoA, so no IPv4 traffic could be sent' }); return; }
+    // Without a granted HoA and router (V4-01, V4-06, V4-07 judge why) there is no IPv4 traffic to judge.
+    if (granted === null) { c.note('V4-09 not judged: no PBA granted mn1 an IPv4 HoA with a default router'); return; }
     const dp = c.tb.iut('mag1')?.dataplane?.backend;
     if (dp !== 'tun') { c.note(`V4-09 not judged: mag1 runs the ${dp ?? 'unknown'} data plane; pmipd carries IPv4 on tun only`); return; }
     const sh = (node: string, ...cmds: string[][]) => cmds.reduce((p, a) => p.then(() => c.tb.exec(node, 'ip', a).then(() => undefined)), Promise.resolve());

@@ -6,6 +6,7 @@ import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '.
 import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage, UpdateNotification, UpdateNotificationAck } from '../../wire/index.js';
 import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MN1_MAC, MagHarness, V4ONLY, V4ONLY_MAC, ipv4Domain, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
 import { planIpsec } from '../../pmipd/ipsec/protect.js';
+import type { DomainConfig } from '../../pmipd/config.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -14,10 +15,10 @@ const LL1 = '020000000101';
 
 /** MAG scenarios */
 const firstPbu = (q: string[]) => { const h = new MagHarness({ quirks: q }); h.rs(); return h.lastPbu(); };
-async function registered(q: string[]): Promise<MagHarness> {
-  const h = new MagHarness({ quirks: q });
+async function registered(q: string[], cfg?: DomainConfig, patch?: Parameters<MagHarness['answer']>[1]): Promise<MagHarness> {
+  const h = new MagHarness({ quirks: q, ...(cfg !== undefined ? { cfg } : {}) });
   h.rs();
-  h.answer();
+  h.answer(0, patch);
   await settle();
   return h;
 }
@@ -121,13 +122,9 @@ function handover(q: string[]): [BindingAck, BindingAck, LmaHarness] {
 const V4_REQ = { type: 36, prefixLength: 0, address: '0.0.0.0' } as const;
 const count = (m: { options: { type: number }[] }, type: number) => m.options.filter((o) => o.type === type).length;
 const firstPbu4 = (q: string[], mac: string) => { const h = new MagHarness({ quirks: q, cfg: ipv4Domain() }); h.rs(mac); return h.lastPbu(); };
-async function registered4(q: string[]): Promise<MagHarness> {
-  const h = new MagHarness({ quirks: q, cfg: ipv4Domain() });
-  h.rs();
-  h.answer(0, (spec) => { spec.options = [...(spec.options ?? []).filter((o) => o.type !== 36), { type: 37, status: 0, prefixLength: 16, address: '10.64.0.2' }, { type: 38, address: '10.64.0.1' }]; });
-  await settle();
-  return h;
-}
+const registered4 = (q: string[]) => registered(q, ipv4Domain(), (spec) => {
+  spec.options = [...(spec.options ?? []).filter((o) => o.type !== 36), { type: 37, status: 0, prefixLength: 16, address: '10.64.0.2' }, { type: 38, address: '10.64.0.1' }];
+});
 async function refreshPbu4(q: string[]) {
   const h = await registered4(q);
   h.clock.advance(320_000);
