@@ -4,6 +4,8 @@ import { canonicalAddress, formatMac, parseMac, parsePrefix, type Prefix } from 
 import { YamlReader, YamlSource, type FieldPath } from '../harness/yaml-located.js';
 import { IPSEC_FIELDS, readIpsec, type IpsecSettings } from './ipsec/settings.js';
 import { DHCPV6_FIELDS, readDhcpv6, type Dhcpv6Settings } from './dhcpv6-settings.js';
+import { MN_IPV4_FIELDS, readIpv4Pool, readMnIpv4 } from './ipv4/config.js';
+import type { Ipv4Entitlement, Ipv4Prefix } from './ipv4/addresses.js';
 
 export type DataplaneKind = 'auto' | 'ip6tnl' | 'seg6' | 'tun' | 'none';
 
@@ -18,6 +20,10 @@ export interface MobileNodePolicy {
   proxyMobility: boolean;
   /** MAG names allowed to register it; empty = every MAG of the domain. */
   mags: string[];
+  /** RFC 5844 IPv4 home address service (absent: none). */
+  ipv4?: Ipv4Entitlement;
+  /** false: IPv4-only, no HNP service (RFC 5844 status 172); absent: true. */
+  ipv6?: boolean;
 }
 
 export interface MagEntry {
@@ -41,6 +47,8 @@ export interface LmaSettings {
   minDelayBeforeBCEDelete: number;
   maxDelayBeforeNewBCEAssign: number;
   timestampValidityWindow: number;
+  /** RFC 5844: the IPv4 home addresses of MNs with `ipv4: dynamic`; null: none. */
+  ipv4Pool?: Ipv4Prefix | null;
 }
 
 export interface MagSettings {
@@ -121,7 +129,7 @@ const address = (r: YamlReader, path: FieldPath): string => {
 function readLma(r: YamlReader): LmaSettings {
   const p = ['lma'];
   r.map(p, ['name', 'address', 'transportInterface', 'prefixPool', 'hnpLength', 'maxLifetime',
-    'minDelayBeforeBCEDelete', 'maxDelayBeforeNewBCEAssign', 'timestampValidityWindow']);
+    'minDelayBeforeBCEDelete', 'maxDelayBeforeNewBCEAssign', 'timestampValidityWindow', 'ipv4Pool']);
   const hnpLength = r.int([...p, 'hnpLength'], 64, 1, 64);
   const prefixPool = r.strings([...p, 'prefixPool'], true).map((t, i) => {
     const pre = r.parsed([...p, 'prefixPool', i], t, parsePrefix);
@@ -138,6 +146,7 @@ function readLma(r: YamlReader): LmaSettings {
     minDelayBeforeBCEDelete: r.int([...p, 'minDelayBeforeBCEDelete'], 10000, 0, 3_600_000),
     maxDelayBeforeNewBCEAssign: r.int([...p, 'maxDelayBeforeNewBCEAssign'], 1500, 0, 60_000),
     timestampValidityWindow: r.int([...p, 'timestampValidityWindow'], 300, 1, 3_600_000),
+    ipv4Pool: readIpv4Pool(r, [...p, 'ipv4Pool']),
   };
 }
 
@@ -195,7 +204,7 @@ function readMobileNodes(r: YamlReader, mags: MagEntry[]): MobileNodePolicy[] {
   const macs = new Set<string>();
   for (let i = 0; i < n; i++) {
     const p = ['mobileNodes', i];
-    r.map(p, ['nai', 'mac', 'prefixes', 'proxyMobility', 'mags']);
+    r.map(p, ['nai', 'mac', 'prefixes', 'proxyMobility', 'mags', ...MN_IPV4_FIELDS]);
     const nai = r.str([...p, 'nai']);
     if (nais.has(nai)) r.fail([...p, 'nai'], `duplicate NAI "${nai}"`);
     nais.add(nai);
@@ -214,6 +223,7 @@ function readMobileNodes(r: YamlReader, mags: MagEntry[]): MobileNodePolicy[] {
       prefixes: r.strings([...p, 'prefixes']).map((t, j) => r.parsed([...p, 'prefixes', j], t, parsePrefix)),
       proxyMobility: r.bool([...p, 'proxyMobility'], true),
       mags: magNames,
+      ...readMnIpv4(r, p),
     });
   }
   return out;

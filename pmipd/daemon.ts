@@ -54,7 +54,10 @@ interface BackendChoice {
 async function chooseBackend(ip: IpBatch, cfg: DomainConfig, transport: string, log: Logger): Promise<BackendChoice> {
   if (cfg.dataplane !== 'auto') return { backend: cfg.dataplane };
   const said: string[] = [];
-  for (const backend of BACKENDS) {
+  // RFC 5844: only tun carries IPv4 home addresses (next header 4), so a domain with them tries it first.
+  const ipv4 = cfg.mobileNodes.some((mn) => (mn.ipv4?.kind ?? 'none') !== 'none');
+  if (ipv4) log.info('dataplane-order', { first: 'tun', why: 'mobile nodes with IPv4 home addresses: only the tun back-end carries IPv4 inner packets' });
+  for (const backend of ipv4 ? ['tun' as const, ...BACKENDS.filter((b) => b !== 'tun')] : BACKENDS) {
     if (cfg.greKeys && backend === 'seg6') {
       // RFC 5845 sessions need GRE, which seg6 encapsulation cannot make.
       log.info('dataplane-probe', { backend, ok: false, said: 'skipped: seg6 cannot encapsulate in GRE (greKeys: true)' });

@@ -100,6 +100,17 @@ export const QUIRKS = {
   'dhcpv6-link-address-outside-hnp': { role: 'mag', breaks: ['DHCP-02'], does: 'Relay-Forwards carry the MAG\'s Proxy-CoA as link-address instead of an address of the MN\'s HNP' },
   'dhcpv6-iaid-per-mag': { role: 'mag', breaks: ['DHCP-04'], does: 'the relay maps each IA_NA\'s IAID to one of its own (and back in replies), so the server leases the MN another address at every MAG' },
   'dhcpv6-extra-hnp-on-handover': { role: 'lma', breaks: ['DHCP-03'], does: 'a handover\'s PBA grants one more prefix besides the session\'s HNPs, so the DHCP-served link\'s prefix set changes mid-session' },
+  // IPv4 home addresses (RFC 5844; pmipd/lma/ipv4-hoa.ts, pmipd/mag/pbu-builder.ts)
+  'ipv4-request-twice': { role: 'mag', breaks: ['V4-01'], does: 'PBUs of an MN entitled to IPv4 carry two IPv4 HoA Request options' },
+  'ipv4-only-sends-hnp': { role: 'mag', breaks: ['V4-02'], does: 'PBUs of an IPv4-only MN carry an HNP option ::/0 as well' },
+  'ipv4-any-source-tunnelled': { role: 'mag', breaks: ['V4-09'], does: 'IPv4 from an MN\'s link enters the tunnel whatever its source (the tun data plane), not only from the assigned HoA' },
+  'refresh-ipv4-zero': { role: 'mag', breaks: ['V4-12'], does: 'refresh and de-registration PBUs ask for 0.0.0.0/0 instead of the assigned IPv4 HoA' },
+  'ipv4-requires-hnp': { role: 'lma', breaks: ['V4-03'], does: 'a PBU with an IPv4 HoA Request but no HNP option is refused with 158' },
+  'accept-multiple-ipv4-requests': { role: 'lma', breaks: ['V4-04'], does: 'a PBU with two IPv4 HoA Requests is processed (the first one) instead of refused with 173' },
+  'ipv4-foreign-address-accepted': { role: 'lma', breaks: ['V4-05'], does: 'a requested IPv4 HoA the MN may not use is granted instead of refused with 171' },
+  'pba-no-ipv4-reply-on-refresh': { role: 'lma', breaks: ['V4-06'], does: 'a PBA accepting a refresh carries no IPv4 HoA Reply option' },
+  'no-ipv4-default-router': { role: 'lma', breaks: ['V4-07'], does: 'accepting PBAs carry no IPv4 Default-Router Address option' },
+  'ipv4-only-pba-with-hnp': { role: 'lma', breaks: ['V4-08'], does: 'the PBA to a PBU with only an IPv4 HoA Request carries an HNP option ::/0' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

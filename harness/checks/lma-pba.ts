@@ -195,6 +195,8 @@ function otherHolder(t: Trace, prefixes: readonly string[], mnId: string | undef
 export const pbaPrefixes = check('pba-hnp', ['LMA-PBA-09', 'LMA-PBA-10'], (t, [ok, rejected]) => {
   rejected!.inconclusiveBecause('no rejected PBU in the trace');
   for (const ex of pairs(t)) {
+    // RFC 5844: a PBU with an IPv4 HoA Request and no HNP gets no HNP back (V4-08 judges it).
+    if (countOptions(ex.pbu, 22) === 0 && countOptions(ex.pbu, 36) > 0) continue;
     const ev = evPair(t, ex);
     const got = hnpsOf(ex.pba);
     if (isAccepted(ex)) {

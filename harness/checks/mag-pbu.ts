@@ -92,6 +92,8 @@ export const pbuHnp = check('pbu-hnp', ['MAG-PBU-05', 'MAG-PBU-06', 'MAG-PBU-07'
     const ev = [mhEv(t, ex.pbu)];
     const all = everyOptionOf(ex.pbu, 22);
     if (all.length > 0) present!.pass(() => `PBU carries ${all.length} HNP option(s)`, ev);
+    // RFC 5844 §3.2.3.1: an IPv4-only MN's PBU has an IPv4 HoA Request instead (V4-02).
+    else if (countOptions(ex.pbu, 36) > 0) continue;
     else present!.fail('PBU carries no HNP option', ev, { field: 'HNP options', expected: '>= 1', seen: 0 });
     const hnps = optionsOf(ex.pbu, 22);
     if (hnps.some((h) => isZeroPrefix(h.prefix))) {

@@ -8,6 +8,7 @@ import { REVOCATION_CHECKS } from './revocation.js';
 import { UPDATE_NOTIFICATION_CHECKS } from './update-notification.js';
 import { GRE_CHECKS } from './gre.js';
 import { DHCPV6_CHECKS } from './dhcpv6.js';
+import { IPV4_CHECKS } from './ipv4.js';
 import { HOME_LINK_CHECKS } from './home-link.js';
 import { Judge } from './judge.js';
 import { LMA_PBA_CHECKS } from './lma-pba.js';
@@ -22,6 +23,7 @@ export const CHECKS: readonly Check[] = [
   ...HEARTBEAT_CHECKS, ...REVOCATION_CHECKS, ...UPDATE_NOTIFICATION_CHECKS,
   ...GRE_CHECKS,
   ...DHCPV6_CHECKS,
+  ...IPV4_CHECKS,
 ];
 
 const byRequirement = new Map<string, Check>();

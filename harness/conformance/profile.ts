@@ -9,6 +9,7 @@ import type { DomainSettings } from '../trace/index.js';
 import { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, RFC6543_MAC } from '../trace/index.js';
 import { nodesOfKind, primaryAddress, type Topology } from '../topology/model.js';
 import type { IutSpec } from '../topology/schema.js';
+import { IPV4_HOA_POOL, ipv4ProvisionOf } from '../iut/pmipd-ipv4.js';
 import { opmipProfile } from './opmip-profile.js';
 import { ADAPTERS } from '../iut/registry.js';
 import { capabilityStatementOf, knownImplementations, type CapabilityStatement, type RoleClaim } from './capabilities.js';
@@ -21,6 +22,10 @@ export interface MnProvision {
   mac?: string;
   /** Fixed home network prefixes; none: allocated from the pool. */
   prefixes?: string[];
+  /** RFC 5844: 'dynamic' or a fixed a.b.c.d/len IPv4 home address (default none). */
+  ipv4?: string;
+  /** false: an IPv4-only MN (default true). */
+  ipv6?: boolean;
   /** false: known but not entitled to network-based mobility (152). */
   proxyMobility?: boolean;
   /** Node ids of the only MAGs allowed to register it (154 from others). */
@@ -43,6 +48,8 @@ export interface DomainNeeds {
   fixedPrefixes?: boolean;
   /** The LMA's pool holds only this many /64s (default: the topology's whole HNP pool). */
   poolSize?: number;
+  /** RFC 5844: the LMA's IPv4 home address pool (default 10.64.0.0/16 when an MN has IPv4 service). */
+  ipv4Pool?: string;
   /**
    * RFC 5847 Heartbeat on (default off: optional in the RFC). An interval under the RFC's 30 s is
    * for a test that cannot wait: the trace is told, and HB-04 then judges no gap (undecided).
@@ -209,12 +216,14 @@ export const pmipdProfile = {
     const entry = (m: MnProvision) => ({
       nai: m.nai, ...(m.mac !== undefined ? { mac: m.mac } : {}), ...(m.prefixes ? { prefixes: m.prefixes } : {}),
       ...(m.proxyMobility === false ? { proxyMobility: false } : {}), ...(m.mags ? { mags: m.mags } : {}),
+      ...(m.ipv4 !== undefined ? { ipv4: m.ipv4 } : {}), ...(m.ipv6 === false ? { ipv6: false } : {}),
     });
     const fromTopology = nodesOfKind(topology, 'mn').map((n) => entry({
-      nai: n.mn!.nai, mac: n.mn!.mac, ...(needs.fixedPrefixes === true ? { prefixes: [n.mn!.hnp] } : {}), ...extra.get(n.mn!.nai),
+      nai: n.mn!.nai, mac: n.mn!.mac, ...(needs.fixedPrefixes === true ? { prefixes: [n.mn!.hnp] } : {}), ...ipv4ProvisionOf(n.mn!.family), ...extra.get(n.mn!.nai),
     }));
     const known = new Set(fromTopology.map((m) => m.nai));
     domain.mobileNodes = [...fromTopology, ...[...extra.values()].filter((m) => !known.has(m.nai)).map(entry)];
+    if ((domain.mobileNodes as MnProvision[]).some((m) => m.ipv4 !== undefined)) lma.ipv4Pool = needs.ipv4Pool ?? IPV4_HOA_POOL;
     return { adapter: 'pmipd', options: { domain, ...(quirks.length > 0 ? { quirks } : {}), logLevel: role === 'lma' ? 'debug' : 'info' } };
   },
   quirkRole(name: string): IutRole | 'both' {

@@ -14,6 +14,7 @@ import type { KernelFeature } from '../kernel-features.js';
 import type { IutSpec } from '../topology/schema.js';
 import { checkSocketPath, IutError, type DataplaneChoice, type DataplaneUse, type IutAdapter, type IutContext, type RunningIut } from './adapter.js';
 import type { PmipdOptions } from './pmipd-options.js';
+import { IPV4_HOA_POOL, ipv4ProvisionOf } from './pmipd-ipv4.js';
 import type { IutVars } from './vars.js';
 import { prepareIpsec, startIpsec, type NodeIpsec } from '../ipsec/pmipd-ipsec.js';
 
@@ -78,8 +79,9 @@ export function domainFile(vars: IutVars, opts: PmipdOptions, lmaInterface: stri
       transportInterface: m.id === vars.node.id ? vars.transport[0]?.name ?? 'eth0' : 'eth0',
       accessInterfaces: m.id === vars.node.id ? vars.access.map((a) => a.name) : ['acc0'],
     })),
-    mobileNodes: vars.mns.map((mn) => ({ nai: mn.nai, mac: mn.mac, prefixes: [mn.hnp] })),
+    mobileNodes: vars.mns.map((mn) => ({ nai: mn.nai, mac: mn.mac, prefixes: [mn.hnp], ...ipv4ProvisionOf(mn.family ?? 'ipv6') })),
   };
+  if (vars.mns.some((mn) => (mn.family ?? 'ipv6') !== 'ipv6')) (base.lma as Record<string, unknown>).ipv4Pool = IPV4_HOA_POOL;
   const over = opts.domain ?? {};
   for (const [k, v] of Object.entries(over)) {
     const cur = base[k];

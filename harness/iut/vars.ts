@@ -2,10 +2,11 @@
 // {{#each mns}}) and generated configs draw on. Also written as iut-vars.json next to the
 // configs, so the values a template can use are easy to look up.
 import { nodesOfKind, primaryAddress, type Topology, type TopologyInterface, type TopologyNode } from '../topology/model.js';
+import type { MnFamily } from '../topology/schema.js';
 
 export interface IutInterfaceVars { name: string; prefix: string | null; address: string | null; peer: string; role: TopologyInterface['role'] }
 export interface IutPeerVars { id: string; address: string | null }
-export interface IutMnVars { id: string; nai: string; mac: string; iid: string; hnp: string; ap: string | null }
+export interface IutMnVars { id: string; nai: string; mac: string; iid: string; hnp: string; ap: string | null; family?: MnFamily }
 
 export interface IutVars {
   runId: string;
@@ -51,7 +52,7 @@ export function iutVars(t: Topology, node: TopologyNode, runId: string, netns: s
     lma: lmas[0] ?? null,
     lmas,
     mags: nodesOfKind(t, 'mag').map(peerVars),
-    mns: nodesOfKind(t, 'mn').map((n) => ({ id: n.id, nai: n.mn!.nai, mac: n.mn!.mac, iid: n.mn!.iid, hnp: n.mn!.hnp, ap: n.mn!.ap })),
+    mns: nodesOfKind(t, 'mn').map((n) => ({ id: n.id, nai: n.mn!.nai, mac: n.mn!.mac, iid: n.mn!.iid, hnp: n.mn!.hnp, ap: n.mn!.ap, family: n.mn!.family })),
     pool: t.pool,
     hnpPool: t.hnpPool,
   };

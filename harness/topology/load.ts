@@ -371,6 +371,7 @@ class Resolver {
         nai: s.nai ?? `${mn.id}@example.org`,
         hnp,
         dad: s.dad ?? 'off',
+        family: s.family ?? 'ipv6',
         iid: eui64InterfaceId(mac),
         ifname: mn.interfaces[0]?.name ?? 'eth0',
         ap: apOf.get(mn.id) ?? null,

@@ -1,7 +1,7 @@
 // A topology after loading: groups expanded, defaults applied, every interface named, every
 // prefix and address decided. The builder, the IUT adapters and the events read only this.
 import type { JsonPath } from './json-schema.js';
-import type { DadMode, IutSpec, NodeKind } from './schema.js';
+import type { DadMode, IutSpec, MnFamily, NodeKind } from './schema.js';
 
 export interface MnIdentity {
   mac: string;
@@ -9,6 +9,8 @@ export interface MnIdentity {
   /** The MN's home network prefix, a /64, for the LMA's configuration. */
   hnp: string;
   dad: DadMode;
+  /** RFC 5844 home address service. */
+  family: MnFamily;
   /** The modified EUI-64 interface identifier of the MAC ("::a:b:c:d"). */
   iid: string;
   /** The MN's one interface (the endpoint name of its link, or eth0). */

@@ -22,6 +22,9 @@ const SYSCTL_KEY_PATTERN = '^[a-z0-9_]+([./][a-z0-9_-]+)+$';
 const SYSCTL_VALUE_PATTERN = '^[A-Za-z0-9_.:, /-]{0,64}$';
 
 export type DadMode = 'off' | 'optimistic' | 'on';
+/** The MN's home address service (RFC 5844): IPv6 only, IPv4 and IPv6, or IPv4 only. */
+export type MnFamily = 'ipv6' | 'dual-stack' | 'ipv4';
+export const MN_FAMILIES: readonly MnFamily[] = ['ipv6', 'dual-stack', 'ipv4'];
 
 export interface IutSpec { adapter: string; options?: Record<string, unknown> }
 
@@ -32,6 +35,7 @@ export interface NodeSettings {
   nai?: string;
   hnp?: string;
   dad?: DadMode;
+  family?: MnFamily;
   count?: number | string;
   // mag, lma
   iut?: IutSpec;
@@ -92,6 +96,7 @@ const KIND_SETTINGS: Record<NodeKind, Record<string, JsonSchema>> = {
     nai: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[!-~]+$', description: 'the MN\'s NAI (RFC 4282), e.g. mn1@example.org (default: <id>@example.org)' },
     hnp: prefix('the MN\'s home network prefix, a /64 (default: from addressing.hnpPool)'),
     dad: { enum: ['off', 'optimistic', 'on'], description: 'duplicate address detection on the MN (default off: fastest usable address)' },
+    family: { enum: [...MN_FAMILIES], description: 'home address service (RFC 5844): ipv6 (an HNP, the default), dual-stack (an HNP and an IPv4 home address) or ipv4 (an IPv4 home address only)' },
     count: {
       description: 'expand into <id>1 ... <id>N; a number or a parameter reference such as ${mns}',
       oneOf: [{ type: 'integer', minimum: 1, maximum: 10000 }, str('a parameter reference such as ${mns}', '^\\$\\{[a-z][a-z0-9_]{0,31}\\}$')],

@@ -16,6 +16,7 @@ import { readInterfaceFile, setSysctl } from './sysctl.js';
 import { TunTunnel, tunUnusableBecause, type GreKeys, type TunCounters } from './tun-tunnel.js';
 import { GreTunnels, greUplinkTable, type GreEngine } from './gre-tunnels.js';
 import { GRE_KEYED_HEADER } from '../gre-keys.js';
+import { Ipv4Routes } from './ipv4-routes.js';
 
 /** Policy-routing numbers pmipd owns. */
 const TABLE_UPLINK = 100;
@@ -199,11 +200,21 @@ export interface MagBackend extends MagDataplane { name: BackendName | 'none'; s
 export class LmaTunnelDataplane extends Base implements LmaBackend {
   private readonly tunnels = new Map<string, string>();
   private readonly greKeys = new Map<string, GreKeys>();
+  private readonly ipv4: Ipv4Routes;
 
   constructor(ip: IpBatch, log: Logger, readonly name: BackendName, private readonly lmaa: string,
     private readonly transport: string, mags: readonly string[]) {
     super(ip, log);
     mags.forEach((m, i) => this.tunnels.set(m, `${TUNNEL_DEVICE}${i}`));
+    this.ipv4 = new Ipv4Routes(log, name === 'tun', TABLE_UPLINK, PREF_UPLINK);
+  }
+
+  routeIpv4(address: string, proxyCoa: string): void { void this.ipv4.routeHoa(address, this.tunnels.get(proxyCoa) ?? TUNNEL_DEVICE); }
+  removeIpv4(address: string): void { void this.ipv4.removeHoa(address); }
+
+  override async stop(afterFailedStart = false): Promise<void> {
+    await this.ipv4.stop();
+    await super.stop(afterFailedStart);
   }
 
   async start(): Promise<void> {
@@ -267,11 +278,18 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
  */
 export class MagTunnelDataplane extends Base implements MagBackend {
   private readonly llaUsers = new Map<string, number>();
+  private readonly ipv4: Ipv4Routes;
 
   constructor(ip: IpBatch, log: Logger, readonly name: BackendName | 'none', private readonly proxyCoa: string,
     private readonly lmaa: string, private readonly transport: string, private readonly fixedLinkLocal: { address: string; mac: string } | null,
     private readonly accessInterfaces: readonly string[]) {
     super(ip, log);
+    this.ipv4 = new Ipv4Routes(log, name === 'tun', TABLE_UPLINK, PREF_UPLINK);
+  }
+
+  override async stop(afterFailedStart = false): Promise<void> {
+    await this.ipv4.stop();
+    await super.stop(afterFailedStart);
   }
 
   async start(): Promise<void> {
@@ -301,6 +319,7 @@ export class MagTunnelDataplane extends Base implements MagBackend {
         ], [`link del ${TUNNEL_DEVICE}`]);
       }
       await this.setup([`route add default dev ${TUNNEL_DEVICE} table ${TABLE_UPLINK}`], [`route flush table ${TABLE_UPLINK}`]);
+      await this.ipv4.startMag(TUNNEL_DEVICE);
     }
     // Link-local and multicast destinations from the MN stay on the link (ND, MLD, pings to the router).
     await this.setup([`route add throw fe80::/10 table ${TABLE_UPLINK}`, `route add throw ff00::/8 table ${TABLE_UPLINK}`], []);
@@ -339,6 +358,7 @@ export class MagTunnelDataplane extends Base implements MagBackend {
       lines.push(`rule add pref ${PREF_UPLINK} from ${h.text} iif ${s.iface} table ${uplink}`);
     }
     await this.ip.runOrThrow(lines);
+    if (s.ipv4) await this.ipv4.addMnSession(s.iface, s.ipv4, s.ipv4AnySource === true);
   }
 
   async removeSession(s: SessionRoute): Promise<void> {
@@ -360,6 +380,7 @@ export class MagTunnelDataplane extends Base implements MagBackend {
     if (device !== undefined) this.gre!.release(sessionUser(s));
     const failures = await done;
     for (const f of failures) this.log.warn('dataplane-remove-failed', { command: f.command, why: f.message });
+    if (s.ipv4) await this.ipv4.removeMnSession(s.iface, s.ipv4);
   }
 
   async transportMtuChanged(mtu: number): Promise<void> {

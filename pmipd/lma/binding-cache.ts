@@ -3,6 +3,7 @@
 import type { Timer } from '../clock.js';
 import type { Prefix } from '../../wire/index.js';
 import type { SessionGreKeys } from '../gre-keys.js';
+import type { HeldIpv4 } from './ipv4-hoa.js';
 
 export type BceState = 'active' | 'deleting';
 
@@ -30,6 +31,8 @@ export interface BindingCacheEntry {
   timer: Timer | null;
   /** RFC 5845 keys of the session, when its PBUs carry a GRE Key option in a greKeys domain. */
   gre?: SessionGreKeys;
+  /** RFC 5844: the IPv4 home address of the session, if it has one. */
+  ipv4?: HeldIpv4 | null;
 }
 
 export class BindingCache {

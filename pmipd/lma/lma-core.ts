@@ -21,6 +21,7 @@ import type { GreKeys } from '../dataplane/tun-tunnel.js';
 import { BindingCache, type BindingCacheEntry } from './binding-cache.js';
 import { buildPba, decidePbu, lmaTimestamp, timestampNumber, viewPbu, type PbuView } from './pbu-processing.js';
 import { PolicyStore, PrefixPool } from './policy.js';
+import { Ipv4HoaAssigner, type HeldIpv4 } from './ipv4-hoa.js';
 
 /** The LMA side of the data plane (implemented per kernel in pmipd/dataplane/). */
 export interface LmaDataplane {
@@ -34,6 +35,9 @@ export interface LmaDataplane {
    * on (null: back to the plain tunnel). Absent: the back-end cannot do GRE.
    */
   setGreKeys?(hnp: Prefix, keys: GreKeys | null): void;
+  /** RFC 5844: the downlink of an IPv4 HoA into the tunnel toward `proxyCoa` (back-ends that carry IPv4). */
+  routeIpv4?(address: string, proxyCoa: string): void;
+  removeIpv4?(address: string): void;
 }
 
 /** Quirk crash-on-oversized-nai: the NAI length past which the LMA crashes. */
@@ -80,6 +84,8 @@ export interface BindingDump {
   greKeys?: SessionGreKeys;
   ageMs: number;
   lastSeq: number;
+  /** RFC 5844: the session's IPv4 home address with its prefix length. */
+  ipv4?: string;
 }
 
 export class LmaCore {
@@ -92,9 +98,11 @@ export class LmaCore {
   private readonly revocation: RevocationInitiator | null;
   private readonly notifier: UpdateNotifier | null;
   private readonly handled: number[];
+  private readonly ipv4: Ipv4HoaAssigner;
 
   constructor(private readonly o: LmaCoreOptions) {
     this.pool = new PrefixPool(o.settings.prefixPool, o.settings.hnpLength, o.policy.reserved);
+    this.ipv4 = new Ipv4HoaAssigner(o.settings.ipv4Pool, o.policy.all(), o.quirks);
     this.screen = new MhScreen(o.clock, o.log, o.counters, o.send, !o.quirks.has('no-binding-error'));
     const hb = o.heartbeat ?? null;
     const ctx = { clock: o.clock, log: o.log, counters: o.counters, quirks: o.quirks, send: o.send };
@@ -267,22 +275,37 @@ export class LmaCore {
     const { settings, quirks, clock, dataplane, log, counters } = this.o;
     const granted = Math.min(v.lifetimeUnits, Math.floor(settings.maxLifetime / 4));
     let bce: BindingCacheEntry;
+    let ipv4: HeldIpv4 | null = existing?.ipv4 ?? null;
+    const req = v.ipv4Requests[0];
+    if (req !== undefined && ipv4 !== null && !this.ipv4.keeps(ipv4, req)) {
+      this.reject(v, replyTo, BA_STATUS_CODE.NOT_AUTHORIZED_FOR_IPV4_HOME_ADDRESS);
+      return;
+    }
+    const gainsIpv4 = req !== undefined && ipv4 === null;
+    if (gainsIpv4) {
+      const got = this.ipv4.assign(req, mnId, this.o.policy.mobileNode(mnId) ?? { nai: mnId, prefixes: [], proxyMobility: true, mags: [] });
+      if (typeof got === 'number') { this.reject(v, replyTo, got); return; }
+      ipv4 = got;
+    }
     if (existing === null) {
-      const hnps = this.assignPrefixes(v, mnId);
-      if (typeof hnps === 'number') { this.reject(v, replyTo, hnps); return; }
+      // RFC 5844: a PBU with only an IPv4 HoA Request makes an IPv4-only session.
+      const hnps = v.hnpOptions.length === 0 ? { prefixes: [], pooled: [] } : this.assignPrefixes(v, mnId);
+      if (typeof hnps === 'number') { this.ipv4.release(ipv4); this.reject(v, replyTo, hnps); return; }
       bce = {
         id: this.cache.newId(), mnId, llId: v.llId ?? null, att: v.att!, hnps: hnps.prefixes,
         lla: v.lla === undefined ? null : v.lla === '::' ? randomLinkLocal() : v.lla,
         proxyCoa, lifetimeUnits: granted, createdAt: clock.now(), updatedAt: clock.now(),
-        lastTimestamp: null, lastSeq: v.seq, state: 'active', pooled: hnps.pooled, timer: null,
+        lastTimestamp: null, lastSeq: v.seq, state: 'active', pooled: hnps.pooled, timer: null, ipv4,
       };
       this.cache.add(bce);
       this.negotiateGre(bce, v);
       for (const p of bce.hnps) dataplane.routePrefix(p, proxyCoa);
+      if (ipv4 !== null) dataplane.routeIpv4?.(ipv4.grant.address, proxyCoa);
       counters.inc('bce_created');
-      log.info('bce-created', { mn: mnId, hnp: bce.hnps.map((p) => p.text), pcoa: proxyCoa, lla: bce.lla, lifetime: granted * 4 });
+      log.info('bce-created', { mn: mnId, hnp: bce.hnps.map((p) => p.text), ipv4: ipv4?.grant.address, pcoa: proxyCoa, lla: bce.lla, lifetime: granted * 4 });
     } else {
       bce = existing;
+      bce.ipv4 = ipv4;
       const previous = bce.proxyCoa;
       const moved = previous !== proxyCoa;
       const wasDeleting = bce.state === 'deleting';
@@ -309,6 +332,7 @@ export class LmaCore {
         bce.hnps = [...bce.hnps, extra];
         dataplane.routePrefix(extra, proxyCoa);
       }
+      if (gainsIpv4 || ((moved || wasDeleting) && ipv4 !== null)) dataplane.routeIpv4?.(ipv4!.grant.address, quirks.has('downlink-to-old-mag') ? previous : proxyCoa);
       if (moved) {
         counters.inc('handovers');
         log.info('bce-handover', { mn: mnId, hnp: bce.hnps.map((p) => p.text), from: previous, to: proxyCoa, hi: v.hi });
@@ -327,6 +351,7 @@ export class LmaCore {
       this.sendPba(v, replyTo, {
         status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null,
         ...(bce.gre?.up !== undefined ? { greKey: bce.gre.up } : {}),
+        ipv4: { grant: bce.ipv4?.grant ?? null, refresh: existing !== null && !gainsIpv4 },
       }, existing === null);
     }
     // After the PBA: the MAG holds the binding only once it has it (a first request before would find none there).
@@ -388,6 +413,18 @@ export class LmaCore {
 
   private deregister(bce: BindingCacheEntry, v: PbuView, replyTo: string): void {
     const { quirks, clock, dataplane, log, counters, settings } = this.o;
+    const ipv4 = { grant: bce.ipv4?.grant ?? null, refresh: false };
+    if (v.hnpOptions.length === 0 && v.ipv4Requests.length > 0 && bce.hnps.length > 0) {
+      // RFC 5844 §3.2.3.3: a de-registration of the IPv4 HoA alone; the IPv6 session stays.
+      if (bce.ipv4) dataplane.removeIpv4?.(bce.ipv4.grant.address);
+      this.ipv4.release(bce.ipv4 ?? null);
+      bce.ipv4 = null;
+      bce.lastTimestamp = v.timestamp === undefined ? null : timestampNumber(v.timestamp);
+      bce.lastSeq = v.seq;
+      log.info('bce-ipv4-deregistered', { mn: bce.mnId, ipv4: ipv4.grant?.address });
+      if (v.ackRequested) this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: 0, hnps: [], lla: bce.lla, timestamp: v.timestamp ?? null, ipv4 });
+      return;
+    }
     const oldUnits = bce.lifetimeUnits;
     bce.state = 'deleting';
     bce.lastTimestamp = v.timestamp === undefined ? null : timestampNumber(v.timestamp);
@@ -400,7 +437,7 @@ export class LmaCore {
     if (v.ackRequested) {
       this.sendPba(v, replyTo, {
         status: 0, seq: v.seq, lifetimeUnits: quirks.has('dereg-ack-lifetime') ? oldUnits : 0,
-        hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null,
+        hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null, ipv4,
       });
     }
     if (quirks.has('delete-bce-at-once')) {
@@ -428,6 +465,8 @@ export class LmaCore {
       this.greKeys.release(bce.gre.up);
     }
     for (const p of bce.pooled) this.pool.release(p.text, p);
+    if (bce.ipv4) dataplane.removeIpv4?.(bce.ipv4.grant.address);
+    this.ipv4.release(bce.ipv4 ?? null);
     counters.inc('bce_deleted');
     log.info('bce-deleted', { mn: bce.mnId, hnp: bce.hnps.map((p) => p.text), why });
     this.linksChanged();
@@ -518,6 +557,7 @@ export class LmaCore {
       mnId: b.mnId, hnps: b.hnps.map((p) => p.text), proxyCoa: b.proxyCoa, lla: b.lla, llId: b.llId, att: b.att,
       lifetime: b.lifetimeUnits * 4, state: b.state, ageMs: Math.round(now - b.createdAt), lastSeq: b.lastSeq,
       ...(b.gre !== undefined ? { greKeys: b.gre } : {}),
+      ...(b.ipv4 ? { ipv4: `${b.ipv4.grant.address}/${b.ipv4.grant.prefixLength}` } : {}),
     }));
   }
 

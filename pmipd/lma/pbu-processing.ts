@@ -5,7 +5,9 @@ import {
   BA_STATUS_CODE, MH_OPTION, MH_OPTION_NAME, findOption, findOptions, parsePrefixLoose, timestampFromDate,
   type BindingUpdate, type HomeNetworkPrefixOption, type MnIdentifierOption, type MobilityHeaderSpec,
   type MobilityOptionSpec, type Prefix, type TimestampOption, type TimestampValue,
+  type Ipv4HoaRequestOption,
 } from '../../wire/index.js';
+import { ipv4PbaOptions, ipv4ServiceRefusal, type PbaIpv4 } from './ipv4-hoa.js';
 import type { Quirks } from '../quirks.js';
 import type { BindingCache, BindingCacheEntry } from './binding-cache.js';
 import type { PolicyStore } from './policy.js';
@@ -32,6 +34,8 @@ export interface PbuView {
   greKey: number | undefined;
   /** Option types this LMA does not know (skipped, RFC 6275 §6.2.1). */
   unknownOptionTypes: number[];
+  /** RFC 5844 IPv4 Home Address Request options (more than one is refused with 173). */
+  ipv4Requests: Ipv4HoaRequestOption[];
 }
 
 export function viewPbu(msg: BindingUpdate): PbuView {
@@ -62,6 +66,7 @@ export function viewPbu(msg: BindingUpdate): PbuView {
     alternateCoa: findOption(msg.options, MH_OPTION.ALTERNATE_COA)?.address,
     greKey: findOption(msg.options, MH_OPTION.GRE_KEY)?.key,
     unknownOptionTypes,
+    ipv4Requests: findOptions(msg.options, MH_OPTION.IPV4_HOA_REQUEST),
   };
 }
 
@@ -183,9 +188,12 @@ export function decidePbu(v: PbuView, proxyCoa: string, c: DecideContext): Decis
     return reject(BA_STATUS_CODE.SEQUENCE_NUMBER_OUT_OF_WINDOW, { lastSeq: existing.lastSeq });
   }
 
-  if (v.hnpOptions.length === 0) return reject(BA_STATUS_CODE.MISSING_HOME_NETWORK_PREFIX_OPTION);
+  // RFC 5844 §3.1.2.1: an IPv4 HoA Request stands in for the HNP option; neither is 158.
+  if (v.hnpOptions.length === 0 && (v.ipv4Requests.length === 0 || c.quirks.has('ipv4-requires-hnp'))) return reject(BA_STATUS_CODE.MISSING_HOME_NETWORK_PREFIX_OPTION);
   if (v.hi === undefined) return reject(BA_STATUS_CODE.MISSING_HANDOFF_INDICATOR_OPTION);
   if (v.att === undefined) return reject(BA_STATUS_CODE.MISSING_ACCESS_TECH_TYPE_OPTION);
+  const ipv4Refusal = ipv4ServiceRefusal(v, mn, c.quirks);
+  if (ipv4Refusal !== null) return reject(ipv4Refusal);
 
   if (deregistration) {
     // §5.3.5: only the MAG holding the binding may end it; anything else is ignored silently.
@@ -221,6 +229,8 @@ export interface PbaContents {
   timestamp: TimestampValue | null;
   /** RFC 5845 §3.3.2: the session's uplink GRE key, for a PBA accepting a PBU that carried a GRE Key option. */
   greKey?: number;
+  /** RFC 5844: the binding's IPv4 HoA, for a PBU with an IPv4 HoA Request. */
+  ipv4?: PbaIpv4;
 }
 
 /** RFC 5213 §5.3.6: the PBA for `v`. */
@@ -234,9 +244,11 @@ export function buildPba(v: PbuView, c: PbaContents, quirks: Quirks): MobilityHe
     for (const p of c.hnps) options.push({ type: 22, prefix: p.text });
   } else if (v.hnpOptions.length > 0) {
     for (const h of v.hnpOptions) options.push({ type: 22, prefix: h.prefix, reserved: 0 });
-  } else {
+  } else if (v.ipv4Requests.length === 0) {
     options.push({ type: 22, prefix: '::/0' });
   }
+  // RFC 5844 §3.1.2.6: a PBU with only an IPv4 HoA Request gets no HNP option back.
+  if (v.hnpOptions.length === 0 && v.ipv4Requests.length > 0 && quirks.has('ipv4-only-pba-with-hnp')) options.push({ type: 22, prefix: '::/0' });
   options.push({ type: 23, value: quirks.has('pba-hi-zero') ? 0 : v.hi ?? 0 });
   options.push({ type: 24, value: v.att ?? 0 });
   if (v.llId !== undefined) options.push({ type: 25, id: v.llId });
@@ -245,6 +257,7 @@ export function buildPba(v: PbuView, c: PbaContents, quirks: Quirks): MobilityHe
     options.push({ type: 27, seconds: c.timestamp.seconds, fraction: c.timestamp.fraction });
   }
   if (accepted && c.greKey !== undefined && !quirks.has('pba-no-gre-key')) options.push({ type: 33, key: c.greKey });
+  options.push(...ipv4PbaOptions(v, c.status, c.ipv4, quirks));
   return {
     type: 6,
     status: c.status,

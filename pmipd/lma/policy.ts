@@ -20,6 +20,7 @@ export class PolicyStore {
   }
 
   mobileNode(nai: string): MobileNodePolicy | undefined { return this.mns.get(nai); }
+  all(): IterableIterator<MobileNodePolicy> { return this.mns.values(); }
   get mobileNodeCount(): number { return this.mns.size; }
 
   /** Another MAG of the domain than the one at `address` (quirk bri-wrong-dst), if there is one. */

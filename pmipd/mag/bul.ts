@@ -2,6 +2,7 @@
 import type { Timer } from '../clock.js';
 import type { Prefix } from '../../wire/index.js';
 import type { SessionGreKeys } from '../gre-keys.js';
+import type { Ipv4Grant } from '../ipv4/addresses.js';
 
 export type BulState =
   | 'registering'    // initial PBU sent, no PBA yet
@@ -58,6 +59,11 @@ export interface BulEntry {
   aniRequested?: boolean;
   /** RFC 5845 (greKeys domain): the downlink key this MAG asks for and the uplink key the LMA gave. */
   gre?: SessionGreKeys;
+  /** RFC 5844: the MN is entitled to an IPv4 HoA (PBUs ask for one) / to IPv6 (false: no HNP option). */
+  ipv4Service?: boolean;
+  ipv6Service?: boolean;
+  /** The IPv4 HoA the LMA assigned (null before). */
+  ipv4?: Ipv4Grant | null;
 }
 
 export class BindingUpdateList {

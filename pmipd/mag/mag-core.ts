@@ -17,13 +17,19 @@ import type { GreKeys } from '../dataplane/tun-tunnel.js';
 import type { Quirks } from '../quirks.js';
 import { BindingUpdateList, type BulEntry, type PbuKind } from './bul.js';
 import { buildPbu, handoffIndicator } from './pbu-builder.js';
+import { grantedIpv4 } from './ipv4-request.js';
+import type { Ipv4Grant } from '../ipv4/addresses.js';
 import { MAX_QUICK_RETRIES, nextTimeout } from './retransmit.js';
 import { buildPresenceProbe, buildRouterAdvertisement } from './router-advert.js';
 
 export interface AccessLink { iface: string; mac: string }
 
 /** What the data plane must carry for one session; `gre`: in a GRE tunnel with these keys (RFC 5845). */
-export interface SessionRoute { iface: string; hnps: readonly Prefix[]; lla: string | null; lma: string; gre?: GreKeys }
+export interface SessionRoute {
+  iface: string; hnps: readonly Prefix[]; lla: string | null; lma: string; gre?: GreKeys; ipv4?: Ipv4Grant | null;
+  /** Quirk ipv4-any-source-tunnelled: every IPv4 source from the MN's link enters the tunnel. */
+  ipv4AnySource?: boolean;
+}
 
 /** The MAG side of the data plane (pmipd/dataplane/). Resolves once the kernel has it. */
 export interface MagDataplane {
@@ -244,6 +250,7 @@ export class MagCore {
       lifetimeUnits: 0, installed: false, raMtu: null, outstanding: null, attachHi, createdAt: clock.now(), registeredAt: null,
       refreshTimer: null, raTimer: null, presenceTimer: null, quickRetries: 0,
       ...(domain.greKeys ? { gre: { down: this.greKeys.allocate() } } : {}),
+      ipv4Service: (mn.ipv4?.kind ?? 'none') !== 'none', ipv6Service: mn.ipv6 !== false, ipv4: null,
     };
     this.bul.add(e);
     counters.inc('attachments');
@@ -489,8 +496,11 @@ export class MagCore {
   private accepted(e: BulEntry, msg: BindingAck, rttMs: number): void {
     const { clock, domain, quirks, counters, log, dataplane } = this.o;
     const hnps = findOptions(msg.options, MH_OPTION.HOME_NETWORK_PREFIX).filter((h) => h.prefix !== '::/0').map((h) => parsePrefix(h.prefix));
-    if (hnps.length === 0 || msg.lifetimeUnits === 0) {
-      this.stop(e, hnps.length === 0 ? 'accepting PBA without a prefix' : 'accepting PBA with lifetime 0');
+    // RFC 5844: an IPv4-only session has an IPv4 HoA and no prefix (a refresh PBA may repeat neither).
+    const ipv4 = grantedIpv4(msg) ?? e.ipv4 ?? null;
+    const noPrefix = hnps.length === 0 && (e.ipv6Service !== false || ipv4 === null);
+    if (noPrefix || msg.lifetimeUnits === 0) {
+      this.stop(e, noPrefix ? 'accepting PBA without a prefix' : 'accepting PBA with lifetime 0');
       return;
     }
     let lla = e.lla;
@@ -511,12 +521,13 @@ export class MagCore {
         do lla = randomLinkLocal(); while (this.usedOnLink(e, lla));
       }
     }
-    const old = { iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ...this.greRoute(e) };
+    const old = { iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ipv4: e.ipv4 ?? null, ...this.greRoute(e) };
     // RFC 5845 §3.3.1: the uplink key is the LMA's; a change (GRE-02 says it must not) is followed.
     const upKey = findOption(msg.options, MH_OPTION.GRE_KEY)?.key;
     const greChanged = e.gre !== undefined && e.gre.up !== upKey;
     if (e.gre !== undefined) e.gre = { down: e.gre.down, ...(upKey !== undefined ? { up: upKey } : {}) };
-    const changed = !samePrefixes(hnps, e.hnps) || lla !== e.lla || greChanged;
+    const changed = !samePrefixes(hnps, e.hnps) || lla !== e.lla || greChanged || ipv4?.address !== e.ipv4?.address;
+    e.ipv4 = ipv4;
     e.hnps = hnps;
     e.request = hnps;
     e.lla = lla;
@@ -528,7 +539,7 @@ export class MagCore {
     this.linksChanged();
     this.o.handoverKnowledge?.record(e.mnId, this.o.self.name);
     this.armPresence(e);
-    log.info('pba-accepted', { mn: e.mnId, seq: msg.seq, hnp: hnps.map((p) => p.text), lla, lifetime: msg.lifetimeUnits * 4, rttMs });
+    log.info('pba-accepted', { mn: e.mnId, seq: msg.seq, hnp: hnps.map((p) => p.text), ipv4: ipv4?.address, lla, lifetime: msg.lifetimeUnits * 4, rttMs });
     e.refreshTimer?.cancel();
     e.refreshTimer = quirks.has('no-refresh') ? null
       : clock.setTimer(msg.lifetimeUnits * 4000 * domain.mag.refreshRatio, () => this.refreshDue(e));
@@ -544,10 +555,11 @@ export class MagCore {
     e.installed = true;
     const install = async () => {
       if (wasInstalled) await dataplane.removeSession(old);
-      await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma, ...this.greRoute(e) });
+      await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma, ipv4, ...this.greRoute(e), ...(quirks.has('ipv4-any-source-tunnelled') ? { ipv4AnySource: true } : {}) });
     };
     install().then(() => {
-      if (this.bul.get(e.mnId) !== e) return;
+      // An IPv4-only session gets its link-local address (presence probes) but no RA: it has no prefix.
+      if (this.bul.get(e.mnId) !== e || hnps.length === 0) return;
       // RA-03/HO-11: the prefix is advertised only now, after the PBA and with the routes in place.
       this.sendRa(e);
       this.armPeriodicRa(e);
@@ -631,7 +643,7 @@ export class MagCore {
     log.info('mn-left', { mn: e.mnId, iface: e.iface, why });
     this.clearTimers(e);
     if (e.state === 'deregistering') return;
-    if (quirks.has('no-dereg') || e.hnps.length === 0 || e.state === 'stopped') {
+    if (quirks.has('no-dereg') || (e.hnps.length === 0 && (e.ipv4 ?? null) === null) || e.state === 'stopped') {
       this.finish(e, why);
       return;
     }
@@ -652,7 +664,7 @@ export class MagCore {
 
   private uninstall(e: BulEntry): void {
     e.installed = false;
-    this.o.dataplane.removeSession({ iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ...this.greRoute(e) }).catch((err: Error) => {
+    this.o.dataplane.removeSession({ iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ipv4: e.ipv4 ?? null, ...this.greRoute(e) }).catch((err: Error) => {
       this.o.counters.inc('dataplane_errors');
       this.o.log.error('dataplane-remove-failed', { mn: e.mnId, why: err.message });
     });

@@ -2,6 +2,7 @@
 import { timestampFromDate, type MobilityHeaderSpec, type MobilityOptionSpec } from '../../wire/index.js';
 import type { Quirks } from '../quirks.js';
 import type { BulEntry, PbuKind } from './bul.js';
+import { ipv4RequestOptions } from './ipv4-request.js';
 
 export interface PbuParams {
   kind: PbuKind;
@@ -27,8 +28,10 @@ export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHea
   // every assigned prefix by value (REREG-03, DEREG-02).
   const zeroRefresh = p.kind === 'refresh' && quirks.has('refresh-with-zero-hnp');
   const prefixes = zeroRefresh ? [] : p.kind === 'register' ? e.request : e.hnps;
-  if (prefixes.length === 0) options.push({ type: 22, prefix: '::/0' });
-  else for (const h of prefixes) options.push({ type: 22, prefix: h.text });
+  // RFC 5844 §3.2.3.1: an IPv4-only MN's PBUs carry no HNP option.
+  const hnpService = e.ipv6Service !== false || quirks.has('ipv4-only-sends-hnp');
+  if (hnpService && prefixes.length === 0) options.push({ type: 22, prefix: '::/0' });
+  else if (hnpService) for (const h of prefixes) options.push({ type: 22, prefix: h.text });
   options.push({ type: 23, value: p.hi });
   options.push({ type: 24, value: quirks.has('att-zero') ? 0 : p.accessTechnology });
   options.push({ type: 8, subtype: 1, id: e.mnId });
@@ -40,6 +43,7 @@ export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHea
   if (!quirks.has('no-mn-ll-id')) options.push({ type: 25, id: e.mac.replace(/:/g, '') });
   if (p.ani !== undefined) options.push(p.ani);
   if (p.greKey !== undefined && p.kind !== 'deregister') options.push({ type: 33, key: p.greKey });
+  options.push(...ipv4RequestOptions(e, p.kind, quirks));
   const unaligned = quirks.has('unaligned-options');
   if (unaligned) {
     // Packed as they come; only the end is padded to the 8-octet multiple the MH needs.
@@ -67,6 +71,7 @@ function optionSize(o: MobilityOptionSpec): number {
     case 26: return 18;
     case 27: return 10;
     case 33: return 8;
+    case 36: return 8;
     default: throw new Error(`no size for option ${o.type}`);
   }
 }

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { MobilityOptionSpec, NdOptionSpec } from '../../wire/index.js';
 import { checkedRequirements, runChecks } from '../../harness/checks/index.js';
 import {
-  buildTrace, exchange, golden, greDomain, LMA, MAG1, MAG2, MN1, MN2, msg, ROUTER_MAC, pairSas, protectSignalling, removeTagged, retransmissions, rs, spec,
+  buildTrace, exchange, golden, greDomain, LMA, MAG1, MAG2, MN1, MN2, MN4, msg, ROUTER_MAC, pairSas, protectSignalling, removeTagged, retransmissions, rs, spec,
   T0, TESTER, type Scenario, type Spec,
 } from './scenario.js';
 import { espSaFrom, innermostDhcpv6, type Dhcpv6Message, type MobilityHeaderSpec } from '../../wire/index.js';
@@ -161,6 +161,32 @@ function companionDomain(): Scenario {
 }
 const flagsOf = (sc: Scenario, tag: string, patch: Record<string, boolean>): void => flags(sc, tag, patch);
 
+/**
+ * RFC 5844 on the golden trace: MN1 dual-stack (IPv4 HoA 10.64.0.2/16 asked for at attach, then by
+ * value on refresh and de-registration), MN4 IPv4-only at MAG2 (no HNP either way).
+ */
+const V4_HOA = '10.64.0.2';
+function ipv4Domain(): Scenario {
+  const sc = golden();
+  const req = (tag: string, address: string) => msg(sc, tag).options.push({ type: 36, prefixLength: address === '0.0.0.0' ? 0 : 16, address });
+  const granted = (tag: string) => {
+    const m = msg(sc, tag);
+    m.options = [...m.options.filter((o) => o.type !== 36), { type: 37, status: 0, prefixLength: 16, address: V4_HOA }, { type: 38, address: '10.64.0.1' }];
+  };
+  req('mn1-attach-pbu', '0.0.0.0');
+  for (const tag of ['mn1-refresh', 'mn1-dereg']) req(`${tag}-pbu`, V4_HOA);
+  add(sc, ...exchange('v4only', 60, MAG2, { mn: MN4, seq: 450, hi: 1, hnp: null, extra: [{ type: 36, prefixLength: 0, address: '0.0.0.0' }] }, { hnps: [], lla: MN4.lla }));
+  for (const tag of ['mn1-attach', 'mn1-refresh', 'mn1-dereg', 'v4only']) granted(`${tag}-pba`);
+  return sc;
+}
+/** MN4's PBU carries an HNP as well and the LMA refuses it with 172 (MN4 has no IPv6 service). */
+const v4OnlyRefused172: Mutation = (sc) => {
+  msg(sc, 'v4only-pbu').options.unshift({ type: 22, prefix: '::/0' });
+  const pba = msg(sc, 'v4only-pba');
+  pba.status = 172;
+  pba.options = [{ type: 22, prefix: '::/0' }, ...pba.options.filter((o) => o.type !== 37 && o.type !== 38), { type: 37, status: 129, prefixLength: 0, address: '0.0.0.0' }];
+};
+
 const CASES: Record<string, Case> = {
   'GRE-01': { base: greDomain, fail: (sc) => { msg(sc, 'mn1-attach-pba').options = msg(sc, 'mn1-attach-pba').options.filter((o) => o.type !== 33); } },
   'GRE-02': { base: greDomain, fail: (sc) => { msg(sc, 'mn1-refresh-pba').options = msg(sc, 'mn1-refresh-pba').options.map((o) => (o.type === 33 ? { type: 33, key: 0xbad } : o)); } },
@@ -189,6 +215,12 @@ const CASES: Record<string, Case> = {
   'UPN-08': { base: companionDomain, fail: (sc) => dropOpt(sc, 'upn-ani-x-pbu', 52) },
   'UPN-09': { base: companionDomain, fail: (sc) => add(sc, ...exchange('upn-rep-again', 399.55, MAG2, { mn: MN1, seq: 513, hi: 5, hnp: MN1.hnp, lla: MN1.lla }, { hnps: [MN1.hnp] })) },
   'UPN-10': { base: companionDomain, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 404, src: LMA, dst: MAG1, msg: { type: 19, seq: 47, reason: 1, flags: {}, options: [{ type: 8, subtype: 1, id: MN1.nai }], autoPad: true } }) },
+  'V4-01': { base: ipv4Domain, fail: (sc) => { msg(sc, 'mn1-attach-pbu').options.push({ type: 36, prefixLength: 0, address: '0.0.0.0' }); } },
+  'V4-02': { base: ipv4Domain, fail: v4OnlyRefused172 },
+  'V4-06': { base: ipv4Domain, fail: (sc) => dropOpt(sc, 'mn1-refresh-pba', 37) },
+  'V4-07': { base: ipv4Domain, fail: (sc) => dropOpt(sc, 'mn1-attach-pba', 38) },
+  'V4-08': { base: ipv4Domain, fail: (sc) => { msg(sc, 'v4only-pba').options.unshift({ type: 22, prefix: '::/0' }); } },
+  'V4-12': { base: ipv4Domain, fail: (sc) => setOpt(sc, 'mn1-refresh-pbu', 36, { prefixLength: 0, address: '0.0.0.0' }) },
   'MH-01': { fail: (sc) => { msg(sc, 'mn1-attach-pbu').payloadProto = 6; } },
   'MH-02': { fail: (sc) => { msg(sc, 'mn1-attach-pba').headerLen = 20; } },
   'MH-03': { fail: (sc) => { spec(sc, 'mn1-refresh-pba', 'mh').badChecksum = true; } },

@@ -127,7 +127,9 @@ export function pbuSpec(s: PbuSpec, wallMs: number): MobilityHeaderSpec {
 
 export class RecordingMagDataplane implements MagDataplane {
   readonly ops: string[] = [];
-  async addSession(s: SessionRoute): Promise<void> { this.ops.push(`add ${s.iface} ${s.hnps.map((p) => p.text).join(',')} lla=${s.lla}`); }
+  /** Every session added, as asked for. */
+  readonly added: SessionRoute[] = [];
+  async addSession(s: SessionRoute): Promise<void> { this.added.push(s); this.ops.push(`add ${s.iface} ${s.hnps.map((p) => p.text).join(',')} lla=${s.lla}`); }
   async removeSession(s: SessionRoute): Promise<void> { this.ops.push(`remove ${s.iface} ${s.hnps.map((p) => p.text).join(',')}`); }
   async transportMtuChanged(mtu: number): Promise<void> { this.ops.push(`transport mtu ${mtu}`); }
 }
@@ -210,6 +212,15 @@ export const notificationDomain = (): DomainConfig => domain((y) => `${y}updateN
 
 /** A domain with RFC 5845 GRE keys. */
 export const greDomain = (): DomainConfig => domain((y) => `${y}greKeys: true\n`);
+/** RFC 5844: an IPv4 HoA pool; mn1 dual-stack, v4only@ IPv4-only, fixed4@ with a fixed IPv4 HoA (mn2 stays IPv6-only). */
+export const V4ONLY = 'v4only@pmip.example';
+export const V4ONLY_MAC = '02:00:00:00:01:06';
+export const ipv4Domain = (): DomainConfig => domain((y) => `${y
+  .replace('  maxLifetime: 3600\n', '  maxLifetime: 3600\n  ipv4Pool: 10.64.0.0/16\n')
+  .replace('{ nai: mn1@pmip.example, mac: "02:00:00:00:01:01" }', '{ nai: mn1@pmip.example, mac: "02:00:00:00:01:01", ipv4: dynamic }')
+}  - { nai: ${V4ONLY}, mac: "${V4ONLY_MAC}", ipv4: dynamic, ipv6: false }
+  - { nai: fixed4@pmip.example, mac: "02:00:00:00:01:07", ipv4: 10.99.0.7/24 }
+`);
 
 /** A UPN from the LMA into a MAG core. */
 export function upnTo(core: { receive(buf: Uint8Array, src: string): void }, seq: number, reason: number, flags: { A?: boolean; D?: boolean } = {}, mnId = 'mn1@pmip.example'): void {

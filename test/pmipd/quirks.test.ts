@@ -4,11 +4,12 @@ import { expect } from 'chai';
 import { decodeDhcpv6, encodeDhcpv6, encodeMobilityHeader, findOption, findOptions, innermostDhcpv6, isRelay, type BindingAck, type Dhcpv6Message, type RouterAdvertisement } from '../../wire/index.js';
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
 import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage, UpdateNotification, UpdateNotificationAck } from '../../wire/index.js';
-import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MagHarness, greDomain, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
+import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MN1_MAC, MagHarness, V4ONLY, V4ONLY_MAC, greDomain, ipv4Domain, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
 import { planIpsec } from '../../pmipd/ipsec/protect.js';
 import { tunnelKeys } from '../../pmipd/gre-keys.js';
 import { Dhcpv6Relay } from '../../pmipd/mag/dhcpv6-relay.js';
 import type { Counters, Logger } from '../../pmipd/log.js';
+import type { DomainConfig } from '../../pmipd/config.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -17,10 +18,10 @@ const LL1 = '020000000101';
 
 /** MAG scenarios */
 const firstPbu = (q: string[]) => { const h = new MagHarness({ quirks: q }); h.rs(); return h.lastPbu(); };
-async function registered(q: string[]): Promise<MagHarness> {
-  const h = new MagHarness({ quirks: q });
+async function registered(q: string[], cfg?: DomainConfig, patch?: Parameters<MagHarness['answer']>[1]): Promise<MagHarness> {
+  const h = new MagHarness({ quirks: q, ...(cfg !== undefined ? { cfg } : {}) });
   h.rs();
-  h.answer();
+  h.answer(0, patch);
   await settle();
   return h;
 }
@@ -141,6 +142,27 @@ function relayed(q: string[]): { forward: Dhcpv6Message | null; reply: Dhcpv6Mes
   r.fromServer(encodeDhcpv6({ msgType: 13, hopCount: 0, linkAddress: '::', peerAddress: MN1_LL, options: [{ code: 18, id: Buffer.from('acc0').toString('hex') }, { code: 9, message: { msgType: 7, transactionId: 7, options: [serverIa] } }] }), '2001:db8:2::2');
   const back = sent.find((x) => x.to === 'client');
   return { forward, reply: back ? decodeDhcpv6(back.bytes, 0, back.bytes.length) : null };
+}
+
+/** IPv4 home address scenarios (RFC 5844): mn1 dual-stack, V4ONLY IPv4-only, pool 10.64.0.0/16 */
+const V4_REQ = { type: 36, prefixLength: 0, address: '0.0.0.0' } as const;
+const count = (m: { options: { type: number }[] }, type: number) => m.options.filter((o) => o.type === type).length;
+const firstPbu4 = (q: string[], mac: string) => { const h = new MagHarness({ quirks: q, cfg: ipv4Domain() }); h.rs(mac); return h.lastPbu(); };
+const registered4 = (q: string[]) => registered(q, ipv4Domain(), (spec) => {
+  spec.options = [...(spec.options ?? []).filter((o) => o.type !== 36), { type: 37, status: 0, prefixLength: 16, address: '10.64.0.2' }, { type: 38, address: '10.64.0.1' }];
+});
+async function refreshPbu4(q: string[]) {
+  const h = await registered4(q);
+  h.clock.advance(320_000);
+  h.core.onNeighborAdvertisement('acc1', MN1_LL);
+  return h.pbus().length > 1 ? h.lastPbu() : null;
+}
+const pba4 = (q: string[], spec: Parameters<LmaHarness['pbu']>[0]) => new LmaHarness({ quirks: q, cfg: ipv4Domain() }).pbu({ llId: LL1, ...spec });
+function refreshPba4(q: string[]): BindingAck {
+  const h = new LmaHarness({ quirks: q, cfg: ipv4Domain() });
+  const first = h.pbu({ llId: LL1, extra: [V4_REQ] })!;
+  h.clock.advance(10);
+  return h.pbu({ seq: 2, llId: LL1, hi: 5, hnps: findOptions(first.options, 22).map((o) => o.prefix), extra: [{ ...V4_REQ, prefixLength: 16, address: '10.64.0.2' }] })!;
 }
 
 /** IPsec: the XFRM lines a node of a manual-keyed domain with two MAGs installs. */
@@ -322,6 +344,17 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
     normal: [true, true], quirky: [false, true],
   },
   'dhcpv6-extra-hnp-on-handover': { observe: (q) => findOptions(handover(q)[1].options, 22).map((o) => o.prefix), normal: [HNP], quirky: [HNP, '2001:db8:a000:1::/64'] },
+  // IPv4 home addresses (RFC 5844)
+  'ipv4-request-twice': { observe: (q) => count(firstPbu4(q, MN1_MAC), 36), normal: 1, quirky: 2 },
+  'ipv4-only-sends-hnp': { observe: (q) => count(firstPbu4(q, V4ONLY_MAC), 22), normal: 0, quirky: 1 },
+  'ipv4-any-source-tunnelled': { observe: async (q) => (await registered4(q)).dp.added.at(-1)?.ipv4AnySource === true, normal: false, quirky: true },
+  'refresh-ipv4-zero': { observe: async (q) => findOption((await refreshPbu4(q))!.options, 36)?.address, normal: '10.64.0.2', quirky: '0.0.0.0' },
+  'ipv4-requires-hnp': { observe: (q) => pba4(q, { mnId: V4ONLY, omit: [22], extra: [V4_REQ] })?.status, normal: 0, quirky: 158 },
+  'accept-multiple-ipv4-requests': { observe: (q) => pba4(q, { extra: [V4_REQ, V4_REQ] })?.status, normal: 173, quirky: 0 },
+  'ipv4-foreign-address-accepted': { observe: (q) => pba4(q, { extra: [{ ...V4_REQ, prefixLength: 16, address: '10.64.0.77' }] })?.status, normal: 171, quirky: 0 },
+  'pba-no-ipv4-reply-on-refresh': { observe: (q) => count(refreshPba4(q), 37), normal: 1, quirky: 0 },
+  'no-ipv4-default-router': { observe: (q) => count(pba4(q, { extra: [V4_REQ] })!, 38), normal: 1, quirky: 0 },
+  'ipv4-only-pba-with-hnp': { observe: (q) => count(pba4(q, { mnId: V4ONLY, omit: [22], extra: [V4_REQ] })!, 22), normal: 0, quirky: 1 },
 };
 
 describe('pmipd quirks: each one deviates on the wire', () => {

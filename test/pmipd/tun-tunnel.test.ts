@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startCapture, type CaptureSpec } from '../../harness/capture/tcpdump.js';
 import { readCaptureAll } from '../../harness/capture/pcap-reader.js';
-import { nsExec } from '../../harness/netns.js';
+import { ipBatch, nsExec } from '../../harness/netns.js';
 import { pollUntil } from '../../harness/poll.js';
 import { Supervisor } from '../../harness/process/supervisor.js';
 import { TunTunnel, type TunCounters } from '../../pmipd/dataplane/tun-tunnel.js';
@@ -75,6 +75,24 @@ describe('pmipd tun data plane: the user-space IPv6-in-IPv6 engine', function ()
   const frames = async (file: string): Promise<DecodedFrame[]> =>
     (await readCaptureAll(file)).records.map((r) => decodeFrame(r.linkType, r.data, 0, r.data.length));
   const counters = (end: 'mag' | 'lma'): TunCounters => fx.engines![end].counters();
+
+  it('carries IPv4 packets as next header 4 between the same end points, both ways (RFC 5844 §3.1.3, V4-09)', async () => {
+    // hostA 10.1.0.2 -- mag -- (ptun) -- lma -- hostB 10.2.0.2: IPv4 routes into the same TUN devices.
+    await ipBatch(['addr add 10.1.0.2/24 dev h0', 'route add default via 10.1.0.1'], { netns: fx.ns.hostA });
+    await ipBatch(['addr add 10.2.0.2/24 dev h0', 'route add default via 10.2.0.1'], { netns: fx.ns.hostB });
+    await ipBatch(['addr add 10.1.0.1/24 dev acc0', `route add 10.2.0.0/24 dev ${TUNNEL_DEVICE}`], { netns: fx.ns.mag });
+    await ipBatch(['addr add 10.2.0.1/24 dev cn0', `route add 10.1.0.0/24 dev ${TUNNEL_DEVICE}`], { netns: fx.ns.lma });
+    for (const r of [fx.ns.mag, fx.ns.lma]) await nsExec(r, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    const cap = await capture('transport-v4', fx.ns.mag, fx.mag.ifname, ['ip6', 'proto', '4']);
+    await pollUntil(async () => (await nsExec(fx.ns.hostA, 'ping', ['-4', '-n', '-c', '1', '-W', '1', '10.2.0.2'], { reject: false })).exitCode === 0,
+      { what: 'an IPv4 ping hostA -> hostB through the tunnel', timeoutMs: 5000, maxIntervalMs: 100 });
+    const f = await frames((await cap.stop()).file);
+    const up = f.find((x) => x.inner?.ipv4?.src === '10.1.0.2');
+    const down = f.find((x) => x.inner?.ipv4?.src === '10.2.0.2');
+    expect([up?.ipv6?.src, up?.ipv6?.dst, up?.ipv6?.nextHeader, up?.inner?.ipv4?.dst], 'uplink').to.deep.equal([fx.mag.address, fx.lma.address, 4, '10.2.0.2']);
+    expect([down?.ipv6?.src, down?.ipv6?.dst, down?.ipv6?.nextHeader, down?.inner?.ipv4?.dst], 'downlink').to.deep.equal([fx.lma.address, fx.mag.address, 4, '10.1.0.2']);
+    expect(counters('mag').errors).to.equal(0);
+  });
 
   it('carries pings both ways and counts what it encapsulated and decapsulated', async () => {
     const before = counters('mag');

@@ -13,6 +13,9 @@
 // GRE (RFC 2784/2890, RFC 5845 keys): a tunnel whose peers are given a `gre` object uses a
 // protocol-47 raw socket instead; each peer adds a GRE header with its out key on entry, and on
 // exit a packet goes to the peer of its source address whose in key it carries (others dropped).
+// IPv4 inner packets (RFC 5844 §3.1.3, an IPv4 home address) go the same way: with next header 4
+// on a second raw socket, or in GRE with protocol type 0x0800 (ECN alike, the IPv4 header checksum
+// redone when CE is set).
 // The TUN devices are not persistent: they disappear with the file descriptors, also when the
 // process is killed. An open protocol-41 raw socket also stops the kernel from answering tunnelled
 // packets with ICMPv6 Parameter Problem (raw delivery counts as a handler).
@@ -45,12 +48,14 @@
 #define SOCKET_BUFFER (4 * 1024 * 1024)
 #define OUTER_HOP_LIMIT 64
 #define IPPROTO_IPV6_IN_IPV6 41
+#define IPPROTO_IPV4_IN_IPV6 4
 #define IPPROTO_GRE_TUNNEL 47
 #define GRE_FLAG_C 0x8000
 #define GRE_FLAG_R 0x4000
 #define GRE_FLAG_K 0x2000
 #define GRE_FLAG_S 0x1000
 #define GRE_PROTO_IPV6 0x86dd
+#define GRE_PROTO_IPV4 0x0800
 #define GRE_HEADER_MAX 16
 
 #define ECN_NOT_ECT 0
@@ -74,6 +79,8 @@ struct tunnel {
   /** IPPROTO_IPV6_IN_IPV6, or IPPROTO_GRE_TUNNEL when the peers are GRE peers. */
   int protocol;
   int raw;
+  /** Next header 4 (IPv4 inner packets) when not GRE; -1 with GRE, where the protocol type tells. */
+  int raw4;
   int wake;
   int epoll;
   int npeers;
@@ -95,12 +102,12 @@ static void count_error(struct tunnel *t, int err) {
 
 static int ecn_of(const unsigned char *ip6) { return (ip6[1] >> 4) & 3; }
 
-/** Writes the GRE header of `p` just before `at`; returns its length. */
-static size_t gre_header(const struct peer *p, unsigned char *at) {
+/** Writes the GRE header of `p` (protocol type `proto`) just before `at`; returns its length. */
+static size_t gre_header(const struct peer *p, unsigned char *at, uint16_t proto) {
   size_t len = p->has_okey ? 8 : 4;
   unsigned char *h = at - len;
   uint16_t flags = p->has_okey ? GRE_FLAG_K : 0;
-  h[0] = flags >> 8; h[1] = flags & 0xff; h[2] = GRE_PROTO_IPV6 >> 8; h[3] = GRE_PROTO_IPV6 & 0xff;
+  h[0] = flags >> 8; h[1] = flags & 0xff; h[2] = proto >> 8; h[3] = proto & 0xff;
   if (p->has_okey) { h[4] = p->okey >> 24; h[5] = (p->okey >> 16) & 0xff; h[6] = (p->okey >> 8) & 0xff; h[7] = p->okey & 0xff; }
   return len;
 }
@@ -115,10 +122,11 @@ static void encapsulate_from(struct tunnel *t, struct peer *p) {
       if (errno != EAGAIN && errno != EINTR) count_error(t, errno);
       return;
     }
-    if (n < 40 || (inner_at[0] >> 4) != 6) { count(t, C_NOT_IPV6); continue; }
-    int inner = ecn_of(inner_at);
+    int v4 = n >= 20 && (inner_at[0] >> 4) == 4;
+    if (!v4 && (n < 40 || (inner_at[0] >> 4) != 6)) { count(t, C_NOT_IPV6); continue; }
+    int inner = v4 ? (inner_at[1] & 3) : ecn_of(inner_at);
     int tclass = inner == ECN_CE ? ECN_ECT_0 : inner;
-    size_t header = p->gre ? gre_header(p, inner_at) : 0;
+    size_t header = p->gre ? gre_header(p, inner_at, v4 ? GRE_PROTO_IPV4 : GRE_PROTO_IPV6) : 0;
     struct iovec iov = { .iov_base = inner_at - header, .iov_len = (size_t)n + header };
     struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov, .msg_iovlen = 1,
                           .msg_control = control, .msg_controllen = sizeof control };
@@ -127,7 +135,7 @@ static void encapsulate_from(struct tunnel *t, struct peer *p) {
     cm->cmsg_type = IPV6_TCLASS;
     cm->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(cm), &tclass, sizeof tclass);
-    if (sendmsg(t->raw, &msg, 0) < 0) count_error(t, errno);
+    if (sendmsg(v4 && !p->gre ? t->raw4 : t->raw, &msg, 0) < 0) count_error(t, errno);
     else count(t, C_ENCAP);
   }
 }
@@ -139,12 +147,15 @@ static struct peer *peer_by_address(struct tunnel *t, const struct in6_addr *a) 
 
 /**
  * The GRE header at the start of t->packet (n octets): its length and, through `key`/`has_key`,
- * its Key field; -1 when it is not GRE version 0 carrying IPv6 (no routing present, RFC 2784).
+ * its Key field and whether it carries IPv4 (`v4`); -1 when it is not GRE version 0 carrying IPv6 or
+ * IPv4 (no routing present, RFC 2784).
  */
-static ssize_t gre_parse(const unsigned char *g, ssize_t n, uint32_t *key, int *has_key) {
+static ssize_t gre_parse(const unsigned char *g, ssize_t n, uint32_t *key, int *has_key, int *v4) {
   if (n < 4) return -1;
   uint16_t flags = (uint16_t)((g[0] << 8) | g[1]);
-  if ((flags & 7) != 0 || (flags & GRE_FLAG_R) || ((g[2] << 8) | g[3]) != GRE_PROTO_IPV6) return -1;
+  uint16_t proto = (uint16_t)((g[2] << 8) | g[3]);
+  if ((flags & 7) != 0 || (flags & GRE_FLAG_R) || (proto != GRE_PROTO_IPV6 && proto != GRE_PROTO_IPV4)) return -1;
+  *v4 = proto == GRE_PROTO_IPV4;
   ssize_t at = 4;
   if (flags & GRE_FLAG_C) at += 4;
   *has_key = (flags & GRE_FLAG_K) != 0;
@@ -166,14 +177,28 @@ static struct peer *gre_peer(struct tunnel *t, const struct in6_addr *a, int has
   return NULL;
 }
 
-static void decapsulate(struct tunnel *t) {
+/** Sets CE in an IPv4 header and redoes its checksum (RFC 1624 would do; the header is short). */
+static void ipv4_set_ce(unsigned char *ip4) {
+  ip4[1] |= ECN_CE;
+  ip4[10] = ip4[11] = 0;
+  uint32_t sum = 0;
+  size_t ihl = (size_t)(ip4[0] & 15) * 4;
+  for (size_t k = 0; k + 1 < ihl; k += 2) sum += (uint32_t)(ip4[k] << 8 | ip4[k + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  ip4[10] = (unsigned char)(~sum >> 8);
+  ip4[11] = (unsigned char)~sum;
+}
+
+/** What `sock` received: IPv6 inner packets from the next-header-41 (or GRE) socket, IPv4 ones from the 4 one. */
+static void decapsulate(struct tunnel *t, int sock) {
+  int v4 = sock == t->raw4;
   for (int i = 0; i < BATCH; i++) {
     struct sockaddr_in6 from;
     char control[CMSG_SPACE(sizeof(int)) * 2];
     struct iovec iov = { .iov_base = t->packet, .iov_len = PACKET_MAX };
     struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
                           .msg_control = control, .msg_controllen = sizeof control };
-    ssize_t n = recvmsg(t->raw, &msg, 0);
+    ssize_t n = recvmsg(sock, &msg, 0);
     if (n < 0) {
       if (errno != EAGAIN && errno != EINTR) count_error(t, errno);
       return;
@@ -183,7 +208,7 @@ static void decapsulate(struct tunnel *t) {
     if (t->protocol == IPPROTO_GRE_TUNNEL) {
       uint32_t key = 0;
       int has_key = 0;
-      ssize_t header = gre_parse(t->packet, n, &key, &has_key);
+      ssize_t header = gre_parse(t->packet, n, &key, &has_key, &v4);
       if (header < 0) { count(t, C_NOT_IPV6); continue; }
       if (peer_by_address(t, &from.sin6_addr) == NULL) { count(t, C_UNKNOWN_PEER); continue; }
       p = gre_peer(t, &from.sin6_addr, has_key, key);
@@ -194,7 +219,9 @@ static void decapsulate(struct tunnel *t) {
       p = peer_by_address(t, &from.sin6_addr);
       if (p == NULL) { count(t, C_UNKNOWN_PEER); continue; }
     }
-    if (n < 40 || (ip[0] >> 4) != 6 || (msg.msg_flags & MSG_TRUNC)) { count(t, C_NOT_IPV6); continue; }
+    int ok = v4 ? n >= 20 && (ip[0] >> 4) == 4 && (size_t)(ip[0] & 15) * 4 <= (size_t)n
+                : n >= 40 && (ip[0] >> 4) == 6;
+    if (!ok || (msg.msg_flags & MSG_TRUNC)) { count(t, C_NOT_IPV6); continue; }
     int outer = ECN_NOT_ECT;
     for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
       if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_TCLASS) {
@@ -204,8 +231,9 @@ static void decapsulate(struct tunnel *t) {
       }
     }
     if (outer == ECN_CE) {
-      if (ecn_of(ip) == ECN_NOT_ECT) { count(t, C_ECN_DROPPED); continue; }
-      ip[1] |= ECN_CE << 4;
+      if ((v4 ? ip[1] & 3 : ecn_of(ip)) == ECN_NOT_ECT) { count(t, C_ECN_DROPPED); continue; }
+      if (v4) ipv4_set_ce(ip);
+      else ip[1] |= ECN_CE << 4;
     }
     if (write(p->fd, ip, (size_t)n) < 0) count_error(t, errno);
     else count(t, C_DECAP);
@@ -225,7 +253,8 @@ static void *forward(void *arg) {
     for (int i = 0; i < n; i++) {
       uint32_t who = events[i].data.u32;
       if (who == (uint32_t)t->npeers + 1) return NULL;
-      if (who == (uint32_t)t->npeers) decapsulate(t);
+      if (who == (uint32_t)t->npeers) decapsulate(t, t->raw);
+      else if (who == (uint32_t)t->npeers + 2) decapsulate(t, t->raw4);
       else encapsulate_from(t, &t->peers[who]);
     }
   }
@@ -241,6 +270,7 @@ static void release(struct tunnel *t) {
   }
   for (int i = 0; i < t->npeers; i++) if (t->peers[i].fd >= 0) close(t->peers[i].fd);
   if (t->raw >= 0) close(t->raw);
+  if (t->raw4 >= 0) close(t->raw4);
   if (t->wake >= 0) close(t->wake);
   if (t->epoll >= 0) close(t->epoll);
 }
@@ -359,7 +389,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   struct peer *peers = calloc(npeers, sizeof *peers);
   char (*names)[IFNAMSIZ] = calloc(npeers, IFNAMSIZ);
   if (t == NULL || peers == NULL || names == NULL) { free(t); free(peers); free(names); napi_throw_error(env, NULL, "open: out of memory"); return NULL; }
-  t->raw = t->wake = t->epoll = -1;
+  t->raw = t->raw4 = t->wake = t->epoll = -1;
   t->protocol = IPPROTO_IPV6_IN_IPV6;
   t->peers = peers;
   for (uint32_t i = 0; i < npeers; i++) peers[i].fd = -1;
@@ -398,15 +428,20 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
       err = errno;
       snprintf(what, sizeof what, "raw IPv6 socket for next header %d bound to %s", t->protocol, local_text);
     }
+    if (err == 0 && t->protocol != IPPROTO_GRE_TUNNEL && (t->raw4 = open_raw(&local, IPPROTO_IPV4_IN_IPV6)) < 0) {
+      err = errno;
+      snprintf(what, sizeof what, "raw IPv6 socket for next header 4 bound to %s", local_text);
+    }
     leave_netns(&saved);
   }
   if (err == 0 && ((t->wake = eventfd(0, EFD_CLOEXEC)) < 0 || (t->epoll = epoll_create1(EPOLL_CLOEXEC)) < 0)) {
     err = errno;
     snprintf(what, sizeof what, "eventfd/epoll");
   }
-  for (int i = 0; err == 0 && i <= t->npeers + 1; i++) {
+  for (int i = 0; err == 0 && i <= t->npeers + 2; i++) {
     struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
-    int fd = i < t->npeers ? peers[i].fd : i == t->npeers ? t->raw : t->wake;
+    int fd = i < t->npeers ? peers[i].fd : i == t->npeers ? t->raw : i == t->npeers + 1 ? t->wake : t->raw4;
+    if (fd < 0) continue;
     if (epoll_ctl(t->epoll, EPOLL_CTL_ADD, fd, &ev) < 0) { err = errno; snprintf(what, sizeof what, "epoll_ctl"); }
   }
   if (err == 0) {
