@@ -15,9 +15,9 @@ import { nodesOfKind, type Topology } from '../topology/model.js';
 export const DHCPD = '/usr/sbin/dhcpd';
 export const DHCLIENT = '/sbin/dhclient';
 
-/** Why the DHCPv6 server or client cannot run here, or null. */
-export function dhcpv6Missing(): string | null {
-  const gone = [[DHCPD, 'isc-dhcp-server'], [DHCLIENT, 'isc-dhcp-client']].filter(([f]) => !existsSync(f!));
+/** Why the DHCPv6 server or client cannot run here, or null (`binaries`: where to look, for tests). */
+export function dhcpv6Missing(binaries: { dhcpd: string; dhclient: string } = { dhcpd: DHCPD, dhclient: DHCLIENT }): string | null {
+  const gone = [[binaries.dhcpd, 'isc-dhcp-server'], [binaries.dhclient, 'isc-dhcp-client']].filter(([f]) => !existsSync(f!));
   if (gone.length === 0) return null;
   return `DHCPv6 needs ${gone.map(([f]) => f).join(' and ')}: apt-get install ${gone.map(([, p]) => p).join(' ')} (node scripts/setup.mjs installs them)`;
 }

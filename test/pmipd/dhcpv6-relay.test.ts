@@ -7,7 +7,7 @@ import { readDomainConfig } from '../../pmipd/config.js';
 import { Dhcpv6Relay, type RelaySession } from '../../pmipd/mag/dhcpv6-relay.js';
 import { Quirks } from '../../pmipd/quirks.js';
 import type { Counters, Logger } from '../../pmipd/log.js';
-import { dhcpdConfig } from '../../harness/dhcpv6/services.js';
+import { dhcpdConfig, dhcpv6Missing } from '../../harness/dhcpv6/services.js';
 import { decodeDhcpv6, encodeDhcpv6, innermostDhcpv6, isRelay, type Dhcpv6Message, type RouterAdvertisement } from '../../wire/index.js';
 import { DOMAIN_YAML, MagHarness, domain, settle } from './logic-fixture.js';
 
@@ -92,6 +92,12 @@ describe('pmipd DHCPv6 (RFC 5213 §6.11)', () => {
       r.fromServer(rr([{ code: 18, id: Buffer.from('acc0; rm').toString('hex') }, { code: 9, message: reply }]), '2001:db8:2::2');
       expect(toClient).to.deep.equal([{ iface: 'acc0', dst: MN_A.ll, msg: { ...reply, name: 'Reply' } }]);
     });
+  });
+
+  it('a missing server or client binary is named with its Debian package (the case is then SKIPPED with it)', () => {
+    expect(dhcpv6Missing({ dhcpd: '/nonexistent/dhcpd', dhclient: '/nonexistent/dhclient' }))
+      .to.equal('DHCPv6 needs /nonexistent/dhcpd and /nonexistent/dhclient: apt-get install isc-dhcp-server isc-dhcp-client (node scripts/setup.mjs installs them)');
+    expect(dhcpv6Missing({ dhcpd: '/bin/sh', dhclient: '/nonexistent/dhclient' })).to.match(/needs \/nonexistent\/dhclient: apt-get install isc-dhcp-client/);
   });
 
   it('the server configuration has a subnet6 with a range per HNP and its own link without one', () => {
