@@ -82,14 +82,15 @@ describe('testbed/topology', () => {
       expect(t.nodes.lma1!.routes.find((r) => r.prefix === '2001:db8:8000::/33')).to.equal(undefined);
     });
 
-    it('domain-chaining: MAGs reach the LMA through r1 and r2', async () => {
+    it('domain-chaining: each MAG reaches the LMA through its own access router (r1, r3), then r2', async () => {
       const t = await loadTopology(join(TOPOLOGIES, 'domain-chaining.yaml'));
       const lmaNet = t.nodes.lma1!.interfaces.find((i) => i.peer === 'r2')!.prefix!;
-      const r1 = t.nodes.r1!.interfaces;
-      const route = t.nodes.mag1!.routes.find((r) => r.prefix === lmaNet)!;
-      expect(route.via).to.equal(r1.find((i) => i.peer === 'mag1')!.address);
-      const r1Route = t.nodes.r1!.routes.find((r) => r.prefix === lmaNet)!;
-      expect(r1Route.via).to.equal(t.nodes.r2!.interfaces.find((i) => i.peer === 'r1')!.address);
+      for (const [mag, router] of [['mag1', 'r1'], ['mag2', 'r3']] as const) {
+        const route = t.nodes[mag]!.routes.find((r) => r.prefix === lmaNet)!;
+        expect(route.via, `${mag}'s next hop toward the LMA`).to.equal(t.nodes[router]!.interfaces.find((i) => i.peer === mag)!.address);
+        const routerRoute = t.nodes[router]!.routes.find((r) => r.prefix === lmaNet)!;
+        expect(routerRoute.via, `${router}'s next hop toward the LMA`).to.equal(t.nodes.r2!.interfaces.find((i) => i.peer === router)!.address);
+      }
     });
 
     it('scale: the mns parameter expands a group with generated MACs and NAIs', async () => {
