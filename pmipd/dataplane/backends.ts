@@ -215,11 +215,16 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
     }
   }
 
+  private inFlight: Promise<unknown> = Promise.resolve();
+
   private apply(line: string): void {
-    this.ip.run([line]).then((f) => {
+    const done = this.ip.run([line]).then((f) => {
       for (const x of f) this.log.error('dataplane-failed', { command: x.command, why: x.message });
     }, (err: Error) => this.log.error('dataplane-failed', { command: line, why: err.message }));
+    this.inFlight = Promise.all([this.inFlight, done]);
   }
+
+  async applied(): Promise<void> { await this.inFlight; }
 
   routePrefix(hnp: Prefix, proxyCoa: string): void {
     if (this.name === 'seg6') {

@@ -27,6 +27,8 @@ export interface LmaDataplane {
   /** Drop traffic for `hnp` while the session waits for deletion (DEREG-09). */
   blackholePrefix(hnp: Prefix): void;
   removePrefix(hnp: Prefix): void;
+  /** Resolves once every route change asked for so far is in the kernel (absent: changes are immediate). */
+  applied?(): Promise<void>;
 }
 
 /** Quirk crash-on-oversized-nai: the NAI length past which the LMA crashes. */
@@ -255,6 +257,7 @@ export class LmaCore {
     const { settings, quirks, clock, dataplane, log, counters } = this.o;
     const granted = Math.min(v.lifetimeUnits, Math.floor(settings.maxLifetime / 4));
     let bce: BindingCacheEntry;
+    let rerouted = false;
     if (existing === null) {
       const hnps = this.assignPrefixes(v, mnId);
       if (typeof hnps === 'number') { this.reject(v, replyTo, hnps); return; }
@@ -266,6 +269,7 @@ export class LmaCore {
       };
       this.cache.add(bce);
       for (const p of bce.hnps) dataplane.routePrefix(p, proxyCoa);
+      rerouted = true;
       counters.inc('bce_created');
       log.info('bce-created', { mn: mnId, hnp: bce.hnps.map((p) => p.text), pcoa: proxyCoa, lla: bce.lla, lifetime: granted * 4 });
     } else {
@@ -286,6 +290,7 @@ export class LmaCore {
       if (moved || wasDeleting) {
         const target = quirks.has('downlink-to-old-mag') ? previous : proxyCoa;
         for (const p of bce.hnps) dataplane.routePrefix(p, target);
+        rerouted = true;
       }
       if (moved) {
         counters.inc('handovers');
@@ -300,12 +305,18 @@ export class LmaCore {
     bce.timer?.cancel();
     bce.timer = clock.setTimer(granted * 4000, () => this.expire(bce));
     counters.inc('accepted');
-    if (v.ackRequested) {
-      const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
-      this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null }, existing === null);
-    }
-    // After the PBA: the MAG holds the binding only once it has it (a first request before would find none there).
-    this.linksChanged();
+    const acknowledge = () => {
+      if (v.ackRequested) {
+        const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
+        this.sendPba(v, replyTo, { status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null }, existing === null);
+      }
+      // After the PBA: the MAG holds the binding only once it has it (a first request before would find none there).
+      this.linksChanged();
+    };
+    // The downlink follows the binding from the PBA on (HO-09): the new MAG forwards the MN's uplink
+    // as soon as it has the PBA, and the answers to it must not go down the old route.
+    if (rerouted && dataplane.applied !== undefined) void dataplane.applied().then(acknowledge);
+    else acknowledge();
   }
 
   /** §5.3.2: the prefixes of a new session, or the status that refuses it. */
