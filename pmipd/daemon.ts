@@ -256,6 +256,12 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     icmp.set(iface, s);
     c.cleanups.push(() => s.close());
   }
+  if (cfg.dataplane !== 'none') {
+    // RFC 2473 §7.1: Packet Too Big messages about the tunnel's packets set the tunnel MTU.
+    const ptb = new Icmpv6Socket(self.transportInterface, [ICMPV6_PACKET_TOO_BIG], crashOnThrow((buf) => onTransportPtb(core, self.address, cfg.lma.address, buf)),
+      (err) => c.log.error('icmp-socket', { iface: self.transportInterface, why: err.message }));
+    c.cleanups.push(() => ptb.close());
+  }
   const monitor = new LinkMonitor({ carrier: (iface, up) => core.onLinkChange(iface, up), mtu: (iface, mtu) => core.onMtuChange(iface, mtu) });
   for (const a of self.accessInterfaces) monitor.watch(a, { up: readInterfaceFile(a, 'carrier') === '1', mtu: mtuOf(a) });
   // RA-11: the tunnel's path MTU is the transport link's.
@@ -362,6 +368,19 @@ function onIcmp(core: MagCore, c: Ctx, iface: string, buf: Buffer, src: string):
   } else if (msg.name === 'NA') {
     core.onNeighborAdvertisement(iface, msg.target);
   }
+}
+
+const ICMPV6_PACKET_TOO_BIG = 2;
+
+/**
+ * A Packet Too Big received on the transport link: only one whose invoking packet is our own
+ * tunnelled packet (Proxy-CoA → LMAA, next header 41) says something about the tunnel's path.
+ */
+function onTransportPtb(core: MagCore, pcoa: string, lmaa: string, buf: Buffer): void {
+  // ICMPv6 header (8 octets: type, code, checksum, MTU), then the invoking packet's IPv6 header.
+  if (buf.length < 8 + 40 || buf[0] !== ICMPV6_PACKET_TOO_BIG || (buf[8]! >> 4) !== 6) return;
+  if (buf[8 + 6] !== 41 || formatIpv6(buf, 8 + 8) !== pcoa || formatIpv6(buf, 8 + 24) !== lmaa) return;
+  core.onTunnelPacketTooBig(buf.readUInt32BE(4));
 }
 
 async function control(o: DaemonOptions, c: Ctx, roleHandler: (req: ControlRequest) => Record<string, unknown> | undefined): Promise<void> {

@@ -23,7 +23,12 @@ const PREF_DECAP = 100;
 const PREF_HOP_OUTER = 110;
 const PREF_HOP = 120;
 const PREF_UPLINK = 200;
-const PREF_LOCAL = 1000;
+/**
+ * Right after the decapsulation rule and before the MAG's uplink rule: an MN's packets to the
+ * MAG's own addresses (its Neighbor Advertisements answering the MAG's Neighbor Solicitations,
+ * which a Packet Too Big toward the MN waits for) are delivered, not tunnelled to the LMA.
+ */
+const PREF_LOCAL = 105;
 const TUNNEL_DEVICE = 'pmip6tnl';
 /** The seg6 back-end's stand-in for a tunnel device: packets leave by HOP_OUT and come in by HOP_IN. */
 const HOP_OUT = 'pmip6hop';

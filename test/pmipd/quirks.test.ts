@@ -147,6 +147,10 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   'ra-without-hnp': { observe: async (q) => (await lastRa(q)).prefixes.map((p) => p.prefix), normal: [HNP], quirky: [] },
   'ra-zero-router-lifetime': { observe: async (q) => (await lastRa(q)).routerLifetime, normal: 1800, quirky: 0 },
   'ra-no-mtu': { observe: async (q) => (await lastRa(q)).mtu, normal: 1460, quirky: undefined },
+  'tunnel-ignores-ptb': {
+    observe: async (q) => { const h = await registered(q); h.core.onTunnelPacketTooBig(1400); await settle(); return (h.ras().at(-1)!.msg as RouterAdvertisement).mtu; },
+    normal: 1360, quirky: 1460,
+  },
 
   'pba-no-p-flag': { observe: (q) => pba(q)!.flags.P, normal: true, quirky: false },
   'wrong-seq-in-pba': { observe: (q) => pba(q, { seq: 77 })!.seq, normal: 77, quirky: 78 },
