@@ -219,7 +219,8 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   if (cfg.dataplane !== 'none') requireIface(self.transportInterface, 'transportInterface');
   const { backend, why } = await chooseBackend(c.ip, cfg, self.transportInterface, c.log);
   const fixed = cfg.fixedMagAddresses ? { address: FIXED_MAG_LINK_LOCAL, mac: FIXED_MAG_MAC } : null;
-  const dataplane = new MagTunnelDataplane(c.ip, c.log, backend, self.address, cfg.lma.address, self.transportInterface, fixed, self.accessInterfaces);
+  const dataplane = new MagTunnelDataplane(c.ip, c.log, backend, self.address, cfg.lma.address, self.transportInterface, fixed, self.accessInterfaces,
+    c.quirks);
   c.dataplaneCounters = () => dataplane.counters();
   await startDataplane(c, dataplane);
   const links = new Map(self.accessInterfaces.map((a) => [a, accessLink(a)]));
