@@ -19,10 +19,7 @@
 //    │             │                    │◀═ [LMAA → pCoA2] via r2, r3 ═════════════════│   step 2: HO-09,
 //    │             │  (nothing for mn1 on r1-r2 any more)          │                │   LMA-BCE-06, FWD-02
 //   back to ap1 ──▶│── PBU HI=3 ─▶ r1 ─▶ r2 ───────────────────────▶│                │   step 3: the reverse
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { conformanceCase, expect, mobilityOf, type LiveFrame } from '../../harness/conformance/index.js';
-import { pollUntil } from '../../harness/poll.js';
+import { conformanceCase, expect, mobilityOf, startPingStream, type LiveFrame } from '../../harness/conformance/index.js';
 
 /** The accepting PBA of a registration (lifetime > 0) to `pcoa`. */
 function acceptingPbaTo(pcoa: string) {
@@ -53,20 +50,12 @@ conformanceCase(import.meta.url, {
   });
 
   c.step('mn1 moves to ap2 with a ping stream to cn1 running: mag2 registers it across r3 and r2, and it keeps its address', async () => {
-    const file = join(c.outDir, 'chain-handover-ping.txt');
-    const cn = c.address('cn1');
     const w = await c.watch(['r3-r2']);
-    const stream = c.tb.exec('mn1', 'sh', ['-c', `exec ping -6 -n -i 0.01 -c 150 -W 1 ${cn} > ${file}`], { reject: false, timeoutMs: 20_000 });
-    const replies = () => { try { return (readFileSync(file, 'utf8').match(/bytes from/g) ?? []).length; } catch { return 0; } };
-    await pollUntil(() => replies() >= 10, { what: '10 ping replies before the move', timeoutMs: 3000 });
+    const stream = await startPingStream(c, 'mn1', 'cn1');
     await c.tb.handover('mn1', 'ap2');
     const pba = await w.until(acceptingPbaTo(c.address('mag2')), { timeoutMs: 5000, what: 'the PBA accepting mag2\'s registration on r3-r2' });
     expect(pba, 'the PBA accepting mag2\'s registration, seen between r3 and r2 (within 5 s)').to.be.observed;
-    await stream;
-    const out = readFileSync(file, 'utf8');
-    rmSync(file, { force: true });
-    const m = /(\d+) packets transmitted, (\d+) received/.exec(out);
-    if (m) c.timings.packetsLost = Number(m[1]) - Number(m[2]);
+    await stream.end();
     expect(await c.tb.waitForAddress('mn1', { timeoutMs: 3000 })).to.equal(address);
   });
 
