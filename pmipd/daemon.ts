@@ -233,7 +233,8 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   if (cfg.dataplane !== 'none') requireIface(self.transportInterface, 'transportInterface');
   const { backend, why } = await chooseBackend(c.ip, cfg, self.transportInterface, c.log);
   const fixed = cfg.fixedMagAddresses ? { address: FIXED_MAG_LINK_LOCAL, mac: FIXED_MAG_MAC } : null;
-  const dataplane = new MagTunnelDataplane(c.ip, c.log, backend, self.address, cfg.lma.address, self.transportInterface, fixed, self.accessInterfaces);
+  const dataplane = new MagTunnelDataplane(c.ip, c.log, backend, self.address, cfg.lma.address, self.transportInterface, fixed, self.accessInterfaces,
+    c.quirks);
   const greEngine = cfg.greKeys ? await chooseGreEngine(c.ip, backend, c.log) : null;
   if (greEngine !== null) dataplane.enableGre(greEngine, self.address, self.transportInterface);
   c.dataplaneCounters = () => dataplane.counters();
@@ -276,6 +277,12 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     c.cleanups.push(await startDhcpv6Relay({
       server: cfg.dhcpv6.server, self, accessInterfaces: self.accessInterfaces, sessions: () => core.dump(), quirks: c.quirks, log: c.log, counters: c.counters,
     }));
+  }
+  if (cfg.dataplane !== 'none') {
+    // RFC 2473 §7.1: Packet Too Big messages about the tunnel's packets set the tunnel MTU.
+    const ptb = new Icmpv6Socket(self.transportInterface, [ICMPV6_PACKET_TOO_BIG], crashOnThrow((buf) => onTransportPtb(core, self.address, cfg.lma.address, buf)),
+      (err) => c.log.error('icmp-socket', { iface: self.transportInterface, why: err.message }));
+    c.cleanups.push(() => ptb.close());
   }
   const monitor = new LinkMonitor({ carrier: (iface, up) => core.onLinkChange(iface, up), mtu: (iface, mtu) => core.onMtuChange(iface, mtu) });
   for (const a of self.accessInterfaces) monitor.watch(a, { up: readInterfaceFile(a, 'carrier') === '1', mtu: mtuOf(a) });
@@ -383,6 +390,19 @@ function onIcmp(core: MagCore, c: Ctx, iface: string, buf: Buffer, src: string):
   } else if (msg.name === 'NA') {
     core.onNeighborAdvertisement(iface, msg.target);
   }
+}
+
+const ICMPV6_PACKET_TOO_BIG = 2;
+
+/**
+ * A Packet Too Big received on the transport link: only one whose invoking packet is our own
+ * tunnelled packet (Proxy-CoA → LMAA, next header 41) says something about the tunnel's path.
+ */
+function onTransportPtb(core: MagCore, pcoa: string, lmaa: string, buf: Buffer): void {
+  // ICMPv6 header (8 octets: type, code, checksum, MTU), then the invoking packet's IPv6 header.
+  if (buf.length < 8 + 40 || buf[0] !== ICMPV6_PACKET_TOO_BIG || (buf[8]! >> 4) !== 6) return;
+  if (buf[8 + 6] !== 41 || formatIpv6(buf, 8 + 8) !== pcoa || formatIpv6(buf, 8 + 24) !== lmaa) return;
+  core.onTunnelPacketTooBig(buf.readUInt32BE(4));
 }
 
 async function control(o: DaemonOptions, c: Ctx, roleHandler: (req: ControlRequest) => Record<string, unknown> | undefined): Promise<void> {

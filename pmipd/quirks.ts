@@ -29,6 +29,9 @@ export const QUIRKS = {
   'ra-without-hnp': { role: 'mag', breaks: ['RA-02', 'MAG-PBA-05', 'RA-05'], does: 'Router Advertisements carry no Prefix Information option' },
   'ra-zero-router-lifetime': { role: 'mag', breaks: ['RA-01'], does: 'Router Advertisements say router lifetime 0' },
   'ra-no-mtu': { role: 'mag', breaks: ['RA-10', 'RA-11'], does: 'Router Advertisements carry no MTU option' },
+  // MAG: tunnel path MTU (cases/chain-mtu), local hosts (FWD-13)
+  'tunnel-ignores-ptb': { role: 'mag', breaks: ['FWD-05', 'RA-11'], does: 'a Packet Too Big from a router on the path to the LMA is ignored: the tunnel keeps its MTU, full-size MN packets vanish there and no RA announces the smaller MTU' },
+  'local-host-routed-locally': { role: 'mag', breaks: ['FWD-13'], does: 'a regular host\'s packets to an MN on the same MAG are routed straight back onto the access link instead of through the tunnel to the LMA (as with EnableMAGLocalRouting = 1)' },
   // LMA: PBA construction
   'pba-no-p-flag': { role: 'lma', breaks: ['LMA-PBA-02'], does: 'PBAs have the P flag clear' },
   'wrong-seq-in-pba': { role: 'lma', breaks: ['LMA-PBA-03', 'ORD-02', 'ORD-07'], does: 'the PBA Sequence # is the PBU\'s plus one' },

@@ -17,7 +17,7 @@
 //    │══ echo ══════▶│═══ IPv6-in-IPv6 ═══════▶│── echo ───────────▶│   step 2: FWD-*
 //    │◀═ reply ══════│◀══ IPv6-in-IPv6 ════════│◀─ reply ───────────│
 //    state: MAG BUL, LMA BCE, routes, tunnel                              step 3: MAG-PBU-18, LMA-BCE-03/04, MAG-PBA-04
-import { conformanceCase, expect } from '../../harness/conformance/index.js';
+import { conformanceCase, expect, judgeMagTunnelState } from '../../harness/conformance/index.js';
 
 conformanceCase(import.meta.url, {
   name: 'attach',
@@ -75,10 +75,6 @@ conformanceCase(import.meta.url, {
       { pass: `lma1's Binding Cache holds ${nai} with ${hnp}`, fail: `lma1's Binding Cache dump lacks ${nai} or ${hnp}` });
     c.verdict('LMA-BCE-04').expect(lma.routes.split('\n').some((l) => l.startsWith(net)),
       { pass: `lma1 routes ${hnp} into the tunnel`, fail: `lma1 has no route for ${hnp}` }, [], { field: 'ip -6 route (lma1)', expected: hnp, seen: lma.routes.split('\n').slice(0, 6).join(' | ') });
-    const lmaa = c.address('lma1');
-    const toLma = mag.routes.split('\n').some((l) => l.includes(lmaa)) || mag.links.includes(lmaa);
-    const fromHnp = mag.rules.includes(`from ${hnp}`) || mag.routes.includes(hnp);
-    c.verdict('MAG-PBA-04').expect(toLma && fromHnp,
-      { pass: `mag1 tunnels ${hnp} toward ${lmaa}`, fail: `mag1 lacks ${toLma ? `a rule or route for traffic from ${hnp}` : `a tunnel or encap route toward ${lmaa}`}` });
+    await judgeMagTunnelState(c, 'mag1', hnp);
   });
 });

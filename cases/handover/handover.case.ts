@@ -21,10 +21,7 @@
 //                          │                    │◀─ PBA 0 L=0 ───────│
 //   mn1 back on ap1        │── PBU HI=3 ───────────────────────────▶│  within MinDelayBeforeBCEDelete
 //                          │◀─ PBA 0 same HNP, same LLA ─────────────│  HO-07, DEREG-10
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { conformanceCase, expect, mobilityOf } from '../../harness/conformance/index.js';
-import { pollUntil } from '../../harness/poll.js';
+import { conformanceCase, expect, mobilityOf, startPingStream } from '../../harness/conformance/index.js';
 
 const INITIAL_BINDACK_TIMEOUT_MS = 1000;
 
@@ -49,22 +46,13 @@ conformanceCase(import.meta.url, {
   });
 
   c.step('race A: mn1 moves to ap2 with a ping stream running; mag2 registers it and it keeps its address', async () => {
-    const file = join(c.outDir, 'handover-ping.txt');
-    const cn = await c.tb.addressOf('cn1');
     const w = await c.watch(['mag2-lma1']);
-    const stream = c.tb.exec('mn1', 'sh', ['-c', `exec ping -6 -n -i 0.01 -c 150 -W 1 ${cn} > ${file}`], { reject: false, timeoutMs: 20_000 });
-    const replies = () => { try { return (readFileSync(file, 'utf8').match(/bytes from/g) ?? []).length; } catch { return 0; } };
-    // The move happens with the stream flowing.
-    await pollUntil(() => replies() >= 10, { what: '10 ping replies before the move', timeoutMs: 3000 });
+    const stream = await startPingStream(c, 'mn1', 'cn1');
     await c.tb.handover('mn1', 'ap2');
     const pba = await w.until((f) => { const m = mobilityOf(f); return m?.mh.type === 6 && m.mh.status === 0 ? m : undefined; },
       { timeoutMs: 5000, what: 'the PBA accepting mag2\'s registration' });
     expect(pba, 'the PBA accepting mag2\'s registration (within 5 s)').to.be.observed;
-    await stream;
-    const out = readFileSync(file, 'utf8');
-    rmSync(file, { force: true });
-    const m = /(\d+) packets transmitted, (\d+) received/.exec(out);
-    if (m) c.timings.packetsLost = Number(m[1]) - Number(m[2]);
+    await stream.end();
     expect(await c.tb.waitForAddress('mn1', { timeoutMs: 3000 })).to.equal(address);
   });
 

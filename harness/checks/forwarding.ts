@@ -3,6 +3,7 @@
 import { DATA_TUNNELLED, partitionPoint, pushTo, servingMag, settingKnown, stateAt, unknownSetting, type Session, type Trace } from '../trace/index.js';
 import { isLinkLocal } from '../../wire/index.js';
 import { check } from './check.js';
+import type { Judge } from './judge.js';
 import { dataEv, mhEv, seconds } from './evidence.js';
 import {
   DEREGISTRATION_KINDS, ENDING_KINDS, eventsOf, HANDOVER_KINDS, lastAtOrBefore, lastBefore, REGISTRATION_KINDS,
@@ -182,12 +183,23 @@ export const forwardOnlyWithBinding = check('forward-only-with-binding', ['FWD-0
   }
 });
 
+/**
+ * Row i, seen on an access link of `mag`, must go up the tunnel: PASS with its copy tunnelled by
+ * `mag`, else FAIL, or undecided for local traffic (`local`) while EnableMAGLocalRouting is unknown
+ * (the MAG may then have routed it itself, which only the user knows). FWD-10, FWD-12, FWD-13.
+ */
+function judgeReverseTunnelled(t: Trace, trn: Map<number, number[]>, i: number, mag: string, j: Judge, local: string | undefined): void {
+  const k = near(t, trn, i, (x) => text(t, t.data.outerSrc[x]!) === mag);
+  const what = `${text(t, t.data.innerSrc[i]!)} > ${text(t, t.data.innerDst[i]!)}${local === undefined ? '' : ` (${local})`}`;
+  if (k !== undefined) j.pass(() => `${what} reverse-tunnelled by ${mag}`, [dataEv(t, i), dataEv(t, k)]);
+  else if (local !== undefined && !settingKnown(t, 'enableMagLocalRouting')) j.undecided(() => `${what} not reverse-tunnelled by ${mag} ${unknownSetting('enableMagLocalRouting')}`, [dataEv(t, i)]);
+  else j.fail(() => `${what} not reverse-tunnelled by ${mag}`, [dataEv(t, i)], () => ({ field: 'tunnel', expected: `${mag} > LMA`, seen: 'none' }));
+}
+
 export const magUplink = check('mag-uplink', ['FWD-10', 'FWD-12'], (t, [remote, local]) => {
   for (const x of [remote, local]) x!.inconclusiveBecause('needs MN traffic on an access and the transport capture');
   if (t.pointsOf('transport').length === 0) return;
   if (t.settings.enableMagLocalRouting) local!.na('EnableMAGLocalRouting = 1');
-  // Local traffic the MAG routed itself breaks FWD-12 only where local routing is off, which only the user knows.
-  const localKnown = settingKnown(t, 'enableMagLocalRouting');
   const trn = indexBy(t, 'transport', true);
   for (const i of rows(t, 'access', false)) {
     const time = t.data.time[i]!;
@@ -198,12 +210,43 @@ export const magUplink = check('mag-uplink', ['FWD-10', 'FWD-12'], (t, [remote, 
     const peer = sessionOf(t, t.data.innerDst[i]!, time);
     const isLocal = peer !== undefined && servingMag(peer, time) === mag;
     if (isLocal && t.settings.enableMagLocalRouting) continue;
-    const j = isLocal ? local! : remote!;
-    const k = near(t, trn, i, (x) => text(t, t.data.outerSrc[x]!) === mag);
-    const what = `${text(t, t.data.innerSrc[i]!)} > ${text(t, t.data.innerDst[i]!)}`;
-    if (k !== undefined) j.pass(() => `${what} reverse-tunnelled by ${mag}`, [dataEv(t, i), dataEv(t, k)]);
-    else if (isLocal && !localKnown) j.undecided(() => `${what} (local MN) not reverse-tunnelled by ${mag} ${unknownSetting('enableMagLocalRouting')}`, [dataEv(t, i)]);
-    else j.fail(() => `${what}${isLocal ? ' (local MN)' : ''} not reverse-tunnelled by ${mag}`, [dataEv(t, i)], () => ({ field: 'tunnel', expected: `${mag} > LMA`, seen: 'none' }));
+    judgeReverseTunnelled(t, trn, i, mag, isLocal ? local! : remote!, isLocal ? 'local MN' : undefined);
+  }
+});
+
+/** Per access capture point, the link-layer addresses (address ids) that sent Router Advertisements there: its routers'. */
+function routerLinkAddresses(t: Trace): Map<number, Set<number>> {
+  const out = new Map<number, Set<number>>();
+  for (const ra of t.ndOfTypes(134)) {
+    if (ra.linkSrc === undefined) continue;
+    const point = t.pointIndex(ra.ref.point);
+    let set = out.get(point);
+    if (set === undefined) out.set(point, set = new Set());
+    set.add(t.addresses.id(ra.linkSrc));
+  }
+  return out;
+}
+
+export const localHostUplink = check('local-host-uplink', ['FWD-13'], (t, [j]) => {
+  j!.inconclusiveBecause('needs traffic from a host that is not an MN to an MN of the same MAG, on an access and the transport capture');
+  if (t.pointsOf('transport').length === 0) return;
+  if (t.settings.enableMagLocalRouting) { j!.na('EnableMAGLocalRouting = 1'); return; }
+  const trn = indexBy(t, 'transport', true);
+  let routers: Map<number, Set<number>> | undefined;
+  const infrastructure = new Set([...t.roles.mags, ...t.roles.lmas]);
+  for (const i of rows(t, 'access', false)) {
+    const src = t.data.innerSrc[i]!;
+    if (t.sessionsOfAddressId(src).length > 0 || isLinkLocal(text(t, src)) || infrastructure.has(text(t, src))) continue;
+    const time = t.data.time[i]!;
+    const point = t.points[t.data.point[i]!]!;
+    const peer = sessionOf(t, t.data.innerDst[i]!, time);
+    const mag = peer && servingMag(peer, time);
+    if (mag === undefined || point.mag !== mag) continue;
+    // Only the host's own transmission: what the MAG itself puts on the link (the packet coming
+    // back down the tunnel, or routed locally, its own ICMPv6 errors) has a router's source.
+    const sender = t.data.linkSrc[i]!;
+    if (sender !== 0 && (routers ??= routerLinkAddresses(t)).get(t.data.point[i]!)?.has(sender)) continue;
+    judgeReverseTunnelled(t, trn, i, mag, j!, 'local host to a local MN');
   }
 });
 
@@ -314,5 +357,5 @@ export const addressKept = check('address-kept', ['HO-10'], (t, [j]) => {
 });
 
 export const FORWARDING_CHECKS = [
-  tunnelEndpoints, lmaForwarding, hopLimit, forwardOnlyWithBinding, magUplink, magDownlink, downlinkFollowsBinding, addressKept,
+  tunnelEndpoints, lmaForwarding, hopLimit, forwardOnlyWithBinding, magUplink, localHostUplink, magDownlink, downlinkFollowsBinding, addressKept,
 ];

@@ -17,7 +17,7 @@ export function capturePointSpecs(t: Topology, files: { name: string; file: stri
       kind = 'access';
       const mag = magOfAp(t, node.id);
       if (mag !== undefined) spec.mag = mag;
-    } else if (node.kind === 'mn') {
+    } else if (node.kind === 'mn' || node.kind === 'host') {
       kind = 'access';
     } else {
       const iface = node.interfaces.find((i) => i.name === cp.ifname);

@@ -67,6 +67,10 @@ export function nodeSysctls(node: TopologyNode): [string, string][] {
       out.push(...perIf(['default', ...ifaces], settings));
       break;
     }
+    case 'host':
+      // A plain host with a static address: no forwarding, no address from RAs, no DAD delay.
+      out.push(['net.ipv6.conf.all.forwarding', '0'], ...perIf(['default', ...ifaces], [['accept_ra', '0'], ['accept_dad', '0']]));
+      break;
     default: {
       const forwarding = node.kind === 'cn' ? '0' : '1';
       out.push(['net.ipv6.conf.all.forwarding', forwarding], ...perIf(['default', ...ifaces], [['accept_dad', '0']]));

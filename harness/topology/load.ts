@@ -81,6 +81,7 @@ class Resolver {
     const hnpPool = this.prefixSetting(['addressing', 'hnpPool'], this.raw.addressing?.hnpPool ?? DEFAULT_HNP_POOL, 64);
     if (pool && hnpPool && prefixesOverlap(pool, hnpPool)) this.issue(['addressing', 'hnpPool'], `overlaps addressing.pool ${pool.text}`);
     const links = this.issues.length === 0 && pool ? this.addressLinks(pending, pool) : [];
+    if (links.length > 0) this.addressHosts();
     if (hnpPool) this.identifyMns(pending, hnpPool);
     const captures = this.capturePoints(pending);
     if (this.issues.length > 0) this.src.fail(this.issues);
@@ -239,6 +240,7 @@ class Resolver {
           mnLink.set(e.node, e.path);
           if (link.spec.prefix !== undefined) this.issue([...link.path, 'prefix'], 'an MN\'s link has no prefix: MNs get theirs from router advertisements');
         }
+        if (kinds[j] === 'host' && otherKind !== 'ap') this.issue(other.path, `a host sits on a MAG's access link: link it to an AP, not to '${other.node}'`);
         if (kinds[j] === 'ap') {
           if (e.ifname !== undefined) this.issue(e.path, `an AP's port is named after the node plugged into it: write '${e.node}', not '${e.node}:${e.ifname}'`);
           else if (!use(e.node, other.node, e.path)) this.issue(e.path, `'${other.node}' is linked to AP '${e.node}' twice`);
@@ -292,7 +294,8 @@ class Resolver {
     };
     return pending.map((link, index) => {
       const kinds = link.ends.map((e) => this.kindOf(e.node));
-      const hasMn = kinds.includes('mn');
+      // MNs configure themselves from RAs; a host takes an address from its MAG's access link (addressHosts).
+      const hasMn = kinds.includes('mn') || kinds.includes('host');
       const prefix = hasMn ? undefined : link.spec.prefix !== undefined ? parsePrefix(link.spec.prefix) : freshPrefix();
       const autoAddress = link.spec.autoAddress ?? true;
       let host = 1;
@@ -304,7 +307,7 @@ class Resolver {
           link: index,
           peer: other.node,
           peerKind: kinds[1 - j]!,
-          role: kind === 'ap' ? 'port' : kind === 'mn' ? 'mn' : kinds[1 - j] === 'ap' ? 'access' : 'transport',
+          role: kind === 'ap' ? 'port' : kind === 'mn' || kind === 'host' ? kind : kinds[1 - j] === 'ap' ? 'access' : 'transport',
           ...(prefix ? { prefix: prefix.text } : {}),
         };
         if (prefix && autoAddress && INFRA.has(kind)) iface.address = hostAddress(prefix, host++);
@@ -317,6 +320,28 @@ class Resolver {
         path: link.path,
       };
     });
+  }
+
+  /**
+   * Each host gets an address in the access link prefix of the MAG on its AP (from ::100 on, in
+   * node order) and that MAG as its default router: a regular node on the MAG's link, to which the
+   * MAG is the router of the link prefix, not an MN's home link (RFC 5213 §6.10.5).
+   */
+  private addressHosts(): void {
+    const used = new Map<string, number>();
+    for (const host of Object.values(this.nodes)) {
+      if (host.kind !== 'host') continue;
+      const iface = host.interfaces[0];
+      if (iface === undefined) { this.issue(host.path, `host '${host.id}' is on no AP: link it to the AP of a MAG's access link`, true); continue; }
+      const mag = Object.values(this.nodes).flatMap((n) => (n.kind === 'mag' ? n.interfaces : []))
+        .find((i) => i.role === 'access' && i.peer === iface.peer && i.prefix !== undefined && i.address !== undefined);
+      if (mag === undefined) { this.issue(host.path, `host '${host.id}' is on AP '${iface.peer}', where no MAG has an addressed access link to take an address from`, true); continue; }
+      const n = used.get(mag.prefix!) ?? 0x100;
+      used.set(mag.prefix!, n + 1);
+      iface.prefix = mag.prefix!;
+      iface.address = hostAddress(parsePrefix(mag.prefix!), n);
+      host.routes = [{ prefix: '::/0', via: mag.address!, dev: iface.name }];
+    }
   }
 
   private identifyMns(pending: PendingLink[], hnpPool: Prefix): void {

@@ -28,8 +28,11 @@ export interface TopologyInterface {
   prefix?: string;
   /** This interface's address in `prefix`, without length; absent when not auto-addressed. */
   address?: string;
-  /** access: toward an AP (a MAG's access link); transport: between infrastructure nodes; port: an AP's bridge port; mn: an MN's interface. */
-  role: 'access' | 'transport' | 'port' | 'mn';
+  /**
+   * access: toward an AP (a MAG's access link); transport: between infrastructure nodes; port: an
+   * AP's bridge port; mn: an MN's interface; host: a host's, on a MAG's access link.
+   */
+  role: 'access' | 'transport' | 'port' | 'mn' | 'host';
 }
 
 export interface StaticRoute { prefix: string; via: string; dev: string }

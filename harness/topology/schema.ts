@@ -7,7 +7,7 @@
 import { ADAPTERS } from '../iut/registry.js';
 import type { JsonSchema } from './json-schema.js';
 
-export const NODE_KINDS = ['mn', 'mag', 'lma', 'cn', 'router', 'ap'] as const;
+export const NODE_KINDS = ['mn', 'mag', 'lma', 'cn', 'router', 'ap', 'host'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
 /** Node ids double as AP port names, hence the 15-character interface-name limit. */
@@ -108,6 +108,7 @@ const KIND_SETTINGS: Record<NodeKind, Record<string, JsonSchema>> = {
   cn: { sysctls: { $ref: '#/$defs/sysctls' } },
   router: { sysctls: { $ref: '#/$defs/sysctls' } },
   ap: { capture: { ...captureName, description: 'a capture point on the AP\'s bridge (every frame of the segment)' }, sysctls: { $ref: '#/$defs/sysctls' } },
+  host: { sysctls: { $ref: '#/$defs/sysctls' } },
 };
 
 const KIND_SUMMARY: Record<NodeKind, string> = {
@@ -117,6 +118,7 @@ const KIND_SUMMARY: Record<NodeKind, string> = {
   cn: 'a correspondent node',
   router: 'a plain IPv6 router (e.g. between MAGs and the LMA)',
   ap: 'an access point: a Linux bridge MNs and MAG access links attach to',
+  host: 'a regular IPv6 host on a MAG\'s access link (RFC 5213 §6.10.5), not an MN: the domain does not provision it for PMIPv6; a static address from the MAG\'s access link prefix, the MAG as default router',
 };
 
 /** Settings that must differ between nodes, so a default for them makes no sense. */

@@ -12,6 +12,7 @@ import { TUNNEL_OVERHEAD, type MagDataplane, type SessionRoute } from '../mag/ma
 import type { Logger } from '../log.js';
 import type { Prefix } from '../../wire/index.js';
 import { IpBatch } from './ip-batch.js';
+import { Quirks } from '../quirks.js';
 import { readInterfaceFile, setSysctl } from './sysctl.js';
 import { TunTunnel, tunUnusableBecause, type GreKeys, type TunCounters } from './tun-tunnel.js';
 import { GreTunnels, greUplinkTable, type GreEngine } from './gre-tunnels.js';
@@ -26,7 +27,14 @@ const PREF_DECAP = 100;
 const PREF_HOP_OUTER = 110;
 const PREF_HOP = 120;
 const PREF_UPLINK = 200;
-const PREF_LOCAL = 1000;
+/** Packets from a regular host on an access link to an MN of this MAG (after the MNs' own uplink rule). */
+const PREF_LOCAL_HOST = 210;
+/**
+ * Right after the decapsulation rule and before the MAG's uplink rule: an MN's packets to the
+ * MAG's own addresses (its Neighbor Advertisements answering the MAG's Neighbor Solicitations,
+ * which a Packet Too Big toward the MN waits for) are delivered, not tunnelled to the LMA.
+ */
+const PREF_LOCAL = 105;
 const TUNNEL_DEVICE = 'pmip6tnl';
 /** The seg6 back-end's stand-in for a tunnel device: packets leave by HOP_OUT and come in by HOP_IN. */
 const HOP_OUT = 'pmip6hop';
@@ -238,11 +246,16 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
     }
   }
 
+  private inFlight: Promise<unknown> = Promise.resolve();
+
   private apply(line: string): void {
-    this.ip.run([line]).then((f) => {
+    const done = this.ip.run([line]).then((f) => {
       for (const x of f) this.log.error('dataplane-failed', { command: x.command, why: x.message });
     }, (err: Error) => this.log.error('dataplane-failed', { command: line, why: err.message }));
+    this.inFlight = Promise.all([this.inFlight, done]);
   }
+
+  async applied(): Promise<void> { await this.inFlight; }
 
   routePrefix(hnp: Prefix, proxyCoa: string): void {
     if (this.name === 'seg6') {
@@ -272,6 +285,15 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
 }
 
 /**
+ * RFC 5213 §6.10.5 with EnableMAGLocalRouting 0 (pmipd has no other setting): a packet from a
+ * locally connected node that is not an MN (no uplink rule of its own) to an MN's prefix goes to
+ * the LMA through the tunnel, like an MN's to another MN of this MAG (FWD-12, FWD-13).
+ */
+function localHostRule(op: 'add' | 'del', hnp: Prefix, iface: string, uplink: number): string {
+  return `rule ${op} pref ${PREF_LOCAL_HOST} to ${hnp.text} iif ${iface} table ${uplink}`;
+}
+
+/**
  * MAG: source routing of MN traffic into the tunnel, HNP routes onto the access link, the session LLA.
  * Without a tunnel ('none') the access-link half still runs: the MN keeps its router's session
  * address (RAs, presence probes) and its traffic is refused rather than routed outside a tunnel.
@@ -282,7 +304,7 @@ export class MagTunnelDataplane extends Base implements MagBackend {
 
   constructor(ip: IpBatch, log: Logger, readonly name: BackendName | 'none', private readonly proxyCoa: string,
     private readonly lmaa: string, private readonly transport: string, private readonly fixedLinkLocal: { address: string; mac: string } | null,
-    private readonly accessInterfaces: readonly string[]) {
+    private readonly accessInterfaces: readonly string[], private readonly quirks: Quirks = new Quirks()) {
     super(ip, log);
     this.ipv4 = new Ipv4Routes(log, name === 'tun', TABLE_UPLINK, PREF_UPLINK);
   }
@@ -356,6 +378,7 @@ export class MagTunnelDataplane extends Base implements MagBackend {
     for (const h of s.hnps) {
       lines.push(`route replace ${h.text} dev ${s.iface}`);
       lines.push(`rule add pref ${PREF_UPLINK} from ${h.text} iif ${s.iface} table ${uplink}`);
+      if (!this.quirks.has('local-host-routed-locally')) lines.push(localHostRule('add', h, s.iface, uplink));
     }
     await this.ip.runOrThrow(lines);
     if (s.ipv4) await this.ipv4.addMnSession(s.iface, s.ipv4, s.ipv4AnySource === true);
@@ -367,6 +390,7 @@ export class MagTunnelDataplane extends Base implements MagBackend {
     const uplink = device !== undefined ? greUplinkTable(device) : TABLE_UPLINK;
     for (const h of s.hnps) {
       lines.push(`rule del pref ${PREF_UPLINK} from ${h.text} iif ${s.iface} table ${uplink}`);
+      if (!this.quirks.has('local-host-routed-locally')) lines.push(localHostRule('del', h, s.iface, uplink));
       lines.push(`route del ${h.text} dev ${s.iface}`);
     }
     if (s.lla !== null && this.fixedLinkLocal === null) {

@@ -38,6 +38,8 @@ export interface LmaDataplane {
   /** RFC 5844: the downlink of an IPv4 HoA into the tunnel toward `proxyCoa` (back-ends that carry IPv4). */
   routeIpv4?(address: string, proxyCoa: string): void;
   removeIpv4?(address: string): void;
+  /** Resolves once every route change asked for so far is in the kernel (absent: changes are immediate). */
+  applied?(): Promise<void>;
 }
 
 /** Quirk crash-on-oversized-nai: the NAI length past which the LMA crashes. */
@@ -287,6 +289,7 @@ export class LmaCore {
       if (typeof got === 'number') { this.reject(v, replyTo, got); return; }
       ipv4 = got;
     }
+    let rerouted = false;
     if (existing === null) {
       // RFC 5844: a PBU with only an IPv4 HoA Request makes an IPv4-only session.
       const hnps = v.hnpOptions.length === 0 ? { prefixes: [], pooled: [] } : this.assignPrefixes(v, mnId);
@@ -301,6 +304,7 @@ export class LmaCore {
       this.negotiateGre(bce, v);
       for (const p of bce.hnps) dataplane.routePrefix(p, proxyCoa);
       if (ipv4 !== null) dataplane.routeIpv4?.(ipv4.grant.address, proxyCoa);
+      rerouted = true;
       counters.inc('bce_created');
       log.info('bce-created', { mn: mnId, hnp: bce.hnps.map((p) => p.text), ipv4: ipv4?.grant.address, pcoa: proxyCoa, lla: bce.lla, lifetime: granted * 4 });
     } else {
@@ -323,6 +327,7 @@ export class LmaCore {
       if (moved || wasDeleting) {
         const target = quirks.has('downlink-to-old-mag') ? previous : proxyCoa;
         for (const p of bce.hnps) dataplane.routePrefix(p, target);
+        rerouted = true;
       }
       if (moved && quirks.has('dhcpv6-extra-hnp-on-handover') && bce.hnps.length > 0) {
         // The /64 after the last HNP joins the session's prefix set.
@@ -346,16 +351,22 @@ export class LmaCore {
     bce.timer?.cancel();
     bce.timer = clock.setTimer(granted * 4000, () => this.expire(bce));
     counters.inc('accepted');
-    if (v.ackRequested) {
-      const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
-      this.sendPba(v, replyTo, {
-        status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null,
-        ...(bce.gre?.up !== undefined ? { greKey: bce.gre.up } : {}),
-        ipv4: { grant: bce.ipv4?.grant ?? null, refresh: existing !== null && !gainsIpv4 },
-      }, existing === null);
-    }
-    // After the PBA: the MAG holds the binding only once it has it (a first request before would find none there).
-    this.linksChanged();
+    const acknowledge = () => {
+      if (v.ackRequested) {
+        const units = quirks.has('lifetime-in-seconds') ? Math.min(0xffff, granted * 4) : granted;
+        this.sendPba(v, replyTo, {
+          status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null,
+          ...(bce.gre?.up !== undefined ? { greKey: bce.gre.up } : {}),
+          ipv4: { grant: bce.ipv4?.grant ?? null, refresh: existing !== null && !gainsIpv4 },
+        }, existing === null);
+      }
+      // After the PBA: the MAG holds the binding only once it has it (a first request before would find none there).
+      this.linksChanged();
+    };
+    // The downlink follows the binding from the PBA on (HO-09): the new MAG forwards the MN's uplink
+    // as soon as it has the PBA, and the answers to it must not go down the old route.
+    if (rerouted && dataplane.applied !== undefined) void dataplane.applied().then(acknowledge);
+    else acknowledge();
   }
 
   /**

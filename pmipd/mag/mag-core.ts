@@ -75,6 +75,8 @@ const PROBE_TRIES = 3;
 const PROBE_GAP_MS = 300;
 /** Tunnel overhead of IPv6-in-IPv6 without an encapsulation-limit option (devices use encaplimit none). */
 export const TUNNEL_OVERHEAD = 40;
+/** RFC 8200 §5: no link of an IPv6 path has a smaller MTU. */
+export const IPV6_MIN_MTU = 1280;
 
 export interface BulDump {
   mnId: string;
@@ -690,8 +692,7 @@ export class MagCore {
 
   /** The MTU an MN on `iface` may use: that of its link, and what fits into the tunnel (RA-10). */
   private advertisedMtu(iface: string): number {
-    const { io, self, domain } = this.o;
-    return Math.min(io.mtu(iface), io.mtu(self.transportInterface) - TUNNEL_OVERHEAD - (domain.greKeys ? GRE_KEYED_HEADER : 0));
+    return Math.min(this.o.io.mtu(iface), this.pathMtu() - TUNNEL_OVERHEAD - (this.o.domain.greKeys ? GRE_KEYED_HEADER : 0));
   }
 
   /** The GRE part of a session's route: its tunnel keys, once both ends' keys are known (RFC 5845). */
@@ -700,24 +701,59 @@ export class MagCore {
   }
 
   /**
-   * The MTU of the transport link or an access link changed (netlink): the tunnel follows, and
-   * every MN whose MTU changes with it gets an unsolicited RA announcing it (RA-11).
+   * The smallest MTU on the path to the LMA, learned from Packet Too Big messages about the
+   * tunnel's own packets (RFC 2473 §7.1, RFC 8201 §4); Infinity until one comes.
    */
-  onMtuChange(iface: string, mtu: number): void {
-    const { self, links, log, dataplane, counters } = this.o;
-    if (iface === self.transportInterface) {
-      dataplane.transportMtuChanged(mtu).catch((err: Error) => {
-        counters.inc('dataplane_errors');
-        log.error('dataplane-mtu-failed', { mtu, why: err.message });
-      });
-    } else if (!links.has(iface)) {
-      return;
-    }
-    log.info('mtu-changed', { iface, mtu, advertised: [...links.keys()].map((a) => `${a}=${this.advertisedMtu(a)}`) });
+  private tunnelPathMtu = Infinity;
+
+  /** The tunnel's path MTU: the transport link's, or less where a router further on said so. */
+  private pathMtu(): number {
+    return Math.min(this.o.io.mtu(this.o.self.transportInterface), this.tunnelPathMtu);
+  }
+
+  private setTunnelMtu(): void {
+    const { dataplane, log, counters } = this.o;
+    const mtu = this.pathMtu();
+    dataplane.transportMtuChanged(mtu).catch((err: Error) => {
+      counters.inc('dataplane_errors');
+      log.error('dataplane-mtu-failed', { mtu, why: err.message });
+    });
+  }
+
+  /** Every MN whose MTU changed gets an unsolicited RA announcing it (RA-11). */
+  private announceMtu(): void {
     for (const e of this.bul.entries()) {
       if (!e.installed || e.raMtu === null || e.raMtu === this.advertisedMtu(e.iface)) continue;
       if (e.state === 'registered' || e.state === 'refreshing') this.sendRa(e);
     }
+  }
+
+  /**
+   * A router between here and the LMA sent a Packet Too Big for a tunnelled packet: the tunnel MTU
+   * becomes that path MTU − 40, so the kernel answers oversized MN packets with a Packet Too Big
+   * of its own (RFC 2473 §7.1), and the MNs hear the new MTU (RA-11). A value under the IPv6
+   * minimum is not taken (RFC 8201 §4); nor one that would raise the MTU (that takes a new link MTU).
+   */
+  onTunnelPacketTooBig(mtu: number): void {
+    const { quirks, log, counters } = this.o;
+    counters.inc('tunnel_ptb_received');
+    if (quirks.has('tunnel-ignores-ptb') || !Number.isInteger(mtu) || mtu < IPV6_MIN_MTU || mtu >= this.pathMtu()) return;
+    this.tunnelPathMtu = mtu;
+    this.setTunnelMtu();
+    log.info('tunnel-path-mtu', { mtu, advertised: [...this.o.links.keys()].map((a) => `${a}=${this.advertisedMtu(a)}`) });
+    this.announceMtu();
+  }
+
+  /**
+   * The MTU of the transport link or an access link changed (netlink): the tunnel follows, and
+   * every MN whose MTU changes with it gets an unsolicited RA announcing it (RA-11).
+   */
+  onMtuChange(iface: string, mtu: number): void {
+    const { self, links, log } = this.o;
+    if (iface === self.transportInterface) this.setTunnelMtu();
+    else if (!links.has(iface)) return;
+    log.info('mtu-changed', { iface, mtu, advertised: [...links.keys()].map((a) => `${a}=${this.advertisedMtu(a)}`) });
+    this.announceMtu();
   }
 
   private sendRa(e: BulEntry): void {

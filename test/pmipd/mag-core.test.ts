@@ -254,6 +254,22 @@ describe('pmipd/mag: MN detection, PBUs, RAs', () => {
     expect((h.ras().at(-1)!.msg as RouterAdvertisement).mtu, 'the periodic RA').to.equal(1200);
   });
 
+  it('takes a Packet Too Big about the tunnel as the path MTU: tunnel MTU and an unsolicited RA follow, never upward nor under 1280 (RA-11)', async () => {
+    h.rs();
+    h.answer();
+    await settle();
+    const before = h.ras().length;
+    h.core.onTunnelPacketTooBig(1400);
+    await settle();
+    expect(h.dp.ops.at(-1)).to.equal('transport mtu 1400');
+    expect((h.ras().at(-1)!.msg as RouterAdvertisement).mtu).to.equal(1360);
+    for (const ignored of [1450, 1500, 1279]) h.core.onTunnelPacketTooBig(ignored);
+    expect(h.ras(), 'one RA, for 1400 only').to.have.length(before + 1);
+    h.mtus.set('eth0', 1300);
+    h.core.onMtuChange('eth0', 1300); // a smaller transport link wins over the learned path MTU
+    expect((h.ras().at(-1)!.msg as RouterAdvertisement).mtu).to.equal(1260);
+  });
+
   it('takes no PBA link-local address that is not link-local (multicast, global): the session uses the link\'s own (found by pmip-testbed fuzz)', async () => {
     for (const bad of ['ff02::1', '2001:db8::1', '::1']) {
       const g = new MagHarness();

@@ -1,15 +1,18 @@
 // Every quirk deviates where it says, visibly on the wire (or, for downlink-to-old-mag, in the
 // data-plane route): each case runs one scenario without and with the quirk and compares.
 import { expect } from 'chai';
-import { decodeDhcpv6, encodeDhcpv6, encodeMobilityHeader, findOption, findOptions, innermostDhcpv6, isRelay, type BindingAck, type Dhcpv6Message, type RouterAdvertisement } from '../../wire/index.js';
+import { decodeDhcpv6, encodeDhcpv6, encodeMobilityHeader, findOption, findOptions, innermostDhcpv6, isRelay, parsePrefix, type BindingAck, type Dhcpv6Message, type RouterAdvertisement } from '../../wire/index.js';
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
 import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage, UpdateNotification, UpdateNotificationAck } from '../../wire/index.js';
-import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MN1_MAC, MagHarness, V4ONLY, V4ONLY_MAC, greDomain, ipv4Domain, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, upnTo } from './logic-fixture.js';
+import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MN1_MAC, MagHarness, V4ONLY, V4ONLY_MAC, greDomain, ipv4Domain, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, silentLog, upnTo } from './logic-fixture.js';
 import { planIpsec } from '../../pmipd/ipsec/protect.js';
 import { tunnelKeys } from '../../pmipd/gre-keys.js';
 import { Dhcpv6Relay } from '../../pmipd/mag/dhcpv6-relay.js';
 import type { Counters, Logger } from '../../pmipd/log.js';
 import type { DomainConfig } from '../../pmipd/config.js';
+import { MagTunnelDataplane } from '../../pmipd/dataplane/backends.js';
+import type { IpBatch } from '../../pmipd/dataplane/ip-batch.js';
+import { VirtualClock } from '../../pmipd/clock.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -195,6 +198,10 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   'ra-without-hnp': { observe: async (q) => (await lastRa(q)).prefixes.map((p) => p.prefix), normal: [HNP], quirky: [] },
   'ra-zero-router-lifetime': { observe: async (q) => (await lastRa(q)).routerLifetime, normal: 1800, quirky: 0 },
   'ra-no-mtu': { observe: async (q) => (await lastRa(q)).mtu, normal: 1460, quirky: undefined },
+  'tunnel-ignores-ptb': {
+    observe: async (q) => { const h = await registered(q); h.core.onTunnelPacketTooBig(1400); await settle(); return (h.ras().at(-1)!.msg as RouterAdvertisement).mtu; },
+    normal: 1360, quirky: 1460,
+  },
 
   'pba-no-p-flag': { observe: (q) => pba(q)!.flags.P, normal: true, quirky: false },
   'wrong-seq-in-pba': { observe: (q) => pba(q, { seq: 77 })!.seq, normal: 77, quirky: 78 },
@@ -261,6 +268,17 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
       try { return pba(q, { mnId: `${'x'.repeat(140)}@pmip.example` })?.status; } catch (err) { return (err as Error).name; }
     },
     normal: 153, quirky: 'RangeError',
+  },
+  'local-host-routed-locally': {
+    // The MAG's rules for a new session: a regular host's packets to the MN's prefix go into the tunnel.
+    observe: async (q) => {
+      const lines: string[] = [];
+      const ip = { runOrThrow: async (l: string[]) => { lines.push(...l); }, run: async (l: string[]) => { lines.push(...l); return []; } } as unknown as IpBatch;
+      const dp = new MagTunnelDataplane(ip, silentLog(new VirtualClock(), 'mag'), 'tun', MAG1, LMAA, 'eth0', null, ['acc1'], new Quirks(q));
+      await dp.addSession({ iface: 'acc1', hnps: [parsePrefix(HNP)], lla: null, lma: LMAA });
+      return lines.filter((l) => / to \S+ iif acc1 /.test(l));
+    },
+    normal: [`rule add pref 210 to ${HNP} iif acc1 table 100`], quirky: [],
   },
   'downlink-to-old-mag': { observe: (q) => handover(q)[2].dp.ops.at(-1), normal: `route ${HNP} via ${MAG2}`, quirky: `route ${HNP} via ${MAG1}` },
   'hb-request-u-flag': { observe: async (q) => heartbeats((await hbMag(q)).mh, LMAA)[0]!.flags, normal: { U: false, R: false }, quirky: { U: true, R: false } },

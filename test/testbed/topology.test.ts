@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { nodeSysctls } from '../../harness/testbed/builder.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTopology, parseTopology, TopologyError } from '../../harness/topology/load.js';
@@ -82,14 +83,15 @@ describe('testbed/topology', () => {
       expect(t.nodes.lma1!.routes.find((r) => r.prefix === '2001:db8:8000::/33')).to.equal(undefined);
     });
 
-    it('domain-chaining: MAGs reach the LMA through r1 and r2', async () => {
+    it('domain-chaining: each MAG reaches the LMA through its own access router (r1, r3), then r2', async () => {
       const t = await loadTopology(join(TOPOLOGIES, 'domain-chaining.yaml'));
       const lmaNet = t.nodes.lma1!.interfaces.find((i) => i.peer === 'r2')!.prefix!;
-      const r1 = t.nodes.r1!.interfaces;
-      const route = t.nodes.mag1!.routes.find((r) => r.prefix === lmaNet)!;
-      expect(route.via).to.equal(r1.find((i) => i.peer === 'mag1')!.address);
-      const r1Route = t.nodes.r1!.routes.find((r) => r.prefix === lmaNet)!;
-      expect(r1Route.via).to.equal(t.nodes.r2!.interfaces.find((i) => i.peer === 'r1')!.address);
+      for (const [mag, router] of [['mag1', 'r1'], ['mag2', 'r3']] as const) {
+        const route = t.nodes[mag]!.routes.find((r) => r.prefix === lmaNet)!;
+        expect(route.via, `${mag}'s next hop toward the LMA`).to.equal(t.nodes[router]!.interfaces.find((i) => i.peer === mag)!.address);
+        const routerRoute = t.nodes[router]!.routes.find((r) => r.prefix === lmaNet)!;
+        expect(routerRoute.via, `${router}'s next hop toward the LMA`).to.equal(t.nodes.r2!.interfaces.find((i) => i.peer === router)!.address);
+      }
     });
 
     it('scale: the mns parameter expands a group with generated MACs and NAIs', async () => {
@@ -113,6 +115,24 @@ describe('testbed/topology', () => {
     });
   });
 
+  describe('hosts on an access link', () => {
+    it('a host gets an address in its MAG\'s access prefix and that MAG as default router, nothing from RAs', () => {
+      const t = parseTopology(`${MINIMAL}  - ["h1", "ap1"]\n`.replace('mn1: { kind: mn }', 'mn1: { kind: mn }\n  h1: { kind: host }'), 't.yaml');
+      const acc = t.nodes.mag1!.interfaces.find((i) => i.role === 'access')!;
+      const h1 = t.nodes.h1!.interfaces[0]!;
+      expect([h1.role, h1.prefix, h1.address]).to.deep.equal(['host', acc.prefix, `${acc.prefix!.split('::/')[0]}::100`]);
+      expect(t.nodes.h1!.routes).to.deep.equal([{ prefix: '::/0', via: acc.address, dev: 'eth0' }]);
+      expect(nodeSysctls(t.nodes.h1!)).to.deep.include.members([['net.ipv6.conf.all.forwarding', '0'], ['net.ipv6.conf.eth0.accept_ra', '0']]);
+    });
+
+    it('a host linked to anything but an AP, or on an AP without a MAG, is refused by name', () => {
+      expect(issues(`${MINIMAL}  - ["h1", "mag1"]\n`.replace('mn1: { kind: mn }', 'mn1: { kind: mn }\n  h1: { kind: host }')))
+        .to.deep.equal(["10:12: links[2][1]: a host sits on a MAG's access link: link it to an AP, not to 'mag1'"]);
+      expect(issues(`${MINIMAL}  - ["h1", "ap2"]\n`.replace('mn1: { kind: mn }', 'mn1: { kind: mn }\n  ap2: { kind: ap }\n  h1: { kind: host }')))
+        .to.deep.equal(["7:3: nodes.h1: host 'h1' is on AP 'ap2', where no MAG has an addressed access link to take an address from"]);
+    });
+  });
+
   describe('errors name the line, column and field', () => {
     it('a YAML syntax error', () => {
       expect(issues('name: t\nnodes:\n  mag1: { kind: mag\n')[0]).to.match(/^\d+:\d+: : YAML: /);
@@ -127,7 +147,7 @@ describe('testbed/topology', () => {
 
     it('a bad kind, a field of another kind, a bad node id', () => {
       expect(issues(MINIMAL.replace('ap1: { kind: ap }', 'ap1: { kind: switch }'))).to.deep.equal([
-        '4:16: nodes.ap1.kind: must be one of mn, mag, lma, cn, router, ap (got "switch")',
+        '4:16: nodes.ap1.kind: must be one of mn, mag, lma, cn, router, ap, host (got "switch")',
       ]);
       expect(issues(MINIMAL.replace('mag1: { kind: mag }', 'mag1: { kind: mag, mac: "02:00:00:00:00:01" }'))[0]).to.match(/^3:22: nodes\.mag1\.mac: unknown field 'mac'/);
       expect(issues(MINIMAL.replace('  mn1: { kind: mn }', '  Mn-1: { kind: mn }'))[0]).to.match(/^5:3: nodes.Mn-1: must be a node id/);
