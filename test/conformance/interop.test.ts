@@ -6,12 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequirementResult, Verdict } from '../../harness/checks/index.js';
-import { pairBaseline, type Baseline } from '../../harness/conformance/baseline.js';
+import { loadBaseline, pairBaseline, type Baseline } from '../../harness/conformance/baseline.js';
 import { applyCapabilities, capabilityStatementOf, knownImplementations, loadCapabilityStatement, type CapabilityStatement } from '../../harness/conformance/capabilities.js';
 import { FEATURE_NAMES, FEATURES, featureOfRequirement } from '../../harness/conformance/features.js';
 import { buildMatrix, matrixExitCode, type CellRun } from '../../harness/conformance/interop-matrix.js';
 import { adapterProfile, IutSelectionError, loadProfile, neededOrdering, parseIutSelection, roleClaims, selectionSpecs, UnknownQuirk } from '../../harness/conformance/profile.js';
-import { cellSlots, parseImplementationList } from '../../harness/cli/interop.js';
+import { cellSlots, PAIR_BASELINES, parseImplementationList } from '../../harness/cli/interop.js';
 import { UsageError } from '../../harness/cli/args.js';
 import { writeMatrixReport } from '../../harness/report/interop-html.js';
 import type { CaseResult, RunMeta } from '../../harness/report/index.js';
@@ -73,6 +73,17 @@ describe('conformance/interop', () => {
       writeFileSync(f, 'lma: opmip\n');
       expect(() => selectionSpecs(f)).to.throw(/"lma:" must be an adapter spec/);
       expect(() => selectionSpecs('mag=oai')).to.throw(IutSelectionError, /unknown implementation "oai"/);
+    });
+  });
+
+  describe('pair baselines', () => {
+    it('exist and load for every pair listed, each a pair of known implementations', async () => {
+      for (const [pair, file] of Object.entries(PAIR_BASELINES)) {
+        const sel = parseIutSelection(pair, KNOWN);
+        expect('mag' in sel, pair).to.equal(true);
+        expect(existsSync(file), `${pair}: ${file}`).to.equal(true);
+        expect((await loadBaseline(file)).file, pair).to.equal(file);
+      }
     });
   });
 
