@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { MobilityOptionSpec, NdOptionSpec } from '../../wire/index.js';
 import { checkedRequirements, runChecks } from '../../harness/checks/index.js';
 import {
-  buildTrace, exchange, golden, greDomain, LMA, MAG1, MAG2, MN1, MN2, MN4, msg, ROUTER_MAC, pairSas, protectSignalling, removeTagged, retransmissions, rs, spec,
+  buildTrace, exchange, golden, greDomain, LMA, MAG1, MAG2, MN1, MN2, MN4, msg, pairSas, path, protectSignalling, removeTagged, retransmissions, ROUTER_MAC, rs, spec,
   T0, TESTER, type Scenario, type Spec,
 } from './scenario.js';
 import { espSaFrom, innermostDhcpv6, type Dhcpv6Message, type MobilityHeaderSpec } from '../../wire/index.js';
@@ -349,6 +349,14 @@ const CASES: Record<string, Case> = {
   'FWD-09': { fail: (sc) => add(sc, { kind: 'data', point: 'trn', time: 9.5, src: MN2.hoa, dst: CN(), hopLimit: 63, id: 9, outer: { src: MAG1, dst: LMA } }) },
   'FWD-10': { fail: (sc) => removeTagged(sc, 'mn1-up-1') },
   'FWD-12': { fail: (sc) => removeTagged(sc, 'mn1-mn2-1', 'mn1-mn2-2') },
+  // A regular host on MAG1's link (not an MN) pings MN2 there: up the tunnel and back (pass), or
+  // routed straight back onto the link by MAG1 (fail).
+  'FWD-13': {
+    pass: (sc) => add(sc, ...path('host-mn2', 13.0, '2001:db8:a3::100', MN2.hoa, 8, [
+      { point: 'acc3', ethSrc: '02:00:00:00:0b:01' }, { point: 'trn', outer: { src: MAG1, dst: LMA } }, { point: 'trn', outer: { src: LMA, dst: MAG1 } }, { point: 'acc3', ethSrc: ROUTER_MAC },
+    ])),
+    fail: (sc) => add(sc, ...path('host-mn2', 13.0, '2001:db8:a3::100', MN2.hoa, 8, [{ point: 'acc3', ethSrc: '02:00:00:00:0b:01' }, { point: 'acc3', ethSrc: ROUTER_MAC }])),
+  },
   'FWD-14': {
     // A tunnelled packet with a link-local source (a Linux LMA's Redirect) must not reach the MN's link.
     pass: (sc) => add(sc, { kind: 'data', point: 'trn', time: 2.3, src: 'fe80::7f71', dst: MN1.hoa, hopLimit: 255, id: 7, outer: { src: LMA, dst: MAG1 } }),

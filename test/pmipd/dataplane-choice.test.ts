@@ -95,12 +95,12 @@ describe('pmipd data plane choice (as a process)', function () {
     const start = () => sup.start({ name: 'lma', netns: ns, cmd: process.execPath, args: [MAIN, '--role', 'lma', '--config', domainFile(dir, 'seg6')], logFile: join(dir, 'lma.log') });
     const first = start();
     await first.waitForOutput(/ info lma ready .*/, { timeoutMs: 10_000 });
-    expect(await rules()).to.deep.equal(['1000']);
+    expect(await rules()).to.deep.equal(['105']);
     await first.stop({ signal: 'SIGKILL' });
     const again = start();
     const [ready] = await again.waitForOutput(/ info lma ready .*|^pmipd: .*/m, { timeoutMs: 10_000 });
     expect(ready, again.output()).to.match(/ ready role=lma .*dataplane=seg6/);
-    expect(await rules(), 'the local table looked up once, after the decapsulation rule').to.deep.equal(['1000']);
+    expect(await rules(), 'the local table looked up once, after the decapsulation rule').to.deep.equal(['105']);
     expect((await again.stop()).code).to.equal(0);
     expect(await rules(), 'restored at stop').to.deep.equal(['0']);
   });
