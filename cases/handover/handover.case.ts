@@ -55,7 +55,8 @@ conformanceCase(import.meta.url, {
     const stream = c.tb.exec('mn1', 'sh', ['-c', `exec ping -6 -n -i 0.01 -c 150 -W 1 ${cn} > ${file}`], { reject: false, timeoutMs: 20_000 });
     const replies = () => { try { return (readFileSync(file, 'utf8').match(/bytes from/g) ?? []).length; } catch { return 0; } };
     // The move happens with the stream flowing.
-    await pollUntil(() => replies() >= 10, { what: '10 ping replies before the move', timeoutMs: 3000 });
+    // A deadline for the harness's own ping to start (sh and ping in a namespace: over 3 s under emulation), not a timing check.
+    await pollUntil(() => replies() >= 10, { what: '10 ping replies before the move', timeoutMs: 15_000 });
     await c.tb.handover('mn1', 'ap2');
     const pba = await w.until((f) => { const m = mobilityOf(f); return m?.mh.type === 6 && m.mh.status === 0 ? m : undefined; },
       { timeoutMs: 5000, what: 'the PBA accepting mag2\'s registration' });
