@@ -16,7 +16,8 @@ export async function startPingStream(c: CaseRun, mn: string, to: string): Promi
   const address = await c.tb.addressOf(to);
   const stream = c.tb.exec(mn, 'sh', ['-c', `exec ping -6 -n -i 0.01 -c 150 -W 1 ${address} > ${file}`], { reject: false, timeoutMs: 20_000 });
   const replies = () => { try { return (readFileSync(file, 'utf8').match(/bytes from/g) ?? []).length; } catch { return 0; } };
-  await pollUntil(() => replies() >= 10, { what: '10 ping replies before the move', timeoutMs: 3000 });
+  // A deadline for the harness's own ping to start (sh and ping in a namespace: over 3 s under emulation), not a timing check.
+  await pollUntil(() => replies() >= 10, { what: '10 ping replies before the move', timeoutMs: 15_000 });
   return {
     async end() {
       await stream;
