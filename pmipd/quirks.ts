@@ -25,6 +25,7 @@ export const QUIRKS = {
   'no-backoff': { role: 'mag', breaks: ['MAG-RTX-03'], does: 'retransmissions repeat every INITIAL_BINDACK_TIMEOUT instead of doubling' },
   'no-refresh': { role: 'mag', breaks: ['REREG-01'], does: 'the binding is never refreshed before its lifetime ends' },
   'no-dereg': { role: 'mag', breaks: ['DEREG-01', 'REREG-06'], does: 'no de-registration PBU when the MN leaves; local state is dropped silently' },
+  'dereg-cleanup-late': { role: 'mag', breaks: ['HO-08'], does: 'after an unanswered de-registration the MAG keeps the session for 3 × INITIAL_BINDACK_TIMEOUT instead of 1' },
   // MAG: access link
   'ra-without-hnp': { role: 'mag', breaks: ['RA-02', 'MAG-PBA-05', 'RA-05'], does: 'Router Advertisements carry no Prefix Information option' },
   'ra-zero-router-lifetime': { role: 'mag', breaks: ['RA-01'], does: 'Router Advertisements say router lifetime 0' },

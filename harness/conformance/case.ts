@@ -435,6 +435,31 @@ export class CaseRun {
     }
   }
 
+  /**
+   * Polls the state dump of `node` until it stops mentioning `text`. A dump takes a while to fetch
+   * (a control request into a namespace, slow on a loaded machine), so the moment the entry went is
+   * only known to lie after the start of the last poll that still listed it: `lastSeenAt` (epoch ms,
+   * null when no poll saw it), the bound a timing check may hold against the IUT. `gone`: false at
+   * the deadline; null when the implementation offers no dump.
+   */
+  async untilGoneFromState(node: string, text: string, timeoutMs: number): Promise<{ gone: boolean; lastSeenAt: number | null } | null> {
+    let lastSeenAt: number | null = null;
+    let offered = true;
+    try {
+      await pollUntil(async () => {
+        const at = Date.now();
+        const mentioned = await this.stateMentions(node, text);
+        if (mentioned === null) { offered = false; return true; }
+        if (mentioned) lastSeenAt = at;
+        return !mentioned;
+      }, { what: `${node}'s state to stop mentioning ${text}`, timeoutMs, maxIntervalMs: 25 });
+      return offered ? { gone: true, lastSeenAt } : null;
+    } catch (err) {
+      if (err instanceof TimeoutError) return { gone: false, lastSeenAt };
+      throw err;
+    }
+  }
+
   /** An operator command to the IUT of `node` (pmipd: revoke, notify); fails when it offers none. */
   async iutCommand(node: string, req: Record<string, unknown>): Promise<Record<string, unknown>> {
     const iut = this.tb.iut(node);

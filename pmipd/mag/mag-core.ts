@@ -279,7 +279,8 @@ export class MagCore {
     let timer: { cancel(): void } | null = null;
     if (kind === 'deregister') {
       // DEREG-05: no retransmission; clean up after INITIAL_BINDACK_TIMEOUT without a reply.
-      timer = clock.setTimer(domain.mag.initialBindackTimeout, () => this.finish(e, 'de-registration unanswered'));
+      const wait = domain.mag.initialBindackTimeout * (quirks.has('dereg-cleanup-late') ? 3 : 1);
+      timer = clock.setTimer(wait, () => this.finish(e, 'de-registration unanswered'));
     } else if (!quirks.has('no-retransmit')) {
       timer = clock.setTimer(timeout, () => this.retransmit(e, seq));
     }

@@ -195,6 +195,11 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   'no-backoff': { observe: pbuCountAfter(3000), normal: 3, quirky: 4 },
   'no-refresh': { observe: async (q) => (await refreshPbu(q)) !== null, normal: true, quirky: false },
   'no-dereg': { observe: async (q) => (await deregPbu(q))?.lifetimeUnits ?? 'none', normal: 0, quirky: 'none' },
+  'dereg-cleanup-late': {
+    // An unanswered de-registration: still listed 1.5 s on?
+    observe: async (q) => { const h = await registered(q); h.core.onLinkChange('acc1', false); h.clock.advance(1500); return h.core.dump().length; },
+    normal: 0, quirky: 1,
+  },
   'ra-without-hnp': { observe: async (q) => (await lastRa(q)).prefixes.map((p) => p.prefix), normal: [HNP], quirky: [] },
   'ra-zero-router-lifetime': { observe: async (q) => (await lastRa(q)).routerLifetime, normal: 1800, quirky: 0 },
   'ra-no-mtu': { observe: async (q) => (await lastRa(q)).mtu, normal: 1460, quirky: undefined },
