@@ -42,7 +42,7 @@ Interoperability matrix: runs every pairing of a MAG implementation with an LMA 
 \`pmip-testbed run --iut mag=A,lma=X\` of the cases attach, data-plane (traffic MN <-> CN
 through the tunnel), handover (between two MAGs of the row's implementation) and refresh-detach,
 judged against the pair's baseline (baselines/<name>.yaml of an implementation with itself;
-a mixed pair's own file where its verdicts depend on the pair: \${Object.values(PAIR_BASELINES).join(', ')};
+a mixed pair's own file where its verdicts depend on the pair: ${Object.values(PAIR_BASELINES).join(', ')};
 else each side's file, MAG-side requirements against the MAG's). Each cell's full report goes
 in DIR/cells/mag-A--lma-X/; a progress line per cell gives its time. At the end one report:
 
