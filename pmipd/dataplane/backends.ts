@@ -214,7 +214,7 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
     private readonly transport: string, mags: readonly string[]) {
     super(ip, log);
     mags.forEach((m, i) => this.tunnels.set(m, `${TUNNEL_DEVICE}${i}`));
-    this.ipv4 = new Ipv4Routes(log, name === 'tun', TABLE_UPLINK, PREF_UPLINK);
+    this.ipv4 = new Ipv4Routes(ip, log, name === 'tun', TABLE_UPLINK, PREF_UPLINK);
   }
 
   routeIpv4(address: string, proxyCoa: string): void { void this.ipv4.routeHoa(address, this.tunnels.get(proxyCoa) ?? TUNNEL_DEVICE); }
@@ -306,7 +306,7 @@ export class MagTunnelDataplane extends Base implements MagBackend {
     private readonly lmaa: string, private readonly transport: string, private readonly fixedLinkLocal: { address: string; mac: string } | null,
     private readonly accessInterfaces: readonly string[], private readonly quirks: Quirks = new Quirks()) {
     super(ip, log);
-    this.ipv4 = new Ipv4Routes(log, name === 'tun', TABLE_UPLINK, PREF_UPLINK);
+    this.ipv4 = new Ipv4Routes(ip, log, name === 'tun', TABLE_UPLINK, PREF_UPLINK);
   }
 
   override async stop(afterFailedStart = false): Promise<void> {

@@ -1,4 +1,4 @@
-// One long-lived `ip -6 -force -batch -` process fed on stdin: route changes cost a netlink round
+// One long-lived `ip -6 -force -batch -` process (or -4, for IPv4 home addresses) fed on stdin: route changes cost a netlink round
 // trip each, not a process spawn (~2.4 ms). After each batch a line ip cannot parse is written;
 // its "Command failed -:N" on stderr marks the batch as done, with the failures of its lines.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -32,11 +32,11 @@ export class IpBatch {
   private flushScheduled = false;
 
   /** `netns`: run in that named namespace (tests); by default in the daemon's own. */
-  constructor(netns?: string) {
+  constructor(readonly netns?: string, private readonly family: '-6' | '-4' = '-6') {
     const where = netns === undefined ? [] : ['-n', netns];
     // Its own process group: a SIGTERM sent to the daemon's group must not take the data plane away
     // before the daemon has removed its sessions and routes. It still ends with the daemon: at EOF.
-    this.child = spawn('ip', [...where, '-6', '-force', '-batch', '-'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    this.child = spawn('ip', [...where, family, '-force', '-batch', '-'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child.stdout.resume();
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (chunk: string) => this.onStderr(chunk));
@@ -45,7 +45,7 @@ export class IpBatch {
     this.child.stdin.on('error', () => undefined);
   }
 
-  /** Runs `lines` (ip commands without the leading "ip -6"); resolves with the lines that failed. */
+  /** Runs `lines` (ip commands without the leading "ip -6" or "ip -4"); resolves with the lines that failed. */
   run(lines: readonly string[]): Promise<BatchFailure[]> {
     for (const l of lines) if (/[\r\n]/.test(l)) return Promise.reject(new Error(`ip batch line contains a line break: ${JSON.stringify(l)}`));
     if (this.dead) return Promise.reject(this.dead);
@@ -64,7 +64,7 @@ export class IpBatch {
     const failures = await this.run(lines);
     if (failures.length === 0) return;
     const [first] = failures;
-    throw new Error(`ip -6 ${first!.command}: ${first!.message}${failures.length > 1 ? ` (and ${failures.length - 1} more line(s) after it failed)` : ''}`);
+    throw new Error(`ip ${this.family} ${first!.command}: ${first!.message}${failures.length > 1 ? ` (and ${failures.length - 1} more line(s) after it failed)` : ''}`);
   }
 
   private flush(): void {

@@ -1,15 +1,12 @@
 // The IPv4 half of the data plane (RFC 5844 §3.1.3, §3.2.4): IPv4 home addresses ride the same
 // tunnel as IPv6, as next header 4. Only the tun back-end carries them (its engine takes IPv4 inner
 // packets); ip6tnl is created in mode ip6ip6 and seg6 steers next header 41 only, so with them an
-// IPv4 session is signalled but not forwarded (logged once). `ip -batch` runs with -6, hence
-// one-off `ip -4` commands here: IPv4 sessions come and go at signalling pace.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+// IPv4 session is signalled but not forwarded (logged once). The data plane's `ip -batch` runs
+// with -6, so IPv4 gets a batch of its own (-4), in the same namespace, started on first use.
 import type { Ipv4Grant } from '../ipv4/addresses.js';
 import type { Logger } from '../log.js';
+import { IpBatch } from './ip-batch.js';
 import { setSysctl } from './sysctl.js';
-
-const run = promisify(execFile);
 
 export class Ipv4Routes {
   /** Access interface + default-router address -> sessions using it (the MAG answers ARP for it). */
@@ -18,16 +15,17 @@ export class Ipv4Routes {
   private readonly uplinkFrom = new Map<string, string>();
   private ipForward: string | null = null;
   private warned = false;
+  private batch: IpBatch | null = null;
 
-  /** `carries`: the back-end forwards IPv4 inner packets (tun). */
-  constructor(private readonly log: Logger, private readonly carries: boolean, private readonly table: number, private readonly pref: number) {}
+  /** `ip6`: the data plane's batch (its namespace is this one's); `carries`: the back-end forwards IPv4 inner packets (tun). */
+  constructor(private readonly ip6: IpBatch, private readonly log: Logger, private readonly carries: boolean,
+    private readonly table: number, private readonly pref: number) {}
 
   private async ip(args: string[], quiet = false): Promise<void> {
-    try {
-      await run('ip', ['-4', ...args]);
-    } catch (err) {
-      if (!quiet) this.log.error('dataplane-failed', { command: `ip -4 ${args.join(' ')}`, why: (err as { stderr?: string }).stderr?.trim() ?? (err as Error).message });
-    }
+    this.batch ??= new IpBatch(this.ip6.netns, '-4');
+    const command = args.join(' ');
+    const failures = await this.batch.run([command]).catch((err: Error) => [{ command, message: err.message }]);
+    if (!quiet) for (const f of failures) this.log.error('dataplane-failed', { command: `ip -4 ${f.command}`, why: f.message });
   }
 
   private usable(what: string): boolean {
@@ -92,5 +90,7 @@ export class Ipv4Routes {
     if (this.carries) await this.ip(['route', 'flush', 'table', String(this.table)], true);
     if (this.ipForward !== null) { try { setSysctl('net.ipv4.ip_forward', this.ipForward); } catch { /* gone */ } }
     this.ipForward = null;
+    await this.batch?.close();
+    this.batch = null;
   }
 }
