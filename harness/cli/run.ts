@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { findRequirement } from '../catalog/index.js';
 import { parseCommandArgs, UsageError } from './args.js';
-import { loadBaseline, pairBaseline, writeBaseline, type Baseline, type RequirementOutcome } from '../conformance/baseline.js';
+import { loadBaseline, matchesBaseline, pairBaseline, writeBaseline, type Baseline, type RequirementOutcome } from '../conformance/baseline.js';
 import { describeStatement } from '../conformance/capabilities.js';
 import { conclude } from '../conformance/conclusion.js';
 import { domainProfile, IutSelectionError, loadProfile, parseIutSelection, UnknownQuirk, type IutProfile } from '../conformance/profile.js';
@@ -115,7 +115,7 @@ function table(outcomes: ReadonlyMap<string, RequirementOutcome>, baseline: Base
   return rows.map((o) => {
     const level = findRequirement(o.id)?.level ?? '';
     const exp = baseline?.requirements.get(o.id);
-    const note = exp !== undefined && exp.verdict === o.verdict ? ' [baseline]' : o.knownDeviation !== undefined ? ' [known deviation]' : '';
+    const note = exp !== undefined && matchesBaseline(exp, o.verdict) ? ' [baseline]' : o.knownDeviation !== undefined ? ' [known deviation]' : '';
     return `${o.id.padEnd(w)} ${o.verdict.padEnd(14)} ${level.padEnd(10)} ${o.message}${note}`;
   }).join('\n');
 }

@@ -6,6 +6,8 @@
 //   requirements:
 //     SEC-01: { verdict: FAIL, reason: "pmipd has no IPsec" }
 //     MH-07: { verdict: PASS }        # unlisted requirements are expected to PASS
+//     HO-06: { verdict: [FAIL, INCONCLUSIVE], reason: "..." }   # either: the race the row needs
+//                                                               # happens only in one order
 import { readFile, writeFile } from 'node:fs/promises';
 import { parse, stringify } from 'yaml';
 import { findRequirement, isMandatory, REQUIREMENTS } from '../catalog/index.js';
@@ -54,7 +56,22 @@ export function catalogOrder(id: string): number {
   return ORDER.get(id) ?? Number.MAX_SAFE_INTEGER;
 }
 
-export interface BaselineEntry { verdict: Verdict; reason?: string }
+/**
+ * `verdict` is what is expected; `also`: other verdicts that match too. Only for a row whose case
+ * cannot force the circumstance it judges (a race that goes either way): the reason must say which
+ * order gives which verdict.
+ */
+export interface BaselineEntry { verdict: Verdict; also?: readonly Verdict[]; reason?: string }
+
+/** Whether a verdict is what the entry (absent: PASS) expects. */
+export function matchesBaseline(e: BaselineEntry | undefined, seen: Verdict): boolean {
+  return e === undefined ? seen === 'PASS' : e.verdict === seen || (e.also?.includes(seen) ?? false);
+}
+
+/** "FAIL" or "FAIL or INCONCLUSIVE". */
+export function expectedText(e: BaselineEntry | undefined): string {
+  return e === undefined ? 'PASS' : [e.verdict, ...(e.also ?? [])].join(' or ');
+}
 
 export interface Baseline {
   file: string;
@@ -82,17 +99,21 @@ export async function loadBaseline(file: string): Promise<Baseline> {
   for (const [id, v] of Object.entries(d.requirements as Record<string, unknown>)) {
     if (findRequirement(id) === undefined) throw new BaselineError(`${file}: ${id} is not a requirement of the catalog`);
     const e = v as { verdict?: unknown; reason?: unknown } | null;
-    if (e === null || typeof e !== 'object' || !VERDICTS.includes(e.verdict as Verdict)) {
-      throw new BaselineError(`${file}: ${id}: verdict must be one of ${VERDICTS.join(', ')}`);
+    const listed = e !== null && typeof e === 'object' ? (Array.isArray(e.verdict) ? e.verdict as unknown[] : [e.verdict]) : [];
+    if (listed.length === 0 || !listed.every((x) => VERDICTS.includes(x as Verdict)) || new Set(listed).size !== listed.length) {
+      throw new BaselineError(`${file}: ${id}: verdict must be one of ${VERDICTS.join(', ')}, or a list of different ones`);
     }
-    requirements.set(id, { verdict: e.verdict as Verdict, ...(typeof e.reason === 'string' ? { reason: e.reason } : {}) });
+    const [verdict, ...also] = listed as Verdict[];
+    if (also.length > 0 && typeof e!.reason !== 'string') throw new BaselineError(`${file}: ${id}: a list of verdicts needs a reason saying when each is seen`);
+    requirements.set(id, { verdict: verdict!, ...(also.length > 0 ? { also } : {}), ...(typeof e!.reason === 'string' ? { reason: e!.reason } : {}) });
   }
   return { file, iut: typeof d.iut === 'string' ? d.iut : '', requirements };
 }
 
 export interface BaselineChange {
   id: string;
-  expected: Verdict;
+  /** What the baseline expects, e.g. "PASS" or "FAIL or INCONCLUSIVE". */
+  expected: string;
   seen: Verdict;
   /** regression: a new FAIL; fixed: an expected FAIL now passes; changed: any other difference. */
   kind: 'regression' | 'fixed' | 'changed';
@@ -108,11 +129,11 @@ export function compareBaseline(b: Baseline, outcomes: ReadonlyMap<string, Requi
   const changes: BaselineChange[] = [];
   for (const o of outcomes.values()) {
     const e = b.requirements.get(o.id);
-    const expected = e?.verdict ?? 'PASS';
-    if (o.verdict === expected) continue;
-    const kind = o.verdict === 'FAIL' ? 'regression' : expected === 'FAIL' && o.verdict === 'PASS' ? 'fixed' : 'changed';
+    if (matchesBaseline(e, o.verdict)) continue;
+    const expectsFail = e?.verdict === 'FAIL' || (e?.also?.includes('FAIL') ?? false);
+    const kind = o.verdict === 'FAIL' ? 'regression' : expectsFail && o.verdict === 'PASS' ? 'fixed' : 'changed';
     if (partial && kind === 'changed') continue;
-    changes.push({ id: o.id, expected, seen: o.verdict, kind, ...(e?.reason !== undefined ? { reason: e.reason } : {}), message: o.message });
+    changes.push({ id: o.id, expected: expectedText(e), seen: o.verdict, kind, ...(e?.reason !== undefined ? { reason: e.reason } : {}), message: o.message });
   }
   return changes;
 }
@@ -124,10 +145,15 @@ export function mandatoryFailures(outcomes: ReadonlyMap<string, RequirementOutco
 
 /** Writes the run's verdicts as the new baseline, keeping the reasons of the old one. */
 export async function writeBaseline(file: string, iut: string, outcomes: ReadonlyMap<string, RequirementOutcome>, previous?: Baseline): Promise<void> {
-  const requirements: Record<string, BaselineEntry> = {};
+  const requirements: Record<string, { verdict: Verdict | Verdict[]; reason?: string }> = {};
   for (const o of outcomes.values()) {
-    if (o.verdict === 'PASS') continue;
     const old = previous?.requirements.get(o.id);
+    // A list of verdicts stays as it was while the run saw one of them.
+    if (old?.also !== undefined && matchesBaseline(old, o.verdict)) {
+      requirements[o.id] = { verdict: [old.verdict, ...old.also], ...(old.reason !== undefined ? { reason: old.reason } : {}) };
+      continue;
+    }
+    if (o.verdict === 'PASS') continue;
     requirements[o.id] = { verdict: o.verdict, reason: old?.verdict === o.verdict && old.reason ? old.reason : o.knownDeviation ?? o.message };
   }
   const head = `# Expected results of the conformance suite for ${iut}: every requirement the suite judges is\n`
@@ -158,8 +184,10 @@ export function pairBaseline(mag: Baseline | undefined, lma: Baseline | undefine
     ];
     const verdict = PAIR_EXPECTATION.find((v) => sides.some((s) => s.e.verdict === v)) ?? 'PASS';
     if (verdict === 'PASS') continue;
-    const reasons = sides.filter((s) => s.e.verdict === verdict && s.e.reason !== undefined).map((s) => `${s.who}: ${s.e.reason}`);
-    requirements.set(id, { verdict, ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}) });
+    const deciding = sides.filter((s) => s.e.verdict === verdict);
+    const reasons = deciding.filter((s) => s.e.reason !== undefined).map((s) => `${s.who}: ${s.e.reason}`);
+    const also = [...new Set(deciding.flatMap((s) => s.e.also ?? []))].filter((v) => v !== verdict);
+    requirements.set(id, { verdict, ...(also.length > 0 ? { also } : {}), ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}) });
   }
   const file = [mag ? `${mag.file} (MAG)` : undefined, lma ? `${lma.file} (LMA)` : undefined].filter((x) => x !== undefined).join(' + ');
   return { file, iut: `mag=${names.mag},lma=${names.lma}`, requirements };

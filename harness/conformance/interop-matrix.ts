@@ -41,7 +41,7 @@ export interface MatrixCell {
   cases: { name: string; verdict: CaseCellVerdict; index: number; error?: string }[];
   /** Requirements that FAIL in the cell (over its cases). */
   fails: number;
-  baseline?: { file: string; changes: { id: string; expected: Verdict; seen: Verdict; kind: string }[] };
+  baseline?: { file: string; changes: { id: string; expected: string; seen: Verdict; kind: string }[] };
 }
 
 export interface ImplementationEntry {

@@ -27,7 +27,7 @@ export interface RunMeta {
    */
   capabilities?: { role: string; implementation: string; file: string; claimed: string[]; notClaimed: string[]; facts: string[] }[];
   /** The expected results the run was compared with, and the verdicts that differ from them. */
-  baseline?: { file: string; changes: { id: string; expected: Verdict; seen: Verdict; kind: string }[] };
+  baseline?: { file: string; changes: { id: string; expected: string; seen: Verdict; kind: string }[] };
 }
 
 /** The data plane an IUT node used, as the implementation said on start-up. */

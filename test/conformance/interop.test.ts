@@ -197,6 +197,10 @@ describe('conformance/interop', () => {
       expect(pairBaseline(undefined, undefined, { mag: 'm', lma: 'l' })).to.equal(undefined);
       expect([...pairBaseline(undefined, lma, { mag: 'm', lma: 'l' })!.requirements.keys()]).to.have.members(['LMA-ERR-07', 'ORD-08']);
     });
+    it('keeps the other verdicts a side lists for a race-dependent row', () => {
+      const lma: Baseline = { file: 'l.yaml', iut: 'l', requirements: new Map([['HO-06', { verdict: 'FAIL', also: ['INCONCLUSIVE'], reason: 'race' }]]) };
+      expect(pairBaseline(undefined, lma, { mag: 'm', lma: 'l' })!.requirements.get('HO-06')).to.deep.equal({ verdict: 'FAIL', also: ['INCONCLUSIVE'], reason: 'l (LMA): race' });
+    });
   });
 
   describe('the matrix report', () => {

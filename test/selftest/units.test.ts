@@ -10,7 +10,7 @@ import { EmulatedLma, type EmulatedLmaConfig } from '../../harness/active/emulat
 import type { Sent } from '../../harness/active/emulated-mag.js';
 import { judgeReply, replyMatches } from '../../harness/active/judge-reply.js';
 import { echoRequest, ipv6InIpv6, mhPacket, pbuSpec, restampPbu, unknownTypeSpec } from '../../harness/active/stimulus.js';
-import { aggregate, compareBaseline, type Baseline } from '../../harness/conformance/baseline.js';
+import { aggregate, compareBaseline, loadBaseline, writeBaseline, type Baseline } from '../../harness/conformance/baseline.js';
 import { CaptureTail } from '../../harness/conformance/live-capture.js';
 import { pmipdProfile, traceSettings } from '../../harness/conformance/profile.js';
 import { globRegExp, selectCases, type SuiteCase } from '../../harness/conformance/suite.js';
@@ -167,6 +167,27 @@ describe('verdicts: active and passive together, and over cases', () => {
     const baseline: Baseline = { file: 'b.yaml', iut: 'x', requirements: new Map([['SEC-01', { verdict: 'FAIL' }], ['MH-01', { verdict: 'NOT-APPLICABLE' }]]) };
     expect(compareBaseline(baseline, summary, false).map((d) => `${d.id} ${d.kind}`)).to.deep.equal(['MH-01 changed', 'MH-02 regression']);
     expect(compareBaseline(baseline, summary, true).map((d) => `${d.id} ${d.kind}`)).to.deep.equal(['MH-02 regression']);
+  });
+
+  it('takes a list of verdicts for a row judged only when a race goes one way, and keeps it when rewriting', async () => {
+    const c = (vs: RequirementResult[]): CaseResult => ({ name: 'handover', purpose: '', rfcSections: [], requirementIds: vs.map((v) => v.id), verdicts: vs, captures: [], logs: [], timings: {} });
+    const dir = mkdtempSync(join(tmpdir(), 'pmip-baseline-'));
+    try {
+      const file = join(dir, 'b.yaml');
+      writeFileSync(file, 'iut: x\nrequirements:\n  HO-06: { verdict: [FAIL, INCONCLUSIVE], reason: "n-MAG first: FAIL; p-MAG first: not judged" }\n');
+      const b = await loadBaseline(file);
+      expect(b.requirements.get('HO-06')).to.deep.equal({ verdict: 'FAIL', also: ['INCONCLUSIVE'], reason: 'n-MAG first: FAIL; p-MAG first: not judged' });
+      const seen = (v: RequirementResult['verdict']) => compareBaseline(b, aggregate([c([result('HO-06', v)])]), false).map((d) => `${d.kind}: ${d.seen}, expected ${d.expected}`);
+      expect([seen('FAIL'), seen('INCONCLUSIVE'), seen('PASS')]).to.deep.equal([[], [], ['fixed: PASS, expected FAIL or INCONCLUSIVE']]);
+      await writeBaseline(file, 'x', aggregate([c([result('HO-06', 'INCONCLUSIVE')])]), b);
+      expect((await loadBaseline(file)).requirements.get('HO-06')).to.deep.equal(b.requirements.get('HO-06'));
+      writeFileSync(file, 'iut: x\nrequirements:\n  HO-06: { verdict: [FAIL, INCONCLUSIVE] }\n');
+      await loadBaseline(file).then(() => expect.fail('accepted'), (e: Error) => expect(e.message).to.match(/HO-06: a list of verdicts needs a reason/));
+      writeFileSync(file, 'iut: x\nrequirements:\n  HO-06: { verdict: [FAIL, FAIL], reason: r }\n');
+      await loadBaseline(file).then(() => expect.fail('accepted'), (e: Error) => expect(e.message).to.match(/HO-06: verdict must be one of/));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
