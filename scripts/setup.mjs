@@ -2,11 +2,12 @@
 // Bootstrap run before every npm entry point: it must work on a fresh Debian 12 machine where
 // nothing but Node and npm exist yet, so it is plain JavaScript with no dependencies.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const quiet = process.env.PMIP_SETUP_QUIET === '1';
 // --vm: also what `pmip-testbed vm` needs (it calls `setup.mjs --vm --packages-only` itself when
 // they are missing, so hosts that never boot a VM never install qemu).
@@ -72,7 +73,7 @@ function fail(msg) {
   process.exit(1);
 }
 
-const missing = Object.entries(debianPackages).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+const missing = Object.entries(debianPackages).filter(([, file]) => !existsSync(file)).map(([name]) => name);
 if (missing.length > 0) {
   if (process.getuid?.() !== 0) fail(`missing Debian packages: ${missing.join(' ')}; run as root (sudo) so setup can install them`);
   say(`installing Debian packages: ${missing.join(' ')}`);
@@ -126,7 +127,15 @@ const tsc = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin
 if (!tsc.ok) fail(`TypeScript build failed (${tsc.why})`);
 
 // tsc does not keep the executable bit; `npx pmip-testbed` runs the bin through its shebang.
-for (const bin of ['dist/harness/cli/main.js', 'dist/pmipd/main.js']) {
-  if (existsSync(join(root, bin))) chmodSync(join(root, bin), 0o755);
+// npm links the bins of dependencies into node_modules/.bin but never the project's own, and npx
+// looks only there (then in the registry, which has no pmip-testbed): link them here.
+const binDir = join(root, 'node_modules', '.bin');
+mkdirSync(binDir, { recursive: true });
+for (const [name, bin] of Object.entries(pkg.bin)) {
+  if (!existsSync(join(root, bin))) continue;
+  chmodSync(join(root, bin), 0o755);
+  const link = join(binDir, name);
+  rmSync(link, { force: true });
+  symlinkSync(relative(binDir, join(root, bin)), link);
 }
 
