@@ -27,7 +27,7 @@ function grantAt(s: Session, time: number): Grant | undefined {
     if (pba === undefined || pba.ref.time > time || !accepted(e.exchange)) continue;
     const reply = optionOf(pba, 37), router = optionOf(pba, 38), mode = optionOf(pba, 39);
     if (reply?.status === 0 && reply.address !== '0.0.0.0' && router !== undefined) {
-      g = { session: s, address: reply.address, prefixLength: reply.prefixLength, router: router.address, serverMode: mode?.S, pba };
+      g = { session: s, address: reply.address, prefixLength: reply.prefixLength, router: router.address, serverMode: mode?.S ?? g?.serverMode, pba };
     }
   }
   return g;

@@ -69,6 +69,8 @@ export interface DomainNeeds {
   dhcpv6?: { serverNode: string };
   /** RFC 5844 §3.2.3.2: the MAGs as DHCPv4 server or relay, announced by the LMA in option 39 (default: unannounced, the MAGs serve). */
   ipv4Dhcp?: 'server' | 'relay';
+  /** ipv4Dhcp relay: the DHCPv4 server's IPv4 address the MAGs relay to. */
+  ipv4DhcpServer?: string;
 }
 
 export interface ProfileContext {
@@ -212,6 +214,7 @@ export const pmipdProfile = {
       ...(needs.greKeys === true ? { greKeys: true } : {}),
       ...(needs.dhcpv6 !== undefined ? { addressConfig: 'dhcpv6', dhcpv6Server: dhcpv6ServerAddress(topology, needs.dhcpv6.serverNode) } : {}),
       ...(needs.ipv4Dhcp !== undefined ? { ipv4Dhcp: needs.ipv4Dhcp } : {}),
+      ...(needs.ipv4DhcpServer !== undefined ? { ipv4DhcpServer: needs.ipv4DhcpServer } : {}),
     };
     // The adapter's default gives every MN its topology HNP as a fixed prefix; catalog §E.1 has the
     // MAG ask for ::/0 and the LMA allocate, so that is the default here.

@@ -76,7 +76,7 @@ export class Dhcpv4Access {
       log.debug('dhcpv4-no-session', { iface, chaddr: m.chaddr, type: dhcpv4MessageName(dhcpv4Type(m)) });
       return;
     }
-    if (this.serves(s.ipv4)) this.serve(s, m);
+    if (this.serves(s.ipv4) || quirks.has('dhcpv4-server-when-relay')) this.serve(s, m);
     else this.relay(s, m);
   }
 

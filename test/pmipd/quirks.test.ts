@@ -130,12 +130,12 @@ const greLma = (q: string[]) => new LmaHarness({ quirks: q, cfg: greDomain() });
 const GRE_PBU = { llId: LL1, extra: [{ type: 33 as const, key: 5 }] };
 /** DHCPv6 relay: what mag1 sends the server for mn1's Solicit, and what the MN gets back from the server's Reply. */
 /** What mag1's DHCPv4 server sends an IPv4 MN (10.64.0.2/29, router 10.64.0.1) that sends a DISCOVER. */
-function servedV4(q: string[]): ToClient[] {
+function servedV4(q: string[], dhcpServer = true): ToClient[] {
   const out: ToClient[] = [];
   const counters = { inc() {} } as unknown as Counters;
   const access = new Dhcpv4Access({
     defaultMode: 'server', relayServer: null, quirks: new Quirks(q, 'mag'), log: silentLog(new VirtualClock(), 'mag'), counters,
-    sessions: () => [{ iface: 'acc1', mac: V4ONLY_MAC, state: 'registered', lifetime: 40, ipv4: { address: '10.64.0.2', prefixLength: 29, router: '10.64.0.1', dhcpServer: true } }],
+    sessions: () => [{ iface: 'acc1', mac: V4ONLY_MAC, state: 'registered', lifetime: 40, ipv4: { address: '10.64.0.2', prefixLength: 29, router: '10.64.0.1', dhcpServer } }],
     toClient: (p) => out.push(p), toServer: () => undefined,
   });
   const discover = encodeDhcpv4({
@@ -399,6 +399,7 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   'dhcpv4-router-wrong': { observe: (q) => servedV4(q)[0]?.message.options.find((o) => o.code === 3), normal: { code: 3, addresses: ['10.64.0.1'] }, quirky: { code: 3, addresses: ['10.64.0.2'] } },
   'dhcpv4-silent': { observe: (q) => servedV4(q).map((p) => p.message.yiaddr), normal: ['10.64.0.2'], quirky: [] },
   'router-arp-ignored': { observe: (q) => accessArpSysctls(new Quirks(q, 'mag')).arp_ignore ?? 0, normal: 0, quirky: 8 },
+  'dhcpv4-server-when-relay': { observe: (q) => servedV4(q, false).map((p) => p.message.yiaddr), normal: [], quirky: ['10.64.0.2'] },
   'no-proxy-arp': { observe: (q) => accessArpSysctls(new Quirks(q, 'mag')).proxy_arp ?? 0, normal: 1, quirky: 0 },
   'ipv4-only-pba-with-hnp': { observe: (q) => count(pba4(q, { mnId: V4ONLY, omit: [22], extra: [V4_REQ] })!, 22), normal: 0, quirky: 1 },
 };
