@@ -4,6 +4,7 @@ import { canonicalAddress, formatMac, parseMac, parsePrefix, type Prefix } from 
 import { YamlReader, YamlSource, type FieldPath } from '../harness/yaml-located.js';
 import { IPSEC_FIELDS, readIpsec, type IpsecSettings } from './ipsec/settings.js';
 import { DHCPV6_FIELDS, readDhcpv6, type Dhcpv6Settings } from './dhcpv6-settings.js';
+import { IPV4_DHCP_FIELDS, readIpv4Dhcp, type Ipv4DhcpSettings } from './ipv4/dhcp-settings.js';
 import { MN_IPV4_FIELDS, readIpv4Pool, readMnIpv4 } from './ipv4/config.js';
 import type { Ipv4Entitlement, Ipv4Prefix } from './ipv4/addresses.js';
 
@@ -113,6 +114,8 @@ export interface DomainConfig {
   greKeys: boolean;
   /** Stateful address configuration through the MAGs' DHCPv6 relay (RFC 5213 §6.11); null: SLAAC. */
   dhcpv6: Dhcpv6Settings | null;
+  /** RFC 5844 §3.2.3.2: the MAGs as DHCPv4 server or relay for IPv4 MNs, and whether the LMA says so (option 39). */
+  ipv4Dhcp: Ipv4DhcpSettings;
 }
 
 /** RFC 6543 §3. */
@@ -242,7 +245,7 @@ function readHeartbeat(r: YamlReader): HeartbeatSettings | null {
 
 export function readDomainConfig(src: YamlSource): DomainConfig {
   const r = new YamlReader(src);
-  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, 'greKeys', ...DHCPV6_FIELDS]);
+  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, 'greKeys', ...DHCPV6_FIELDS, ...IPV4_DHCP_FIELDS]);
   const mags = readMags(r);
   return {
     file: src.file,
@@ -259,6 +262,7 @@ export function readDomainConfig(src: YamlSource): DomainConfig {
     ipsec: readIpsec(r, mags.map((m) => m.name)),
     greKeys: readGreKeys(r),
     dhcpv6: readDhcpv6(r),
+    ipv4Dhcp: readIpv4Dhcp(r),
   };
 }
 

@@ -18,6 +18,7 @@ import { LmaCore } from './lma/lma-core.js';
 import { PolicyStore } from './lma/policy.js';
 import { MagCore, type AccessLink, type HandoverKnowledge } from './mag/mag-core.js';
 import { startDhcpv6Relay } from './mag/dhcpv6-relay.js';
+import { startDhcpv4Access } from './mag/dhcpv4-access.js';
 import { Quirks } from './quirks.js';
 import { openRestartState, type RestartState } from './restart-state.js';
 import { protectSignalling } from './ipsec/protect.js';
@@ -198,6 +199,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
     settings: cfg.lma, policy: new PolicyStore(cfg.mobileNodes, cfg.mags), clock: c.clock, dataplane, quirks: c.quirks,
     log: c.log, counters: c.counters, heartbeat: cfg.heartbeat, restart: c.restart, revocation: cfg.revocation, updateNotifications: cfg.updateNotifications,
     greKeys: cfg.greKeys,
+    ...(cfg.ipv4Dhcp.announce ? { ipv4DhcpServer: cfg.ipv4Dhcp.mode === 'server' } : {}),
     send: (bytes, dst) => {
       sock?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
     },
@@ -276,6 +278,12 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   if (cfg.dhcpv6 !== null) {
     c.cleanups.push(await startDhcpv6Relay({
       server: cfg.dhcpv6.server, self, accessInterfaces: self.accessInterfaces, sessions: () => core.dump(), quirks: c.quirks, log: c.log, counters: c.counters,
+    }));
+  }
+  if (cfg.mobileNodes.some((mn) => (mn.ipv4?.kind ?? 'none') !== 'none')) {
+    c.cleanups.push(await startDhcpv4Access({
+      defaultMode: cfg.ipv4Dhcp.mode, relayServer: cfg.ipv4Dhcp.server, accessInterfaces: self.accessInterfaces, sessions: () => core.dump(),
+      quirks: c.quirks, log: c.log, counters: c.counters,
     }));
   }
   if (cfg.dataplane !== 'none') {

@@ -115,6 +115,12 @@ export const QUIRKS = {
   'pba-no-ipv4-reply-on-refresh': { role: 'lma', breaks: ['V4-06'], does: 'a PBA accepting a refresh carries no IPv4 HoA Reply option' },
   'no-ipv4-default-router': { role: 'lma', breaks: ['V4-07'], does: 'accepting PBAs carry no IPv4 Default-Router Address option' },
   'ipv4-only-pba-with-hnp': { role: 'lma', breaks: ['V4-08'], does: 'the PBA to a PBU with only an IPv4 HoA Request carries an HNP option ::/0' },
+  // DHCPv4 and ARP toward IPv4 MNs (RFC 5844 §3.2.3.2, §3.2.4; pmipd/mag/dhcpv4-access.ts)
+  'dhcpv4-router-wrong': { role: 'mag', breaks: ['V4-10'], does: 'DHCPv4 OFFER/ACK Router option (3) names the MN\'s own HoA instead of the option-38 default-router address' },
+  'dhcpv4-silent': { role: 'mag', breaks: ['V4-10'], does: 'the MAG neither serves nor relays DHCPv4: IPv4 MNs get no OFFER whatever option 39 says' },
+  'router-arp-ignored': { role: 'mag', breaks: ['V4-10'], does: 'the MAG does not answer ARP for the default-router address it owns (arp_ignore 8 on the access links)' },
+  'dhcpv4-server-when-relay': { role: 'mag', breaks: ['V4-10'], does: 'the MAG answers DHCPv4 itself even when option 39 says relay (S = 0)' },
+  'no-proxy-arp': { role: 'mag', breaks: ['V4-11'], does: 'no proxy ARP on the access links: ARP for other addresses of the MN\'s IPv4 home subnet goes unanswered' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

@@ -25,6 +25,7 @@ import { ESP_HEADER_LENGTH, openEsp, type EspLayer, type EspSaTable } from './es
 import { decodeIkeHeader, UDP_PORT_IKE, UDP_PORT_IKE_NAT_T, type IkeHeader } from './ike.js';
 import { decodeGre, greInnerVersion, type GreHeader } from './gre.js';
 import { decodeDhcpv6, UDP_PORT_DHCPV6_CLIENT, UDP_PORT_DHCPV6_SERVER, type Dhcpv6Message } from './dhcpv6.js';
+import { decodeDhcpv4, UDP_PORT_DHCPV4_CLIENT, UDP_PORT_DHCPV4_SERVER, type Dhcpv4Message } from './dhcpv4.js';
 
 export { linkTypeName } from './link.js';
 export { espSummary, greKeyText, summarizeFrame } from './summary.js';
@@ -56,6 +57,8 @@ export interface DecodedPacket {
   gre?: GreHeader;
   /** DHCPv6 (UDP 546/547), relay messages with what they relay. */
   dhcpv6?: Dhcpv6Message;
+  /** DHCPv4 (UDP 67/68): the MAG serving or relaying for an IPv4 MN (RFC 5844 §3.2.3.2). */
+  dhcpv4?: Dhcpv4Message;
   inner?: DecodedPacket;
   payload?: RawPayload;
   /** "layer: reason" of the first problem, here or in a tunnelled packet ("inner ipv6: ..."). */
@@ -315,6 +318,8 @@ function decodeUdpInto(
     decodeMhInto(p, buf, start, n, undefined);
   } else if (isDhcpv6Port(u.srcPort) || isDhcpv6Port(u.dstPort)) {
     decodeDhcpv6Into(p, buf, start, n);
+  } else if (isDhcpv4Port(u.srcPort) && isDhcpv4Port(u.dstPort)) {
+    decodeDhcpv4Into(p, buf, start, n);
   } else if ((u.srcPort === UDP_PORT_PMIP_TUNNEL || u.dstPort === UDP_PORT_PMIP_TUNNEL) && depth < MAX_TUNNEL_DEPTH) {
     decodeInnerInto(p, buf, start, n, depth + 1, 0);
   } else if (n > 0) {
@@ -331,6 +336,17 @@ function decodeDhcpv6Into(p: DecodedPacket, buf: Uint8Array, off: number, len: n
   if (m === null) { if (len > 0) setMalformed(p, `dhcpv6: truncated: ${len} octets, shorter than the message header`); p.payload = { protocol: IPPROTO_UDP, length: len }; return; }
   p.dhcpv6 = m;
   if (m.malformed !== undefined) setMalformed(p, `dhcpv6: ${m.malformed}`);
+}
+
+function isDhcpv4Port(port: number): boolean {
+  return port === UDP_PORT_DHCPV4_SERVER || port === UDP_PORT_DHCPV4_CLIENT;
+}
+
+function decodeDhcpv4Into(p: DecodedPacket, buf: Uint8Array, off: number, len: number): void {
+  const m = decodeDhcpv4(buf, off, len);
+  if (m === null) { if (len > 0) setMalformed(p, `dhcpv4: truncated: ${len} octets, shorter than the BOOTP header`); p.payload = { protocol: IPPROTO_UDP, length: len }; return; }
+  p.dhcpv4 = m;
+  if (m.malformed !== undefined) setMalformed(p, `dhcpv4: ${m.malformed}`);
 }
 
 /**

@@ -12,6 +12,7 @@ export * from './esp.js';
 export * from './ike.js';
 export * from './gre.js';
 export * from './dhcpv6.js';
+export * from './dhcpv4.js';
 export * from './mh.js';
 export * from './mh-registry.js';
 export * from './prefix.js';

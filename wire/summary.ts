@@ -6,6 +6,7 @@ import type { ArpPacket } from './link.js';
 import type { ExtensionHeader, Ipv6Option } from './ipv6.js';
 import type { EspLayer } from './esp.js';
 import { dhcpv6Summary } from './dhcpv6.js';
+import { dhcpv4Summary } from './dhcpv4.js';
 import { beyondHeaderText, type MobilityHeader } from './mh.js';
 import type { KnownMobilityOption, MobilityOption, RawOption } from './mh-options.js';
 
@@ -55,6 +56,7 @@ function upperSummary(p: DecodedPacket): string {
     if (p.esp) return `${s} (${espSummary(p.esp)})${p.mh || p.icmpv6 ? ` ${upperSummary({ ...p, udp: undefined } as DecodedPacket)}` : ''}`;
     if (p.mh) s += ` ${mhSummary(p.mh)}`;
     else if (p.dhcpv6) s += ` ${dhcpv6Summary(p.dhcpv6)}`;
+    else if (p.dhcpv4) s += ` ${dhcpv4Summary(p.dhcpv4)}`;
     else s += ` length ${p.udp.length - 8}`;
     return s;
   }

@@ -6,9 +6,9 @@
 // IPv4-only MN; the LMA answers every such PBU with an IPv4 HoA Reply, the Default-Router option
 // exactly on success, no HNP when none was asked, and refuses with 158/170/171/172/173/130.
 // mn1's IPv4 traffic to cn1 crosses the tunnel as next header 4, a spoofed source does not (V4-09;
-// pmipd carries IPv4 on its tun back-end only; the case configures mn1's HoA itself: no DHCPv4 yet).
-// RFC 5844 §3.1.2.1, §3.1.2.2, §3.1.2.6, §3.1.3, §3.2.3.1, §3.2.3.3, §3.2.4. Not here (not built
-// yet): DHCPv4 and ARP at the MAG (V4-10, V4-11), IPv4 transport (V4-13, V4-14).
+// pmipd carries IPv4 on its tun back-end only; the case configures mn1's HoA itself, cases/ipv4-dhcp gets it by DHCPv4).
+// RFC 5844 §3.1.2.1, §3.1.2.2, §3.1.2.6, §3.1.3, §3.2.3.1, §3.2.3.3, §3.2.4. Not here: DHCPv4 and
+// ARP at the MAG (V4-10, V4-11: cases/ipv4-dhcp), IPv4 transport (V4-13, V4-14).
 //
 //   mn1 (dual) ─┐                          tester1 (emulated MAG)
 //   mn2 (v4)  ──┴─ ap1 ── mag1 ══ lma1 ══════════╝        (topology.yaml; lifetime 8 s, IPv4 pool /29)

@@ -67,6 +67,10 @@ export interface DomainNeeds {
   esp?: 'null-sha256' | 'aes-gcm-128' | 'aes-cbc-sha256';
   /** Stateful address configuration (RFC 5213 §6.11): the MAGs relay DHCPv6 to the server on this topology node. */
   dhcpv6?: { serverNode: string };
+  /** RFC 5844 §3.2.3.2: the MAGs as DHCPv4 server or relay, announced by the LMA in option 39 (default: unannounced, the MAGs serve). */
+  ipv4Dhcp?: 'server' | 'relay';
+  /** ipv4Dhcp relay: the DHCPv4 server's IPv4 address the MAGs relay to. */
+  ipv4DhcpServer?: string;
 }
 
 export interface ProfileContext {
@@ -209,6 +213,8 @@ export const pmipdProfile = {
       ...(needs.ipsec !== undefined ? { ipsec: needs.ipsec, esp: needs.esp ?? 'null-sha256' } : {}),
       ...(needs.greKeys === true ? { greKeys: true } : {}),
       ...(needs.dhcpv6 !== undefined ? { addressConfig: 'dhcpv6', dhcpv6Server: dhcpv6ServerAddress(topology, needs.dhcpv6.serverNode) } : {}),
+      ...(needs.ipv4Dhcp !== undefined ? { ipv4Dhcp: needs.ipv4Dhcp } : {}),
+      ...(needs.ipv4DhcpServer !== undefined ? { ipv4DhcpServer: needs.ipv4DhcpServer } : {}),
     };
     // The adapter's default gives every MN its topology HNP as a fixed prefix; catalog §E.1 has the
     // MAG ask for ::/0 and the LMA allocate, so that is the default here.

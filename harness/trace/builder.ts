@@ -15,7 +15,7 @@ import { discardReason } from './discard.js';
 import { SharedMessages } from './shared-messages.js';
 import { inferFromCaptures, resolvePoints, resolveRoles, resolveSettings, type PointDraft } from './infer.js';
 import type {
-  CapturePointKind, Dhcpv6Frame, EspFrame, FrameRef, IkeFrame, MhFrame, NdFrame, TraceOptions,
+  ArpFrame, CapturePointKind, Dhcpv4Frame, Dhcpv6Frame, EspFrame, FrameRef, IkeFrame, MhFrame, NdFrame, TraceOptions,
 } from './types.js';
 import { Trace } from './trace.js';
 
@@ -37,6 +37,8 @@ export class TraceBuilder {
   private readonly esp: EspFrame[] = [];
   private readonly ike: IkeFrame[] = [];
   private readonly dhcpv6: Dhcpv6Frame[] = [];
+  private readonly dhcpv4: Dhcpv4Frame[] = [];
+  private readonly arp: ArpFrame[] = [];
   private readonly sas: EspSaTable | undefined;
   private readonly data = new DataTable();
   private readonly addresses = new AddressTable();
@@ -95,6 +97,14 @@ export class TraceBuilder {
         ref: { point: pointName, frame, time }, src: ip.src, dst: ip.dst, exchangeType: h.exchangeType, exchangeName: h.exchangeName,
         response: h.flags.R, initiatorSpi: h.initiatorSpi, messageId: h.messageId,
       });
+      return true;
+    }
+    if (f.dhcpv4 && f.udp && f.ipv4) {
+      this.dhcpv4.push({ ref: { point: pointName, frame, time }, src: f.ipv4.src, dst: f.ipv4.dst, srcPort: f.udp.srcPort, dstPort: f.udp.dstPort, ...(linkSrc !== undefined ? { linkSrc } : {}), msg: f.dhcpv4 });
+      return true;
+    }
+    if (f.arp?.senderIp !== undefined) {
+      this.arp.push({ ref: { point: pointName, frame, time }, ...(linkSrc !== undefined ? { linkSrc } : {}), arp: f.arp });
       return true;
     }
     if (f.dhcpv6 && f.udp) {
@@ -219,6 +229,8 @@ export class TraceBuilder {
     this.esp.sort(order);
     this.ike.sort(order);
     this.dhcpv6.sort(order);
+    this.dhcpv4.sort(order);
+    this.arp.sort(order);
     markDuplicates(this.mh);
     const roles = resolveRoles(this.mh, this.options);
     const settings = resolveSettings(this.mh, this.options);
@@ -228,7 +240,7 @@ export class TraceBuilder {
     inferFromCaptures(settings, points, this.nd, this.options);
     const events = [...(this.options.events ?? [])].sort((x, y) => x.time - y.time);
     return new Trace({
-      points, mh: this.mh, nd: this.nd, esp: this.esp, ike: this.ike, dhcpv6: this.dhcpv6, data: this.data, addresses: this.addresses,
+      points, mh: this.mh, nd: this.nd, esp: this.esp, ike: this.ike, dhcpv6: this.dhcpv6, dhcpv4: this.dhcpv4, arp: this.arp, data: this.data, addresses: this.addresses,
       exchanges, sessions, orphans, roles, settings: settings.values, provenance: settings.provenance, events,
     });
   }

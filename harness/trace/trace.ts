@@ -4,7 +4,7 @@ import { DATA_GRE, DATA_GRE_KEY, DATA_TUNNELLED, type AddressTable, type DataTab
 import { pushTo } from './multimap.js';
 import { sessionPrefixes } from './sessions.js';
 import type {
-  CapturePoint, CapturePointKind, Dhcpv6Frame, DomainSettings, EspFrame, Exchange, FrameRef, IkeFrame, MhFrame, NdFrame, Roles, Session,
+  ArpFrame, CapturePoint, CapturePointKind, Dhcpv4Frame, Dhcpv6Frame, DomainSettings, EspFrame, Exchange, FrameRef, IkeFrame, MhFrame, NdFrame, Roles, Session,
   SettingProvenance, TestbedEvent,
 } from './types.js';
 
@@ -15,6 +15,9 @@ export interface TraceParts {
   esp: EspFrame[];
   ike: IkeFrame[];
   dhcpv6: Dhcpv6Frame[];
+  /** DHCPv4 and ARP toward IPv4 MNs (absent: none kept). */
+  dhcpv4?: Dhcpv4Frame[];
+  arp?: ArpFrame[];
   data: DataTable;
   addresses: AddressTable;
   exchanges: Exchange[];
@@ -54,6 +57,8 @@ export class Trace implements TraceParts {
   readonly esp!: EspFrame[];
   readonly ike!: IkeFrame[];
   readonly dhcpv6!: Dhcpv6Frame[];
+  readonly dhcpv4: Dhcpv4Frame[] = [];
+  readonly arp: ArpFrame[] = [];
   readonly data!: DataTable;
   readonly addresses!: AddressTable;
   readonly exchanges!: Exchange[];

@@ -2,7 +2,7 @@
 // on one clock, kept only where they matter (Mobility Header, Neighbor Discovery, ESP, data) and
 // then interpreted: PBU/PBA exchanges, mobility sessions, roles, capture point kinds, settings.
 import type {
-  BindingAck, BindingUpdate, Dhcpv6Message, EspLayer, EspSa, Icmpv6Message, Ipv4Header, Ipv6Header, MobilityHeader, UdpHeader,
+  ArpPacket, BindingAck, BindingUpdate, Dhcpv4Message, Dhcpv6Message, EspLayer, EspSa, Icmpv6Message, Ipv4Header, Ipv6Header, MobilityHeader, UdpHeader,
 } from '../../wire/index.js';
 
 /** A frame as a report names it: capture point, 1-based frame number in that capture, time (s). */
@@ -132,6 +132,24 @@ export interface Dhcpv6Frame {
   srcPort: number;
   dstPort: number;
   msg: Dhcpv6Message;
+}
+
+/** A DHCPv4 message (UDP 67/68): an MN and its MAG on an access link, or a MAG's relay and the server (RFC 5844 §3.2.3.2). */
+export interface Dhcpv4Frame {
+  ref: FrameRef;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  linkSrc?: string;
+  msg: Dhcpv4Message;
+}
+
+/** An Ethernet/IPv4 ARP request or reply (on access links: the MN and its MAG, RFC 5844 §3.2.4). */
+export interface ArpFrame {
+  ref: FrameRef;
+  linkSrc?: string;
+  arp: ArpPacket;
 }
 
 /** A PBU and the PBA that answers it, if any. */

@@ -11,7 +11,7 @@ export interface RawSocket {
 
 interface RawModule {
   createSocket(o: { addressFamily: number; protocol: number; bufferSize?: number }): RawSocket;
-  AddressFamily: { IPv6: number };
+  AddressFamily: { IPv4: number; IPv6: number };
 }
 
 export class RawSocketUnavailable extends Error {
@@ -46,6 +46,17 @@ export function openRaw(protocol: number, device?: string): RawSocket {
   const m = rawSocketModule();
   const s = m.createSocket({ addressFamily: m.AddressFamily.IPv6, protocol, bufferSize: 65535 });
   if (device !== undefined) s.setOption(SOL_SOCKET, SO_BINDTODEVICE, Buffer.from(`${device}\0`), device.length + 1);
+  return s;
+}
+
+export const SO_BROADCAST = 6;
+
+/** A raw IPv4 socket for `protocol` bound to `device` (IPPROTO_RAW: sends with its own header, may broadcast). */
+export function openRaw4(protocol: number, device: string): RawSocket {
+  const m = rawSocketModule();
+  const s = m.createSocket({ addressFamily: m.AddressFamily.IPv4, protocol, bufferSize: 65535 });
+  s.setOption(SOL_SOCKET, SO_BINDTODEVICE, Buffer.from(`${device}\0`), device.length + 1);
+  if (protocol === IPPROTO_RAW) s.setOption(SOL_SOCKET, SO_BROADCAST, 1);
   return s;
 }
 

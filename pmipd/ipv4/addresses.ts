@@ -5,7 +5,11 @@ import { formatIpv4, parseIpv4 } from '../../wire/index.js';
 export interface Ipv4Prefix { address: number; length: number; text: string }
 
 /** What the LMA grants: the MN's address, its prefix length and the default router (options 37, 38). */
-export interface Ipv4Grant { address: string; prefixLength: number; router: string }
+export interface Ipv4Grant {
+  address: string; prefixLength: number; router: string;
+  /** At the MAG: the S flag of the PBA's IPv4 DHCP Support Mode option (RFC 5844 §3.3.4), when it had one. */
+  dhcpServer?: boolean;
+}
 
 /** An MN's IPv4 home address service: none, an address from the pool, or a fixed one. */
 export type Ipv4Entitlement = { kind: 'none' } | { kind: 'dynamic' } | { kind: 'static'; prefix: Ipv4Prefix };

@@ -29,7 +29,7 @@ function replyStatusOf(baStatus: number): number {
 }
 
 /** What the PBA says about IPv4: the binding's grant when accepted (on a refresh too). */
-export interface PbaIpv4 { grant: Ipv4Grant | null; refresh: boolean }
+export interface PbaIpv4 { grant: Ipv4Grant | null; refresh: boolean; /** Option 39's S flag (§3.3.4); absent: no option. */ dhcpServer?: boolean }
 
 export function ipv4PbaOptions(v: PbuView, status: number, c: PbaIpv4 | undefined, quirks: Quirks): MobilityOptionSpec[] {
   const req = v.ipv4Requests[0];
@@ -40,6 +40,7 @@ export function ipv4PbaOptions(v: PbuView, status: number, c: PbaIpv4 | undefine
   const out: MobilityOptionSpec[] = [];
   if (!(c!.refresh && quirks.has('pba-no-ipv4-reply-on-refresh'))) out.push({ type: 37, status: 0, prefixLength: g.prefixLength, address: g.address });
   if (!quirks.has('no-ipv4-default-router')) out.push({ type: 38, address: g.router });
+  if (c!.dhcpServer !== undefined) out.push({ type: 39, S: c!.dhcpServer });
   return out;
 }
 

@@ -71,6 +71,8 @@ export interface LmaCoreOptions {
   updateNotifications?: boolean;
   /** RFC 5845 GRE keys (off: a GRE Key option in a PBU is ignored). */
   greKeys?: boolean;
+  /** RFC 5844 §3.3.4: the S flag of the IPv4 DHCP Support Mode option of PBAs granting an IPv4 HoA (absent: no option). */
+  ipv4DhcpServer?: boolean;
 }
 
 export interface BindingDump {
@@ -357,7 +359,7 @@ export class LmaCore {
         this.sendPba(v, replyTo, {
           status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null,
           ...(bce.gre?.up !== undefined ? { greKey: bce.gre.up } : {}),
-          ipv4: { grant: bce.ipv4?.grant ?? null, refresh: existing !== null && !gainsIpv4 },
+          ipv4: { grant: bce.ipv4?.grant ?? null, refresh: existing !== null && !gainsIpv4, ...(this.o.ipv4DhcpServer !== undefined ? { dhcpServer: this.o.ipv4DhcpServer } : {}) },
         }, existing === null);
       }
       // After the PBA: the MAG holds the binding only once it has it (a first request before would find none there).

@@ -18,5 +18,6 @@ export function grantedIpv4(msg: BindingAck): Ipv4Grant | null {
   const reply = findOption(msg.options, MH_OPTION.IPV4_HOA_REPLY);
   if (reply === undefined || reply.status !== 0 || reply.address === '0.0.0.0') return null;
   const router = findOption(msg.options, MH_OPTION.IPV4_DEFAULT_ROUTER);
-  return { address: reply.address, prefixLength: reply.prefixLength, router: router?.address ?? '' };
+  const mode = findOption(msg.options, MH_OPTION.IPV4_DHCP_SUPPORT_MODE);
+  return { address: reply.address, prefixLength: reply.prefixLength, router: router?.address ?? '', ...(mode !== undefined ? { dhcpServer: mode.S } : {}) };
 }

@@ -89,6 +89,8 @@ export interface BulDump {
   lma: string;
   outstandingSeq: number | null;
   installed: boolean;
+  /** RFC 5844: the IPv4 HoA, default router and DHCP mode the LMA granted (what the MAG's DHCPv4 serves). */
+  ipv4?: Ipv4Grant | null;
 }
 
 export class MagCore {
@@ -787,6 +789,7 @@ export class MagCore {
     return this.bul.entries().map((e) => ({
       mnId: e.mnId, mac: e.mac, iface: e.iface, state: e.state, hnps: e.hnps.map((p) => p.text), lla: e.lla,
       lifetime: e.lifetimeUnits * 4, lma: e.lma, outstandingSeq: e.outstanding?.seq ?? null, installed: e.installed,
+      ...(e.ipv4 ? { ipv4: e.ipv4 } : {}),
     }));
   }
 

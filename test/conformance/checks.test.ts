@@ -8,6 +8,7 @@ import {
   T0, TESTER, type Scenario, type Spec,
 } from './scenario.js';
 import { espSaFrom, innermostDhcpv6, type Dhcpv6Message, type MobilityHeaderSpec } from '../../wire/index.js';
+import { encodeArp, encodeDhcpv4, encodeEthernet, encodeIpv4, encodeUdp as encodeUdp4, ETHERTYPE_ARP, ETHERTYPE_IPV4, type Dhcpv4Message } from '../../wire/index.js';
 
 type Mutation = (sc: Scenario) => void;
 interface Case {
@@ -187,6 +188,34 @@ const v4OnlyRefused172: Mutation = (sc) => {
   pba.options = [{ type: 22, prefix: '::/0' }, ...pba.options.filter((o) => o.type !== 37 && o.type !== 38), { type: 37, status: 129, prefixLength: 0, address: '0.0.0.0' }];
 };
 
+/**
+ * MN1 (IPv4 HoA 10.64.0.2/16, router 10.64.0.1 from its attach PBA) on acc1: DHCPv4 DISCOVER and
+ * MAG1's OFFER as server, ARP for the router and for another home-subnet address, both answered.
+ */
+function ipv4Access(sc: Scenario, o: { router?: string; proxied?: boolean } = {}): void {
+  const bcast = 'ff:ff:ff:ff:ff:ff';
+  const dhcp = (time: number, src: string, ethSrc: string, m: Partial<Dhcpv4Message>): Spec => {
+    const msg: Dhcpv4Message = {
+      op: 1, htype: 1, hlen: 6, hops: 0, xid: 0x4401, secs: 0, flags: 0x8000, ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '0.0.0.0',
+      chaddr: MN1.mac, cookie: true, options: [{ code: 53, type: 1 }, { code: 255 }], ...m,
+    };
+    const server = msg.op === 2;
+    const udp = encodeUdp4({ srcPort: server ? 67 : 68, dstPort: server ? 68 : 67, payload: encodeDhcpv4(msg) }, src, '255.255.255.255');
+    return { kind: 'raw', point: 'acc1', time, bytes: encodeEthernet({ dst: bcast, src: ethSrc, ethertype: ETHERTYPE_IPV4 }, encodeIpv4({ src, dst: '255.255.255.255', protocol: 17, ttl: 64, payload: udp })) };
+  };
+  const arp = (time: number, op: 1 | 2, senderMac: string, senderIp: string, targetMac: string, targetIp: string): Spec =>
+    ({ kind: 'raw', point: 'acc1', time, bytes: encodeEthernet({ dst: op === 1 ? bcast : targetMac, src: senderMac, ethertype: ETHERTYPE_ARP }, encodeArp({ operation: op, senderMac, senderIp, targetMac, targetIp })) });
+  const offer: Partial<Dhcpv4Message> = {
+    op: 2, yiaddr: V4_HOA,
+    options: [{ code: 53, type: 2 }, { code: 54, address: '10.64.0.1' }, { code: 51, seconds: 40 }, { code: 1, mask: '255.255.0.0' }, { code: 3, addresses: [o.router ?? '10.64.0.1'] }, { code: 255 }],
+  };
+  add(sc,
+    dhcp(5.0, '0.0.0.0', MN1.mac, {}), dhcp(5.01, '10.64.0.1', ROUTER_MAC, offer),
+    arp(6.0, 1, MN1.mac, V4_HOA, '00:00:00:00:00:00', '10.64.0.1'), arp(6.001, 2, ROUTER_MAC, '10.64.0.1', MN1.mac, V4_HOA),
+    arp(7.0, 1, MN1.mac, V4_HOA, '00:00:00:00:00:00', '10.64.9.9'),
+    ...(o.proxied === false ? [] : [arp(7.3, 2, ROUTER_MAC, '10.64.9.9', MN1.mac, V4_HOA)]));
+}
+
 const CASES: Record<string, Case> = {
   'GRE-01': { base: greDomain, fail: (sc) => { msg(sc, 'mn1-attach-pba').options = msg(sc, 'mn1-attach-pba').options.filter((o) => o.type !== 33); } },
   'GRE-02': { base: greDomain, fail: (sc) => { msg(sc, 'mn1-refresh-pba').options = msg(sc, 'mn1-refresh-pba').options.map((o) => (o.type === 33 ? { type: 33, key: 0xbad } : o)); } },
@@ -220,6 +249,8 @@ const CASES: Record<string, Case> = {
   'V4-06': { base: ipv4Domain, fail: (sc) => dropOpt(sc, 'mn1-refresh-pba', 37) },
   'V4-07': { base: ipv4Domain, fail: (sc) => dropOpt(sc, 'mn1-attach-pba', 38) },
   'V4-08': { base: ipv4Domain, fail: (sc) => { msg(sc, 'v4only-pba').options.unshift({ type: 22, prefix: '::/0' }); } },
+  'V4-10': { base: ipv4Domain, pass: (sc) => ipv4Access(sc), fail: (sc) => ipv4Access(sc, { router: V4_HOA }) },
+  'V4-11': { base: ipv4Domain, pass: (sc) => ipv4Access(sc), fail: (sc) => ipv4Access(sc, { proxied: false }) },
   'V4-12': { base: ipv4Domain, fail: (sc) => setOpt(sc, 'mn1-refresh-pbu', 36, { prefixLength: 0, address: '0.0.0.0' }) },
   'MH-01': { fail: (sc) => { msg(sc, 'mn1-attach-pbu').payloadProto = 6; } },
   'MH-02': { fail: (sc) => { msg(sc, 'mn1-attach-pba').headerLen = 20; } },

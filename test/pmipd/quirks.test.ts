@@ -1,13 +1,14 @@
 // Every quirk deviates where it says, visibly on the wire (or, for downlink-to-old-mag, in the
 // data-plane route): each case runs one scenario without and with the quirk and compares.
 import { expect } from 'chai';
-import { decodeDhcpv6, encodeDhcpv6, encodeMobilityHeader, findOption, findOptions, innermostDhcpv6, isRelay, parsePrefix, type BindingAck, type Dhcpv6Message, type RouterAdvertisement } from '../../wire/index.js';
+import { decodeDhcpv6, encodeDhcpv4, encodeDhcpv6, encodeMobilityHeader, findOption, findOptions, innermostDhcpv6, isRelay, parsePrefix, type BindingAck, type Dhcpv6Message, type RouterAdvertisement } from '../../wire/index.js';
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
 import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage, UpdateNotification, UpdateNotificationAck } from '../../wire/index.js';
 import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MN1_MAC, MagHarness, V4ONLY, V4ONLY_MAC, greDomain, ipv4Domain, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, silentLog, upnTo } from './logic-fixture.js';
 import { planIpsec } from '../../pmipd/ipsec/protect.js';
 import { tunnelKeys } from '../../pmipd/gre-keys.js';
 import { Dhcpv6Relay } from '../../pmipd/mag/dhcpv6-relay.js';
+import { accessArpSysctls, Dhcpv4Access, type ToClient } from '../../pmipd/mag/dhcpv4-access.js';
 import type { Counters, Logger } from '../../pmipd/log.js';
 import type { DomainConfig } from '../../pmipd/config.js';
 import { MagTunnelDataplane } from '../../pmipd/dataplane/backends.js';
@@ -128,6 +129,23 @@ function handover(q: string[]): [BindingAck, BindingAck, LmaHarness] {
 const greLma = (q: string[]) => new LmaHarness({ quirks: q, cfg: greDomain() });
 const GRE_PBU = { llId: LL1, extra: [{ type: 33 as const, key: 5 }] };
 /** DHCPv6 relay: what mag1 sends the server for mn1's Solicit, and what the MN gets back from the server's Reply. */
+/** What mag1's DHCPv4 server sends an IPv4 MN (10.64.0.2/29, router 10.64.0.1) that sends a DISCOVER. */
+function servedV4(q: string[], dhcpServer = true): ToClient[] {
+  const out: ToClient[] = [];
+  const counters = { inc() {} } as unknown as Counters;
+  const access = new Dhcpv4Access({
+    defaultMode: 'server', relayServer: null, quirks: new Quirks(q, 'mag'), log: silentLog(new VirtualClock(), 'mag'), counters,
+    sessions: () => [{ iface: 'acc1', mac: V4ONLY_MAC, state: 'registered', lifetime: 40, ipv4: { address: '10.64.0.2', prefixLength: 29, router: '10.64.0.1', dhcpServer } }],
+    toClient: (p) => out.push(p), toServer: () => undefined,
+  });
+  const discover = encodeDhcpv4({
+    op: 1, htype: 1, hlen: 6, hops: 0, xid: 7, secs: 0, flags: 0x8000, ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '0.0.0.0',
+    chaddr: V4ONLY_MAC, cookie: true, options: [{ code: 53, type: 1 }, { code: 255 }],
+  });
+  access.fromClient('acc1', discover);
+  return out;
+}
+
 function relayed(q: string[]): { forward: Dhcpv6Message | null; reply: Dhcpv6Message | null } {
   const sent: { to: 'server' | 'client'; bytes: Uint8Array }[] = [];
   const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
@@ -377,6 +395,12 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   'ipv4-foreign-address-accepted': { observe: (q) => pba4(q, { extra: [{ ...V4_REQ, prefixLength: 16, address: '10.64.0.77' }] })?.status, normal: 171, quirky: 0 },
   'pba-no-ipv4-reply-on-refresh': { observe: (q) => count(refreshPba4(q), 37), normal: 1, quirky: 0 },
   'no-ipv4-default-router': { observe: (q) => count(pba4(q, { extra: [V4_REQ] })!, 38), normal: 1, quirky: 0 },
+  // DHCPv4 and ARP toward IPv4 MNs (RFC 5844 §3.2.3.2, §3.2.4)
+  'dhcpv4-router-wrong': { observe: (q) => servedV4(q)[0]?.message.options.find((o) => o.code === 3), normal: { code: 3, addresses: ['10.64.0.1'] }, quirky: { code: 3, addresses: ['10.64.0.2'] } },
+  'dhcpv4-silent': { observe: (q) => servedV4(q).map((p) => p.message.yiaddr), normal: ['10.64.0.2'], quirky: [] },
+  'router-arp-ignored': { observe: (q) => accessArpSysctls(new Quirks(q, 'mag')).arp_ignore ?? 0, normal: 0, quirky: 8 },
+  'dhcpv4-server-when-relay': { observe: (q) => servedV4(q, false).map((p) => p.message.yiaddr), normal: [], quirky: ['10.64.0.2'] },
+  'no-proxy-arp': { observe: (q) => accessArpSysctls(new Quirks(q, 'mag')).proxy_arp ?? 0, normal: 1, quirky: 0 },
   'ipv4-only-pba-with-hnp': { observe: (q) => count(pba4(q, { mnId: V4ONLY, omit: [22], extra: [V4_REQ] })!, 22), normal: 0, quirky: 1 },
 };
 
