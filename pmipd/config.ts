@@ -6,6 +6,7 @@ import { IPSEC_FIELDS, readIpsec, type IpsecSettings } from './ipsec/settings.js
 import { DHCPV6_FIELDS, readDhcpv6, type Dhcpv6Settings } from './dhcpv6-settings.js';
 import { MN_IPV4_FIELDS, readIpv4Pool, readMnIpv4 } from './ipv4/config.js';
 import type { Ipv4Entitlement, Ipv4Prefix } from './ipv4/addresses.js';
+import { OFFLOAD_FIELDS, readOffload, type OffloadSettings } from './offload-settings.js';
 
 export type DataplaneKind = 'auto' | 'ip6tnl' | 'seg6' | 'tun' | 'none';
 
@@ -113,6 +114,8 @@ export interface DomainConfig {
   greKeys: boolean;
   /** Stateful address configuration through the MAGs' DHCPv6 relay (RFC 5213 §6.11); null: SLAAC. */
   dhcpv6: Dhcpv6Settings | null;
+  /** RFC 6909 selective IPv4 traffic offload at the MAGs with a breakout link; null: none. */
+  offload: OffloadSettings | null;
 }
 
 /** RFC 6543 §3. */
@@ -242,7 +245,7 @@ function readHeartbeat(r: YamlReader): HeartbeatSettings | null {
 
 export function readDomainConfig(src: YamlSource): DomainConfig {
   const r = new YamlReader(src);
-  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, 'greKeys', ...DHCPV6_FIELDS]);
+  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, 'greKeys', ...DHCPV6_FIELDS, ...OFFLOAD_FIELDS]);
   const mags = readMags(r);
   return {
     file: src.file,
@@ -259,6 +262,7 @@ export function readDomainConfig(src: YamlSource): DomainConfig {
     ipsec: readIpsec(r, mags.map((m) => m.name)),
     greKeys: readGreKeys(r),
     dhcpv6: readDhcpv6(r),
+    offload: readOffload(r),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   BRI_TRIGGER_CODE, type BindingError, type BindingRevocationAck, type BindingRevocationIndication, type BindingUpdate,
   type HeartbeatMessage, type MobilityHeaderSpec, type MobilityOptionSpec, type UpdateNotificationAck,
 } from '../../wire/index.js';
+import type { Ipv4TrafficSelector } from '../../wire/index.js';
 import type { Clock } from '../clock.js';
 import type { HeartbeatSettings, LmaSettings } from '../config.js';
 import { Heartbeat } from '../heartbeat.js';
@@ -71,6 +72,8 @@ export interface LmaCoreOptions {
   updateNotifications?: boolean;
   /** RFC 5845 GRE keys (off: a GRE Key option in a PBU is ignored). */
   greKeys?: boolean;
+  /** RFC 6909: the IPv4 offload selectors granted to a PBU that asks (none: offload is never granted). */
+  offload?: readonly Ipv4TrafficSelector[];
 }
 
 export interface BindingDump {
@@ -358,6 +361,7 @@ export class LmaCore {
           status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null,
           ...(bce.gre?.up !== undefined ? { greKey: bce.gre.up } : {}),
           ipv4: { grant: bce.ipv4?.grant ?? null, refresh: existing !== null && !gainsIpv4 },
+          ...(this.o.offload !== undefined ? { offload: this.o.offload } : {}),
         }, existing === null);
       }
       // After the PBA: the MAG holds the binding only once it has it (a first request before would find none there).
