@@ -67,6 +67,8 @@ export interface DomainNeeds {
   esp?: 'null-sha256' | 'aes-gcm-128' | 'aes-cbc-sha256';
   /** Stateful address configuration (RFC 5213 §6.11): the MAGs relay DHCPv6 to the server on this topology node. */
   dhcpv6?: { serverNode: string };
+  /** RFC 6909 IPv4 offload: pmipd's `offload:` domain section as is (pmipd/offload-settings.ts). */
+  offload?: Record<string, unknown>;
 }
 
 export interface ProfileContext {
@@ -209,6 +211,7 @@ export const pmipdProfile = {
       ...(needs.ipsec !== undefined ? { ipsec: needs.ipsec, esp: needs.esp ?? 'null-sha256' } : {}),
       ...(needs.greKeys === true ? { greKeys: true } : {}),
       ...(needs.dhcpv6 !== undefined ? { addressConfig: 'dhcpv6', dhcpv6Server: dhcpv6ServerAddress(topology, needs.dhcpv6.serverNode) } : {}),
+      ...(needs.offload !== undefined ? { offload: needs.offload } : {}),
     };
     // The adapter's default gives every MN its topology HNP as a fixed prefix; catalog §E.1 has the
     // MAG ask for ::/0 and the LMA allocate, so that is the default here.
