@@ -361,7 +361,6 @@ export class LmaCore {
           status: 0, seq: v.seq, lifetimeUnits: units, hnps: bce.hnps, lla: bce.lla, timestamp: v.timestamp ?? null,
           ...(bce.gre?.up !== undefined ? { greKey: bce.gre.up } : {}),
           ipv4: { grant: bce.ipv4?.grant ?? null, refresh: existing !== null && !gainsIpv4 },
-          ...(this.o.offload !== undefined ? { offload: this.o.offload } : {}),
         }, existing === null);
       }
       // After the PBA: the MAG holds the binding only once it has it (a first request before would find none there).
@@ -554,7 +553,7 @@ export class LmaCore {
 
   /** `created`: the PBA accepts a new binding. */
   private sendPba(v: PbuView, dst: string, c: Parameters<typeof buildPba>[1], created = false): void {
-    let bytes = encodeMobilityHeader(buildPba(v, c, this.o.quirks));
+    let bytes = encodeMobilityHeader(buildPba(v, this.o.offload !== undefined ? { ...c, offload: this.o.offload } : c, this.o.quirks));
     // The socket sums the checksum over every octet sent, as OAI's does.
     if (created && this.o.quirks.has('pba-header-len-short')) bytes = withShortHeaderLen(bytes);
     this.o.send(bytes, dst);
