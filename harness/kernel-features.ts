@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { DeferStack, unwindOnSignals } from './defer.js';
 import { CommandError, IpBatchError, ipBatch, nsExec } from './netns.js';
 
-export type KernelFeature = 'netns' | 'veth' | 'bridge' | 'ip6tnl' | 'seg6' | 'seg6local' | 'tun' | 'esp6' | 'ipv6-subtrees' | 'ip6-rule-ipproto' | 'mip6' | 'ip6gre';
+export type KernelFeature = 'netns' | 'veth' | 'bridge' | 'ip6tnl' | 'seg6' | 'seg6local' | 'tun' | 'esp6' | 'ipv6-subtrees' | 'ip6-rule-ipproto' | 'mip6' | 'ip6gre' | 'nft-masquerade';
 
 const HINTS: Record<KernelFeature, string> = {
   netns: 'network namespaces (CONFIG_NET_NS) and root are needed for every testbed',
@@ -20,6 +20,7 @@ const HINTS: Record<KernelFeature, string> = {
   'ip6-rule-ipproto': 'no ipproto selector in IPv6 policy rules (CONFIG_IPV6_MULTIPLE_TABLES, Linux >= 4.17)',
   mip6: 'no Mobile IPv6 (CONFIG_IPV6_MIP6): OAI PMIPv6 needs it; run it with --vm (a distribution kernel has it)',
   ip6gre: 'no GRE-in-IPv6 device (CONFIG_IPV6_GRE); pmipd with greKeys uses its user-space GRE engine (tun) instead, or run with --vm',
+  'nft-masquerade': 'no nftables NAT (the nft tool, CONFIG_NF_TABLES, CONFIG_NFT_MASQ): pmipd\'s local breakout (RFC 6909 offload) NATs with it; npm run setup installs nftables',
 };
 
 export const KERNEL_FEATURES = Object.keys(HINTS) as KernelFeature[];
@@ -84,6 +85,11 @@ async function probe(ns: string): Promise<ProbeResults> {
     // The type 2 routing header's XFRM type is registered by the kernel's Mobile IPv6 (mip6.ko,
     // loaded on demand): "Requested type not found." without CONFIG_IPV6_MIP6.
     single('mip6', ['xfrm', 'state', 'add', 'src', A, 'dst', B, 'proto', 'route2', 'mode', 'ro', 'coa', '2001:db8:1::3']),
+    // The NAT44 of pmipd's offload breakout (pmipd/dataplane/offload-rules.ts): the tool and the kernel's masquerade.
+    nsExec(null, 'ip', ['netns', 'exec', ns, 'nft', 'add table ip pprobe; add chain ip pprobe post { type nat hook postrouting priority srcnat; }; add rule ip pprobe post masquerade']).then(
+      () => { results['nft-masquerade'] = true; },
+      (err: Error) => { results['nft-masquerade'] = err instanceof CommandError ? `nft: ${err.stderr.trim()}` : err.message; },
+    ),
   ]);
   // The data plane recipe sets this sysctl; kernels older than 4.10 do not have it.
   if (results.seg6 === true && !existsSync('/proc/sys/net/ipv6/conf/all/seg6_enabled')) results.seg6 = 'no net.ipv6.conf.all.seg6_enabled sysctl';

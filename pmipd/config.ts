@@ -7,6 +7,7 @@ import { DHCPV6_FIELDS, readDhcpv6, type Dhcpv6Settings } from './dhcpv6-setting
 import { IPV4_DHCP_FIELDS, readIpv4Dhcp, type Ipv4DhcpSettings } from './ipv4/dhcp-settings.js';
 import { MN_IPV4_FIELDS, readIpv4Pool, readMnIpv4 } from './ipv4/config.js';
 import type { Ipv4Entitlement, Ipv4Prefix } from './ipv4/addresses.js';
+import { OFFLOAD_FIELDS, readOffload, type OffloadSettings } from './offload-settings.js';
 
 export type DataplaneKind = 'auto' | 'ip6tnl' | 'seg6' | 'tun' | 'none';
 
@@ -116,6 +117,8 @@ export interface DomainConfig {
   dhcpv6: Dhcpv6Settings | null;
   /** RFC 5844 §3.2.3.2: the MAGs as DHCPv4 server or relay for IPv4 MNs, and whether the LMA says so (option 39). */
   ipv4Dhcp: Ipv4DhcpSettings;
+  /** RFC 6909 selective IPv4 traffic offload at the MAGs with a breakout link; null: none. */
+  offload: OffloadSettings | null;
 }
 
 /** RFC 6543 §3. */
@@ -245,7 +248,7 @@ function readHeartbeat(r: YamlReader): HeartbeatSettings | null {
 
 export function readDomainConfig(src: YamlSource): DomainConfig {
   const r = new YamlReader(src);
-  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, 'greKeys', ...DHCPV6_FIELDS, ...IPV4_DHCP_FIELDS]);
+  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, 'greKeys', ...DHCPV6_FIELDS, ...IPV4_DHCP_FIELDS, ...OFFLOAD_FIELDS]);
   const mags = readMags(r);
   return {
     file: src.file,
@@ -263,6 +266,7 @@ export function readDomainConfig(src: YamlSource): DomainConfig {
     greKeys: readGreKeys(r),
     dhcpv6: readDhcpv6(r),
     ipv4Dhcp: readIpv4Dhcp(r),
+    offload: readOffload(r),
   };
 }
 

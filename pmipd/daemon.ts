@@ -7,6 +7,8 @@ import type { DomainConfig, MagEntry } from './config.js';
 import { FIXED_MAG_LINK_LOCAL, FIXED_MAG_MAC, RFC_MIN_HEARTBEAT_INTERVAL_S } from './config.js';
 import { ControlRequestError, ControlSocket, type ControlRequest } from './control-socket.js';
 import { BACKENDS, LmaTunnelDataplane, MagTunnelDataplane, NullDataplane, probeBackend, type BackendName } from './dataplane/backends.js';
+import { OffloadRules } from './dataplane/offload-rules.js';
+import { withOffload } from './mag/offload.js';
 import { IpBatch } from './dataplane/ip-batch.js';
 import { chooseGreEngine } from './dataplane/gre-tunnels.js';
 import { readInterfaceFile } from './dataplane/sysctl.js';
@@ -200,6 +202,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
     log: c.log, counters: c.counters, heartbeat: cfg.heartbeat, restart: c.restart, revocation: cfg.revocation, updateNotifications: cfg.updateNotifications,
     greKeys: cfg.greKeys,
     ...(cfg.ipv4Dhcp.announce ? { ipv4DhcpServer: cfg.ipv4Dhcp.mode === 'server' } : {}),
+    ...(cfg.offload !== null ? { offload: cfg.offload.ipv4 } : {}),
     send: (bytes, dst) => {
       sock?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
     },
@@ -241,13 +244,20 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   if (greEngine !== null) dataplane.enableGre(greEngine, self.address, self.transportInterface);
   c.dataplaneCounters = () => dataplane.counters();
   await startDataplane(c, dataplane);
+  const breakout = cfg.offload?.mags.get(self.name);
+  const offload = breakout === undefined ? null : new OffloadRules(breakout, c.log, c.quirks);
+  if (offload !== null) {
+    requireIface(breakout!.interface, 'offload breakout interface');
+    await offload.start();
+    c.cleanups.push(() => offload.stop());
+  }
   const links = new Map(self.accessInterfaces.map((a) => [a, accessLink(a)]));
   const mtuOf = (iface: string) => (ifaceExists(iface) ? Number(readInterfaceFile(iface, 'mtu')) : DEFAULT_MTU);
   let mh: MhSocket | null = null;
   const icmp = new Map<string, Icmpv6Socket>();
   const core = new MagCore({
     ...(cfg.mag.accessNetworkStateDir !== null ? { handoverKnowledge: fileKnowledge(cfg.mag.accessNetworkStateDir) } : {}),
-    self, domain: cfg, links, clock: c.clock, dataplane, quirks: c.quirks, log: c.log, counters: c.counters, restart: c.restart,
+    self, domain: cfg, links, clock: c.clock, dataplane: offload === null ? dataplane : withOffload(dataplane, offload), quirks: c.quirks, log: c.log, counters: c.counters, restart: c.restart,
     io: {
       sendMh: (bytes, dst) => {
         mh?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });

@@ -36,6 +36,8 @@ const debianPackages = {
   // The DHCPv6 server and client of the dhcpv6 case (RFC 5213 §6.11; harness/dhcpv6/services.ts).
   'isc-dhcp-server': '/usr/sbin/dhcpd',
   'isc-dhcp-client': '/sbin/dhclient',
+  // NAT44 of pmipd's local breakout (RFC 6909 IPv4 offload; cases/sipto).
+  nftables: '/usr/sbin/nft',
   ...(withVm ? {
     'qemu-system-x86': '/usr/bin/qemu-system-x86_64',
     // Static: the guest's initramfs has no libc.

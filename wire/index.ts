@@ -27,3 +27,5 @@ export {
   type VendorSpecificOption, type AccessNetworkIdOption, type AniSubOption, type AniNetworkIdentifier,
   type AniGeoLocation, type AniOperatorIdentifier, type AniRawSubOption,
 } from './mh-options.js';
+export { type Ipv4TrafficOffloadSelectorOption } from './mh-options.js';
+export * from './traffic-selector.js';

@@ -9,6 +9,7 @@ import {
   ACCESS_TECHNOLOGY, HANDOFF_INDICATOR, IPV4_HOA_REPLY_STATUS, MH_OPTION, MH_OPTION_NAME, MN_ID_SUBTYPE,
   OPTION_ALIGNMENT, octetNames,
 } from './mh-registry.js';
+import { decodeIpv4TrafficSelector, encodeIpv4TrafficSelector, TS_FORMAT_IPV4, type Ipv4TrafficSelector } from './traffic-selector.js';
 
 /** Bad input to an encoder (a caller mistake, not a wire problem). */
 export class MhEncodeError extends Error {
@@ -135,12 +136,26 @@ export type AniSubOption = AniNetworkIdentifier | AniGeoLocation | AniOperatorId
 /** RFC 6757 §3: sub-options only; RFC 7077 §6.1 asks for it after an ANI-PARAMS-REQUESTED UPN. */
 export interface AccessNetworkIdOption extends OptionBase { type: 52; subOptions: AniSubOption[] }
 
+/**
+ * RFC 6909 §3.1: M (8 bits: M then 7 reserved), TS Format, then the RFC 6088 selector. A PBU asks for
+ * offload with the option and may leave the selector out (length 2); a PBA grants with one.
+ */
+export interface Ipv4TrafficOffloadSelectorOption extends OptionBase {
+  type: 53;
+  /** Mode: set, the selector names the flows NOT to offload (every other IPv4 flow is). */
+  M: boolean;
+  /** The 7 bits after M. */
+  reserved: number;
+  tsFormat: number;
+  selector?: Ipv4TrafficSelector;
+}
+
 export type KnownMobilityOption =
   | Pad1Option | PadNOption | BindingRefreshAdviceOption | AlternateCoaOption | MnIdentifierOption
   | VendorSpecificOption | HomeNetworkPrefixOption | HandoffIndicatorOption | AccessTechnologyTypeOption
   | MnLinkLayerIdOption | LinkLocalAddressOption | TimestampOption | RestartCounterOption | GreKeyOption
   | Ipv4HoaRequestOption | Ipv4HoaReplyOption | Ipv4DefaultRouterOption | Ipv4DhcpSupportModeOption
-  | MnGroupIdOption | AccessNetworkIdOption;
+  | MnGroupIdOption | AccessNetworkIdOption | Ipv4TrafficOffloadSelectorOption;
 export type KnownOptionType = KnownMobilityOption['type'];
 export type OptionOfType<T extends KnownOptionType> = Extract<KnownMobilityOption, { type: T }>;
 
@@ -306,6 +321,7 @@ lengthRule(MH_OPTION.IPV4_DEFAULT_ROUTER, 6);
 lengthRule(MH_OPTION.IPV4_DHCP_SUPPORT_MODE, 2);
 lengthRule(MH_OPTION.MN_GROUP_ID, 6);
 lengthRule(MH_OPTION.ACCESS_NETWORK_ID, 2, 255);
+lengthRule(MH_OPTION.IPV4_TRAFFIC_OFFLOAD_SELECTOR, 2, 255);
 
 function optionName(type: number): string {
   return MH_OPTION_NAME[type] ?? `option-${type}`;
@@ -570,10 +586,27 @@ export function decodeOptions(
         } else out.push({ type: 52, name: 'Access Network Identifier', offset, length: len, subOptions });
         break;
       }
+      case 53: {
+        const o = offloadOption(b, len, v, offset);
+        if (o.type !== 53) malformed ??= o.malformed;
+        out.push(o);
+        break;
+      }
       default: out.push(rawOption(b, t, len, v, offset));
     }
   }
   return malformed;
+}
+
+function offloadOption(b: Uint8Array, len: number, v: number, offset: number): Ipv4TrafficOffloadSelectorOption | RawOption {
+  const head = { type: 53 as const, name: 'IPv4 Traffic Offload Selector', offset, length: len, M: (b[v]! & 0x80) !== 0, reserved: b[v]! & 0x7f, tsFormat: b[v + 1]! };
+  if (len === 2) return head;
+  const why = head.tsFormat !== TS_FORMAT_IPV4 ? `TS Format ${head.tsFormat} is not the IPv4 binary selector (1)`
+    : decodeIpv4TrafficSelector(b, v + 2, v + len);
+  if (typeof why !== 'string') return { ...head, selector: why };
+  const raw = rawOption(b, 53, len, v, offset);
+  raw.malformed = `option 53 (IPv4 Traffic Offload Selector) at offset ${offset}: ${why}`;
+  return raw;
 }
 
 const i24 = (b: Uint8Array, i: number): number => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8)) >> 8;
@@ -774,6 +807,12 @@ function writeOptionValue(o: MobilityOptionSpec, out: number[]): void {
     case 52:
       for (const sub of (o as AccessNetworkIdOption).subOptions) writeAniSubOption(sub, out);
       return;
+    case 53: {
+      const t = o as Loosen<Ipv4TrafficOffloadSelectorOption, OptionalOptionKeys | 'tsFormat'>;
+      out.push((t.M ? 0x80 : 0) | uint(t.reserved ?? 0, 7, `${what} reserved`), uint(t.tsFormat ?? TS_FORMAT_IPV4, 8, `${what} TS Format`));
+      if (t.selector !== undefined) encodeIpv4TrafficSelector(t.selector, out, (m) => new MhEncodeError(`${what}: ${m}`));
+      return;
+    }
     default:
       throw new MhEncodeError(`option type ${o.type} (${what}) has no layout here; give it as { type, data }`);
   }

@@ -38,6 +38,7 @@ export const MH_OPTION = {
   MN_LINK_LOCAL_IID: 42, TRANSIENT_BINDING: 43, FLOW_SUMMARY: 44, FLOW_ID: 45,
   REDIRECT_CAPABILITY: 46, REDIRECT: 47, LOAD_INFORMATION: 48, ALTERNATE_IPV4_COA: 49,
   MN_GROUP_ID: 50, MAG_IPV6_ADDRESS: 51, ACCESS_NETWORK_ID: 52, DELEGATED_MNP: 55,
+  IPV4_TRAFFIC_OFFLOAD_SELECTOR: 53,
 } as const;
 
 export const MH_OPTION_NAME: Readonly<Record<number, string>> = {
@@ -58,6 +59,7 @@ export const MH_OPTION_NAME: Readonly<Record<number, string>> = {
   44: 'Flow Summary', 45: 'Flow Identification', 46: 'Redirect-Capability', 47: 'Redirect',
   48: 'Load Information', 49: 'Alternate IPv4 Care-of Address', 50: 'Mobile Node Group Identifier',
   51: 'MAG IPv6 Address', 52: 'Access Network Identifier', 55: 'Delegated Mobile Network Prefix',
+  53: 'IPv4 Traffic Offload Selector',
 };
 
 /**

@@ -1,11 +1,12 @@
 // The requirement catalog in code: every row of parts C and D of the RFC 5213 conformance
 // catalog, looked up by ID. The rows are generated (requirements-data.ts); this module indexes them.
 import { REQUIREMENT_ROWS } from './requirements-data.js';
+import { LOCAL_REQUIREMENT_ROWS } from './local-requirements.js';
 import type { PrimaryLevel, Requirement } from './types.js';
 
 export type { Observability, PrimaryLevel, Requirement, Role } from './types.js';
 
-export const REQUIREMENTS: readonly Requirement[] = REQUIREMENT_ROWS;
+export const REQUIREMENTS: readonly Requirement[] = [...REQUIREMENT_ROWS, ...LOCAL_REQUIREMENT_ROWS];
 
 const byId = new Map(REQUIREMENTS.map((r) => [r.id, r]));
 

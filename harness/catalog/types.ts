@@ -20,8 +20,8 @@ export interface Observability {
 export interface Requirement {
   /** "LMA-PBA-02" */
   id: string;
-  /** C: RFC 5213 and inherited RFC 6275 rules; D: companion RFCs. */
-  part: 'C' | 'D';
+  /** C: RFC 5213 and inherited RFC 6275 rules; D: companion RFCs; L: project-local rows (local-requirements.ts). */
+  part: 'C' | 'D' | 'L';
   /** Catalog subsection, e.g. "C.4". */
   group: string;
   groupTitle: string;

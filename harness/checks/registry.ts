@@ -10,6 +10,7 @@ import { GRE_CHECKS } from './gre.js';
 import { DHCPV6_CHECKS } from './dhcpv6.js';
 import { IPV4_CHECKS } from './ipv4.js';
 import { IPV4_ACCESS_CHECKS } from './ipv4-access.js';
+import { OFFLOAD_CHECKS } from './offload.js';
 import { HOME_LINK_CHECKS } from './home-link.js';
 import { Judge } from './judge.js';
 import { LMA_PBA_CHECKS } from './lma-pba.js';
@@ -26,6 +27,7 @@ export const CHECKS: readonly Check[] = [
   ...DHCPV6_CHECKS,
   ...IPV4_CHECKS,
   ...IPV4_ACCESS_CHECKS,
+  ...OFFLOAD_CHECKS,
 ];
 
 const byRequirement = new Map<string, Check>();

@@ -71,6 +71,8 @@ export interface DomainNeeds {
   ipv4Dhcp?: 'server' | 'relay';
   /** ipv4Dhcp relay: the DHCPv4 server's IPv4 address the MAGs relay to. */
   ipv4DhcpServer?: string;
+  /** RFC 6909 IPv4 offload: pmipd's `offload:` domain section as is (pmipd/offload-settings.ts). */
+  offload?: Record<string, unknown>;
 }
 
 export interface ProfileContext {
@@ -215,6 +217,7 @@ export const pmipdProfile = {
       ...(needs.dhcpv6 !== undefined ? { addressConfig: 'dhcpv6', dhcpv6Server: dhcpv6ServerAddress(topology, needs.dhcpv6.serverNode) } : {}),
       ...(needs.ipv4Dhcp !== undefined ? { ipv4Dhcp: needs.ipv4Dhcp } : {}),
       ...(needs.ipv4DhcpServer !== undefined ? { ipv4DhcpServer: needs.ipv4DhcpServer } : {}),
+      ...(needs.offload !== undefined ? { offload: needs.offload } : {}),
     };
     // The adapter's default gives every MN its topology HNP as a fixed prefix; catalog §E.1 has the
     // MAG ask for ::/0 and the LMA allocate, so that is the default here.

@@ -5,7 +5,7 @@ import { detectKernelFeatures } from '../kernel-features.js';
 import { strongswanMissing } from '../ipsec/strongswan.js';
 import { dhcpv6Missing } from '../dhcpv6/services.js';
 
-export type CaseNeed = 'esp6' | 'strongswan' | 'dhcpv6';
+export type CaseNeed = 'esp6' | 'strongswan' | 'dhcpv6' | 'nft-masquerade';
 
 export const NO_ESP_SKIP = 'no IPv6 ESP: run with --vm';
 
@@ -17,6 +17,7 @@ export async function skipReason(needs: readonly CaseNeed[]): Promise<string | n
       const why = strongswanMissing();
       if (why !== null) return why;
     }
+    if (n === 'nft-masquerade' && !(await detectKernelFeatures())['nft-masquerade']) return 'no nftables masquerade (nft tool or kernel NAT): pmipd\'s local breakout cannot NAT; npm run setup installs nftables';
     if (n === 'dhcpv6') {
       const why = dhcpv6Missing();
       if (why !== null) return why;

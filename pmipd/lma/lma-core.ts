@@ -6,6 +6,7 @@ import {
   BRI_TRIGGER_CODE, type BindingError, type BindingRevocationAck, type BindingRevocationIndication, type BindingUpdate,
   type HeartbeatMessage, type MobilityHeaderSpec, type MobilityOptionSpec, type UpdateNotificationAck,
 } from '../../wire/index.js';
+import type { Ipv4TrafficSelector } from '../../wire/index.js';
 import type { Clock } from '../clock.js';
 import type { HeartbeatSettings, LmaSettings } from '../config.js';
 import { Heartbeat } from '../heartbeat.js';
@@ -73,6 +74,8 @@ export interface LmaCoreOptions {
   greKeys?: boolean;
   /** RFC 5844 §3.3.4: the S flag of the IPv4 DHCP Support Mode option of PBAs granting an IPv4 HoA (absent: no option). */
   ipv4DhcpServer?: boolean;
+  /** RFC 6909: the IPv4 offload selectors granted to a PBU that asks (none: offload is never granted). */
+  offload?: readonly Ipv4TrafficSelector[];
 }
 
 export interface BindingDump {
@@ -552,7 +555,7 @@ export class LmaCore {
 
   /** `created`: the PBA accepts a new binding. */
   private sendPba(v: PbuView, dst: string, c: Parameters<typeof buildPba>[1], created = false): void {
-    let bytes = encodeMobilityHeader(buildPba(v, c, this.o.quirks));
+    let bytes = encodeMobilityHeader(buildPba(v, this.o.offload !== undefined ? { ...c, offload: this.o.offload } : c, this.o.quirks));
     // The socket sums the checksum over every octet sent, as OAI's does.
     if (created && this.o.quirks.has('pba-header-len-short')) bytes = withShortHeaderLen(bytes);
     this.o.send(bytes, dst);

@@ -8,6 +8,8 @@ import {
   type Ipv4HoaRequestOption,
 } from '../../wire/index.js';
 import { ipv4PbaOptions, ipv4ServiceRefusal, type PbaIpv4 } from './ipv4-hoa.js';
+import { offloadPbaOptions } from './offload-policy.js';
+import type { Ipv4TrafficSelector } from '../../wire/index.js';
 import type { Quirks } from '../quirks.js';
 import type { BindingCache, BindingCacheEntry } from './binding-cache.js';
 import type { PolicyStore } from './policy.js';
@@ -36,6 +38,8 @@ export interface PbuView {
   unknownOptionTypes: number[];
   /** RFC 5844 IPv4 Home Address Request options (more than one is refused with 173). */
   ipv4Requests: Ipv4HoaRequestOption[];
+  /** RFC 6909: the MAG asks for IPv4 traffic offload (an IPv4 Traffic Offload Selector option). */
+  offloadAsked: boolean;
 }
 
 export function viewPbu(msg: BindingUpdate): PbuView {
@@ -67,6 +71,7 @@ export function viewPbu(msg: BindingUpdate): PbuView {
     greKey: findOption(msg.options, MH_OPTION.GRE_KEY)?.key,
     unknownOptionTypes,
     ipv4Requests: findOptions(msg.options, MH_OPTION.IPV4_HOA_REQUEST),
+    offloadAsked: msg.options.some((o) => o.type === MH_OPTION.IPV4_TRAFFIC_OFFLOAD_SELECTOR),
   };
 }
 
@@ -231,6 +236,8 @@ export interface PbaContents {
   greKey?: number;
   /** RFC 5844: the binding's IPv4 HoA, for a PBU with an IPv4 HoA Request. */
   ipv4?: PbaIpv4;
+  /** RFC 6909: the IPv4 offload selectors the domain authorises for this MN. */
+  offload?: readonly Ipv4TrafficSelector[];
 }
 
 /** RFC 5213 §5.3.6: the PBA for `v`. */
@@ -258,6 +265,7 @@ export function buildPba(v: PbuView, c: PbaContents, quirks: Quirks): MobilityHe
   }
   if (accepted && c.greKey !== undefined && !quirks.has('pba-no-gre-key')) options.push({ type: 33, key: c.greKey });
   options.push(...ipv4PbaOptions(v, c.status, c.ipv4, quirks));
+  options.push(...offloadPbaOptions(v.offloadAsked, accepted, (c.ipv4?.grant ?? null) !== null, c.offload ?? [], quirks));
   return {
     type: 6,
     status: c.status,

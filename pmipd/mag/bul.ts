@@ -1,6 +1,7 @@
 // The MAG's Binding Update List (RFC 5213 §6.1): one entry per MN session on one access link.
 import type { Timer } from '../clock.js';
 import type { Prefix } from '../../wire/index.js';
+import type { Ipv4TrafficSelector } from '../../wire/index.js';
 import type { SessionGreKeys } from '../gre-keys.js';
 import type { Ipv4Grant } from '../ipv4/addresses.js';
 
@@ -64,6 +65,8 @@ export interface BulEntry {
   ipv6Service?: boolean;
   /** The IPv4 HoA the LMA assigned (null before). */
   ipv4?: Ipv4Grant | null;
+  /** RFC 6909: the IPv4 offload selectors the last accepting PBA granted. */
+  offload?: Ipv4TrafficSelector[];
 }
 
 export class BindingUpdateList {

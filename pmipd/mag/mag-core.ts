@@ -4,7 +4,7 @@
 import {
   BA_STATUS, BA_STATUS_CODE, MH_OPTION, encodeIcmpv6, encodeMobilityHeader, findOption, findOptions, parsePrefix,
   BRA_STATUS_CODE, UPA_STATUS_CODE, UPN_REASON_CODE, randomLinkLocal, toHex, type UpdateNotification, sameAddress, type BindingAck, type BindingError, type BindingRevocationIndication,
-  type HeartbeatMessage, type MobilityOptionSpec, type Prefix,
+  type HeartbeatMessage, type MobilityOptionSpec, type Prefix, type Ipv4TrafficSelector,
 } from '../../wire/index.js';
 import { Heartbeat } from '../heartbeat.js';
 import type { RestartState } from '../restart-state.js';
@@ -18,6 +18,7 @@ import type { Quirks } from '../quirks.js';
 import { BindingUpdateList, type BulEntry, type PbuKind } from './bul.js';
 import { buildPbu, handoffIndicator } from './pbu-builder.js';
 import { grantedIpv4 } from './ipv4-request.js';
+import { grantedSelectors, OFFLOAD_REQUEST } from './offload.js';
 import type { Ipv4Grant } from '../ipv4/addresses.js';
 import { MAX_QUICK_RETRIES, nextTimeout } from './retransmit.js';
 import { buildPresenceProbe, buildRouterAdvertisement } from './router-advert.js';
@@ -29,6 +30,8 @@ export interface SessionRoute {
   iface: string; hnps: readonly Prefix[]; lla: string | null; lma: string; gre?: GreKeys; ipv4?: Ipv4Grant | null;
   /** Quirk ipv4-any-source-tunnelled: every IPv4 source from the MN's link enters the tunnel. */
   ipv4AnySource?: boolean;
+  /** RFC 6909: the IPv4 flows to break out locally instead (the PBA's selectors). */
+  offload?: readonly Ipv4TrafficSelector[];
 }
 
 /** The MAG side of the data plane (pmipd/dataplane/). Resolves once the kernel has it. */
@@ -274,6 +277,7 @@ export class MagCore {
       timestamps: domain.timestamps, fixedLinkLocal: domain.fixedMagAddresses, wallMs: clock.wallMs(),
       ...(e.aniRequested === true && kind !== 'deregister' ? { ani: this.aniOption(e) } : {}),
       ...(e.gre !== undefined ? { greKey: e.gre.down } : {}),
+      ...(e.ipv4Service && domain.offload?.mags.has(this.o.self.name) === true ? { offload: OFFLOAD_REQUEST } : {}),
     }, quirks);
     e.aniRequested = false;
     const timeout = timeoutMs ?? domain.mag.initialBindackTimeout;
@@ -526,12 +530,15 @@ export class MagCore {
         do lla = randomLinkLocal(); while (this.usedOnLink(e, lla));
       }
     }
-    const old = { iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ipv4: e.ipv4 ?? null, ...this.greRoute(e) };
+    const old = { iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ipv4: e.ipv4 ?? null, ...this.greRoute(e), ...(e.offload !== undefined ? { offload: e.offload } : {}) };
+    const offload = grantedSelectors(msg);
     // RFC 5845 §3.3.1: the uplink key is the LMA's; a change (GRE-02 says it must not) is followed.
     const upKey = findOption(msg.options, MH_OPTION.GRE_KEY)?.key;
     const greChanged = e.gre !== undefined && e.gre.up !== upKey;
     if (e.gre !== undefined) e.gre = { down: e.gre.down, ...(upKey !== undefined ? { up: upKey } : {}) };
-    const changed = !samePrefixes(hnps, e.hnps) || lla !== e.lla || greChanged || ipv4?.address !== e.ipv4?.address;
+    const changed = !samePrefixes(hnps, e.hnps) || lla !== e.lla || greChanged || ipv4?.address !== e.ipv4?.address
+      || JSON.stringify(offload) !== JSON.stringify(e.offload ?? []);
+    e.offload = offload;
     e.ipv4 = ipv4;
     e.hnps = hnps;
     e.request = hnps;
@@ -560,7 +567,7 @@ export class MagCore {
     e.installed = true;
     const install = async () => {
       if (wasInstalled) await dataplane.removeSession(old);
-      await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma, ipv4, ...this.greRoute(e), ...(quirks.has('ipv4-any-source-tunnelled') ? { ipv4AnySource: true } : {}) });
+      await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma, ipv4, ...this.greRoute(e), ...(quirks.has('ipv4-any-source-tunnelled') ? { ipv4AnySource: true } : {}), offload });
     };
     install().then(() => {
       // An IPv4-only session gets its link-local address (presence probes) but no RA: it has no prefix.
@@ -669,7 +676,7 @@ export class MagCore {
 
   private uninstall(e: BulEntry): void {
     e.installed = false;
-    this.o.dataplane.removeSession({ iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ipv4: e.ipv4 ?? null, ...this.greRoute(e) }).catch((err: Error) => {
+    this.o.dataplane.removeSession({ iface: e.iface, hnps: e.hnps, lla: e.lla, lma: e.lma, ipv4: e.ipv4 ?? null, ...this.greRoute(e), ...(e.offload !== undefined ? { offload: e.offload } : {}) }).catch((err: Error) => {
       this.o.counters.inc('dataplane_errors');
       this.o.log.error('dataplane-remove-failed', { mn: e.mnId, why: err.message });
     });

@@ -20,6 +20,8 @@ export interface PbuParams {
   ani?: MobilityOptionSpec;
   /** RFC 5845 §3.3.1: the downlink GRE key, in every registration and refresh PBU. */
   greKey?: number;
+  /** RFC 6909 §3.1: the IPv4 Traffic Offload Selector request, in registration and refresh PBUs. */
+  offload?: MobilityOptionSpec;
 }
 
 export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHeaderSpec {
@@ -44,6 +46,7 @@ export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHea
   if (p.ani !== undefined) options.push(p.ani);
   if (p.greKey !== undefined && p.kind !== 'deregister') options.push({ type: 33, key: p.greKey });
   options.push(...ipv4RequestOptions(e, p.kind, quirks));
+  if (p.offload !== undefined && p.kind !== 'deregister') options.push(p.offload);
   const unaligned = quirks.has('unaligned-options');
   if (unaligned) {
     // Packed as they come; only the end is padded to the 8-octet multiple the MH needs.
@@ -72,6 +75,7 @@ function optionSize(o: MobilityOptionSpec): number {
     case 27: return 10;
     case 33: return 8;
     case 36: return 8;
+    case 53: return 4;
     default: throw new Error(`no size for option ${o.type}`);
   }
 }

@@ -9,6 +9,10 @@ import { PLATFORM_DEVIATIONS, runChecks } from '../../harness/checks/index.js';
 import { analysisCase, writeReport, type RunResult } from '../../harness/report/index.js';
 import { CHROMIUM, withBrowser } from '../support/browser.js';
 import { buildTrace, golden, MAG1, MAG2, spec, T0, writePcaps } from './scenario.js';
+import { LOCAL_REQUIREMENT_ROWS } from '../../harness/catalog/local-requirements.js';
+
+/** Catalog rows of parts C and D (185 + 48), then the project-local ones. */
+const ROWS = 233 + LOCAL_REQUIREMENT_ROWS.length;
 
 const root = new URL('../../../', import.meta.url).pathname;
 
@@ -28,7 +32,7 @@ describe('conformance/report', function () {
     const w = await writeReport(join(dir, 'r1'), goldenResult());
     const json = JSON.parse(readFileSync(w.json, 'utf8')) as { run: { id: string }; requirements: { id: string; verdict: string; level: string; section: string; role: string; knownDeviation?: string; evidence: unknown[] }[]; cases: unknown[] };
     expect(json.run.id).to.equal('test-run');
-    expect(json.requirements).to.have.length(233);
+    expect(json.requirements).to.have.length(ROWS);
     const sec = json.requirements.find((r) => r.id === 'SEC-01')!;
     expect(sec).to.include({ verdict: 'FAIL', level: 'MUST', section: '5213 §4', role: 'both' });
     expect(sec.knownDeviation).to.be.a('string');
@@ -40,10 +44,10 @@ describe('conformance/report', function () {
   it('writes junit.xml: a testcase per requirement, SEC-01 a failure, unjudged ones skipped', async () => {
     const w = await writeReport(join(dir, 'r2'), goldenResult());
     const xml = readFileSync(w.junit, 'utf8');
-    expect(xml.match(/<testcase /g)).to.have.length(233);
+    expect(xml.match(/<testcase /g)).to.have.length(ROWS);
     expect(xml).to.match(/<testcase classname="golden" name="SEC-01 [^"]*">\s*<failure message="PBU travels in clear/);
     expect(xml).to.match(/name="LMA-PBA-02 \[MUST\][^"]*"><\/testcase>/);
-    expect(xml).to.match(/<testsuite name="golden" tests="233" failures="1" skipped="\d+" errors="0">/);
+    expect(xml).to.match(new RegExp(`<testsuite name="golden" tests="${ROWS}" failures="1" skipped="\\d+" errors="0">`));
   });
 
   (existsSync(CHROMIUM) ? it : it.skip)('renders in headless Chromium: filter, ladder arrows, screenshot', async () => {
@@ -53,14 +57,14 @@ describe('conformance/report', function () {
       const requests: string[] = [];
       page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
       await page.goto(`file://${w.html}`);
-      expect(await page.locator('#matrix tbody tr[data-verdict]').count()).to.equal(233);
+      expect(await page.locator('#matrix tbody tr[data-verdict]').count()).to.equal(ROWS);
       // Requirements grouped by RFC, a heading row each.
       expect((await page.locator('#matrix tbody tr.rfc').allTextContents())[0]).to.match(/^RFC 5213: Proxy Mobile IPv6/);
       await page.click('.filters button[data-verdict="FAIL"]');
       const visible = await page.locator('#matrix tbody tr[data-verdict]:visible').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.verdict));
       expect(visible).to.deep.equal(['FAIL']);
       expect(await page.locator('#matrix tbody tr.rfc:visible').count(), 'the headings of RFCs with nothing shown hide').to.equal(1);
-      expect(await page.locator('#shown').textContent()).to.equal('1 of 233 requirements');
+      expect(await page.locator('#shown').textContent()).to.equal(`1 of ${ROWS} requirements`);
       const labels = await page.locator('svg.ladder g.msg .lbl').allTextContents();
       expect(labels.filter((l) => l.startsWith('PBU seq'))).to.have.length(15);
       expect(labels.filter((l) => l.startsWith('PBA seq'))).to.have.length(12);

@@ -72,6 +72,7 @@ export class LmaHarness {
       settings: this.cfg.lma, policy: new PolicyStore(this.cfg.mobileNodes, this.cfg.mags), clock: this.clock,
       dataplane: this.dp, quirks: new Quirks(opts.quirks ?? [], 'lma'), log: silentLog(this.clock, 'lma'),
       counters: this.counters, heartbeat: this.cfg.heartbeat, revocation: this.cfg.revocation, updateNotifications: this.cfg.updateNotifications, greKeys: this.cfg.greKeys, ...(opts.restart !== undefined ? { restart: opts.restart } : {}),
+      ...(this.cfg.offload !== null ? { offload: this.cfg.offload.ipv4 } : {}),
       send: (bytes, dst) => this.sent.push({ bytes, dst, msg: decodeMobilityHeader(bytes, 0, bytes.length) }),
     });
   }
@@ -215,11 +216,20 @@ export const greDomain = (): DomainConfig => domain((y) => `${y}greKeys: true\n`
 /** RFC 5844: an IPv4 HoA pool; mn1 dual-stack, v4only@ IPv4-only, fixed4@ with a fixed IPv4 HoA (mn2 stays IPv6-only). */
 export const V4ONLY = 'v4only@pmip.example';
 export const V4ONLY_MAC = '02:00:00:00:01:06';
-export const ipv4Domain = (): DomainConfig => domain((y) => `${y
+export const ipv4Domain = (): DomainConfig => domain(ipv4Yaml);
+function ipv4Yaml(y: string): string {
+  return `${y
   .replace('  maxLifetime: 3600\n', '  maxLifetime: 3600\n  ipv4Pool: 10.64.0.0/16\n')
   .replace('{ nai: mn1@pmip.example, mac: "02:00:00:00:01:01" }', '{ nai: mn1@pmip.example, mac: "02:00:00:00:01:01", ipv4: dynamic }')
 }  - { nai: ${V4ONLY}, mac: "${V4ONLY_MAC}", ipv4: dynamic, ipv6: false }
   - { nai: fixed4@pmip.example, mac: "02:00:00:00:01:07", ipv4: 10.99.0.7/24 }
+`;
+}
+
+/** RFC 6909: the IPv4 domain with one offload selector (198.51.100.0/24) and a breakout at mag1. */
+export const offloadDomain = (): DomainConfig => domain((y) => `${ipv4Yaml(y)}offload:
+  ipv4: [{ dst: 198.51.100.0/24 }]
+  mags: { mag1: { interface: brk0, address: 100.64.1.2/24, gateway: 100.64.1.1 } }
 `);
 
 /** A UPN from the LMA into a MAG core. */

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { decodeDhcpv6, encodeDhcpv4, encodeDhcpv6, encodeMobilityHeader, findOption, findOptions, innermostDhcpv6, isRelay, parsePrefix, type BindingAck, type Dhcpv6Message, type RouterAdvertisement } from '../../wire/index.js';
 import { QUIRKS, Quirks, UnknownQuirkError, quirkTable, type QuirkName } from '../../pmipd/quirks.js';
 import type { BindingRevocationAck, BindingRevocationIndication, HeartbeatMessage, UpdateNotification, UpdateNotificationAck } from '../../wire/index.js';
-import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MN1_MAC, MagHarness, V4ONLY, V4ONLY_MAC, greDomain, ipv4Domain, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, silentLog, upnTo } from './logic-fixture.js';
+import { LmaHarness, LMAA, MAG1, MAG2, MN1_LL, MN1_MAC, MagHarness, V4ONLY, V4ONLY_MAC, greDomain, ipv4Domain, offloadDomain, heartbeatDomain, heartbeatTo, notificationDomain, revocationDomain, settle, silentLog, upnTo } from './logic-fixture.js';
 import { planIpsec } from '../../pmipd/ipsec/protect.js';
 import { tunnelKeys } from '../../pmipd/gre-keys.js';
 import { Dhcpv6Relay } from '../../pmipd/mag/dhcpv6-relay.js';
@@ -14,6 +14,7 @@ import type { DomainConfig } from '../../pmipd/config.js';
 import { MagTunnelDataplane } from '../../pmipd/dataplane/backends.js';
 import type { IpBatch } from '../../pmipd/dataplane/ip-batch.js';
 import { VirtualClock } from '../../pmipd/clock.js';
+import { natScript, sessionRules } from '../../pmipd/dataplane/offload-rules.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -167,6 +168,7 @@ function relayed(q: string[]): { forward: Dhcpv6Message | null; reply: Dhcpv6Mes
 
 /** IPv4 home address scenarios (RFC 5844): mn1 dual-stack, V4ONLY IPv4-only, pool 10.64.0.0/16 */
 const V4_REQ = { type: 36, prefixLength: 0, address: '0.0.0.0' } as const;
+const OFFLOADED = { startDst: '198.51.100.0', endDst: '198.51.100.255' };
 const count = (m: { options: { type: number }[] }, type: number) => m.options.filter((o) => o.type === type).length;
 const firstPbu4 = (q: string[], mac: string) => { const h = new MagHarness({ quirks: q, cfg: ipv4Domain() }); h.rs(mac); return h.lastPbu(); };
 const registered4 = (q: string[]) => registered(q, ipv4Domain(), (spec) => {
@@ -402,6 +404,14 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   'dhcpv4-server-when-relay': { observe: (q) => servedV4(q, false).map((p) => p.message.yiaddr), normal: [], quirky: ['10.64.0.2'] },
   'no-proxy-arp': { observe: (q) => accessArpSysctls(new Quirks(q, 'mag')).proxy_arp ?? 0, normal: 1, quirky: 0 },
   'ipv4-only-pba-with-hnp': { observe: (q) => count(pba4(q, { mnId: V4ONLY, omit: [22], extra: [V4_REQ] })!, 22), normal: 0, quirky: 1 },
+  // RFC 6909 offload: the LMA answers a PBU that did not ask; the MAG's breakout rules and NAT.
+  'offload-unasked': { observe: (q) => count(new LmaHarness({ quirks: q, cfg: offloadDomain() }).pbu({ llId: LL1, extra: [V4_REQ] })!, 53), normal: 0, quirky: 1 },
+  'offload-tunnels-everything': { observe: (q) => sessionRules('acc1', '10.64.0.2', [OFFLOADED], new Quirks(q)).length, normal: 1, quirky: 0 },
+  'offload-everything': {
+    observe: (q) => sessionRules('acc1', '10.64.0.2', [OFFLOADED], new Quirks(q)),
+    normal: ['pref 190 from 10.64.0.2/32 iif acc1 to 198.51.100.0/24 table 6909'], quirky: ['pref 190 from 10.64.0.2/32 iif acc1 table 6909'],
+  },
+  'offload-no-nat': { observe: (q) => natScript(offloadDomain().offload!.mags.get('mag1')!, new Quirks(q)).includes('oifname "brk0" masquerade'), normal: true, quirky: false },
 };
 
 describe('pmipd quirks: each one deviates on the wire', () => {

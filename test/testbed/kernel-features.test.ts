@@ -29,7 +29,7 @@ describe('testbed/kernel-features', () => {
 
   it('answers for every feature', () => {
     expect(Object.keys(detected).sort()).to.deep.equal([...KERNEL_FEATURES].sort());
-    expect(KERNEL_FEATURES).to.have.length(12);
+    expect(KERNEL_FEATURES).to.have.length(13);
   });
 
   it('netns, veth and bridge are there (the test suite itself runs on them)', async () => {
@@ -51,6 +51,11 @@ describe('testbed/kernel-features', () => {
     const r = await direct('link', 'add', 'name', 'xg', 'type', 'ip6gre', 'local', '2001:db8:2::1', 'remote', '2001:db8:2::2');
     expect(detected.ip6gre).to.equal(r.ok);
     if (!r.ok) expect(r.said.trim()).to.equal('Error: Unknown device type.');
+  });
+
+  it('nft-masquerade agrees with loading a masquerading nat chain directly', async () => {
+    const r = await nsExec(ns, 'nft', ['add table ip xnat; add chain ip xnat post { type nat hook postrouting priority srcnat; }; add rule ip xnat post oifname "lo" masquerade'], { reject: false });
+    expect(detected['nft-masquerade']).to.equal(r.exitCode === 0);
   });
 
   it('mip6 agrees with adding the other Mobile IPv6 XFRM type (home address option) directly', async () => {

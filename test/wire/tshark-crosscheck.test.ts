@@ -66,6 +66,9 @@ function optionFields(f: Fields, o: KnownMobilityOption): void {
   }
 }
 
+/** Option types our decoder lays out and Wireshark 4.0 does not: RFC 6909's offload selector (53). */
+const WIRESHARK_UNKNOWN_OPTIONS = new Set([53]);
+
 function mhFields(f: Fields, mh: MobilityHeader): void {
   add(f, 'mip6.proto', mh.payloadProto);
   add(f, 'mip6.hlen', mh.headerLen);
@@ -99,7 +102,7 @@ function mhFields(f: Fields, mh: MobilityHeader): void {
   if (mh.type === 19 || mh.type === 20 || mh.type === 0) return;
   // Options of a known type decode to their own shape; raw ones (unknown or malformed) carry only a length.
   for (const o of mh.options) {
-    if (MH_OPTION_NAME[o.type]) optionFields(f, o as KnownMobilityOption);
+    if (MH_OPTION_NAME[o.type] && !WIRESHARK_UNKNOWN_OPTIONS.has(o.type)) optionFields(f, o as KnownMobilityOption);
     else add(f, UNKNOWN_OPTIONS, o.type);
   }
 }

@@ -1,0 +1,31 @@
+// RFC 6909 at the MAG: a MAG with a breakout link asks for IPv4 offload in every registration and
+// refresh PBU of an MN with IPv4 service (the option without a selector); the selectors of the
+// accepting PBA are the session's offload policy, installed beside its tunnel routes and removed
+// with them (detach, de-registration, handover away). A new MAG after a handover asks again and
+// installs what it is granted: offloaded flows have no session continuity across MAGs.
+import { findOptions, type BindingAck, type Ipv4TrafficSelector, type MobilityOptionSpec } from '../../wire/index.js';
+import type { OffloadRules } from '../dataplane/offload-rules.js';
+import type { MagDataplane } from './mag-core.js';
+
+/** The request a PBU carries (RFC 6909 §3.1: M 0, no selector: "offload what you authorise"). */
+export const OFFLOAD_REQUEST: MobilityOptionSpec = { type: 53, M: false, tsFormat: 1 };
+
+/** The selectors an accepting PBA grants (options with M set are not offered by pmipd's LMA and not applied). */
+export function grantedSelectors(msg: BindingAck): Ipv4TrafficSelector[] {
+  return findOptions(msg.options, 53).filter((o) => !o.M && o.selector !== undefined).map((o) => o.selector!);
+}
+
+/** The data plane with the session's breakout rules installed after, and removed before, its tunnel routes. */
+export function withOffload(inner: MagDataplane, rules: OffloadRules): MagDataplane {
+  return {
+    async addSession(s) {
+      await inner.addSession(s);
+      if (s.ipv4 && s.offload !== undefined && s.offload.length > 0) await rules.add(s.iface, s.ipv4.address, s.offload);
+    },
+    async removeSession(s) {
+      if (s.ipv4) await rules.remove(s.iface, s.ipv4.address);
+      await inner.removeSession(s);
+    },
+    transportMtuChanged: (mtu) => inner.transportMtuChanged(mtu),
+  };
+}
