@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostAddress, parsePrefix, subprefix, subprefixCount } from '../../wire/index.js';
-import { pollUntil } from '../poll.js';
+import { pollUntil, TimeoutError } from '../poll.js';
 import type { SupervisedProcess, Supervisor } from '../process/supervisor.js';
 import type { Testbed } from '../testbed/testbed.js';
 import { nodesOfKind, type Topology } from '../topology/model.js';
@@ -193,5 +193,18 @@ export function startRunDhcpv6Client(tb: Testbed, mn: string, label = 'dhclient6
   return startDhcpv6Client({
     supervisor: tb.supervisor, node: mn, netns: tb.nodes[mn]!.netns, iface: n.mn.ifname, dir: join(tb.runtimeDir, `dhcpv${family}-${mn}`),
     logFile: join(tb.outDir, `${label}-${mn}.log`), label, family,
+  });
+}
+
+/**
+ * Runs dhclient -4 on an MN and waits for its lease: the leased address, or null (and `note` says
+ * why) when none came within `timeoutMs`, so that a case under a broken IUT goes on to the checks.
+ */
+export async function leaseIpv4(tb: Testbed, mn: string, note: (text: string) => void, timeoutMs = 10_000): Promise<string | null> {
+  const client = await startRunDhcpv6Client(tb, mn, 'dhclient4', 4);
+  return pollUntil(async () => (await client.leased()) ?? { pending: 'no lease yet' }, { what: `a DHCPv4 lease of ${mn}`, timeoutMs }).catch((err: unknown) => {
+    if (!(err instanceof TimeoutError)) throw err;
+    note(`no DHCPv4 lease: ${err.message}`);
+    return null;
   });
 }

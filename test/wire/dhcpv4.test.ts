@@ -2,11 +2,11 @@
 // malformed input kept raw, the UDP 67/68 dispatch of the frame decoder, and every field
 // cross-checked with Wireshark's dissector.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPcapWriter } from '../../harness/capture/pcap-writer.js';
+import { addField, decodeHex, expectFieldsAgree, TSHARK, tsharkLayerFields, type Fields } from '../support/tshark-fields.js';
 import {
   decodeDhcpv4, decodeFrame, dhcpv4Router, dhcpv4Summary, dhcpv4Type, encodeDhcpv4, encodeEthernet, encodeIpv4, encodeUdp,
   ETHERTYPE_IPV4, fromHex, LINKTYPE_ETHERNET, summarizeFrame, toHex, type Dhcpv4Message, type Dhcpv4Option,
@@ -43,12 +43,7 @@ const RELAYED = header(1, '0000', zeros(4), '0a400001', 1) + [
 ].join('');
 
 const bytes = (hex: string) => fromHex(hex);
-const decode = (hex: string): Dhcpv4Message => {
-  const b = bytes(hex);
-  const m = decodeDhcpv4(b, 0, b.length);
-  expect(m, hex).to.not.equal(null);
-  return m!;
-};
+const decode = (hex: string): Dhcpv4Message => decodeHex(decodeDhcpv4, hex, fromHex);
 
 describe('DHCPv4 codec (RFC 2131, RFC 2132)', function () {
   it('decodes a DISCOVER: header fields, options, padding after End', function () {
@@ -134,13 +129,11 @@ describe('DHCPv4 codec (RFC 2131, RFC 2132)', function () {
   });
 
   describe('cross-checked with tshark', function () {
-    const TSHARK = '/usr/bin/tshark';
     let dir = '';
     before(function () { if (!existsSync(TSHARK)) this.skip(); dir = mkdtempSync(join(tmpdir(), 'pmip-dhcpv4-')); });
     after(function () { if (dir !== '') rmSync(dir, { recursive: true, force: true }); });
 
-    type Fields = Map<string, string[]>;
-    const add = (f: Fields, k: string, v: string | number) => { const l = f.get(k); if (l) l.push(String(v)); else f.set(k, [String(v)]); };
+    const add = addField;
     const hex = (n: number, w: number) => `0x${n.toString(16).padStart(w, '0')}`;
 
     function ours(m: Dhcpv4Message): Fields {
@@ -181,18 +174,6 @@ describe('DHCPv4 codec (RFC 2131, RFC 2132)', function () {
       return f;
     }
 
-    function theirs(node: unknown, f: Fields = new Map()): Fields {
-      if (Array.isArray(node)) { for (const x of node) if (typeof x !== 'string') theirs(x, f); return f; }
-      if (node && typeof node === 'object') {
-        for (const [k, v] of Object.entries(node)) {
-          if (typeof v === 'string') add(f, k, v);
-          else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) for (const x of v) add(f, k, x);
-          else theirs(v, f);
-        }
-      }
-      return f;
-    }
-
     it('every field both decoders show agrees, message by message', function () {
       const messages = [DISCOVER, OFFER, RELAYED];
       const file = join(dir, 'dhcpv4.pcap');
@@ -203,17 +184,9 @@ describe('DHCPv4 codec (RFC 2131, RFC 2132)', function () {
         w.write(encodeEthernet({ dst: 'ff:ff:ff:ff:ff:ff', src: '02:00:00:00:01:01', ethertype: ETHERTYPE_IPV4 }, ip), 1_800_000_000 + i);
       });
       w.close();
-      const out = execFileSync(TSHARK, ['-r', file, '-T', 'json', '--no-duplicate-keys'], { maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
-      const packets = JSON.parse(out.toString()) as { _source: { layers: { dhcp: unknown } } }[];
+      const packets = tsharkLayerFields(file, 'dhcp');
       expect(packets).to.have.length(messages.length);
-      messages.forEach((m, i) => {
-        const want = ours(decode(m));
-        const got = theirs(packets[i]!._source.layers.dhcp);
-        for (const [k, v] of want) {
-          // --no-duplicate-keys merges a repeated key's subtrees: compare those as sets.
-          expect([...(got.get(k) ?? [])].sort(), `message ${i} (${dhcpv4Summary(decode(m))}) field ${k}`).to.deep.equal([...v].sort());
-        }
-      });
+      messages.forEach((m, i) => expectFieldsAgree(ours(decode(m)), packets[i]!, `message ${i} (${dhcpv4Summary(decode(m))})`));
     });
   });
 });

@@ -2,11 +2,11 @@
 // option structure, malformed input kept raw, the UDP 546/547 dispatch of the frame decoder, and
 // every field cross-checked with Wireshark's dissector.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPcapWriter } from '../../harness/capture/pcap-writer.js';
+import { addField, decodeHex, expectFieldsAgree, TSHARK, tsharkLayerFields, type Fields } from '../support/tshark-fields.js';
 import {
   decodeDhcpv6, decodeFrame, dhcpv6Summary, encodeDhcpv6, encodeIpv6, encodeUdp, fromHex, iaNaAddresses, innermostDhcpv6, isRelay,
   LINKTYPE_RAW, toHex, type Dhcpv6Message, type Dhcpv6Option,
@@ -41,12 +41,7 @@ const relayForward = (inner: string): string => [
 ].join('');
 
 const bytes = (hex: string) => fromHex(hex);
-const decode = (hex: string): Dhcpv6Message => {
-  const b = bytes(hex);
-  const m = decodeDhcpv6(b, 0, b.length);
-  expect(m, hex).to.not.equal(null);
-  return m!;
-};
+const decode = (hex: string): Dhcpv6Message => decodeHex(decodeDhcpv6, hex, fromHex);
 
 describe('DHCPv6 codec (RFC 8415)', function () {
   it('decodes a Solicit option by option', function () {
@@ -138,13 +133,11 @@ describe('DHCPv6 codec (RFC 8415)', function () {
   });
 
   describe('cross-checked with tshark', function () {
-    const TSHARK = '/usr/bin/tshark';
     let dir = '';
     before(function () { if (!existsSync(TSHARK)) this.skip(); dir = mkdtempSync(join(tmpdir(), 'pmip-dhcpv6-')); });
     after(function () { if (dir !== '') rmSync(dir, { recursive: true, force: true }); });
 
-    type Fields = Map<string, string[]>;
-    const add = (f: Fields, k: string, v: string | number) => { const l = f.get(k); if (l) l.push(String(v)); else f.set(k, [String(v)]); };
+    const add = addField;
     const colons = (hex: string) => hex.replace(/(..)(?!$)/g, '$1:');
 
     function ours(m: Dhcpv6Message, f: Fields = new Map()): Fields {
@@ -172,18 +165,6 @@ describe('DHCPv6 codec (RFC 8415)', function () {
       return f;
     }
 
-    function theirs(node: unknown, f: Fields = new Map()): Fields {
-      if (Array.isArray(node)) { for (const x of node) if (typeof x === 'string') continue; else theirs(x, f); return f; }
-      if (node && typeof node === 'object') {
-        for (const [k, v] of Object.entries(node)) {
-          if (typeof v === 'string') add(f, k, v);
-          else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) for (const x of v) add(f, k, x);
-          else theirs(v, f);
-        }
-      }
-      return f;
-    }
-
     it('every field both decoders show agrees, message by message', function () {
       const messages = [SOLICIT, REPLY, relayForward(SOLICIT), relayForward(REPLY).replace(/^0c/, '0d'), relayForward(relayForward(SOLICIT))];
       const file = join(dir, 'dhcpv6.pcap');
@@ -193,18 +174,9 @@ describe('DHCPv6 codec (RFC 8415)', function () {
         w.write(encodeIpv6({ src: '2001:db8::1', dst: '2001:db8::2', nextHeader: 17, hopLimit: 64, payload: udp }), 1_800_000_000 + i);
       });
       w.close();
-      const out = execFileSync(TSHARK, ['-r', file, '-T', 'json', '--no-duplicate-keys'], { maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
-      const packets = JSON.parse(out.toString()) as { _source: { layers: { dhcpv6: unknown } } }[];
+      const packets = tsharkLayerFields(file, 'dhcpv6');
       expect(packets).to.have.length(messages.length);
-      messages.forEach((hex, i) => {
-        const want = ours(decode(hex));
-        const got = theirs(packets[i]!._source.layers.dhcpv6);
-        for (const [k, v] of want) {
-          // --no-duplicate-keys merges a repeated key's subtrees: compare those as sets.
-          const g = got.get(k) ?? [];
-          expect([...g].sort(), `message ${i} (${dhcpv6Summary(decode(hex))}) field ${k}`).to.deep.equal([...v].sort());
-        }
-      });
+      messages.forEach((hex, i) => expectFieldsAgree(ours(decode(hex)), packets[i]!, `message ${i} (${dhcpv6Summary(decode(hex))})`));
     });
   });
 });
