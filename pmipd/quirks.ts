@@ -115,6 +115,10 @@ export const QUIRKS = {
   'pba-no-ipv4-reply-on-refresh': { role: 'lma', breaks: ['V4-06'], does: 'a PBA accepting a refresh carries no IPv4 HoA Reply option' },
   'no-ipv4-default-router': { role: 'lma', breaks: ['V4-07'], does: 'accepting PBAs carry no IPv4 Default-Router Address option' },
   'ipv4-only-pba-with-hnp': { role: 'lma', breaks: ['V4-08'], does: 'the PBA to a PBU with only an IPv4 HoA Request carries an HNP option ::/0' },
+  // Clean-up timing, judged on state dumps (harness/conformance/case.ts untilState)
+  'dereg-ack-cleanup-late': { role: 'mag', breaks: ['DEREG-05'], does: 'after the PBA accepting a de-registration the MAG keeps the session (BUL entry, routes) for 5 × INITIAL_BINDACK_TIMEOUT instead of removing it at once' },
+  'bce-delete-late': { role: 'lma', breaks: ['DEREG-11'], does: 'an accepted de-registration deletes the BCE after 4 × MinDelayBeforeBCEDelete instead of 1' },
+  'bce-expires-late': { role: 'lma', breaks: ['LMA-BCE-14'], does: 'a binding nothing refreshes is deleted 8 s after its lifetime ran out instead of when it runs out' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

@@ -349,7 +349,7 @@ export class LmaCore {
     bce.lastTimestamp = v.timestamp === undefined ? null : timestampNumber(v.timestamp);
     bce.lastSeq = v.seq;
     bce.timer?.cancel();
-    bce.timer = clock.setTimer(granted * 4000, () => this.expire(bce));
+    bce.timer = clock.setTimer(granted * 4000 + (quirks.has('bce-expires-late') ? 8000 : 0), () => this.expire(bce));
     counters.inc('accepted');
     const acknowledge = () => {
       if (v.ackRequested) {
@@ -455,7 +455,7 @@ export class LmaCore {
       this.delete(bce, 'de-registered');
     } else {
       for (const p of bce.hnps) dataplane.blackholePrefix(p);
-      bce.timer = clock.setTimer(settings.minDelayBeforeBCEDelete, () => this.delete(bce, 'MinDelayBeforeBCEDelete passed'));
+      bce.timer = clock.setTimer(settings.minDelayBeforeBCEDelete * (quirks.has('bce-delete-late') ? 4 : 1), () => this.delete(bce, 'MinDelayBeforeBCEDelete passed'));
     }
     this.releaseWaiters(bce);
   }
