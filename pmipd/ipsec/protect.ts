@@ -3,8 +3,8 @@
 //   manual: pmipd installs the pair's SAs (keys from the domain file) and the SPD itself, and
 //           removes them on stop;
 //   ikev2:  an IKE daemon (strongSwan's charon, started by the testbed) does; a MAG waits until
-//           the SAs with its LMA exist before its first PBU; the LMA's daemon has its policies in
-//           place (trap) from the start.
+//           the SAs with its LMA and an ESP out policy for the Mobility Header exist before its
+//           first PBU; both daemons have their policies in place (trap) from the start.
 // Quirks: no-ipsec (both roles: nothing protected, unprotected accepted), accept-unprotected-pbu
 // (LMA: an allow policy lets MH in without ESP), wrong-spi-per-mag (LMA: one SA for every MAG).
 import { ipBatch, nsExec } from '../../harness/netns.js';

@@ -93,6 +93,8 @@ src 2001:db8::2/128 dst 2001:db8::1/128 proto mobility-header
   it('writes strongSwan a connection per pair: MH traffic selectors, the ESP proposal, the MAG initiating, the LMA trapping', () => {
     const peer = { name: 'mag1', local: '2001:db8::1', remote: '2001:db8::2', psk: 'ab'.repeat(32) };
     const lma = swanctlConf({ peers: [peer], start: 'trap', esp: 'null-sha256', mode: 'transport' });
+    expect(lma).to.include('mobike = no');
+    expect(swanctlConf({ peers: [peer], start: 'trap|start', esp: 'null-sha256', mode: 'transport' })).to.include('start_action = trap|start');
     expect(lma).to.include('local_ts = 2001:db8::1/128[135]').and.include('esp_proposals = null-sha256').and.include('start_action = trap').and.include(`secret = 0x${'ab'.repeat(32)}`);
     expect(swanctlConf({ peers: [peer], start: 'start', esp: 'aes-gcm-128', mode: 'tunnel' })).to.include('start_action = start').and.include('esp_proposals = aes128gcm16').and.include('mode = tunnel');
   });
