@@ -13,11 +13,9 @@ import { captureFile } from '../../harness/testbed/captures.js';
 import { CaptureWatch, type LiveFrame } from '../../harness/conformance/live-capture.js';
 import { pollUntil } from '../../harness/poll.js';
 import { primaryAddress } from '../../harness/topology/model.js';
-import { IPV4_HOA_POOL } from '../../harness/iut/pmipd-ipv4.js';
-import { defaultRouterOf, parseIpv4Prefix } from '../../pmipd/ipv4/addresses.js';
+import { CN4, setUpIpv4 } from './dual-stack-fixture.js';
 
 interface BindingDump { mnId: string; hnps: string[]; proxyCoa: string; ipv4?: string; greKeys?: { down?: number; up?: number } }
-const CN4 = '192.0.2.2';
 const GRE_IPV4 = 0x0800, GRE_IPV6 = 0x86dd;
 
 describe('pmipd end to end: GRE keys with a dual-stack MN over the tun forwarder, IPv4 and IPv6 both ways', function () {
@@ -88,12 +86,7 @@ describe('pmipd end to end: GRE keys with a dual-stack MN over the tun forwarder
     first = await binding();
     expect(first.ipv4, JSON.stringify(first)).to.match(/^10\.64\.\d+\.\d+\/16$/);
     v4 = first.ipv4!.split('/')[0]!;
-    const ip = (node: string, ...args: string[]) => tb!.exec(node, 'ip', ['-4', ...args]);
-    await ip('mn1', 'addr', 'add', first.ipv4!, 'dev', 'eth0');
-    await ip('mn1', 'route', 'add', 'default', 'via', defaultRouterOf(parseIpv4Prefix(IPV4_HOA_POOL)));
-    await ip('lma1', 'addr', 'add', '192.0.2.1/24', 'dev', 'eth2');
-    await ip('cn1', 'addr', 'add', `${CN4}/24`, 'dev', 'eth0');
-    await ip('cn1', 'route', 'add', 'default', 'via', '192.0.2.1');
+    await setUpIpv4(tb!, first.ipv4!);
     await bothWaysInGre('mag1-lma1', first.greKeys, first.proxyCoa, primaryAddress(tb!.topology.nodes.lma1!)!);
   });
 
