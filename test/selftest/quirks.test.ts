@@ -90,6 +90,14 @@ describe(`self-validation: the suite against pmipd over ${DATAPLANE}, without an
     const t0 = Date.now();
     outcomes = await runSuite({ runs, iut: 'pmipd', jobs: JOBS, outDir: dirs.out, dataplane: DATAPLANE });
     process.stdout.write(`      (${runs.length} case runs, ${JOBS} at a time, in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+    // A run of selected cases (PMIP_SELFTEST_CASES) is one to read: each quirk run's new FAILs and time.
+    if (ONLY.length > 0) {
+      for (const o of outcomes.filter((x) => x.quirks.length > 0)) {
+        const before = failSet(outcomes.filter((x) => x.quirks.length === 0 && x.case === o.case));
+        const turned = [...failSet([o])].filter((id) => !before.has(id)).sort();
+        process.stdout.write(`      ${o.label}: ${turned.length > 0 ? turned.join(', ') : 'nothing'} FAIL (${(o.elapsedMs / 1000).toFixed(1)} s)\n`);
+      }
+    }
   });
 
   const clean = () => outcomes.filter((o) => o.quirks.length === 0);
