@@ -126,6 +126,10 @@ export const QUIRKS = {
   'router-arp-ignored': { role: 'mag', breaks: ['V4-10'], does: 'the MAG does not answer ARP for the default-router address it owns (arp_ignore 8 on the access links)' },
   'dhcpv4-server-when-relay': { role: 'mag', breaks: ['V4-10'], does: 'the MAG answers DHCPv4 itself even when option 39 says relay (S = 0)' },
   'no-proxy-arp': { role: 'mag', breaks: ['V4-11'], does: 'no proxy ARP on the access links: ARP for other addresses of the MN\'s IPv4 home subnet goes unanswered' },
+  // Clean-up timing, judged on state dumps (harness/conformance/case.ts untilState)
+  'dereg-ack-cleanup-late': { role: 'mag', breaks: ['DEREG-05'], does: 'after the PBA accepting a de-registration the MAG keeps the session (BUL entry, routes) for 5 × INITIAL_BINDACK_TIMEOUT instead of removing it at once' },
+  'bce-delete-late': { role: 'lma', breaks: ['DEREG-11'], does: 'an accepted de-registration deletes the BCE after 4 × MinDelayBeforeBCEDelete instead of 1' },
+  'bce-expires-late': { role: 'lma', breaks: ['LMA-BCE-14'], does: 'a binding nothing refreshes is deleted 8 s after its lifetime ran out instead of when it runs out' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

@@ -174,6 +174,9 @@ function formatFailure(v: RequirementResult): string {
 }
 
 /** One run of a case: the testbed, the testers, the live judgements, the result. */
+/** What `untilState` saw: whether the state changed within the deadline and the sure bounds of when. */
+export interface StateChange { reached: boolean; lastOtherAt: number | null; reachedBy: number | null }
+
 export class CaseRun {
   readonly def: CaseDefinition;
   topology!: Topology;
@@ -421,43 +424,31 @@ export class CaseRun {
   }
 
   /**
-   * Polls the state dump of `node` until it does (`present`) or does not mention `text`; resolves
-   * with the ms it took, null at the deadline or when the implementation offers no dump.
+   * Polls the state dump of `node` until it does (`present`) or does not mention `text`; null when
+   * the implementation offers no dump. A dump takes a while to fetch (a control request into a
+   * namespace: ~1.2 s on a loaded machine), and the moment it describes lies anywhere within the
+   * fetch, so a timing check may hold against the IUT only these sure bounds (epoch ms):
+   * `lastOtherAt`, the start of the last fetch still showing the other state (the change came
+   * after it; null when the first fetch already showed the wanted state), and `reachedBy`, the end
+   * of the first fetch showing the wanted state (the change came before it; null: not reached
+   * before the deadline, then `reached` is false).
    */
-  async waitForState(node: string, text: string, present: boolean, timeoutMs: number): Promise<number | null> {
-    const t0 = Date.now();
-    try {
-      await pollUntil(async () => (await this.stateMentions(node, text)) === present, { what: `${node}'s state to ${present ? '' : 'stop '}mention${present ? '' : 'ing'} ${text}`, timeoutMs, maxIntervalMs: 25 });
-      return Date.now() - t0;
-    } catch (err) {
-      if (err instanceof TimeoutError) return null;
-      throw err;
-    }
-  }
-
-  /**
-   * Polls the state dump of `node` until it stops mentioning `text`. A dump takes a while to fetch
-   * (a control request into a namespace, slow on a loaded machine), so the moment the entry went is
-   * only known to lie after the start of the last poll that still listed it: `lastSeenAt` (epoch ms,
-   * null when no poll saw it), the bound a timing check may hold against the IUT. `gone`: false at
-   * the deadline; null when the implementation offers no dump.
-   */
-  async untilGoneFromState(node: string, text: string, timeoutMs: number): Promise<{ gone: boolean; lastSeenAt: number | null } | null> {
-    let lastSeenAt: number | null = null;
+  async untilState(node: string, text: string, present: boolean, timeoutMs: number): Promise<StateChange | null> {
+    let lastOtherAt: number | null = null, reachedBy: number | null = null;
     let offered = true;
     try {
       await pollUntil(async () => {
         const at = Date.now();
         const mentioned = await this.stateMentions(node, text);
         if (mentioned === null) { offered = false; return true; }
-        if (mentioned) lastSeenAt = at;
-        return !mentioned;
-      }, { what: `${node}'s state to stop mentioning ${text}`, timeoutMs, maxIntervalMs: 25 });
-      return offered ? { gone: true, lastSeenAt } : null;
+        if (mentioned !== present) { lastOtherAt = at; return false; }
+        reachedBy = Date.now();
+        return true;
+      }, { what: `${node}'s state to ${present ? '' : 'stop '}mention${present ? '' : 'ing'} ${text}`, timeoutMs, maxIntervalMs: 25 });
     } catch (err) {
-      if (err instanceof TimeoutError) return { gone: false, lastSeenAt };
-      throw err;
+      if (!(err instanceof TimeoutError)) throw err;
     }
+    return offered ? { reached: reachedBy !== null, lastOtherAt, reachedBy } : null;
   }
 
   /** An operator command to the IUT of `node` (pmipd: revoke, notify); fails when it offers none. */

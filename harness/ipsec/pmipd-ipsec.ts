@@ -53,7 +53,7 @@ export async function prepareIpsec(ctx: IutContext, domain: Record<string, unkno
   await recordEspSas(capturesDir(ctx), manualSas(keys));
 }
 
-/** ikev2: starts the node's charon with a connection per pair (the MAG initiating) and loads it. */
+/** ikev2: starts the node's charon with a connection per pair (the MAG trapping and initiating, the LMA trapping) and loads it. */
 export async function startIpsec(ctx: IutContext, domain: Record<string, unknown>, quirks: readonly string[]): Promise<NodeIpsec> {
   if (modeOf(domain) !== 'ikev2') return NONE;
   const keys = await keysOf(ctx, domain, quirks);
@@ -67,7 +67,7 @@ export async function startIpsec(ctx: IutContext, domain: Record<string, unknown
   const charon = await startCharon({
     supervisor: ctx.supervisor, node: ctx.node.id, netns: ctx.netns, runtimeDir,
     logFile: join(dirname(ctx.logFile), `${ctx.node.id}-charon.log`),
-    swanctlText: swanctlConf({ peers, start: lma ? 'trap' : 'start', esp: keys.esp, mode: quirks.includes('esp-tunnel-mode') ? 'tunnel' : 'transport' }),
+    swanctlText: swanctlConf({ peers, start: lma ? 'trap' : 'trap|start', esp: keys.esp, mode: quirks.includes('esp-tunnel-mode') ? 'tunnel' : 'transport' }),
   });
   // What IKEv2 negotiated, so that an encrypting transform stays judgeable.
   const record = async () => recordEspSas(capturesDir(ctx), parseXfrmStates(await charon.xfrmStates()));

@@ -42,9 +42,20 @@ swanctl {
 
 export interface IkePeer { name: string; local: string; remote: string; psk: string }
 
-/** swanctl.conf of one node: a connection per peer, the MH between the two addresses as traffic selector. */
-/** `start`: initiate at load (a MAG); `trap`: policies now, IKE when traffic needs it (the LMA); `none`: on request (benchmarks). */
-export type StartAction = 'start' | 'trap' | 'none';
+/**
+ * `trap|start`: policies now and initiate at load (a MAG: no Mobility Header can ever leave in
+ * clear, not before its CHILD_SA exists, nor while charon replaces or re-installs it; charon
+ * installs a CHILD_SA's SAs before its policies); `trap`: policies now, IKE when traffic needs it
+ * (the LMA); `start`: initiate at load only; `none`: on request (benchmarks).
+ */
+export type StartAction = 'trap|start' | 'start' | 'trap' | 'none';
+
+/**
+ * swanctl.conf of one node: a connection per peer, the MH between the two addresses as traffic
+ * selector. MOBIKE off: MAG and LMA addresses are fixed, and a MAG's data plane makes tunnel
+ * interfaces and addresses come and go, each of which made charon send MOBIKE address updates
+ * (and could make it roam the SAs, re-installing them and their policies).
+ */
 
 export function swanctlConf(o: { peers: IkePeer[]; start: StartAction; esp: EspAlgorithm; mode: XfrmMode }): string {
   const conns = o.peers.map((p) => `  pmip-${p.name} {
@@ -52,6 +63,7 @@ export function swanctlConf(o: { peers: IkePeer[]; start: StartAction; esp: EspA
     local_addrs = ${p.local}
     remote_addrs = ${p.remote}
     proposals = aes128-sha256-x25519
+    mobike = no
     local { auth = psk
       id = ${p.local} }
     remote { auth = psk

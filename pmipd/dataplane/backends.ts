@@ -217,7 +217,15 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
     this.ipv4 = new Ipv4Routes(ip, log, name === 'tun', TABLE_UPLINK, PREF_UPLINK);
   }
 
-  routeIpv4(address: string, proxyCoa: string): void { void this.ipv4.routeHoa(address, this.tunnels.get(proxyCoa) ?? TUNNEL_DEVICE); }
+  /** A GRE-keyed session's IPv4 HoA rides the tunnel of its HNPs (routed first), else the MAG's plain one. */
+  routeIpv4(address: string, proxyCoa: string, hnps: readonly Prefix[] = []): void {
+    const gre = hnps.map((h) => this.gre?.deviceOf(h.text)).find((d) => d !== undefined);
+    if (gre === undefined) { void this.ipv4.routeHoa(address, this.tunnels.get(proxyCoa) ?? TUNNEL_DEVICE); return; }
+    // The device is made (and set up) by lines just queued on the IPv6 batch; an IPv4 route through
+    // a device not yet up is refused (ENETDOWN): route once they ran, and acknowledge after that.
+    const before = this.inFlight;
+    this.inFlight = Promise.all([before, before.then(() => this.ipv4.routeHoa(address, gre))]);
+  }
   removeIpv4(address: string): void { void this.ipv4.removeHoa(address); }
 
   override async stop(afterFailedStart = false): Promise<void> {
@@ -381,7 +389,8 @@ export class MagTunnelDataplane extends Base implements MagBackend {
       if (!this.quirks.has('local-host-routed-locally')) lines.push(localHostRule('add', h, s.iface, uplink));
     }
     await this.ip.runOrThrow(lines);
-    if (s.ipv4) await this.ipv4.addMnSession(s.iface, s.ipv4, s.ipv4AnySource === true);
+    const greDevice = uplink !== TABLE_UPLINK ? this.gre?.deviceOf(sessionUser(s)) : undefined;
+    if (s.ipv4) await this.ipv4.addMnSession(s.iface, s.ipv4, s.ipv4AnySource === true, greDevice !== undefined ? { table: uplink, device: greDevice } : undefined);
   }
 
   async removeSession(s: SessionRoute): Promise<void> {

@@ -1,5 +1,5 @@
 // The IPv4 half of the data plane (RFC 5844 §3.1.3, §3.2.4): IPv4 home addresses ride the same
-// tunnel as IPv6, as next header 4. Only the tun back-end carries them (its engine takes IPv4 inner
+// tunnel as IPv6, as next header 4 (in a GRE-keyed session's own tunnel: protocol type 0x0800). Only the tun back-end carries them (its engine takes IPv4 inner
 // packets); ip6tnl is created in mode ip6ip6 and seg6 steers next header 41 only, so with them an
 // IPv4 session is signalled but not forwarded (logged once). The data plane's `ip -batch` runs
 // with -6, so IPv4 gets a batch of its own (-4), in the same namespace, started on first use.
@@ -11,8 +11,8 @@ import { setSysctl } from './sysctl.js';
 export class Ipv4Routes {
   /** Access interface + default-router address -> sessions using it (the MAG answers ARP for it). */
   private readonly routerUsers = new Map<string, number>();
-  /** Access interface + HoA -> the source its uplink rule selects (the HoA; any with a quirk). */
-  private readonly uplinkFrom = new Map<string, string>();
+  /** Access interface + HoA -> the source its uplink rule selects (the HoA; any with a quirk) and that rule's table. */
+  private readonly uplinkFrom = new Map<string, { from: string; table: number }>();
   private ipForward: string | null = null;
   private warned = false;
   private batch: IpBatch | null = null;
@@ -48,7 +48,11 @@ export class Ipv4Routes {
     await this.ip(['route', 'add', 'default', 'dev', device, 'table', String(this.table)]);
   }
 
-  async addMnSession(iface: string, g: Ipv4Grant, anySource = false): Promise<void> {
+  /**
+   * `uplink`: the session's own tunnel and table (RFC 5845 GRE keys: one device per session) instead
+   * of the shared one; its IPv4 default route is made here (the table's IPv6 routes are the caller's).
+   */
+  async addMnSession(iface: string, g: Ipv4Grant, anySource = false, uplink?: { table: number; device: string }): Promise<void> {
     if (!this.usable(`IPv4 HoA ${g.address}`)) return;
     const key = `${iface} ${g.router}`;
     const n = this.routerUsers.get(key) ?? 0;
@@ -58,15 +62,17 @@ export class Ipv4Routes {
     await this.ip(['route', 'replace', `${g.address}/32`, 'dev', iface]);
     // V4-09: only the assigned HoA enters the tunnel from this link.
     const from = anySource ? '0.0.0.0/0' : `${g.address}/32`;
-    this.uplinkFrom.set(`${iface} ${g.address}`, from);
-    await this.ip(['rule', 'add', 'pref', String(this.pref), 'from', from, 'iif', iface, 'table', String(this.table)]);
+    const table = uplink?.table ?? this.table;
+    this.uplinkFrom.set(`${iface} ${g.address}`, { from, table });
+    if (uplink !== undefined) await this.ip(['route', 'replace', 'default', 'dev', uplink.device, 'table', String(table)]);
+    await this.ip(['rule', 'add', 'pref', String(this.pref), 'from', from, 'iif', iface, 'table', String(table)]);
   }
 
   async removeMnSession(iface: string, g: Ipv4Grant): Promise<void> {
     if (!this.carries) return;
-    const from = this.uplinkFrom.get(`${iface} ${g.address}`) ?? `${g.address}/32`;
+    const { from, table } = this.uplinkFrom.get(`${iface} ${g.address}`) ?? { from: `${g.address}/32`, table: this.table };
     this.uplinkFrom.delete(`${iface} ${g.address}`);
-    await this.ip(['rule', 'del', 'pref', String(this.pref), 'from', from, 'iif', iface, 'table', String(this.table)], true);
+    await this.ip(['rule', 'del', 'pref', String(this.pref), 'from', from, 'iif', iface, 'table', String(table)], true);
     await this.ip(['route', 'del', `${g.address}/32`, 'dev', iface], true);
     const key = `${iface} ${g.router}`;
     const n = (this.routerUsers.get(key) ?? 1) - 1;

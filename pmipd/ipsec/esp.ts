@@ -5,6 +5,7 @@
 // One SA pair per MAG–LMA pair (SEC-05). The SPD selects the Mobility Header (protocol 135, every
 // MH type: PBU/PBA and Heartbeat, BRI/BRA, UPN/UPA alike) between the pair's two addresses (SEC-04).
 import { ESP_KEY_OCTETS, espSaFrom, espSaKeyHex, type EspAlgorithm, type EspSa } from '../../wire/esp.js';
+import { parsePrefixLoose, prefixContains } from '../../wire/prefix.js';
 
 export const IPSEC_MODES = ['off', 'manual', 'ikev2'] as const;
 export type IpsecMode = (typeof IPSEC_MODES)[number];
@@ -88,4 +89,65 @@ export function parseXfrmStates(text: string): EspSa[] {
     out.push(espSaFrom(Number.parseInt(head[3]!, 16), alg, key, { src: head[1]!, dst: head[2]! }));
   }
   return out;
+}
+
+/** One entry of `ip xfrm policy` output, as far as deciding what protects an outgoing Mobility Header needs. */
+export interface XfrmPolicy {
+  src: string;
+  dst: string;
+  /** Upper-layer protocol of the selector; undefined: any. */
+  proto?: number;
+  /** Mobility Header type of the selector (`type N`); undefined: any. */
+  mhType?: number;
+  dir: string;
+  /** Lower wins (the kernel's order). */
+  priority: number;
+  action: 'allow' | 'block';
+  /** The templates' protocols (`esp`, …); none: the policy lets packets pass in clear. */
+  tmpl: string[];
+}
+
+// `ip` prints protocol 135 by its /etc/protocols name where it has one.
+const MH_PROTO_NAMES = new Set(['135', 'mobility-header', 'ipv6-mh', 'mh']);
+
+/** The policies of `ip xfrm policy` output (socket policies and unknown protocols are kept as seen). */
+export function parseXfrmPolicies(text: string): XfrmPolicy[] {
+  const out: XfrmPolicy[] = [];
+  for (const block of text.split(/^(?=src )/m)) {
+    const head = /^src (\S+) dst (\S+)(?: proto (\S+))?(?: type (\d+))?/.exec(block);
+    const dir = /\bdir (\S+)/.exec(block);
+    if (head === null || dir === null) continue;
+    const protoText = head[3];
+    const proto = protoText === undefined ? undefined : MH_PROTO_NAMES.has(protoText) ? 135 : Number.isInteger(Number(protoText)) ? Number(protoText) : -1;
+    out.push({
+      src: head[1]!, dst: head[2]!, dir: dir[1]!,
+      ...(proto !== undefined ? { proto } : {}),
+      ...(head[4] !== undefined ? { mhType: Number(head[4]) } : {}),
+      priority: Number(/\bpriority (\d+)/.exec(block)?.[1] ?? 0),
+      action: /\baction block\b/.test(block) ? 'block' : 'allow',
+      tmpl: [...block.matchAll(/^\s+proto (\S+) /gm)].map((m) => m[1]!),
+    });
+  }
+  return out;
+}
+
+/**
+ * The out policy the kernel applies to a Mobility Header of type `mhType` from `src` to `dst` (the
+ * matching one of lowest priority value), or undefined: such a packet leaves in clear.
+ */
+export function outPolicyForMh(policies: readonly XfrmPolicy[], src: string, dst: string, mhType: number): XfrmPolicy | undefined {
+  const covers = (sel: string, addr: string) => { const p = parsePrefixLoose(sel); return p !== null && prefixContains(p, addr); };
+  return policies
+    .filter((p) => p.dir === 'out' && (p.proto === undefined || p.proto === 135) && (p.mhType === undefined || p.mhType === mhType) && covers(p.src, src) && covers(p.dst, dst))
+    .reduce<XfrmPolicy | undefined>((best, p) => (best === undefined || p.priority < best.priority ? p : best), undefined);
+}
+
+/** Whether every Mobility Header from `src` to `dst` leaves inside ESP under these policies; else the first type that would not, and why. */
+export function mhUnprotectedOut(policies: readonly XfrmPolicy[], src: string, dst: string): string | null {
+  for (let type = 0; type < 256; type++) {
+    const p = outPolicyForMh(policies, src, dst, type);
+    if (p === undefined) return `no out policy selects MH type ${type} to ${dst}`;
+    if (p.action !== 'allow' || !p.tmpl.includes('esp')) return `the out policy for MH type ${type} to ${dst} (priority ${p.priority}) ${p.action === 'block' ? 'blocks it' : 'has no ESP template'}`;
+  }
+  return null;
 }

@@ -3,8 +3,8 @@
 //   manual: pmipd installs the pair's SAs (keys from the domain file) and the SPD itself, and
 //           removes them on stop;
 //   ikev2:  an IKE daemon (strongSwan's charon, started by the testbed) does; a MAG waits until
-//           the SAs with its LMA exist before its first PBU; the LMA's daemon has its policies in
-//           place (trap) from the start.
+//           the SAs with its LMA and an ESP out policy for the Mobility Header exist before its
+//           first PBU; both daemons have their policies in place (trap) from the start.
 // Quirks: no-ipsec (both roles: nothing protected, unprotected accepted), accept-unprotected-pbu
 // (LMA: an allow policy lets MH in without ESP), wrong-spi-per-mag (LMA: one SA for every MAG).
 import { ipBatch, nsExec } from '../../harness/netns.js';
@@ -12,7 +12,7 @@ import { pollUntil, TimeoutError } from '../../harness/poll.js';
 import type { Logger } from '../log.js';
 import type { Quirks } from '../quirks.js';
 import { ESP_KEY_OCTETS, espSaFrom, type EspSa } from '../../wire/esp.js';
-import { parseXfrmStates, QUIRK_POLICY_PRIORITY, xfrmAlgorithm, xfrmPolicyLines, xfrmStateDeleteLine, xfrmStateLine } from './esp.js';
+import { mhUnprotectedOut, parseXfrmPolicies, parseXfrmStates, QUIRK_POLICY_PRIORITY, xfrmAlgorithm, xfrmPolicyLines, xfrmStateDeleteLine, xfrmStateLine } from './esp.js';
 import type { IpsecSettings, PairKeys } from './settings.js';
 
 export class IpsecUnavailable extends Error {
@@ -132,21 +132,32 @@ export async function protectSignalling(o: ProtectOptions): Promise<() => Promis
   return cleanup;
 }
 
-/** ikev2 at a MAG: polls until the IKE daemon installed an SA each way with the LMA. */
+/**
+ * ikev2 at a MAG: polls until the IKE daemon installed an SA each way with the LMA AND the
+ * kernel's out policy for every Mobility Header to the LMA has an ESP template. charon installs a
+ * CHILD_SA's SAs first and its policies after them (separate netlink requests, milliseconds apart
+ * on a loaded VM): a PBU sent once the SAs alone exist matches no policy and leaves in clear.
+ */
 async function waitForSas(o: ProtectOptions, lma: string): Promise<void> {
   const t0 = Date.now();
   let seen = '';
+  /** When each half was first seen (ms after t0): the log shows the gap a wait for SAs alone missed. */
+  let sasAt: number | undefined, policyAt: number | undefined;
   try {
     await pollUntil(async () => {
-      const sas = parseXfrmStates((await nsExec(null, 'ip', ['xfrm', 'state'])).stdout);
-      seen = sas.map((x) => `${x.src}>${x.dst} spi 0x${x.spi.toString(16)}`).join(', ') || 'no SA';
+      const [states, policies] = await Promise.all([nsExec(null, 'ip', ['xfrm', 'state']), nsExec(null, 'ip', ['xfrm', 'policy'])]);
+      const sas = parseXfrmStates(states.stdout);
       const up = sas.some((x) => x.src === o.self && x.dst === lma);
       const down = sas.some((x) => x.src === lma && x.dst === o.self);
-      return up && down ? true : { pending: seen };
-    }, { what: `IPsec SAs with the LMA ${lma} (negotiated by the IKE daemon)`, timeoutMs: o.settings.waitMs, maxIntervalMs: 50 });
+      const clear = mhUnprotectedOut(parseXfrmPolicies(policies.stdout), o.self, lma);
+      if (up && down) sasAt ??= Date.now() - t0;
+      if (clear === null) policyAt ??= Date.now() - t0;
+      seen = `SAs: ${sas.map((x) => `${x.src}>${x.dst} spi 0x${x.spi.toString(16)}`).join(', ') || 'none'}; out policy: ${clear ?? 'ESP for every MH type'}`;
+      return up && down && clear === null ? true : { pending: seen };
+    }, { what: `IPsec SAs and an ESP out policy with the LMA ${lma} (negotiated by the IKE daemon)`, timeoutMs: o.settings.waitMs, maxIntervalMs: 50 });
   } catch (err) {
-    if (err instanceof TimeoutError) throw new IpsecUnavailable(`ipsec: ikev2: no SA pair with the LMA ${lma} after ${o.settings.waitMs} ms (ip xfrm state: ${seen}); is the IKE daemon running and does it know this MAG?`);
+    if (err instanceof TimeoutError) throw new IpsecUnavailable(`ipsec: ikev2: the Mobility Header to the LMA ${lma} is not protected after ${o.settings.waitMs} ms (${seen}); is the IKE daemon running and does it know this MAG?`);
     throw err;
   }
-  o.log.info('ipsec-sa-up', { lma: lma, waitedMs: Date.now() - t0 });
+  o.log.info('ipsec-sa-up', { lma, waitedMs: Date.now() - t0, sasAtMs: sasAt, policyAtMs: policyAt });
 }

@@ -3,7 +3,7 @@
 //   esp: null-sha256 | aes-gcm-128 | aes-cbc-sha256   (default null-sha256)
 //   ipsecKeys:                         (manual: one entry per MAG, keys as ESP_KEY_OCTETS says)
 //     - { mag: mag1, magToLma: { spi: 4096, key: "<hex>" }, lmaToMag: { spi: 4097, key: "<hex>" } }
-//   ipsecWaitMs: 60000                 (ikev2: how long a MAG waits for its SAs before its first PBU)
+//   ipsecWaitMs: 60000                 (ikev2: how long a MAG waits for its SAs and ESP out policy before its first PBU)
 import type { FieldPath, YamlReader } from '../../harness/yaml-located.js';
 import { ESP_ALGORITHMS, ESP_KEY_OCTETS, type EspAlgorithm } from '../../wire/esp.js';
 import { IPSEC_MODES, type IpsecMode } from './esp.js';

@@ -37,7 +37,8 @@ export interface LmaDataplane {
    */
   setGreKeys?(hnp: Prefix, keys: GreKeys | null): void;
   /** RFC 5844: the downlink of an IPv4 HoA into the tunnel toward `proxyCoa` (back-ends that carry IPv4). */
-  routeIpv4?(address: string, proxyCoa: string): void;
+  /** `hnps`: the session's prefixes, whose GRE tunnel (RFC 5845) the IPv4 HoA shares. */
+  routeIpv4?(address: string, proxyCoa: string, hnps?: readonly Prefix[]): void;
   removeIpv4?(address: string): void;
   /** Resolves once every route change asked for so far is in the kernel (absent: changes are immediate). */
   applied?(): Promise<void>;
@@ -308,7 +309,7 @@ export class LmaCore {
       this.cache.add(bce);
       this.negotiateGre(bce, v);
       for (const p of bce.hnps) dataplane.routePrefix(p, proxyCoa);
-      if (ipv4 !== null) dataplane.routeIpv4?.(ipv4.grant.address, proxyCoa);
+      if (ipv4 !== null) dataplane.routeIpv4?.(ipv4.grant.address, proxyCoa, bce.hnps);
       rerouted = true;
       counters.inc('bce_created');
       log.info('bce-created', { mn: mnId, hnp: bce.hnps.map((p) => p.text), ipv4: ipv4?.grant.address, pcoa: proxyCoa, lla: bce.lla, lifetime: granted * 4 });
@@ -328,7 +329,9 @@ export class LmaCore {
       bce.state = 'active';
       bce.lifetimeUnits = granted;
       bce.updatedAt = clock.now();
-      if (this.negotiateGre(bce, v) && !moved && !wasDeleting) for (const p of bce.hnps) dataplane.routePrefix(p, proxyCoa);
+      // New GRE keys mean a new tunnel: the IPv4 HoA follows its HNPs there.
+      const rekeyed = this.negotiateGre(bce, v) && !moved && !wasDeleting;
+      if (rekeyed) for (const p of bce.hnps) dataplane.routePrefix(p, proxyCoa);
       if (moved || wasDeleting) {
         const target = quirks.has('downlink-to-old-mag') ? previous : proxyCoa;
         for (const p of bce.hnps) dataplane.routePrefix(p, target);
@@ -342,7 +345,7 @@ export class LmaCore {
         bce.hnps = [...bce.hnps, extra];
         dataplane.routePrefix(extra, proxyCoa);
       }
-      if (gainsIpv4 || ((moved || wasDeleting) && ipv4 !== null)) dataplane.routeIpv4?.(ipv4!.grant.address, quirks.has('downlink-to-old-mag') ? previous : proxyCoa);
+      if (gainsIpv4 || ((moved || wasDeleting || rekeyed) && ipv4 !== null)) dataplane.routeIpv4?.(ipv4!.grant.address, quirks.has('downlink-to-old-mag') ? previous : proxyCoa, bce.hnps);
       if (moved) {
         counters.inc('handovers');
         log.info('bce-handover', { mn: mnId, hnp: bce.hnps.map((p) => p.text), from: previous, to: proxyCoa, hi: v.hi });
@@ -354,7 +357,7 @@ export class LmaCore {
     bce.lastTimestamp = v.timestamp === undefined ? null : timestampNumber(v.timestamp);
     bce.lastSeq = v.seq;
     bce.timer?.cancel();
-    bce.timer = clock.setTimer(granted * 4000, () => this.expire(bce));
+    bce.timer = clock.setTimer(granted * 4000 + (quirks.has('bce-expires-late') ? 8000 : 0), () => this.expire(bce));
     counters.inc('accepted');
     const acknowledge = () => {
       if (v.ackRequested) {
@@ -460,7 +463,7 @@ export class LmaCore {
       this.delete(bce, 'de-registered');
     } else {
       for (const p of bce.hnps) dataplane.blackholePrefix(p);
-      bce.timer = clock.setTimer(settings.minDelayBeforeBCEDelete, () => this.delete(bce, 'MinDelayBeforeBCEDelete passed'));
+      bce.timer = clock.setTimer(settings.minDelayBeforeBCEDelete * (quirks.has('bce-delete-late') ? 4 : 1), () => this.delete(bce, 'MinDelayBeforeBCEDelete passed'));
     }
     this.releaseWaiters(bce);
   }

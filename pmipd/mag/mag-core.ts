@@ -450,7 +450,8 @@ export class MagCore {
       return;
     }
     if (msg.status < 128) {
-      if (o.kind === 'deregister') this.finish(e, 'de-registration acknowledged');
+      if (o.kind === 'deregister' && quirks.has('dereg-ack-cleanup-late')) this.o.clock.setTimer(5 * this.o.domain.mag.initialBindackTimeout, () => this.finish(e, 'de-registration acknowledged (late: quirk)'));
+      else if (o.kind === 'deregister') this.finish(e, 'de-registration acknowledged');
       else this.accepted(e, msg, rttMs);
       return;
     }

@@ -6,11 +6,9 @@
 import { expect } from 'chai';
 import { Testbed } from '../../harness/testbed/testbed.js';
 import { pollUntil } from '../../harness/poll.js';
-import { IPV4_HOA_POOL } from '../../harness/iut/pmipd-ipv4.js';
-import { defaultRouterOf, parseIpv4Prefix } from '../../pmipd/ipv4/addresses.js';
+import { CN4, setUpIpv4 } from './dual-stack-fixture.js';
 
 interface BindingDump { mnId: string; hnps: string[]; proxyCoa: string; ipv4?: string }
-const CN4 = '192.0.2.2';
 
 describe('pmipd end to end: a dual-stack MN over the tun data plane keeps both addresses across a handover', function () {
   this.timeout(60_000);
@@ -38,12 +36,7 @@ describe('pmipd end to end: a dual-stack MN over the tun data plane keeps both a
     v6 = await tb!.waitForAddress('mn1', { timeoutMs: 5000 });
     first = await binding();
     expect(first.ipv4, JSON.stringify(first)).to.match(/^10\.64\.\d+\.\d+\/16$/);
-    const ip = (node: string, ...args: string[]) => tb!.exec(node, 'ip', ['-4', ...args]);
-    await ip('mn1', 'addr', 'add', first.ipv4!, 'dev', 'eth0');
-    await ip('mn1', 'route', 'add', 'default', 'via', defaultRouterOf(parseIpv4Prefix(IPV4_HOA_POOL)));
-    await ip('lma1', 'addr', 'add', '192.0.2.1/24', 'dev', 'eth2');
-    await ip('cn1', 'addr', 'add', `${CN4}/24`, 'dev', 'eth0');
-    await ip('cn1', 'route', 'add', 'default', 'via', '192.0.2.1');
+    await setUpIpv4(tb!, first.ipv4!);
     await pollUntil(ping4, { what: `an IPv4 ping mn1 (${first.ipv4}) -> cn1`, timeoutMs: 5000, maxIntervalMs: 200 });
     await tb!.ping('mn1', 'cn1');
   });

@@ -13,7 +13,7 @@ import { swanctlConf } from '../../harness/ipsec/strongswan.js';
 import { NO_ESP_SKIP } from '../../harness/conformance/requires.js';
 import { discoverCases, runSuite, selectCases } from '../../harness/conformance/suite.js';
 import { readDomainConfig } from '../../pmipd/config.js';
-import { parseXfrmStates } from '../../pmipd/ipsec/esp.js';
+import { mhUnprotectedOut, parseXfrmPolicies, parseXfrmStates } from '../../pmipd/ipsec/esp.js';
 import { espSaKeyHex } from '../../wire/esp.js';
 import { YamlConfigError, YamlSource } from '../../harness/yaml-located.js';
 import { Scratch } from '../testbed/scratch.js';
@@ -68,9 +68,33 @@ src 2001:db8::2 dst 2001:db8::3
     ]);
   });
 
+  it('tells from `ip xfrm policy` whether every Mobility Header to the LMA leaves inside ESP (a MAG waits for that, not for its SAs alone)', () => {
+    const esp = `src 2001:db8::1/128 dst 2001:db8::2/128 proto mobility-header 
+\tdir out priority 366847 ptype main 
+\ttmpl src 2001:db8::1 dst 2001:db8::2
+\t\tproto esp reqid 1 mode transport
+src 2001:db8::2/128 dst 2001:db8::1/128 proto mobility-header 
+\tdir in priority 366847 ptype main 
+\ttmpl src 2001:db8::2 dst 2001:db8::1
+\t\tproto esp reqid 1 mode transport
+`;
+    const allowPbu = `src ::/0 dst ::/0 proto 135 type 5 
+\tdir out priority 10 ptype main 
+`;
+    expect(parseXfrmPolicies(esp)).to.deep.include({ src: '2001:db8::1/128', dst: '2001:db8::2/128', proto: 135, dir: 'out', priority: 366847, action: 'allow', tmpl: ['esp'] });
+    // charon's SAs are in, its policies not yet: what let the first PBUs leave in clear.
+    expect(mhUnprotectedOut([], '2001:db8::1', '2001:db8::2')).to.equal('no out policy selects MH type 0 to 2001:db8::2');
+    expect(mhUnprotectedOut(parseXfrmPolicies(esp), '2001:db8::1', '2001:db8::2')).to.equal(null);
+    // Another peer, or an allow policy of higher precedence for PBUs alone.
+    expect(mhUnprotectedOut(parseXfrmPolicies(esp), '2001:db8::1', '2001:db8::3')).to.match(/no out policy/);
+    expect(mhUnprotectedOut(parseXfrmPolicies(esp + allowPbu), '2001:db8::1', '2001:db8::2')).to.equal('the out policy for MH type 5 to 2001:db8::2 (priority 10) has no ESP template');
+  });
+
   it('writes strongSwan a connection per pair: MH traffic selectors, the ESP proposal, the MAG initiating, the LMA trapping', () => {
     const peer = { name: 'mag1', local: '2001:db8::1', remote: '2001:db8::2', psk: 'ab'.repeat(32) };
     const lma = swanctlConf({ peers: [peer], start: 'trap', esp: 'null-sha256', mode: 'transport' });
+    expect(lma).to.include('mobike = no');
+    expect(swanctlConf({ peers: [peer], start: 'trap|start', esp: 'null-sha256', mode: 'transport' })).to.include('start_action = trap|start');
     expect(lma).to.include('local_ts = 2001:db8::1/128[135]').and.include('esp_proposals = null-sha256').and.include('start_action = trap').and.include(`secret = 0x${'ab'.repeat(32)}`);
     expect(swanctlConf({ peers: [peer], start: 'start', esp: 'aes-gcm-128', mode: 'tunnel' })).to.include('start_action = start').and.include('esp_proposals = aes128gcm16').and.include('mode = tunnel');
   });

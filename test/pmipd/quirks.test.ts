@@ -412,6 +412,32 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
     normal: ['pref 190 from 10.64.0.2/32 iif acc1 to 198.51.100.0/24 table 6909'], quirky: ['pref 190 from 10.64.0.2/32 iif acc1 table 6909'],
   },
   'offload-no-nat': { observe: (q) => natScript(offloadDomain().offload!.mags.get('mag1')!, new Quirks(q)).includes('oifname "brk0" masquerade'), normal: true, quirky: false },
+  'dereg-ack-cleanup-late': {
+    // An accepted de-registration: still listed 4 s on?
+    observe: async (q) => { const h = await registered(q); h.core.onLinkChange('acc1', false); h.answer(0); h.clock.advance(4000); return h.core.dump().length; },
+    normal: 0, quirky: 1,
+  },
+  'bce-delete-late': {
+    // MinDelayBeforeBCEDelete of the test domain, and a second more: still there?
+    observe: (q) => {
+      const h = new LmaHarness({ quirks: q });
+      h.pbu({ mnId: 'mn1@pmip.example', llId: LL1 });
+      h.pbu({ seq: 2, llId: LL1, hi: 4, hnps: [HNP], lifetimeUnits: 0 });
+      h.clock.advance(h.cfg.lma.minDelayBeforeBCEDelete + 1000);
+      return h.core.bindings().length;
+    },
+    normal: 0, quirky: 1,
+  },
+  'bce-expires-late': {
+    // Its lifetime and 2 s more without a refresh: still there?
+    observe: (q) => {
+      const h = new LmaHarness({ quirks: q });
+      const pba = h.pbu({ mnId: 'mn1@pmip.example', llId: LL1 })!;
+      h.clock.advance(pba.lifetimeUnits * 4000 + 2000);
+      return h.core.bindings().length;
+    },
+    normal: 0, quirky: 1,
+  },
 };
 
 describe('pmipd quirks: each one deviates on the wire', () => {

@@ -53,6 +53,26 @@ function failSet(outcomes: CaseOutcome[]): Set<string> {
   return out;
 }
 
+/**
+ * For IDs a quirk should have turned FAIL and did not: what each run judged instead and which of
+ * its steps failed, so that a miss on a loaded machine says whether the scenario was not reached
+ * (a step's deadline) or the check judged otherwise.
+ */
+function whyNotFailed(runs: CaseOutcome[], ids: string[]): string {
+  if (ids.length === 0) return '';
+  const lines = runs.flatMap((o) => {
+    const r = o.output?.result;
+    if (r === undefined) return [`${o.label}: no result`];
+    const seen = ids.filter((id) => r.requirementIds.includes(id)).map((id) => {
+      const v = r.verdicts.find((x) => x.id === id);
+      return `${id} ${v?.verdict ?? 'not judged'}${v?.message ? ` (${v.message})` : ''}`;
+    });
+    const failedSteps = (r.steps ?? []).filter((st) => st.verdict === 'FAIL').map((st) => st.description);
+    return seen.length === 0 ? [] : [`${o.label}: ${seen.join('; ')}${failedSteps.length ? `; failed steps: ${failedSteps.join(' | ')}` : ''}`];
+  });
+  return `\n      not FAIL: ${lines.join('\n      ')}`;
+}
+
 describe(`self-validation: the suite against pmipd over ${DATAPLANE}, without and with each quirk`, function () {
   // PMIP_SELFTEST_TIMEOUT_MS: a VM under TCG runs the IPsec cases (five quirks, two keyings) for longer.
   this.timeout(Number(process.env.PMIP_SELFTEST_TIMEOUT_MS ?? 15 * 60_000));
@@ -70,6 +90,14 @@ describe(`self-validation: the suite against pmipd over ${DATAPLANE}, without an
     const t0 = Date.now();
     outcomes = await runSuite({ runs, iut: 'pmipd', jobs: JOBS, outDir: dirs.out, dataplane: DATAPLANE });
     process.stdout.write(`      (${runs.length} case runs, ${JOBS} at a time, in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+    // A run of selected cases (PMIP_SELFTEST_CASES) is one to read: each quirk run's new FAILs and time.
+    if (ONLY.length > 0) {
+      for (const o of outcomes.filter((x) => x.quirks.length > 0)) {
+        const before = failSet(outcomes.filter((x) => x.quirks.length === 0 && x.case === o.case));
+        const turned = [...failSet([o])].filter((id) => !before.has(id)).sort();
+        process.stdout.write(`      ${o.label}: ${turned.length > 0 ? turned.join(', ') : 'nothing'} FAIL (${(o.elapsedMs / 1000).toFixed(1)} s)\n`);
+      }
+    }
   });
 
   const clean = () => outcomes.filter((o) => o.quirks.length === 0);
@@ -124,7 +152,7 @@ describe(`self-validation: the suite against pmipd over ${DATAPLANE}, without an
       const after = failSet(mine);
       const turned = [...after].filter((id) => !before.has(id) && !optional.includes(id)).sort();
       const expected = breaks.filter((id) => judged.has(id)).sort();
-      expect(turned, `cases run: ${mine.map((o) => o.case.def.name).join(', ')}${unjudged.length ? `; judged by no case: ${unjudged.join(', ')}` : ''}`).to.deep.equal(expected);
+      expect(turned, `cases run: ${mine.map((o) => o.case.def.name).join(', ')}${unjudged.length ? `; judged by no case: ${unjudged.join(', ')}` : ''}${whyNotFailed(mine, expected.filter((id) => !turned.includes(id)))}`).to.deep.equal(expected);
       if (unjudged.length > 0) this.test!.title += ` [judged by no case: ${unjudged.join(', ')}]`;
     });
   }
