@@ -115,6 +115,8 @@ export const QUIRKS = {
   'pba-no-ipv4-reply-on-refresh': { role: 'lma', breaks: ['V4-06'], does: 'a PBA accepting a refresh carries no IPv4 HoA Reply option' },
   'no-ipv4-default-router': { role: 'lma', breaks: ['V4-07'], does: 'accepting PBAs carry no IPv4 Default-Router Address option' },
   'ipv4-only-pba-with-hnp': { role: 'lma', breaks: ['V4-08'], does: 'the PBA to a PBU with only an IPv4 HoA Request carries an HNP option ::/0' },
+  // RFC 6543 fixed addresses, ECN on tunnel exit, prefix withdrawal, prefix attraction (FIX-01, FWD-07, RA-12, FWD-04)
+  'mag-own-link-local': { role: 'mag', breaks: ['FIX-01'], does: 'with fixedMagAddresses the access links keep their own link-local address besides the fixed one, and the kernel\'s Neighbor Solicitations for the MNs come from it' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

@@ -346,14 +346,20 @@ export class MagTunnelDataplane extends Base implements MagBackend {
     // Link-local and multicast destinations from the MN stay on the link (ND, MLD, pings to the router).
     await this.setup([`route add throw fe80::/10 table ${TABLE_UPLINK}`, `route add throw ff00::/8 table ${TABLE_UPLINK}`], []);
     if (this.fixedLinkLocal !== null) {
-      // RFC 6543: the same MAC and link-local address on every access link of every MAG.
-      for (const a of this.accessInterfaces) {
-        await this.setup([
-          `link set dev ${a} address ${this.fixedLinkLocal.mac}`,
-          `addr add ${this.fixedLinkLocal.address}/64 dev ${a} nodad`,
-        ], [`addr del ${this.fixedLinkLocal.address}/64 dev ${a}`]);
-      }
+      const fixed = this.fixedLinkLocal;
+      for (const a of this.accessInterfaces) await this.setup(this.fixedAddressLines(a), [`addr del ${fixed.address}/64 dev ${a}`]);
     }
+  }
+
+  /**
+   * RFC 6543: the same MAC and link-local address on every access link of every MAG. The kernel's
+   * own link-local address goes (FIX-01): it would be the source of the kernel's Neighbor
+   * Solicitations for the MNs' addresses.
+   */
+  fixedAddressLines(iface: string): string[] {
+    if (this.fixedLinkLocal === null) return [];
+    const dropOwn = this.quirks.has('mag-own-link-local') ? [] : [`link set dev ${iface} addrgenmode none`, `addr flush dev ${iface} scope link`];
+    return [...dropOwn, `link set dev ${iface} address ${this.fixedLinkLocal.mac}`, `addr add ${this.fixedLinkLocal.address}/64 dev ${iface} nodad`];
   }
 
   /** A GRE session's uplink table (its tunnel as default route), made with its tunnel. */

@@ -341,6 +341,7 @@ const CASES: Record<string, Case> = {
   'RA-08': { fail: (sc) => { spec(sc, 'mn2-ra', 'nd').src = 'fe80::1234'; } },
   'RA-09': { fail: (sc) => { spec(sc, 'mn1-ra', 'nd').msg.sourceLinkLayer = '02:00:00:00:01:01'; } },
   'RA-10': { fail: (sc) => { spec(sc, 'mn1-ra', 'nd').msg.mtu = 1500; } },
+  'FIX-01': { base: fixedAddresses, fail: (sc) => { spec(sc, 'mag-ns', 'nd').src = 'fe80::1234'; } },
   'RA-14': { fail: (sc) => at(sc, 'mn1-dad', 0.1) },
   'FWD-01': { fail: (sc) => { spec(sc, 'mn1-up-1', 'data').outer = { src: MAG1, dst: '2001:db8:1::50' }; } },
   'FWD-02': { fail: (sc) => removeTagged(sc, 'mn1-down-1') },
@@ -413,6 +414,20 @@ function dhcpReplyAddress(m: Dhcpv6Message, address: string): void {
 function MN3mac(): string { return '02:00:00:00:aa:03'; }
 function MN3mn() { return { nai: 'mn3@example.com', mac: MN3mac(), ll: 'fe80::ff:fe00:aa03', hnp: '2001:db8:aa:3::/64', hoa: '2001:db8:aa:3::5', lla: 'fe80::a:3' }; }
 function CN(): string { return '2001:db8:ff::1'; }
+
+/**
+ * RFC 6543 in use: every RA from the fixed link-local address (and MAC, as in golden), MAG1
+ * resolving MN1's address before the downlink echo, and answering MN1's resolution of the router.
+ */
+function fixedAddresses(): Scenario {
+  const sc = golden();
+  for (const s of sc.specs) if (s.kind === 'nd' && s.msg.type === 134) s.src = FIXED_LL;
+  add(sc,
+    { kind: 'nd', tag: 'mag-ns', point: 'acc1', time: 2.102, src: FIXED_LL, dst: 'ff02::1:ff00:5', ethSrc: ROUTER_MAC, ethDst: '33:33:ff:00:00:05', msg: { type: 135, target: MN1.hoa, sourceLinkLayer: ROUTER_MAC } },
+    { kind: 'nd', tag: 'mag-na', point: 'acc1', time: 2.2, src: FIXED_LL, dst: MN1.ll, ethSrc: ROUTER_MAC, ethDst: MN1.mac, msg: { type: 136, router: true, solicited: true, override: false, target: FIXED_LL, targetLinkLayer: ROUTER_MAC } });
+  return sc;
+}
+const FIXED_LL = 'fe80::200:5eff:fe00:5213';
 
 function verdictOf(sc: Scenario, id: string) {
   const [r] = runChecks(buildTrace(sc), { only: [id] });
