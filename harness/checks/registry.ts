@@ -10,6 +10,7 @@ import { GRE_CHECKS } from './gre.js';
 import { DHCPV6_CHECKS } from './dhcpv6.js';
 import { IPV4_CHECKS } from './ipv4.js';
 import { FIXED_ADDRESS_CHECKS } from './fixed-addresses.js';
+import { PREFIX_WITHDRAWAL_CHECKS } from './prefix-withdrawal.js';
 import { HOME_LINK_CHECKS } from './home-link.js';
 import { Judge } from './judge.js';
 import { LMA_PBA_CHECKS } from './lma-pba.js';
@@ -26,6 +27,7 @@ export const CHECKS: readonly Check[] = [
   ...DHCPV6_CHECKS,
   ...IPV4_CHECKS,
   ...FIXED_ADDRESS_CHECKS,
+  ...PREFIX_WITHDRAWAL_CHECKS,
 ];
 
 const byRequirement = new Map<string, Check>();

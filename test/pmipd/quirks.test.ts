@@ -94,6 +94,19 @@ async function braFor(q: string[], trigger: number): Promise<BindingRevocationAc
   return h.mh.filter((s) => s.msg.type === 16).at(-1)!.msg as BindingRevocationAck;
 }
 
+/** The PIOs (prefix valid/preferred) of the last RA mag1 sent after an administrative revocation of mn1 (RFC 5213 §6.12). */
+async function raAfterRevocation(q: string[]): Promise<string[]> {
+  const h = new MagHarness({ quirks: q, cfg: revocationDomain() });
+  h.present.add(MN1_LL);
+  h.rs();
+  h.answer();
+  await settle();
+  const before = h.ras().length;
+  h.core.receive(encodeMobilityHeader({ type: 16, brType: 1, trigger: 1, seq: 9, flags: { P: true }, options: [{ type: 8, subtype: 1, id: 'mn1@pmip.example' }], autoPad: true }), LMAA);
+  const ra = h.ras().slice(before).at(-1)?.msg as RouterAdvertisement | undefined;
+  return ra?.prefixes.map((p) => `${p.prefix} ${p.validLifetime}/${p.preferredLifetime}`) ?? ['no RA'];
+}
+
 /** Update Notification scenarios (RFC 7077) */
 const upns = (h: LmaHarness) => h.sent.filter((s) => s.msg.type === 19).map((s) => s.msg as UpdateNotification);
 function notifiedLma(q: string[], reason = 2): LmaHarness {
@@ -379,6 +392,7 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   'no-ipv4-default-router': { observe: (q) => count(pba4(q, { extra: [V4_REQ] })!, 38), normal: 1, quirky: 0 },
   'ipv4-only-pba-with-hnp': { observe: (q) => count(pba4(q, { mnId: V4ONLY, omit: [22], extra: [V4_REQ] })!, 22), normal: 0, quirky: 1 },
   'ecn-not-propagated': { observe: (q) => propagatesEcn(new Quirks(q)), normal: true, quirky: false },
+  'no-prefix-withdrawal': { observe: raAfterRevocation, normal: [`${HNP} 0/0`], quirky: [] },
   'mag-own-link-local': {
     // RFC 6543 mode: what the MAG does to its access link's own link-local address.
     observe: (q) => new MagTunnelDataplane({} as IpBatch, silentLog(new VirtualClock(), 'mag'), 'tun', MAG1, LMAA, 'eth0', { address: 'fe80::200:5eff:fe00:5213', mac: '00:00:5e:00:52:13' }, ['acc1'], new Quirks(q))
