@@ -13,6 +13,8 @@
 //    │◀═ echo ECT(1) ════│◀══ outer ECN ECT(1)? ════│◀─ echo ECT(1) ──────│   FWD-06 downlink
 //    │── echo src fe80:: ▶│  not forwarded                                      FWD-11
 //                         │◀══ [cn1 → 2001:db8:8000:ff::1] ══ tester in lma1    FWD-14: nothing on ap1
+//    │                   │                          │◀─ echo to mn1 ─────│   FWD-04: lma1's route for mn1's HNP
+//    │                   │                          │  (route get: into the tunnel, not back out; the echo addressed to lma1)
 //   ECN on tunnel exit (FWD-07), outer / inner ECN of a crafted tunnelled echo, each way:
 //    │◀─ echo ECN seen? ──│◀══ outer X [cn1 → mn1, inner Y] ══ tester in lma1   MAG exit, on ap1
 //         tester in mag1 ══ outer X [mn1 → cn1, inner Y] ══▶│── echo ECN seen? ─▶│   LMA exit, on lma1-cn1
@@ -53,7 +55,7 @@ conformanceCase(import.meta.url, {
   rfc: ['5213 §5.6.1', '§5.6.2', '§5.6.3', '§6.10.2', '§6.10.5', '2473'],
   topology: 'topology.yaml',
   iut: { lma1: 'lma', mag1: 'mag' },
-  requirements: ['FWD-01', 'FWD-02', 'FWD-03', 'FWD-06', 'FWD-07', 'FWD-10', 'FWD-11', 'FWD-14'],
+  requirements: ['FWD-01', 'FWD-02', 'FWD-03', 'FWD-04', 'FWD-06', 'FWD-07', 'FWD-10', 'FWD-11', 'FWD-14'],
 }, (c) => {
   let address = '', cn = '';
 
@@ -80,6 +82,23 @@ conformanceCase(import.meta.url, {
     const w = await c.watch(['mag1-lma1']);
     await c.tb.exec('cn1', 'ping', ['-6', '-n', '-c', '1', '-W', '1', '-Q', String(ECT1), address], { reject: false });
     await ecn(w, cn, address, ECT1, 'downlink');
+  });
+
+  c.step('lma1 attracts mn1\'s prefix: its route for it leads into the tunnel, and cn1\'s echo to mn1 is addressed to lma1', async () => {
+    const core = c.topology.nodes.lma1!.interfaces.find((i) => i.peer === 'cn1')!.name;
+    // The route a packet from cn1 to mn1 takes at lma1 (input routing, policy rules included).
+    const r = await c.tb.exec('lma1', 'ip', ['-6', '-j', 'route', 'get', address, 'from', cn, 'iif', core], { reject: false });
+    const route = r.exitCode === 0 ? (JSON.parse(r.stdout) as { type?: string; dev?: string }[])[0] : undefined;
+    const seenRoute = route === undefined ? `none (${r.stderr.trim()})` : `${route.type ?? 'unicast'} dev ${route.dev ?? '?'}`;
+    const attracted = route !== undefined && route.dev !== undefined && route.dev !== core && !['unreachable', 'blackhole', 'prohibit', 'throw'].includes(route.type ?? '');
+    c.verdict('FWD-04').expect(attracted, { pass: `lma1 routes mn1's ${address} from cn1 into ${seenRoute}`, fail: `lma1 has no route into a tunnel for mn1's ${address}: ${seenRoute}` },
+      [], { field: `lma1 route for ${address}`, expected: `a tunnel device, not ${core}`, seen: seenRoute });
+    const mac = (JSON.parse((await c.tb.exec('lma1', 'ip', ['-j', 'link', 'show', 'dev', core])).stdout) as { address: string }[])[0]!.address;
+    const w = await c.watch(['lma1-cn1']);
+    await c.tb.exec('cn1', 'ping', ['-6', '-n', '-c', '1', '-W', '1', address], { reject: false });
+    const to = await w.until((f) => (f.frame.ipv6?.src === cn && f.frame.ipv6.dst === address && f.frame.icmpv6?.name === 'echo-request' ? (f.frame.link?.kind === 'ethernet' ? f.frame.link.dst : '?') : undefined), { timeoutMs: 2000, what: 'cn1\'s echo to mn1 on lma1-cn1' });
+    c.verdict('FWD-04').expect(to === mac, { pass: `cn1's echo to ${address} goes to lma1 (${mac})`, fail: `cn1's echo to ${address} ${to === null ? 'was not seen' : `went to ${to}, not lma1 (${mac})`}` },
+      [], { field: 'Ethernet destination', expected: mac, seen: to ?? 'no echo' });
   });
 
   c.step('mn1 sends from its link-local address to cn1: the MAG forwards nothing of it', async () => {

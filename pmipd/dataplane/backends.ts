@@ -279,6 +279,8 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
   async applied(): Promise<void> { await this.inFlight; }
 
   routePrefix(hnp: Prefix, proxyCoa: string): void {
+    // RFC 5213 §5.6.2: the LMA attracts the HNP's traffic with this route (FWD-04).
+    if (this.quirks.has('lma-no-hnp-route')) return;
     if (this.name === 'seg6') {
       // The encapsulating route first: a packet sent round the pair before it is there would come
       // back to the main table and circle until its hop limit runs out.

@@ -10,7 +10,7 @@ import { tunnelKeys } from '../../pmipd/gre-keys.js';
 import { Dhcpv6Relay } from '../../pmipd/mag/dhcpv6-relay.js';
 import type { Counters, Logger } from '../../pmipd/log.js';
 import type { DomainConfig } from '../../pmipd/config.js';
-import { MagTunnelDataplane, propagatesEcn } from '../../pmipd/dataplane/backends.js';
+import { LmaTunnelDataplane, MagTunnelDataplane, propagatesEcn } from '../../pmipd/dataplane/backends.js';
 import type { IpBatch } from '../../pmipd/dataplane/ip-batch.js';
 import { VirtualClock } from '../../pmipd/clock.js';
 
@@ -393,6 +393,16 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
   'ipv4-only-pba-with-hnp': { observe: (q) => count(pba4(q, { mnId: V4ONLY, omit: [22], extra: [V4_REQ] })!, 22), normal: 0, quirky: 1 },
   'ecn-not-propagated': { observe: (q) => propagatesEcn(new Quirks(q)), normal: true, quirky: false },
   'no-prefix-withdrawal': { observe: raAfterRevocation, normal: [`${HNP} 0/0`], quirky: [] },
+  'lma-no-hnp-route': {
+    // The LMA data plane's lines when a binding's HNP is routed to MAG1.
+    observe: (q) => {
+      const lines: string[] = [];
+      const ip = { run: async (l: string[]) => { lines.push(...l); return []; } } as unknown as IpBatch;
+      new LmaTunnelDataplane(ip, silentLog(new VirtualClock(), 'lma'), 'tun', LMAA, 'eth0', [MAG1], new Quirks(q)).routePrefix(parsePrefix(HNP), MAG1);
+      return lines;
+    },
+    normal: [`route replace ${HNP} dev pmip6tnl0`], quirky: [],
+  },
   'mag-own-link-local': {
     // RFC 6543 mode: what the MAG does to its access link's own link-local address.
     observe: (q) => new MagTunnelDataplane({} as IpBatch, silentLog(new VirtualClock(), 'mag'), 'tun', MAG1, LMAA, 'eth0', { address: 'fe80::200:5eff:fe00:5213', mac: '00:00:5e:00:52:13' }, ['acc1'], new Quirks(q))
