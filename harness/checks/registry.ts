@@ -63,7 +63,11 @@ export interface RunChecksOptions {
 
 function unchecked(r: Requirement): RequirementResult {
   const o = r.observability;
-  const why = o.none ? 'not observable' : o.stimulus ? 'needs a crafted stimulus (active test)' : o.state ? 'needs the IUT state' : 'no passive check yet';
+  // An informational row (e.g. RA-13: the PIO lifetimes are the MAG's choice) states a freedom no
+  // trace can show broken: a check of it could never fail, so none is made.
+  const informational = /^Informational\b/.test(r.howToCheck);
+  const why = informational ? 'informational (a freedom of the implementation, nothing to judge)'
+    : o.none ? 'not observable' : o.stimulus ? 'needs a crafted stimulus (active test)' : o.state ? 'needs the IUT state' : 'no passive check yet';
   return { id: r.id, verdict: 'INCONCLUSIVE', message: `not judged from captures: ${why} (${o.text})`, evidence: [], checked: 0, failed: 0 };
 }
 
