@@ -189,7 +189,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   if (cfg.dataplane !== 'none') requireIface(cfg.lma.transportInterface, 'lma.transportInterface');
   const { backend, why } = await chooseBackend(c.ip, cfg, cfg.lma.transportInterface, c.log);
   const dataplane = backend === 'none' ? new NullDataplane(c.log)
-    : new LmaTunnelDataplane(c.ip, c.log, backend, cfg.lma.address, cfg.lma.transportInterface, cfg.mags.map((m) => m.address));
+    : new LmaTunnelDataplane(c.ip, c.log, backend, cfg.lma.address, cfg.lma.transportInterface, cfg.mags.map((m) => m.address), c.quirks);
   const greEngine = cfg.greKeys ? await chooseGreEngine(c.ip, backend, c.log) : null;
   if (greEngine !== null && dataplane instanceof LmaTunnelDataplane) dataplane.enableGre(greEngine, cfg.lma.address, cfg.lma.transportInterface);
   c.dataplaneCounters = () => dataplane.counters();

@@ -130,6 +130,11 @@ export const QUIRKS = {
   'dereg-ack-cleanup-late': { role: 'mag', breaks: ['DEREG-05'], does: 'after the PBA accepting a de-registration the MAG keeps the session (BUL entry, routes) for 5 × INITIAL_BINDACK_TIMEOUT instead of removing it at once' },
   'bce-delete-late': { role: 'lma', breaks: ['DEREG-11'], does: 'an accepted de-registration deletes the BCE after 4 × MinDelayBeforeBCEDelete instead of 1' },
   'bce-expires-late': { role: 'lma', breaks: ['LMA-BCE-14'], does: 'a binding nothing refreshes is deleted 8 s after its lifetime ran out instead of when it runs out' },
+  // RFC 6543 fixed addresses, ECN on tunnel exit, prefix withdrawal, prefix attraction (FIX-01, FWD-07, RA-12, FWD-04)
+  'ecn-not-propagated': { role: 'both', breaks: ['FWD-07'], does: 'tunnel exit ignores the outer ECN field: an outer CE is not copied into an ECT inner packet (as seg6 End.DX6 does; takes effect on the tun and seg6 data planes, ip6tnl always propagates)' },
+  'no-prefix-withdrawal': { role: 'mag', breaks: ['RA-12'], does: 'a prefix that stops being the MN\'s mid-session (revoked by the LMA, or left out of a refresh PBA) is dropped from the routes without an RA giving it zero lifetimes' },
+  'lma-no-hnp-route': { role: 'lma', breaks: ['FWD-04'], does: 'the LMA installs no route for a bound HNP, so it does not attract (or tunnel) the prefix\'s traffic: packets for it follow the LMA\'s other routes' },
+  'mag-own-link-local': { role: 'mag', breaks: ['FIX-01'], does: 'with fixedMagAddresses the access links keep their own link-local address besides the fixed one, and the kernel\'s Neighbor Solicitations for the MNs come from it' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

@@ -33,6 +33,8 @@ const debianPackages = {
   make: '/usr/bin/make',
   // python3 also sets up the testbed's namespaces (harness/testbed/ns-configure.ts).
   python3: '/usr/bin/python3',
+  // pmipd's seg6 data plane sets CE on tunnel exit with an nftables rule (pmipd/dataplane/ecn-exit.ts).
+  nftables: '/usr/sbin/nft',
   // The DHCPv6 server and client of the dhcpv6 case (RFC 5213 §6.11; harness/dhcpv6/services.ts).
   'isc-dhcp-server': '/usr/sbin/dhcpd',
   'isc-dhcp-client': '/sbin/dhclient',

@@ -4,6 +4,7 @@
 // Purpose: Router Advertisements with the HNP, a non-zero router lifetime, the tunnel MTU, from the
 // same link-local and link-layer address at every MAG, only after the PBA; an MTU change on the
 // path announced to the MN.
+// Every Neighbor Discovery message of a MAG comes from the fixed addresses (FIX-01).
 // RFC 5213 §6.7, §6.8, §6.9.1.1, §6.9.2, §6.9.3, §6.9.5; RFC 6543 §1, §3.
 //
 //   mn1 ─ ap1 ─ mag1 ═╗
@@ -14,6 +15,7 @@
 //    │── RS ────────────▶│── PBU (no LLA option) ─────────────────────────────▶│   MAG-PBU-15, LMA-PBA-11
 //    │                   │◀─ PBA 0 HNP ─────────────────────────────────────────│
 //    │◀── RA HNP MTU ────│   RA-01/02/03/05/06/08/09/10, MAG-PBA-05/09
+//    │◀── NS / NA ──────▶│   cn1 pings mn1: mag1 resolves mn1, mn1 resolves its router   FIX-01
 //   handover to ap2: RA from mag2 with the same addresses and flags              HO-05, RA-07, HO-11
 //   mag2's transport MTU drops to 1400: an RA announces at most 1360            RA-11
 import { conformanceCase, expect } from '../../harness/conformance/index.js';
@@ -31,6 +33,7 @@ conformanceCase(import.meta.url, {
   requirements: [
     'RA-01', 'RA-02', 'RA-03', 'RA-05', 'RA-06', 'RA-07', 'RA-08', 'RA-09', 'RA-10', 'RA-11',
     'HO-05', 'HO-11', 'MAG-PBU-15', 'LMA-PBA-11', 'MAG-PBA-05', 'MAG-PBA-09',
+    'FIX-01',
   ],
 }, (c) => {
   let address = '';
@@ -44,6 +47,15 @@ conformanceCase(import.meta.url, {
     await c.solicit('mn1');
     const ra = await w.until((f) => (f.frame.icmpv6?.name === 'RA' ? f : undefined), { timeoutMs: 2000, what: 'an RA on ap1' });
     expect(ra, 'an RA answering mn1 at mag1').to.be.observed;
+  });
+
+  c.step('cn1 pings mn1: mag1 resolves mn1\'s address and mn1 its router\'s, both sides of the exchange seen on ap1', async () => {
+    const w = await c.watch(['ap1']);
+    const cn = await c.tb.addressOf('cn1');
+    await c.tb.exec('cn1', 'ping', ['-6', '-n', '-c', '1', '-W', '2', address], { reject: false });
+    // The echo reply goes back through mag1 only once mn1 resolved its router (or reused the RA's SLLAO).
+    const reply = await w.until((f) => (f.frame.ipv6?.src === address && f.frame.ipv6.dst === cn && f.frame.icmpv6?.type === 129 ? f : undefined), { timeoutMs: 3000, what: 'mn1\'s echo reply on ap1' });
+    expect(reply, 'mn1\'s echo reply to cn1 on ap1').to.be.observed;
   });
 
   c.step('mn1 moves to ap2: mag2 advertises the same prefix from the same addresses and mn1 keeps its address', async () => {

@@ -6,7 +6,9 @@
 // the answer; the MAG answers 132 while the MN is still on its link and 0 once it left; BRIs carry
 // P and the MN-ID, go to the binding's Proxy-CoA and are retransmitted once; every BRI is answered
 // with its number and flags; a global BRI has G = 1, trigger 128, no options; a stray BRA is
-// dropped. RFC 5846 §5, §6.1, §6.2, §6.3, §8.1, §9.1, §11.
+// dropped. A prefix revoked while its MN is still attached is withdrawn on the MN's link by an RA
+// with zero lifetimes, and both MAG and LMA drop its routes (RFC 5213 §6.12).
+// RFC 5846 §5, §6.1, §6.2, §6.3, §8.1, §9.1, §11; RFC 5213 §6.12.
 //
 //   mn1 mn2 mn3 ── ap1 ── mag1 ══════ lma1 ══════ tester1 (emulated MAG)          (topology.yaml)
 //
@@ -20,9 +22,9 @@
 //     │◀─ BRI trigger 1 (mn1) ───│  revoke mn1 (tester1 keeps silent)                step 3: BR-05, BR-02
 //     │◀─ BRI again after 1 s ───│  then no more
 //     │                          │── BRI trigger 1 (mn2) ──────▶│                    step 4: BR-03, BR-01
-//     │                          │◀─ BRA 0 ─────────────────────│
+//     │                          │◀─ BRA 0 ─────────────────────│── RA mn2's HNP 0/0 ▶ mn2   RA-12, state of both
 //     │                          │── BRI G=1 trigger 128 ──────▶│                    step 5: BR-08, BR-03
-//     │                          │◀─ BRA 0 G=1 ─────────────────│
+//     │                          │◀─ BRA 0 G=1 ─────────────────│── RA mn3's HNP 0/0 ▶ mn3   RA-12
 //     │── BRA seq nobody's ─────▶│  (dropped: no answer)                              step 6: BR-06
 import { conformanceCase, expect, grantedPrefixes, mobilityOf, type EmulatedMag } from '../../harness/conformance/index.js';
 import { pollUntil } from '../../harness/poll.js';
@@ -34,11 +36,11 @@ conformanceCase(import.meta.url, {
   name: 'revocation',
   durationMs: 18000,
   purpose: 'the LMA revokes bindings (per MN, globally, and on HI 4 instead of waiting), retransmits an unanswered BRI once and drops a stray BRA; the MAG answers every BRI and says 132 while the MN is still there',
-  rfc: ['5846 §5', '§6.1', '§6.2', '§6.3', '§8.1', '§9.1', '§11'],
+  rfc: ['5846 §5', '§6.1', '§6.2', '§6.3', '§8.1', '§9.1', '§11', '5213 §6.12'],
   topology: 'topology.yaml',
   iut: { lma1: 'lma', mag1: 'mag' },
   domain: { revocation: true, minDelayBeforeBceDeleteMs: MIN_DELAY_MS },
-  requirements: ['BR-01', 'BR-02', 'BR-03', 'BR-04', 'BR-05', 'BR-06', 'BR-07', 'BR-08'],
+  requirements: ['BR-01', 'BR-02', 'BR-03', 'BR-04', 'BR-05', 'BR-06', 'BR-07', 'BR-08', 'RA-12'],
 }, (c) => {
   let tester: EmulatedMag;
   let mn1Prefix = '';
@@ -83,11 +85,21 @@ conformanceCase(import.meta.url, {
     expect(third, 'a third transmission of the BRI').not.to.be.observed;
   });
 
-  c.step('revoke mn2 at mag1: mag1 answers the BRI with a BRA copying its number and flags', async () => {
+  c.step('revoke mn2 at mag1 (still attached): mag1 answers the BRI with a BRA copying its number and flags, withdraws mn2\'s prefix, and both ends drop its routes', async () => {
+    const prefix = c.prefixOf(await c.tb.addressOf('mn2'));
     const w = await c.watch(['mag1-lma1']);
     await c.iutCommand('lma1', { cmd: 'revoke', mn: 'mn2@example.org' });
     const bra = await w.until((f) => { const m = mobilityOf(f); return m?.mh.type === 16 && m.src !== lma() ? m : undefined; }, { timeoutMs: 3000, what: 'mag1\'s BRA' });
     expect(bra, 'a BRA from mag1').to.be.observed;
+    const status = (bra!.mh as { status?: number }).status;
+    if (status !== 0) { c.note(`mag1 answered the revocation of mn2 with ${status}: its routes are not judged`); return; }
+    // §6.12: the routes for the revoked prefix go at both ends (their state dumps list the routed prefixes).
+    for (const node of ['lma1', 'mag1']) {
+      const gone = await c.untilState(node, prefix, false, 3000);
+      if (gone === null) { c.note(`${node} offers no state dump: its routes for ${prefix} are not judged`); continue; }
+      c.verdict('RA-12').expect(gone.reached, { pass: `${node}'s state no longer holds ${prefix} after the BRA`, fail: `${node}'s state still holds ${prefix} 3 s after the BRA` },
+        [], { field: `${node} state`, expected: `no ${prefix}`, seen: gone.reached ? 'none' : prefix });
+    }
   });
 
   c.step('revoke everything at mag1 (global): one BRI with G = 1, trigger 128, no options; mag1 answers it', async () => {

@@ -86,9 +86,12 @@ export function echoRequest(src: string, dst: string, o: { id?: number; seq?: nu
   return encodeIpv6({ src, dst, hopLimit: o.hopLimit ?? 64, nextHeader: IPPROTO_ICMPV6, trafficClass: o.trafficClass ?? 0, payload: icmp });
 }
 
-/** `inner` (an IPv6 packet) encapsulated in IPv6 from `src` to `dst` (RFC 2473, no extension headers). */
-export function ipv6InIpv6(src: string, dst: string, inner: Uint8Array): Uint8Array {
-  return encodeIpv6({ src, dst, hopLimit: 64, nextHeader: IPPROTO_IPV6, payload: inner });
+/**
+ * `inner` (an IPv6 packet) encapsulated in IPv6 from `src` to `dst` (RFC 2473, no extension
+ * headers); `trafficClass` of the outer header (its ECN bits as a congested router marks them).
+ */
+export function ipv6InIpv6(src: string, dst: string, inner: Uint8Array, trafficClass = 0): Uint8Array {
+  return encodeIpv6({ src, dst, hopLimit: 64, nextHeader: IPPROTO_IPV6, trafficClass, payload: inner });
 }
 
 const IPV6_HEADER_LEN = 40;

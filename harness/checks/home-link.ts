@@ -8,6 +8,7 @@ import {
 } from '../trace/index.js';
 import { check } from './check.js';
 import { mhEv, ndEv, seconds } from './evidence.js';
+import { isWithdrawingRa } from './prefix-withdrawal.js';
 import {
   accessRas, byMagAndMn, eventsOf, HANDOVER_KINDS, hnpsOf, macOfLlId, magMnKey, pointCarries, prefixesAt, rasOn, rasWithin, registrationAt, servedOn,
   type RaAt,
@@ -31,6 +32,8 @@ export const raRouterLifetime = check('ra-router-lifetime', ['RA-01'], (t, [j]) 
 export const raCarriesHnp = check('ra-carries-hnp', ['RA-02', 'MAG-PBA-05'], (t, [each, after]) => {
   const ras = accessRas(t);
   for (const r of ras) {
+    // RFC 5213 §6.12: an RA withdrawing prefixes that stopped being the MN's is RA-12's.
+    if (isWithdrawingRa(t, r)) continue;
     for (const s of servedOn(t, r.point, r.f.ref.time)) {
       const want = prefixesAt(s, r.f.ref.time);
       const missing = want.filter((p) => !r.ra.prefixes.some((o) => o.prefix === p && o.onLink && o.validLifetime > 0));

@@ -11,6 +11,8 @@ import { DHCPV6_CHECKS } from './dhcpv6.js';
 import { IPV4_CHECKS } from './ipv4.js';
 import { IPV4_ACCESS_CHECKS } from './ipv4-access.js';
 import { OFFLOAD_CHECKS } from './offload.js';
+import { FIXED_ADDRESS_CHECKS } from './fixed-addresses.js';
+import { PREFIX_WITHDRAWAL_CHECKS } from './prefix-withdrawal.js';
 import { HOME_LINK_CHECKS } from './home-link.js';
 import { Judge } from './judge.js';
 import { LMA_PBA_CHECKS } from './lma-pba.js';
@@ -28,6 +30,8 @@ export const CHECKS: readonly Check[] = [
   ...IPV4_CHECKS,
   ...IPV4_ACCESS_CHECKS,
   ...OFFLOAD_CHECKS,
+  ...FIXED_ADDRESS_CHECKS,
+  ...PREFIX_WITHDRAWAL_CHECKS,
 ];
 
 const byRequirement = new Map<string, Check>();
@@ -63,7 +67,11 @@ export interface RunChecksOptions {
 
 function unchecked(r: Requirement): RequirementResult {
   const o = r.observability;
-  const why = o.none ? 'not observable' : o.stimulus ? 'needs a crafted stimulus (active test)' : o.state ? 'needs the IUT state' : 'no passive check yet';
+  // An informational row (e.g. RA-13: the PIO lifetimes are the MAG's choice) states a freedom no
+  // trace can show broken: a check of it could never fail, so none is made.
+  const informational = /^Informational\b/.test(r.howToCheck);
+  const why = informational ? 'informational (a freedom of the implementation, nothing to judge)'
+    : o.none ? 'not observable' : o.stimulus ? 'needs a crafted stimulus (active test)' : o.state ? 'needs the IUT state' : 'no passive check yet';
   return { id: r.id, verdict: 'INCONCLUSIVE', message: `not judged from captures: ${why} (${o.text})`, evidence: [], checked: 0, failed: 0 };
 }
 

@@ -19,11 +19,11 @@ const MIN_RETRANSMIT_S = 0.5;
 const MAX_RETRANSMIT_S = 2.2;
 const BRI_MAX_RETRIES = 1;
 /** Handover triggers (§5.1): 2, 3, 4. */
-const HANDOVER_TRIGGERS = new Set([2, 3, 4]);
+export const HANDOVER_TRIGGERS = new Set([2, 3, 4]);
 
 const cache = new WeakMap<Trace, { bris: BriFrame[]; bras: BraFrame[] }>();
 
-function revocations(t: Trace): { bris: BriFrame[]; bras: BraFrame[] } {
+export function revocations(t: Trace): { bris: BriFrame[]; bras: BraFrame[] } {
   let r = cache.get(t);
   if (r === undefined) {
     const all = t.signalling.filter((f) => f.mh.type === 16 && f.discarded === undefined);
@@ -38,10 +38,10 @@ function revocations(t: Trace): { bris: BriFrame[]; bras: BraFrame[] } {
 
 const isIut = (t: Trace, a: string): boolean => !t.roles.testers.includes(a);
 const flagsText = (f: { P: boolean; V: boolean; G: boolean }): string => `P=${Number(f.P)} V=${Number(f.V)} G=${Number(f.G)}`;
-const mnOf = (f: BriFrame): string | undefined => optionOf(f, 8)?.id;
+export const mnOf = (f: BriFrame): string | undefined => optionOf(f, 8)?.id;
 
 /** The BRA answering `bri` (from its destination, the same Sequence #), within the window. */
-function braFor(t: Trace, bri: BriFrame): BraFrame | undefined {
+export function braFor(t: Trace, bri: BriFrame): BraFrame | undefined {
   return revocations(t).bras.find((a) => a.src === bri.dst && a.dst === bri.src && a.mh.seq === bri.mh.seq
     && a.ref.time >= bri.ref.time && a.ref.time - bri.ref.time <= BRA_WINDOW_S);
 }

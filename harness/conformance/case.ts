@@ -173,9 +173,10 @@ function formatFailure(v: RequirementResult): string {
   return lines.join('\n');
 }
 
-/** One run of a case: the testbed, the testers, the live judgements, the result. */
 /** What `untilState` saw: whether the state changed within the deadline and the sure bounds of when. */
 export interface StateChange { reached: boolean; lastOtherAt: number | null; reachedBy: number | null }
+
+/** One run of a case: the testbed, the testers, the live judgements, the result. */
 
 export class CaseRun {
   readonly def: CaseDefinition;

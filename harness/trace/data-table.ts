@@ -110,13 +110,16 @@ export class DataTable {
 
 /**
  * FNV-1a over the first octets of an IP packet, skipping the fields forwarding changes (IPv6 hop
- * limit; IPv4 TTL and header checksum).
+ * limit; IPv4 TTL and header checksum) and the ECN field (a congested router or a tunnel exit
+ * marks CE: RFC 3168, RFC 5213 §5.6.3).
  */
 export function packetFingerprint(buf: Uint8Array, off: number, len: number): number {
   const v4 = len > 0 && buf[off]! >> 4 === 4;
   const end = off + Math.min(len, 128);
   // The octets around the skipped ones in runs, no test per octet: IPv6 skips 7; IPv4 skips 8, 10, 11.
-  let h = fnv(0x811c9dc5, buf, off, Math.min(end, off + 7));
+  let h = fnv(0x811c9dc5, buf, off, Math.min(end, off + 1));
+  if (end > off + 1) h = Math.imul(h ^ (buf[off + 1]! & (v4 ? ~IPV4_ECN : ~IPV6_ECN_IN_OCTET_1)), 0x01000193);
+  h = fnv(h, buf, off + 2, Math.min(end, off + 7));
   if (v4) {
     h = fnv(h, buf, off + 7, Math.min(end, off + 8));
     h = fnv(h, buf, off + 9, Math.min(end, off + 10));
@@ -126,6 +129,10 @@ export function packetFingerprint(buf: Uint8Array, off: number, len: number): nu
   }
   return h >>> 0;
 }
+
+/** The ECN bits in the second octet: IPv4's TOS; IPv6's traffic class low nibble (then flow label). */
+const IPV4_ECN = 0x03;
+const IPV6_ECN_IN_OCTET_1 = 0x30;
 
 function fnv(h: number, buf: Uint8Array, from: number, to: number): number {
   for (let i = from; i < to; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);

@@ -18,6 +18,7 @@ import { TunTunnel, tunUnusableBecause, type GreKeys, type TunCounters } from '.
 import { GreTunnels, greUplinkTable, type GreEngine } from './gre-tunnels.js';
 import { GRE_KEYED_HEADER } from '../gre-keys.js';
 import { Ipv4Routes } from './ipv4-routes.js';
+import { EcnExitRule, probeEcnExit } from './ecn-exit.js';
 
 /** Policy-routing numbers pmipd owns. */
 const TABLE_UPLINK = 100;
@@ -65,7 +66,9 @@ export async function probeBackend(ip: IpBatch, backend: BackendName, transport:
         `route add 100::1/128 encap seg6local action End.DX6 nh6 :: dev ${transport} table ${TABLE_PROBE}`,
       ]);
       await ip.run([`route flush table ${TABLE_PROBE}`]);
-      return said(f);
+      // End.DX6 ignores the outer ECN field: without the nftables rule doing RFC 6040's exit
+      // processing, seg6 would break FWD-07 (ecn-exit.ts).
+      return said(f) ?? (await probeEcnExit());
     }
     case 'tun':
       return tunUnusableBecause();
@@ -83,14 +86,25 @@ function noLinkLocal(device: string): string[] {
   return [`link set ${device} addrgenmode none`];
 }
 
+/**
+ * Whether tunnel exit does RFC 6040 §4.2 (RFC 5213 §5.6.3): an outer CE marks an ECT inner packet
+ * CE. Not with quirk ecn-not-propagated: the tun engine then ignores the outer ECN field and seg6
+ * goes without its nftables rule (End.DX6 ignores it); ip6tnl always propagates.
+ */
+export function propagatesEcn(quirks: Quirks): boolean {
+  return !quirks.has('ecn-not-propagated');
+}
+
 abstract class Base {
   protected readonly undo: string[] = [];
   protected readonly sysctls: [string, string][] = [];
   private tun: TunTunnel | null = null;
   /** RFC 5845 sessions' GRE tunnels (greKeys domains), beside the plain tunnel. */
   protected gre: GreTunnels | null = null;
+  /** seg6: RFC 6040 exit processing End.DX6 lacks. */
+  private ecnExit: EcnExitRule | null = null;
 
-  constructor(protected readonly ip: IpBatch, protected readonly log: Logger) {}
+  constructor(protected readonly ip: IpBatch, protected readonly log: Logger, protected readonly quirks: Quirks = new Quirks()) {}
 
   /** Sessions with GRE keys get GRE tunnels of `engine` from `local` (call before start). */
   enableGre(engine: GreEngine, local: string, transport: string): void {
@@ -104,6 +118,7 @@ abstract class Base {
    */
   protected async openTun(local: string, peers: { device: string; peer: string }[], transport: string): Promise<void> {
     this.tun = TunTunnel.open(local, peers);
+    if (!propagatesEcn(this.quirks)) this.tun.ignoreEcnOnExit();
     const mtu = Number(readInterfaceFile(transport, 'mtu')) - TUNNEL_OVERHEAD;
     await this.setup(peers.flatMap(({ device }) => [...noLinkLocal(device), `link set ${device} mtu ${mtu} up`]), []);
   }
@@ -143,6 +158,10 @@ abstract class Base {
     ]);
     // Quietly: a pmipd that crashed has already moved it.
     await this.ip.run(['rule del pref 0 table local']);
+    if (propagatesEcn(this.quirks)) {
+      this.ecnExit = new EcnExitRule(local);
+      await this.ecnExit.start();
+    }
   }
 
   /**
@@ -179,6 +198,8 @@ abstract class Base {
   /** `afterFailedStart`: undo lines of steps that never ran fail as expected, so quietly. */
   async stop(afterFailedStart = false): Promise<void> {
     await this.gre?.close();
+    const ecn = await this.ecnExit?.stop();
+    if (ecn) this.log.warn('dataplane-undo-failed', { command: 'nft delete table ip6 pmipd_ecn', why: ecn });
     const lines = this.undo.splice(0).reverse();
     const failures = await this.ip.run(lines);
     for (const f of failures) this.log.log(afterFailedStart ? 'debug' : 'warn', 'dataplane-undo-failed', { command: f.command, why: f.message });
@@ -211,8 +232,8 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
   private readonly ipv4: Ipv4Routes;
 
   constructor(ip: IpBatch, log: Logger, readonly name: BackendName, private readonly lmaa: string,
-    private readonly transport: string, mags: readonly string[]) {
-    super(ip, log);
+    private readonly transport: string, mags: readonly string[], quirks: Quirks = new Quirks()) {
+    super(ip, log, quirks);
     mags.forEach((m, i) => this.tunnels.set(m, `${TUNNEL_DEVICE}${i}`));
     this.ipv4 = new Ipv4Routes(ip, log, name === 'tun', TABLE_UPLINK, PREF_UPLINK);
   }
@@ -266,6 +287,8 @@ export class LmaTunnelDataplane extends Base implements LmaBackend {
   async applied(): Promise<void> { await this.inFlight; }
 
   routePrefix(hnp: Prefix, proxyCoa: string): void {
+    // RFC 5213 §5.6.2: the LMA attracts the HNP's traffic with this route (FWD-04).
+    if (this.quirks.has('lma-no-hnp-route')) return;
     if (this.name === 'seg6') {
       // The encapsulating route first: a packet sent round the pair before it is there would come
       // back to the main table and circle until its hop limit runs out.
@@ -312,8 +335,8 @@ export class MagTunnelDataplane extends Base implements MagBackend {
 
   constructor(ip: IpBatch, log: Logger, readonly name: BackendName | 'none', private readonly proxyCoa: string,
     private readonly lmaa: string, private readonly transport: string, private readonly fixedLinkLocal: { address: string; mac: string } | null,
-    private readonly accessInterfaces: readonly string[], private readonly quirks: Quirks = new Quirks()) {
-    super(ip, log);
+    private readonly accessInterfaces: readonly string[], quirks: Quirks = new Quirks()) {
+    super(ip, log, quirks);
     this.ipv4 = new Ipv4Routes(ip, log, name === 'tun', TABLE_UPLINK, PREF_UPLINK);
   }
 
@@ -354,14 +377,20 @@ export class MagTunnelDataplane extends Base implements MagBackend {
     // Link-local and multicast destinations from the MN stay on the link (ND, MLD, pings to the router).
     await this.setup([`route add throw fe80::/10 table ${TABLE_UPLINK}`, `route add throw ff00::/8 table ${TABLE_UPLINK}`], []);
     if (this.fixedLinkLocal !== null) {
-      // RFC 6543: the same MAC and link-local address on every access link of every MAG.
-      for (const a of this.accessInterfaces) {
-        await this.setup([
-          `link set dev ${a} address ${this.fixedLinkLocal.mac}`,
-          `addr add ${this.fixedLinkLocal.address}/64 dev ${a} nodad`,
-        ], [`addr del ${this.fixedLinkLocal.address}/64 dev ${a}`]);
-      }
+      const fixed = this.fixedLinkLocal;
+      for (const a of this.accessInterfaces) await this.setup(this.fixedAddressLines(a), [`addr del ${fixed.address}/64 dev ${a}`]);
     }
+  }
+
+  /**
+   * RFC 6543: the same MAC and link-local address on every access link of every MAG. The kernel's
+   * own link-local address goes (FIX-01): it would be the source of the kernel's Neighbor
+   * Solicitations for the MNs' addresses.
+   */
+  fixedAddressLines(iface: string): string[] {
+    if (this.fixedLinkLocal === null) return [];
+    const dropOwn = this.quirks.has('mag-own-link-local') ? [] : [`link set dev ${iface} addrgenmode none`, `addr flush dev ${iface} scope link`];
+    return [...dropOwn, `link set dev ${iface} address ${this.fixedLinkLocal.mac}`, `addr add ${this.fixedLinkLocal.address}/64 dev ${iface} nodad`];
   }
 
   /** A GRE session's uplink table (its tunnel as default route), made with its tunnel. */

@@ -39,6 +39,7 @@ interface TunnelModule {
   open(local: string, peers: TunPeer[], netns: string): Handle;
   counters(h: Handle): TunCounters;
   close(h: Handle): void;
+  ignoreEcnOnExit(h: Handle): void;
   probe(netns: string): string | null;
   mhOpen(local: string): number;
   mhSend(fd: number, mh: Uint8Array, dst: string): void;
@@ -91,6 +92,12 @@ export class TunTunnel {
   counters(): TunCounters {
     if (this.handle === null) throw new Error('the tunnel is closed');
     return tunnelModule().counters(this.handle);
+  }
+
+  /** Decapsulation leaves the inner ECN field as it came, outer CE or not (quirk ecn-not-propagated). */
+  ignoreEcnOnExit(): void {
+    if (this.handle === null) throw new Error('the tunnel is closed');
+    tunnelModule().ignoreEcnOnExit(this.handle);
   }
 
   /** Stops the thread and closes the descriptors: the TUN devices and their routes disappear. */

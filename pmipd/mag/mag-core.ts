@@ -406,6 +406,8 @@ export class MagCore {
       this.answeredBris.get(bri.seq)?.timer.cancel();
       this.answeredBris.set(bri.seq, { status, timer: this.o.clock.setTimer(10_000, () => this.answeredBris.delete(bri.seq)) });
     };
+    // §9.1: for a handover the MAG makes sure the MN has really left before it lets go (BR-04).
+    const handover = bri.trigger >= 2 && bri.trigger <= 4 && !bri.flags.G;
     const repeated = this.answeredBris.get(bri.seq);
     if (repeated !== undefined) { answer(repeated.status); return; }
     const entries = this.bul.entries().filter((e) => e.lma === src && (bri.flags.G
@@ -414,11 +416,13 @@ export class MagCore {
     if (!bri.flags.G && mnIdOpt === undefined) { answer(BRA_STATUS_CODE.REVOKED_MN_IDENTITY_REQUIRED); return; }
     if (entries.length === 0) { answer(bri.flags.G ? BRA_STATUS_CODE.SUCCESS : BRA_STATUS_CODE.BINDING_DOES_NOT_EXIST); return; }
     const release = () => {
-      for (const e of entries) this.finish(e, `revoked by the LMA (trigger ${bri.trigger})`);
+      for (const e of entries) {
+        // §6.12: the MN may still be on the link with addresses from prefixes that are no longer its own.
+        if (!handover && e.installed) this.sendRa(e, e.hnps, []);
+        this.finish(e, `revoked by the LMA (trigger ${bri.trigger})`);
+      }
       answer(BRA_STATUS_CODE.SUCCESS);
     };
-    // §9.1: for a handover the MAG makes sure the MN has really left before it lets go (BR-04).
-    const handover = bri.trigger >= 2 && bri.trigger <= 4 && !bri.flags.G;
     const e = entries[0]!;
     if (!handover || quirks.has('bra-success-while-attached') || e.mnLinkLocal === null || !this.o.domain.mag.presenceProbe) { release(); return; }
     this.cancelProbe(e.mnId);
@@ -570,11 +574,14 @@ export class MagCore {
       if (wasInstalled) await dataplane.removeSession(old);
       await dataplane.addSession({ iface: e.iface, hnps, lla, lma: e.lma, ipv4, ...this.greRoute(e), ...(quirks.has('ipv4-any-source-tunnelled') ? { ipv4AnySource: true } : {}), offload });
     };
+    // §6.12: prefixes the LMA no longer grants (renumbered) are withdrawn along with the new RA.
+    const lost = wasInstalled ? old.hnps.filter((p) => !hnps.some((h) => h.text === p.text)) : [];
     install().then(() => {
+      if (this.bul.get(e.mnId) !== e) return;
       // An IPv4-only session gets its link-local address (presence probes) but no RA: it has no prefix.
-      if (this.bul.get(e.mnId) !== e || hnps.length === 0) return;
+      if (hnps.length === 0) { if (lost.length > 0) this.sendRa(e, lost, []); return; }
       // RA-03/HO-11: the prefix is advertised only now, after the PBA and with the routes in place.
-      this.sendRa(e);
+      this.sendRa(e, lost);
       this.armPeriodicRa(e);
     }, (err: Error) => {
       e.installed = false;
@@ -767,14 +774,20 @@ export class MagCore {
     this.announceMtu();
   }
 
-  private sendRa(e: BulEntry): void {
+  /**
+   * The RA for `e`'s MN: `hnps` advertised, `withdrawn` with zero lifetimes (RFC 5213 §6.12: prefixes
+   * no longer its own, sent before their routes and the session's link-local address go); with no
+   * prefix left the MAG stops being its router too.
+   */
+  private sendRa(e: BulEntry, withdrawn: readonly Prefix[] = [], hnps: readonly Prefix[] = e.hnps): void {
     const { domain, quirks, io, counters, log } = this.o;
     const link = this.o.links.get(e.iface)!;
     e.raMtu = this.advertisedMtu(e.iface);
     const spec = buildRouterAdvertisement({
-      hnps: e.hnps, mac: this.magMac(link), mtu: e.raMtu,
-      routerLifetime: domain.mag.routerLifetime, validLifetime: domain.mag.prefixValidLifetime,
+      hnps, mac: this.magMac(link), mtu: e.raMtu,
+      routerLifetime: hnps.length > 0 ? domain.mag.routerLifetime : 0, validLifetime: domain.mag.prefixValidLifetime,
       preferredLifetime: domain.mag.prefixPreferredLifetime, managed: domain.dhcpv6 !== null,
+      withdrawn: quirks.has('no-prefix-withdrawal') ? [] : withdrawn,
     }, quirks);
     // Unicast to the MN: several MNs may share the access link, and each must see only its prefix (RA-06).
     io.sendIcmp(e.iface, encodeIcmpv6(spec), e.mnLinkLocal ?? 'ff02::1', e.lla);

@@ -13,6 +13,8 @@ export interface RaParams {
   preferredLifetime: number;
   /** DHCPv6-served link (RFC 5213 §6.11): M = 1, and PIOs with A = 0 so the MN takes its addresses from DHCPv6. */
   managed?: boolean;
+  /** Prefixes no longer the MN's (RFC 5213 §6.12): PIOs with valid = preferred = 0 (RA-12). */
+  withdrawn?: readonly Prefix[];
 }
 
 /** RA-01, RA-02, RA-09, RA-10: router lifetime > 0, PIO L=1 A=1 per HNP, SLLAO, MTU. */
@@ -26,6 +28,7 @@ export function buildRouterAdvertisement(p: RaParams, quirks: Quirks): Icmpv6Spe
         validLifetime: p.validLifetime, preferredLifetime: p.preferredLifetime,
       });
     }
+    for (const h of p.withdrawn ?? []) options.push({ type: 3, prefix: h.text, onLink: true, autonomous: p.managed !== true, validLifetime: 0, preferredLifetime: 0 });
   }
   return {
     type: ICMPV6_RA,

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { MobilityOptionSpec, NdOptionSpec } from '../../wire/index.js';
 import { checkedRequirements, runChecks } from '../../harness/checks/index.js';
 import {
-  buildTrace, exchange, golden, greDomain, LMA, MAG1, MAG2, MN1, MN2, MN4, msg, pairSas, path, protectSignalling, removeTagged, retransmissions, ROUTER_MAC, rs, spec,
+  buildTrace, exchange, golden, ra, greDomain, LMA, MAG1, MAG2, MN1, MN2, MN4, msg, pairSas, path, protectSignalling, removeTagged, retransmissions, ROUTER_MAC, rs, spec,
   T0, TESTER, type Scenario, type Spec,
 } from './scenario.js';
 import { espSaFrom, innermostDhcpv6, type Dhcpv6Message, type MobilityHeaderSpec } from '../../wire/index.js';
@@ -372,6 +372,11 @@ const CASES: Record<string, Case> = {
   'RA-08': { fail: (sc) => { spec(sc, 'mn2-ra', 'nd').src = 'fe80::1234'; } },
   'RA-09': { fail: (sc) => { spec(sc, 'mn1-ra', 'nd').msg.sourceLinkLayer = '02:00:00:00:01:01'; } },
   'RA-10': { fail: (sc) => { spec(sc, 'mn1-ra', 'nd').msg.mtu = 1500; } },
+  'FIX-01': { base: fixedAddresses, fail: (sc) => { spec(sc, 'mag-ns', 'nd').src = 'fe80::1234'; } },
+  'RA-12': {
+    base: revokedWhileAttached,
+    fail: (sc) => { for (const p of spec(sc, 'mn1-withdraw', 'nd').msg.prefixes as NdOptionSpec[]) p.validLifetime = 86400; },
+  },
   'RA-14': { fail: (sc) => at(sc, 'mn1-dad', 0.1) },
   'FWD-01': { fail: (sc) => { spec(sc, 'mn1-up-1', 'data').outer = { src: MAG1, dst: '2001:db8:1::50' }; } },
   'FWD-02': { fail: (sc) => removeTagged(sc, 'mn1-down-1') },
@@ -445,6 +450,33 @@ function MN3mac(): string { return '02:00:00:00:aa:03'; }
 function MN3mn() { return { nai: 'mn3@example.com', mac: MN3mac(), ll: 'fe80::ff:fe00:aa03', hnp: '2001:db8:aa:3::/64', hoa: '2001:db8:aa:3::5', lla: 'fe80::a:3' }; }
 function CN(): string { return '2001:db8:ff::1'; }
 
+/**
+ * RFC 6543 in use: every RA from the fixed link-local address (and MAC, as in golden), MAG1
+ * resolving MN1's address before the downlink echo, and answering MN1's resolution of the router.
+ */
+function fixedAddresses(): Scenario {
+  const sc = golden();
+  for (const s of sc.specs) if (s.kind === 'nd' && s.msg.type === 134) s.src = FIXED_LL;
+  add(sc,
+    { kind: 'nd', tag: 'mag-ns', point: 'acc1', time: 2.102, src: FIXED_LL, dst: 'ff02::1:ff00:5', ethSrc: ROUTER_MAC, ethDst: '33:33:ff:00:00:05', msg: { type: 135, target: MN1.hoa, sourceLinkLayer: ROUTER_MAC } },
+    { kind: 'nd', tag: 'mag-na', point: 'acc1', time: 2.2, src: FIXED_LL, dst: MN1.ll, ethSrc: ROUTER_MAC, ethDst: MN1.mac, msg: { type: 136, router: true, solicited: true, override: false, target: FIXED_LL, targetLinkLayer: ROUTER_MAC } });
+  return sc;
+}
+const FIXED_LL = 'fe80::200:5eff:fe00:5213';
+
+/** The LMA revokes MN1's binding at MAG1 (trigger 1) while MN1 is attached; MAG1 withdraws its prefix (RFC 5213 §6.12). */
+function revokedWhileAttached(): Scenario {
+  const sc = golden();
+  const mnId = [{ type: 8, subtype: 1, id: MN1.nai }] as MobilityOptionSpec[];
+  const withdraw = ra('mn1-withdraw', 'acc1', 50.02, MN1.lla, [MN1.hnp], { routerLifetime: 0 });
+  for (const p of withdraw.kind === 'nd' ? withdraw.msg.prefixes as NdOptionSpec[] : []) { p.validLifetime = 0; p.preferredLifetime = 0; }
+  add(sc,
+    { kind: 'mh', tag: 'mn1-bri', point: 'trn', time: 50, src: LMA, dst: MAG1, msg: { type: 16, brType: 1, trigger: 1, seq: 7, flags: { P: true }, options: mnId, autoPad: true } as MobilityHeaderSpec },
+    { kind: 'mh', tag: 'mn1-bra', point: 'trn', time: 50.03, src: MAG1, dst: LMA, msg: { type: 16, brType: 2, status: 0, seq: 7, flags: { P: true }, options: mnId, autoPad: true } as MobilityHeaderSpec },
+    withdraw);
+  return sc;
+}
+
 function verdictOf(sc: Scenario, id: string) {
   const [r] = runChecks(buildTrace(sc), { only: [id] });
   return r!;
@@ -495,4 +527,9 @@ describe('conformance checks: each passes on one trace and fails on another', ()
       });
     });
   }
+
+  it('RA-02 leaves an RA withdrawing a revoked prefix (zero lifetimes) to RA-12', () => {
+    const r = verdictOf(revokedWhileAttached(), 'RA-02');
+    expect(r.verdict, r.message).to.equal('PASS');
+  });
 });

@@ -107,6 +107,19 @@ describe('pmipd/mag: MN detection, PBUs, RAs', () => {
     expect(refresh.lifetimeUnits).to.equal(100);
   });
 
+  it('withdraws a prefix a refresh PBA no longer grants with zero lifetimes, beside the new one, and moves the routes (RA-12)', async () => {
+    h.rs();
+    h.answer();
+    await settle();
+    h.clock.advance(320_000);
+    h.core.onNeighborAdvertisement('acc1', MN1_LL);
+    h.answer(0, (pba) => { pba.options = (pba.options ?? []).map((o) => (o.type === 22 ? { type: 22, prefix: '2001:db8:a001::/64' } : o)); });
+    await settle();
+    const m = h.ras().at(-1)!.msg as RouterAdvertisement;
+    expect(m.prefixes.map((p) => `${p.prefix} ${p.validLifetime}/${p.preferredLifetime}`)).to.deep.equal(['2001:db8:a001::/64 86400/14400', '2001:db8:a000::/64 0/0']);
+    expect(h.dp.ops.slice(-2)).to.deep.equal(['remove acc1 2001:db8:a000::/64', 'add acc1 2001:db8:a001::/64 lla=fe80::1234']);
+  });
+
   it('de-registers when the presence check fails (REREG-05/06)', async () => {
     h.rs();
     h.answer();

@@ -11,7 +11,7 @@ import { Dhcpv6Relay } from '../../pmipd/mag/dhcpv6-relay.js';
 import { accessArpSysctls, Dhcpv4Access, type ToClient } from '../../pmipd/mag/dhcpv4-access.js';
 import type { Counters, Logger } from '../../pmipd/log.js';
 import type { DomainConfig } from '../../pmipd/config.js';
-import { MagTunnelDataplane } from '../../pmipd/dataplane/backends.js';
+import { LmaTunnelDataplane, MagTunnelDataplane, propagatesEcn } from '../../pmipd/dataplane/backends.js';
 import type { IpBatch } from '../../pmipd/dataplane/ip-batch.js';
 import { VirtualClock } from '../../pmipd/clock.js';
 import { natScript, sessionRules } from '../../pmipd/dataplane/offload-rules.js';
@@ -94,6 +94,19 @@ async function braFor(q: string[], trigger: number): Promise<BindingRevocationAc
   h.core.receive(encodeMobilityHeader({ type: 16, brType: 1, trigger, seq: 9, flags: { P: true }, options: [{ type: 8, subtype: 1, id: 'mn1@pmip.example' }], autoPad: true }), LMAA);
   h.clock.advance(1000);
   return h.mh.filter((s) => s.msg.type === 16).at(-1)!.msg as BindingRevocationAck;
+}
+
+/** The PIOs (prefix valid/preferred) of the last RA mag1 sent after an administrative revocation of mn1 (RFC 5213 §6.12). */
+async function raAfterRevocation(q: string[]): Promise<string[]> {
+  const h = new MagHarness({ quirks: q, cfg: revocationDomain() });
+  h.present.add(MN1_LL);
+  h.rs();
+  h.answer();
+  await settle();
+  const before = h.ras().length;
+  h.core.receive(encodeMobilityHeader({ type: 16, brType: 1, trigger: 1, seq: 9, flags: { P: true }, options: [{ type: 8, subtype: 1, id: 'mn1@pmip.example' }], autoPad: true }), LMAA);
+  const ra = h.ras().slice(before).at(-1)?.msg as RouterAdvertisement | undefined;
+  return ra?.prefixes.map((p) => `${p.prefix} ${p.validLifetime}/${p.preferredLifetime}`) ?? ['no RA'];
 }
 
 /** Update Notification scenarios (RFC 7077) */
@@ -437,6 +450,24 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
       return h.core.bindings().length;
     },
     normal: 0, quirky: 1,
+  },
+  'ecn-not-propagated': { observe: (q) => propagatesEcn(new Quirks(q)), normal: true, quirky: false },
+  'no-prefix-withdrawal': { observe: raAfterRevocation, normal: [`${HNP} 0/0`], quirky: [] },
+  'lma-no-hnp-route': {
+    // The LMA data plane's lines when a binding's HNP is routed to MAG1.
+    observe: (q) => {
+      const lines: string[] = [];
+      const ip = { run: async (l: string[]) => { lines.push(...l); return []; } } as unknown as IpBatch;
+      new LmaTunnelDataplane(ip, silentLog(new VirtualClock(), 'lma'), 'tun', LMAA, 'eth0', [MAG1], new Quirks(q)).routePrefix(parsePrefix(HNP), MAG1);
+      return lines;
+    },
+    normal: [`route replace ${HNP} dev pmip6tnl0`], quirky: [],
+  },
+  'mag-own-link-local': {
+    // RFC 6543 mode: what the MAG does to its access link's own link-local address.
+    observe: (q) => new MagTunnelDataplane({} as IpBatch, silentLog(new VirtualClock(), 'mag'), 'tun', MAG1, LMAA, 'eth0', { address: 'fe80::200:5eff:fe00:5213', mac: '00:00:5e:00:52:13' }, ['acc1'], new Quirks(q))
+      .fixedAddressLines('acc1').filter((l) => l.startsWith('addr flush')),
+    normal: ['addr flush dev acc1 scope link'], quirky: [],
   },
 };
 

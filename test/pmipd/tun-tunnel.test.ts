@@ -184,6 +184,19 @@ describe('pmipd tun data plane: the user-space IPv6-in-IPv6 engine', function ()
     expect(seen(7203), 'outer ECT(0), inner Not-ECT').to.equal('ECN 0');
   });
 
+  it('leaves the inner ECN field as it came once told to ignore the outer one (quirk ecn-not-propagated)', async () => {
+    const cap = await capture('hostB-ignored', fx.ns.hostB, 'h0', ['udp']);
+    fx.engines!.lma.ignoreEcnOnExit();
+    const before = counters('lma');
+    await sendTunnelled(fx.ns.mag, fx.mag.address, fx.lma.address, ECN.ce, innerUdp(A.host, B.host, 7301, ECN.ect0));
+    await pollUntil(() => counters('lma').decapsulated - before.decapsulated === 1 || { pending: JSON.stringify(counters('lma')) },
+      { what: 'the CE-marked packet decapsulated at lma', timeoutMs: 3000 });
+    await ping(fx.ns.hostA, B.host);
+    const f = await frames((await cap.stop()).file);
+    const x = f.find((p) => p.udp?.dstPort === 7301);
+    expect(x === undefined ? 'not delivered' : `ECN ${x.ipv6!.trafficClass & 3}`, 'outer CE, inner ECT(0)').to.equal('ECN 2');
+  });
+
   it('removes its TUN device on close', async () => {
     fx.close();
     await pollUntil(async () => (await nsExec(fx.ns.lma, 'ip', ['link', 'show', TUNNEL_DEVICE], { reject: false })).exitCode !== 0,

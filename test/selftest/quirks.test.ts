@@ -31,6 +31,10 @@ const COLLATERAL: Record<string, Record<string, Why>> = {
     'FWD-14': { may: 'two MNs of one MAG share the prefix, so the MAG can forward a decapsulated packet onto the access link of the wrong MN, depending on which route was installed last' },
   },
   'no-lla': { 'RA-05': { may: 'without a link-local address from the LMA the MAG sends no RA at all; RA-05 fails when the MN\'s RS falls after the PBA' } },
+  'lma-no-hnp-route': {
+    'FWD-02': 'without a route for the HNP the LMA tunnels none of the CN\'s packets for it (the data-plane case, the only one run for FWD-04)',
+    'FWD-06': 'the downlink ECT(1) echo is never tunnelled, so its outer ECN cannot be shown',
+  },
 };
 
 /**

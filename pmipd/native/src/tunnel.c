@@ -9,7 +9,7 @@
 //     the TUN of the peer it came from; packets from unknown sources are dropped and counted.
 // ECN as Linux ip6tnl does it (RFC 6040, RFC 5213 §5.6.3): on entry the outer traffic class carries
 // the inner ECN field, CE as ECT(0) (INET_ECN_encapsulate); on exit an outer CE marks an ECT inner
-// packet CE and drops a Not-ECT one (INET_ECN_decapsulate).
+// packet CE and drops a Not-ECT one (INET_ECN_decapsulate; ecn_decapsulate here).
 // GRE (RFC 2784/2890, RFC 5845 keys): a tunnel whose peers are given a `gre` object uses a
 // protocol-47 raw socket instead; each peer adds a GRE header with its out key on entry, and on
 // exit a packet goes to the peer of its source address whose in key it carries (others dropped).
@@ -90,6 +90,8 @@ struct tunnel {
   int closed;
   uint64_t counters[C_COUNT];
   int last_errno;
+  /** Set by ignoreEcnOnExit (quirk ecn-not-propagated): see ecn_decapsulate. */
+  int ecn_exit_ignored;
   unsigned char packet[GRE_HEADER_MAX + PACKET_MAX];
 };
 
@@ -189,6 +191,19 @@ static void ipv4_set_ce(unsigned char *ip4) {
   ip4[11] = (unsigned char)~sum;
 }
 
+/**
+ * RFC 6040 §4.2 (RFC 5213 §5.6.3) on exit: an outer CE marks an ECT inner packet CE and drops a
+ * Not-ECT one (returns 0: drop); any other outer ECN leaves the inner field alone. With
+ * `ecn_exit_ignored` (quirk ecn-not-propagated) the outer ECN is ignored, as seg6 End.DX6 does.
+ */
+static int ecn_decapsulate(struct tunnel *t, int outer, unsigned char *ip, int v4) {
+  if (outer != ECN_CE || __atomic_load_n(&t->ecn_exit_ignored, __ATOMIC_RELAXED)) return 1;
+  if ((v4 ? ip[1] & 3 : ecn_of(ip)) == ECN_NOT_ECT) { count(t, C_ECN_DROPPED); return 0; }
+  if (v4) ipv4_set_ce(ip);
+  else ip[1] |= ECN_CE << 4;
+  return 1;
+}
+
 /** What `sock` received: IPv6 inner packets from the next-header-41 (or GRE) socket, IPv4 ones from the 4 one. */
 static void decapsulate(struct tunnel *t, int sock) {
   int v4 = sock == t->raw4;
@@ -230,11 +245,7 @@ static void decapsulate(struct tunnel *t, int sock) {
         outer = tc & 3;
       }
     }
-    if (outer == ECN_CE) {
-      if ((v4 ? ip[1] & 3 : ecn_of(ip)) == ECN_NOT_ECT) { count(t, C_ECN_DROPPED); continue; }
-      if (v4) ipv4_set_ce(ip);
-      else ip[1] |= ECN_CE << 4;
-    }
+    if (!ecn_decapsulate(t, outer, ip, v4)) continue;
     if (write(p->fd, ip, (size_t)n) < 0) count_error(t, errno);
     else count(t, C_DECAP);
   }
@@ -497,6 +508,14 @@ static napi_value js_counters(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// ignoreEcnOnExit(handle): decapsulation leaves the inner ECN field as it came (a deliberate deviation)
+static napi_value js_ignore_ecn_on_exit(napi_env env, napi_callback_info info) {
+  struct tunnel *t = handle_arg(env, info);
+  if (t == NULL) return NULL;
+  __atomic_store_n(&t->ecn_exit_ignored, 1, __ATOMIC_RELAXED);
+  return NULL;
+}
+
 static napi_value js_close(napi_env env, napi_callback_info info) {
   struct tunnel *t = handle_arg(env, info);
   if (t == NULL) return NULL;
@@ -596,6 +615,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL },
     { "counters", NULL, js_counters, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
+    { "ignoreEcnOnExit", NULL, js_ignore_ecn_on_exit, NULL, NULL, NULL, napi_default, NULL },
     { "probe", NULL, js_probe, NULL, NULL, NULL, napi_default, NULL },
     { "mhOpen", NULL, js_mh_open, NULL, NULL, NULL, napi_default, NULL },
     { "mhSend", NULL, js_mh_send, NULL, NULL, NULL, napi_default, NULL },
