@@ -36,6 +36,8 @@ export interface PbuView {
   unknownOptionTypes: number[];
   /** RFC 5844 IPv4 Home Address Request options (more than one is refused with 173). */
   ipv4Requests: Ipv4HoaRequestOption[];
+  /** (F): IPv4-UDP data encapsulation asked for (RFC 5844 §4.1.3.1). */
+  forceUdp: boolean;
 }
 
 export function viewPbu(msg: BindingUpdate): PbuView {
@@ -67,6 +69,7 @@ export function viewPbu(msg: BindingUpdate): PbuView {
     greKey: findOption(msg.options, MH_OPTION.GRE_KEY)?.key,
     unknownOptionTypes,
     ipv4Requests: findOptions(msg.options, MH_OPTION.IPV4_HOA_REQUEST),
+    forceUdp: msg.flags.F,
   };
 }
 
