@@ -119,7 +119,6 @@ export const QUIRKS = {
   'udp-mh-checksum-nonzero': { role: 'mag', breaks: ['V4-13'], does: 'Mobility Headers sent over IPv4/UDP carry a non-zero MH checksum (the sum of the message) instead of 0' },
   'pba-from-wrong-port': { role: 'lma', breaks: ['V4-13'], does: 'PBAs over IPv4/UDP leave from an ephemeral port instead of 5436' },
   'forced-udp-accepted': { role: 'lma', breaks: ['V4-14'], does: 'a PBU with (F) over IPv4 is accepted (IPv4-UDP data) although AcceptForcedIPv4UDPEncapsulationRequest is 0, instead of refused with 129' },
-  'forced-udp-data-plain': { role: 'lma', breaks: ['V4-14'], does: 'after accepting (F) the LMA still sends the MAG\'s data in plain IPv4 instead of IPv4-UDP port 5437' },
   'bri-over-ipv6-when-ipv4-transport': { role: 'lma', breaks: ['BR-10'], does: 'BRIs to a MAG reached over IPv4/UDP are sent over IPv6 to its IPv6 address instead of to the ports and address of the last PBU exchange' },
 } as const satisfies Record<string, QuirkInfo>;
 

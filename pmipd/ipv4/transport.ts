@@ -153,8 +153,7 @@ export class LmaIpv4Transport {
       local: this.settings.lmaAddress,
       peers: new Map(mags.map((m) => {
         const t = this.settings.mags.get(m.name)!;
-        const granted = t.forceUdp && (this.settings.acceptForcedUdp || this.quirks.has('forced-udp-accepted'));
-        return [m.address, { address: t.address, udp: granted && !this.quirks.has('forced-udp-data-plain') }];
+        return [m.address, { address: t.address, udp: t.forceUdp && (this.settings.acceptForcedUdp || this.quirks.has('forced-udp-accepted')) }];
       })),
     };
   }

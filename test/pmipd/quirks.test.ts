@@ -386,7 +386,6 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
     normal: 5436, quirky: 'an ephemeral port',
   },
   'forced-udp-accepted': { observe: (q) => lmaV4(q).refusesForcedUdp(MAG1), normal: true, quirky: false },
-  'forced-udp-data-plain': { observe: (q) => lmaV4(q, true).tunPlan(V4_MAGS).peers.get(MAG1)!.udp, normal: true, quirky: false },
   'bri-over-ipv6-when-ipv4-transport': {
     observe: async (q) => { let ipv6 = false; await overUdp(q, 'lma', (t) => { const p = t.lma.send(BRI_BYTES, MAG1); ipv6 = p === null; return p ?? Promise.resolve(); }, false); return ipv6; },
     normal: false, quirky: true,
@@ -402,7 +401,7 @@ const PBA_BYTES = encodeMobilityHeader({ type: 6, status: 0, seq: 1, lifetime: 4
 const BRI_BYTES = encodeMobilityHeader({ type: 16, brType: 1, trigger: 1, seq: 1, flags: { P: true }, autoPad: true, options: [] });
 const v4Settings = (accept: boolean): Ipv4TransportSettings => ({ lmaAddress: UDP_LMA.address, acceptForcedUdp: accept, mags: new Map([['mag1', { address: UDP_MAG, forceUdp: true }]]) });
 const v4Log = () => silentLog(new VirtualClock(), 'v4');
-const lmaV4 = (q: string[], accept = false) => new LmaIpv4Transport(v4Settings(accept), V4_MAGS, new Quirks(q), v4Log());
+const lmaV4 = (q: string[]) => new LmaIpv4Transport(v4Settings(false), V4_MAGS, new Quirks(q), v4Log());
 
 /**
  * The quirk's side (`role`) on its address, a plain UDP socket as the other side; `act` sends.
