@@ -9,6 +9,7 @@ import { UPDATE_NOTIFICATION_CHECKS } from './update-notification.js';
 import { GRE_CHECKS } from './gre.js';
 import { DHCPV6_CHECKS } from './dhcpv6.js';
 import { IPV4_CHECKS } from './ipv4.js';
+import { IPV4_TRANSPORT_CHECKS } from './ipv4-transport.js';
 import { HOME_LINK_CHECKS } from './home-link.js';
 import { Judge } from './judge.js';
 import { LMA_PBA_CHECKS } from './lma-pba.js';
@@ -24,6 +25,7 @@ export const CHECKS: readonly Check[] = [
   ...GRE_CHECKS,
   ...DHCPV6_CHECKS,
   ...IPV4_CHECKS,
+  ...IPV4_TRANSPORT_CHECKS,
 ];
 
 const byRequirement = new Map<string, Check>();
