@@ -97,12 +97,13 @@ export const revocationPorts = check('revocation-over-ipv4', ['BR-10'], (t, [j])
     for (const x of accepted) if (x.mnId === mnId && x.pba!.ref.time <= f.ref.time) ex = x;
     if (ex === undefined) continue;
     const pbu = ex.pbu, pba = ex.pba!;
-    // BRI: LMA -> MAG as the PBA went; BRA: MAG -> LMA as the PBU went.
-    const want = isBri ? { src: `${pba.src}:${pba.udp!.srcPort}`, dst: `${pba.dst}:${pba.udp!.dstPort}` } : { src: `${pbu.src}:${pbu.udp!.srcPort}`, dst: `${pbu.dst}:${pbu.udp!.dstPort}` };
+    // The PBU's end points, swapped for a BRI (LMA -> MAG); where the PBA came from is V4-13's matter.
+    const mag = `${pbu.src}:${pbu.udp!.srcPort}`, lma = `${pbu.dst}:${pbu.udp!.dstPort}`;
+    const want = isBri ? { src: lma, dst: mag } : { src: mag, dst: lma };
     const got = overUdp(f) ? { src: endpoint(f, 'src'), dst: endpoint(f, 'dst') } : { src: `${f.src} (IPv6, no UDP)`, dst: f.dst };
     const what = `${isBri ? 'BRI' : 'BRA'} seq ${f.mh.seq} for ${mnId}`;
     const ev = [mhEv(t, pbu), mhEv(t, pba), mhEv(t, f)];
-    if (got.src === want.src && got.dst === want.dst) j!.pass(() => `${what}: ${got.src} > ${got.dst}, the ${isBri ? 'PBA' : 'PBU'}'s of the last successful exchange (seq ${pbu.mh.seq})`, ev);
+    if (got.src === want.src && got.dst === want.dst) j!.pass(() => `${what}: ${got.src} > ${got.dst}, the end points of the last successful exchange (PBU seq ${pbu.mh.seq})${isBri ? ', swapped' : ''}`, ev);
     else j!.fail(() => `${what}: ${got.src} > ${got.dst}, but the last successful exchange (seq ${pbu.mh.seq}) used ${want.src} > ${want.dst}`, ev, { field: 'addresses:ports', expected: `${want.src} > ${want.dst}`, seen: `${got.src} > ${got.dst}` });
   }
 });
