@@ -118,6 +118,7 @@ export const QUIRKS = {
   // IPv4 transport (domain `ipv4Transport`, RFC 5844 §4; pmipd/ipv4/transport.ts)
   'udp-mh-checksum-nonzero': { role: 'mag', breaks: ['V4-13'], does: 'Mobility Headers sent over IPv4/UDP carry a non-zero MH checksum (the sum of the message) instead of 0' },
   'pba-from-wrong-port': { role: 'lma', breaks: ['V4-13'], does: 'PBAs over IPv4/UDP leave from an ephemeral port instead of 5436' },
+  'udp-mh-checksum-verified': { role: 'lma', breaks: ['V4-14'], does: 'a Mobility Header received over IPv4/UDP with a non-zero MH checksum is dropped instead of the checksum being ignored' },
   'forced-udp-accepted': { role: 'lma', breaks: ['V4-14'], does: 'a PBU with (F) over IPv4 is accepted (IPv4-UDP data) although AcceptForcedIPv4UDPEncapsulationRequest is 0, instead of refused with 129' },
   'bri-over-ipv6-when-ipv4-transport': { role: 'lma', breaks: ['BR-10'], does: 'BRIs to a MAG reached over IPv4/UDP are sent over IPv6 to its IPv6 address instead of to the ports and address of the last PBU exchange' },
 } as const satisfies Record<string, QuirkInfo>;

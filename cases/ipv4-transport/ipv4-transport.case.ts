@@ -18,13 +18,25 @@
 //    │══ IPv4 proto 41 / 4 (mn1<>cn1) ══│   V4-14 (F = 0: plain IPv4)        │
 //    │                                  │◀── UDP PBU mn2, F = 1 ─────────────│
 //    │                                  │─── PBA 129 ───────────────────────▶│  V4-14 (Accept... = 0)
+//    │                                  │◀── UDP PBU, MH ck 0xbeef ──────────│  from a probe address on
+//    │                                  │─── PBA (154) to that port ────────▶│  mag2, any port: V4-14
 //    │◀─ UDP 5436>5436 BRI mn1 ─────────│   revoke mn1: BR-10                │
 //    │── UDP 5436>5436 BRA ────────────▶│   BR-10                            │
-import { findOption, type MobilityHeader } from '../../wire/index.js';
+import { decodeMobilityHeader, encodeMobilityHeader, findOption, fromHex, toHex, type MobilityHeader } from '../../wire/index.js';
 import { conformanceCase, expect, type LiveFrame } from '../../harness/conformance/index.js';
 import { pollUntil } from '../../harness/poll.js';
 
-const MN1 = 'mn1@example.org', MN2 = 'mn2@example.org';
+const MN1 = 'mn1@example.org', MN2 = 'mn2@example.org', PROBE = 'probe@example.org';
+/** The probe's source: no MAG of the domain (its PBU gets 154), declared a tester. */
+const PROBE_SRC = '198.51.100.9';
+/** Sends argv[3] (hex) over UDP from argv[1] (an ephemeral port) to argv[2]:5436; prints the reply (hex). */
+const SEND_MH = `import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+s.settimeout(3)
+s.sendto(bytes.fromhex(sys.argv[3]), (sys.argv[2], 5436))
+print(s.recvfrom(4096)[0].hex())
+`;
 const LMAA4 = '192.0.2.2';
 const CN4 = '203.0.113.2', CN4_ROUTER = '203.0.113.1';
 
@@ -47,8 +59,9 @@ conformanceCase(import.meta.url, {
 }, (c) => {
   const sh = (node: string, ...cmds: string[][]) => cmds.reduce((p, a) => p.then(() => c.tb.exec(node, 'ip', a).then(() => undefined)), Promise.resolve());
 
-  c.setup('mag2 gets a route to the IPv4-LMAA (the testbed routes IPv6 only); cn1 gets IPv4', async () => {
-    await sh('mag2', ['-4', 'route', 'add', '192.0.2.0/24', 'via', '198.51.100.2']);
+  c.setup('mag2 gets a route to the IPv4-LMAA (the testbed routes IPv6 only) and a probe address; cn1 gets IPv4', async () => {
+    await sh('mag2', ['-4', 'route', 'add', '192.0.2.0/24', 'via', '198.51.100.2'], ['-4', 'addr', 'add', `${PROBE_SRC}/24`, 'dev', 'eth0']);
+    c.tester(PROBE_SRC);
     await sh('lma1', ['-4', 'addr', 'add', `${CN4_ROUTER}/24`, 'dev', 'eth2']);
     await sh('cn1', ['-4', 'addr', 'add', `${CN4}/24`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', CN4_ROUTER]);
   });
@@ -101,6 +114,22 @@ conformanceCase(import.meta.url, {
       pass: 'PBU with F = 1 refused with 129 (AcceptForcedIPv4UDPEncapsulationRequest = 0)',
       fail: `PBU with F = 1 to an LMA that does not accept forced UDP: ${status === undefined ? 'no PBA' : `PBA status ${status}`}`,
     }, [], { field: 'PBA status', expected: '129 (Administratively prohibited)', seen: status === undefined ? 'none' : String(status) });
+  });
+
+  c.step('a PBU over UDP with a wrong MH checksum (0xbeef) is processed and answered: over IPv4 the LMA ignores the MH checksum', async () => {
+    // From an address that is no MAG of the domain: any PBA (154) shows the message was processed, not dropped.
+    const pbu = encodeMobilityHeader({ type: 5, seq: 7, flags: { A: true, P: true }, lifetime: 8, autoPad: true, options: [
+      { type: 22, prefix: '::/0' }, { type: 23, value: 1 }, { type: 24, value: 3 }, { type: 8, subtype: 1, id: PROBE }, { type: 32, address: PROBE_SRC }] });
+    pbu[4] = 0xbe;
+    pbu[5] = 0xef;
+    const r = await c.tb.exec('mag2', 'python3', ['-c', SEND_MH, PROBE_SRC, LMAA4, toHex(pbu)], { reject: false });
+    const reply = r.exitCode === 0 ? fromHex(String(r.stdout).trim()) : undefined;
+    const pba = reply === undefined ? undefined : decodeMobilityHeader(reply, 0, reply.length);
+    const status = pba?.type === 6 ? pba.status : undefined;
+    c.verdict('V4-14').expect(status !== undefined, {
+      pass: `a PBU over IPv4/UDP with MH checksum 0xbeef was answered (PBA ${status}): its checksum was ignored`,
+      fail: `a PBU over IPv4/UDP with MH checksum 0xbeef: ${status === undefined ? 'no PBA within 3 s (dropped?)' : `PBA status ${status}`}`,
+    }, [], { field: 'PBA', expected: 'one (the MH checksum ignored)', seen: status === undefined ? 'none' : `status ${status}` });
   });
 
   c.step('lma1 revokes mn1: the BRI and BRA travel over IPv4/UDP', async () => {

@@ -23,7 +23,7 @@ export const udpSignalling = check('ipv4-udp-signalling', ['V4-13'], (t, [j]) =>
   j!.inconclusiveBecause('no PBU over IPv4/UDP in the trace');
   for (const ex of t.exchanges) {
     const pbu = ex.pbu;
-    if (!overUdp(pbu) || pbu.duplicateOf !== undefined) continue;
+    if (!overUdp(pbu) || pbu.duplicateOf !== undefined || pbu.fromTester) continue;
     const problems: string[] = [];
     if (pbu.udp!.dstPort !== UDP_PORT_PMIP_SIGNALLING) problems.push(`PBU to UDP port ${pbu.udp!.dstPort}`);
     if (pbu.mh.checksum !== 0) problems.push(`PBU MH checksum 0x${pbu.mh.checksum.toString(16)}`);
@@ -41,7 +41,7 @@ export const udpSignalling = check('ipv4-udp-signalling', ['V4-13'], (t, [j]) =>
   }
   // Every other Mobility Header over UDP (Heartbeat, BRI/BRA, UPN/UPA, Binding Error) alike.
   for (const f of t.signalling) {
-    if (!overUdp(f) || f.duplicateOf !== undefined || f.mh.type === 5 || f.mh.type === 6) continue;
+    if (!overUdp(f) || f.duplicateOf !== undefined || f.fromTester || f.mh.type === 5 || f.mh.type === 6) continue;
     const onPort = f.udp!.srcPort === UDP_PORT_PMIP_SIGNALLING || f.udp!.dstPort === UDP_PORT_PMIP_SIGNALLING;
     if (f.mh.checksum === 0 && onPort) j!.pass(() => `MH type ${f.mh.type} ${endpoint(f, 'src')} > ${endpoint(f, 'dst')}: port 5436, checksum 0`, [mhEv(t, f)]);
     else j!.fail(() => `MH type ${f.mh.type} ${endpoint(f, 'src')} > ${endpoint(f, 'dst')}: checksum 0x${f.mh.checksum.toString(16)}${onPort ? '' : ', neither port 5436'}`, [mhEv(t, f)], { field: 'MH checksum / port', expected: '0 / 5436', seen: `0x${f.mh.checksum.toString(16)} / ${f.udp!.srcPort}>${f.udp!.dstPort}` });

@@ -113,6 +113,11 @@ export class LmaIpv4Transport {
 
   async open(deliver: (mh: Buffer, src: string) => void, onError: (err: Error) => void): Promise<void> {
     this.sock = await UdpMhSocket.open(this.settings.lmaAddress, (mh, from) => {
+      // §4.1.3.1: the MH checksum is ignored (the UDP checksum covered the message).
+      if (this.quirks.has('udp-mh-checksum-verified') && mh.length > 5 && (mh[4] !== 0 || mh[5] !== 0)) {
+        this.log.warn('udp-mh-dropped', { src: from.address, why: 'non-zero MH checksum (quirk udp-mh-checksum-verified)' });
+        return;
+      }
       if (mh.length > 2 && mh[2] === MH_TYPE_PBU) this.ports.set(from.address, { ...this.ports.get(from.address), last: from.port });
       // A MAG of the domain by its label; anyone else by its IPv4 address (the core refuses it, 154).
       deliver(mh, this.labelOf.get(from.address) ?? from.address);

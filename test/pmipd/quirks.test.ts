@@ -386,6 +386,22 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
     normal: 5436, quirky: 'an ephemeral port',
   },
   'forced-udp-accepted': { observe: (q) => lmaV4(q).refusesForcedUdp(MAG1), normal: true, quirky: false },
+  'udp-mh-checksum-verified': {
+    observe: async (q) => {
+      const bad = Uint8Array.from(PBU_BYTES);
+      bad[4] = 0xbe; bad[5] = 0xef;
+      let delivered = false;
+      await overUdp(q, 'lma', async (t, peer) => {
+        await peer.send(bad, UDP_LMA);
+        // The PBA comes after the delivery; a dropped PBU gets neither: wait for a later one that is never dropped.
+        await peer.send(PBU_BYTES, UDP_LMA);
+        await t.delivered;
+        delivered = t.deliveredCount() > 1;
+      }, false);
+      return delivered;
+    },
+    normal: true, quirky: false,
+  },
   'bri-over-ipv6-when-ipv4-transport': {
     observe: async (q) => { let ipv6 = false; await overUdp(q, 'lma', (t) => { const p = t.lma.send(BRI_BYTES, MAG1); ipv6 = p === null; return p ?? Promise.resolve(); }, false); return ipv6; },
     normal: false, quirky: true,
@@ -408,18 +424,19 @@ const lmaV4 = (q: string[]) => new LmaIpv4Transport(v4Settings(false), V4_MAGS, 
  * Resolves with the first message the plain socket received (or none when `expect` is false).
  */
 async function overUdp(q: string[], role: 'lma' | 'mag',
-  act: (t: { lma: LmaIpv4Transport; mag: MagIpv4Transport; delivered: Promise<void> }, peer: UdpMhSocket) => Promise<void>, expect = true): Promise<{ mh: Buffer; from: UdpMhPeer }> {
+  act: (t: { lma: LmaIpv4Transport; mag: MagIpv4Transport; delivered: Promise<void>; deliveredCount: () => number }, peer: UdpMhSocket) => Promise<void>, expect = true): Promise<{ mh: Buffer; from: UdpMhPeer }> {
   const lma = lmaV4(role === 'lma' ? q : []);
   const mag = new MagIpv4Transport(v4Settings(false), 'mag1', LMAA, new Quirks(role === 'mag' ? q : []), v4Log());
   let delivered!: () => void;
+  let count = 0;
   const deliveredP = new Promise<void>((r) => { delivered = r; });
   let got: ((m: { mh: Buffer; from: UdpMhPeer }) => void) | undefined;
   const received = new Promise<{ mh: Buffer; from: UdpMhPeer }>((r) => { got = r; });
   const peer = await UdpMhSocket.open(role === 'lma' ? UDP_MAG : UDP_LMA.address, (mh, from) => got!({ mh, from }), () => undefined, role === 'lma' ? 0 : 5436);
   try {
-    if (role === 'lma') await lma.open(() => delivered(), () => undefined);
+    if (role === 'lma') await lma.open((mh) => { count++; if (mh.readUInt16BE(4) === 0) delivered(); }, () => undefined);
     else await mag.open(() => undefined, () => undefined);
-    await act({ lma, mag, delivered: deliveredP }, peer);
+    await act({ lma, mag, delivered: deliveredP, deliveredCount: () => count }, peer);
     if (!expect) return { mh: Buffer.alloc(0), from: { address: '', port: 0 } };
     const r = await received;
     return r.from.port === 5436 ? r : { ...r, from: { ...r.from, port: 'an ephemeral port' as unknown as number } };
