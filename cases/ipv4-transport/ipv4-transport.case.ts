@@ -20,6 +20,7 @@
 //    │                                  │─── PBA 129 ───────────────────────▶│  V4-14 (Accept... = 0)
 //    │                                  │◀── UDP PBU, MH ck 0xbeef ──────────│  from a probe address on
 //    │                                  │─── PBA (154) to that port ────────▶│  mag2, any port: V4-14
+//    │◀═ UDP 5436 Heartbeats, ck 0 ════▶│   every 1 s: V4-13                 │
 //    │◀─ UDP 5436>5436 BRI mn1 ─────────│   revoke mn1: BR-10                │
 //    │── UDP 5436>5436 BRA ────────────▶│   BR-10                            │
 import { decodeMobilityHeader, encodeMobilityHeader, findOption, fromHex, toHex, type MobilityHeader } from '../../wire/index.js';
@@ -54,7 +55,8 @@ conformanceCase(import.meta.url, {
   rfc: ['5844 §4.1.3.1', '§4.1.3.2', '§4.1.4.1', '§4.2.2.1', '5846 §4'],
   topology: 'topology.yaml',
   iut: { lma1: 'lma', mag1: 'mag', mag2: 'mag' },
-  domain: { revocation: true, ipv4Transport: { acceptForcedUdp: false, forceUdp: ['mag2'] } },
+  // Heartbeats every second (a test interval) ride over UDP too: V4-13 judges each.
+  domain: { revocation: true, heartbeat: { intervalS: 1 }, ipv4Transport: { acceptForcedUdp: false, forceUdp: ['mag2'] } },
   requirements: ['V4-13', 'V4-14', 'BR-10'],
 }, (c) => {
   const sh = (node: string, ...cmds: string[][]) => cmds.reduce((p, a) => p.then(() => c.tb.exec(node, 'ip', a).then(() => undefined)), Promise.resolve());
