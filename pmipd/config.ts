@@ -8,6 +8,7 @@ import { IPV4_DHCP_FIELDS, readIpv4Dhcp, type Ipv4DhcpSettings } from './ipv4/dh
 import { MN_IPV4_FIELDS, readIpv4Pool, readMnIpv4 } from './ipv4/config.js';
 import type { Ipv4Entitlement, Ipv4Prefix } from './ipv4/addresses.js';
 import { OFFLOAD_FIELDS, readOffload, type OffloadSettings } from './offload-settings.js';
+import { IPV4_TRANSPORT_FIELD, readIpv4Transport, type Ipv4TransportSettings } from './ipv4/transport.js';
 
 export type DataplaneKind = 'auto' | 'ip6tnl' | 'seg6' | 'tun' | 'none';
 
@@ -119,6 +120,8 @@ export interface DomainConfig {
   ipv4Dhcp: Ipv4DhcpSettings;
   /** RFC 6909 selective IPv4 traffic offload at the MAGs with a breakout link; null: none. */
   offload: OffloadSettings | null;
+  /** RFC 5844 §4: signalling in IPv4/UDP 5436 and data in IPv4 between IPv4 addresses; null: IPv6 transport. */
+  ipv4Transport: Ipv4TransportSettings | null;
 }
 
 /** RFC 6543 §3. */
@@ -248,7 +251,7 @@ function readHeartbeat(r: YamlReader): HeartbeatSettings | null {
 
 export function readDomainConfig(src: YamlSource): DomainConfig {
   const r = new YamlReader(src);
-  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, 'greKeys', ...DHCPV6_FIELDS, ...IPV4_DHCP_FIELDS, ...OFFLOAD_FIELDS]);
+  r.map([], ['timestamps', 'fixedMagAddresses', 'dataplane', 'lma', 'mag', 'mags', 'mobileNodes', 'heartbeat', 'revocation', 'updateNotifications', ...IPSEC_FIELDS, 'greKeys', ...DHCPV6_FIELDS, ...IPV4_DHCP_FIELDS, ...OFFLOAD_FIELDS, IPV4_TRANSPORT_FIELD]);
   const mags = readMags(r);
   return {
     file: src.file,
@@ -267,7 +270,18 @@ export function readDomainConfig(src: YamlSource): DomainConfig {
     dhcpv6: readDhcpv6(r),
     ipv4Dhcp: readIpv4Dhcp(r),
     offload: readOffload(r),
+    ipv4Transport: readIpv4TransportChecked(r, mags),
   };
+}
+
+/** Only the tun back-end carries an IPv4 transport, and GRE over it is not built. */
+function readIpv4TransportChecked(r: YamlReader, mags: MagEntry[]): Ipv4TransportSettings | null {
+  const t = readIpv4Transport(r, mags.map((m) => m.name));
+  if (t === null) return null;
+  const dp = r.raw(['dataplane']);
+  if (dp === 'ip6tnl' || dp === 'seg6') r.fail(['dataplane'], `the ${dp} data plane cannot tunnel over an IPv4 transport (ipv4Transport): use auto or tun`);
+  if (r.raw(['greKeys']) === true) r.fail(['greKeys'], 'GRE keys over an IPv4 transport (ipv4Transport) are not built');
+  return t;
 }
 
 /** `greKeys: true` needs a data plane that can do GRE: seg6 cannot. */

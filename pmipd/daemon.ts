@@ -24,6 +24,7 @@ import { startDhcpv4Access } from './mag/dhcpv4-access.js';
 import { Quirks } from './quirks.js';
 import { openRestartState, type RestartState } from './restart-state.js';
 import { protectSignalling } from './ipsec/protect.js';
+import { LmaIpv4Transport, MagIpv4Transport } from './ipv4/transport.js';
 import { pollUntil, TimeoutError } from '../harness/poll.js';
 
 export interface DaemonOptions {
@@ -60,7 +61,13 @@ async function chooseBackend(ip: IpBatch, cfg: DomainConfig, transport: string, 
   // RFC 5844: only tun carries IPv4 home addresses (next header 4), so a domain with them tries it first.
   const ipv4 = cfg.mobileNodes.some((mn) => (mn.ipv4?.kind ?? 'none') !== 'none');
   if (ipv4) log.info('dataplane-order', { first: 'tun', why: 'mobile nodes with IPv4 home addresses: only the tun back-end carries IPv4 inner packets' });
-  for (const backend of ipv4 ? ['tun' as const, ...BACKENDS.filter((b) => b !== 'tun')] : BACKENDS) {
+  for (const backend of ipv4 || cfg.ipv4Transport !== null ? ['tun' as const, ...BACKENDS.filter((b) => b !== 'tun')] : BACKENDS) {
+    if (cfg.ipv4Transport !== null && backend !== 'tun') {
+      // RFC 5844 §4: the kernel tunnels pmipd drives here are IPv6-in-IPv6 (or GRE in IPv6) only.
+      log.info('dataplane-probe', { backend, ok: false, said: 'skipped: cannot tunnel over an IPv4 transport (ipv4Transport)' });
+      said.push(`${backend}: cannot tunnel over IPv4`);
+      continue;
+    }
     if (cfg.greKeys && backend === 'seg6') {
       // RFC 5845 sessions need GRE, which seg6 encapsulation cannot make.
       log.info('dataplane-probe', { backend, ok: false, said: 'skipped: seg6 cannot encapsulate in GRE (greKeys: true)' });
@@ -192,6 +199,8 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
     : new LmaTunnelDataplane(c.ip, c.log, backend, cfg.lma.address, cfg.lma.transportInterface, cfg.mags.map((m) => m.address), c.quirks);
   const greEngine = cfg.greKeys ? await chooseGreEngine(c.ip, backend, c.log) : null;
   if (greEngine !== null && dataplane instanceof LmaTunnelDataplane) dataplane.enableGre(greEngine, cfg.lma.address, cfg.lma.transportInterface);
+  const v4 = cfg.ipv4Transport === null ? null : new LmaIpv4Transport(cfg.ipv4Transport, cfg.mags, c.quirks, c.log);
+  if (v4 !== null && dataplane instanceof LmaTunnelDataplane) dataplane.useIpv4Transport(v4.tunPlan(cfg.mags));
   c.dataplaneCounters = () => dataplane.counters();
   if (dataplane instanceof LmaTunnelDataplane) {
     await startDataplane(c, dataplane);
@@ -203,8 +212,9 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
     greKeys: cfg.greKeys,
     ...(cfg.ipv4Dhcp.announce ? { ipv4DhcpServer: cfg.ipv4Dhcp.mode === 'server' } : {}),
     ...(cfg.offload !== null ? { offload: cfg.offload.ipv4 } : {}),
+    ...(v4 !== null ? { forcedUdp: v4 } : {}),
     send: (bytes, dst) => {
-      sock?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
+      (v4?.send(bytes, dst) ?? sock?.send(bytes, dst))?.then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
     },
   });
   c.cleanups.push(() => core.close());
@@ -214,6 +224,7 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
   }));
   sock = new MhSocket(cfg.lma.address, crashOnThrow((buf, src) => core.receive(buf, src)), (err) => c.log.error('mh-socket', { why: err.message }), cfg.ipsec.mode !== 'off');
   c.cleanups.push(() => sock!.close());
+  if (v4 !== null) await openIpv4Transport(c, v4, (buf, src) => core.receive(buf, src));
   core.announceRestart();
   await control(o, c, (req) => {
     switch (req.cmd) {
@@ -224,6 +235,16 @@ async function startLma(o: DaemonOptions, c: Ctx): Promise<void> {
     }
   });
   c.log.info('ready', { role: 'lma', lmaa: cfg.lma.address, dataplane: backend, dataplaneWhy: why, ipsec: cfg.ipsec.mode, mags: cfg.mags.length, mobileNodes: cfg.mobileNodes.length });
+}
+
+/** RFC 5844 §4: the UDP 5436 socket; an address it cannot bind (not configured here) ends the daemon with one line. */
+async function openIpv4Transport(c: Ctx, t: LmaIpv4Transport | MagIpv4Transport, deliver: (buf: Buffer, src: string) => void): Promise<void> {
+  try {
+    await t.open(crashOnThrow(deliver), (err) => c.log.error('udp-mh-socket', { why: err.message }));
+  } catch (err) {
+    throw new DaemonSetupError(`ipv4Transport: cannot bind UDP port 5436: ${(err as Error).message}`);
+  }
+  c.cleanups.push(() => t.close());
 }
 
 function accessLink(iface: string): AccessLink & { linkLocal: string | null } {
@@ -242,6 +263,8 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
     c.quirks);
   const greEngine = cfg.greKeys ? await chooseGreEngine(c.ip, backend, c.log) : null;
   if (greEngine !== null) dataplane.enableGre(greEngine, self.address, self.transportInterface);
+  const v4 = cfg.ipv4Transport === null ? null : new MagIpv4Transport(cfg.ipv4Transport, self.name, cfg.lma.address, c.quirks, c.log);
+  if (v4 !== null) dataplane.useIpv4Transport(v4.tunPlan());
   c.dataplaneCounters = () => dataplane.counters();
   await startDataplane(c, dataplane);
   const breakout = cfg.offload?.mags.get(self.name);
@@ -258,9 +281,10 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   const core = new MagCore({
     ...(cfg.mag.accessNetworkStateDir !== null ? { handoverKnowledge: fileKnowledge(cfg.mag.accessNetworkStateDir) } : {}),
     self, domain: cfg, links, clock: c.clock, dataplane: offload === null ? dataplane : withOffload(dataplane, offload), quirks: c.quirks, log: c.log, counters: c.counters, restart: c.restart,
+    ...(v4 !== null ? { ipv4Transport: v4.pbuExtras() } : {}),
     io: {
       sendMh: (bytes, dst) => {
-        mh?.send(bytes, dst).then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
+        (v4?.send(bytes, dst) ?? mh?.send(bytes, dst))?.then(() => undefined, (err: Error) => { c.counters.inc('send_errors'); c.log.error('mh-send-failed', { dst, why: err.message }); });
       },
       sendIcmp: (iface, bytes, dst, src) => {
         const link = links.get(iface);
@@ -279,6 +303,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   }));
   mh = new MhSocket(self.address, crashOnThrow((buf, src) => core.receive(buf, src)), (err) => c.log.error('mh-socket', { why: err.message }), cfg.ipsec.mode !== 'off');
   c.cleanups.push(() => mh!.close());
+  if (v4 !== null) await openIpv4Transport(c, v4, (buf, src) => core.receive(buf, src));
   core.announceRestart();
   for (const iface of self.accessInterfaces) {
     const s = new Icmpv6Socket(iface, [133, 136], crashOnThrow((buf, src) => onIcmp(core, c, iface, buf, src)), (err) => c.log.error('icmp-socket', { iface, why: err.message }));

@@ -135,6 +135,12 @@ export const QUIRKS = {
   'no-prefix-withdrawal': { role: 'mag', breaks: ['RA-12'], does: 'a prefix that stops being the MN\'s mid-session (revoked by the LMA, or left out of a refresh PBA) is dropped from the routes without an RA giving it zero lifetimes' },
   'lma-no-hnp-route': { role: 'lma', breaks: ['FWD-04'], does: 'the LMA installs no route for a bound HNP, so it does not attract (or tunnel) the prefix\'s traffic: packets for it follow the LMA\'s other routes' },
   'mag-own-link-local': { role: 'mag', breaks: ['FIX-01'], does: 'with fixedMagAddresses the access links keep their own link-local address besides the fixed one, and the kernel\'s Neighbor Solicitations for the MNs come from it' },
+  // IPv4 transport (domain `ipv4Transport`, RFC 5844 §4; pmipd/ipv4/transport.ts)
+  'udp-mh-checksum-nonzero': { role: 'mag', breaks: ['V4-13'], does: 'Mobility Headers sent over IPv4/UDP carry a non-zero MH checksum (the sum of the message) instead of 0' },
+  'pba-from-wrong-port': { role: 'lma', breaks: ['V4-13'], does: 'PBAs over IPv4/UDP leave from an ephemeral port instead of 5436' },
+  'udp-mh-checksum-verified': { role: 'lma', breaks: ['V4-14'], does: 'a Mobility Header received over IPv4/UDP with a non-zero MH checksum is dropped instead of the checksum being ignored' },
+  'forced-udp-accepted': { role: 'lma', breaks: ['V4-14'], does: 'a PBU with (F) over IPv4 is accepted (IPv4-UDP data) although AcceptForcedIPv4UDPEncapsulationRequest is 0, instead of refused with 129' },
+  'bri-over-ipv6-when-ipv4-transport': { role: 'lma', breaks: ['BR-10'], does: 'BRIs to a MAG reached over IPv4/UDP are sent over IPv6 to its IPv6 address instead of to the ports and address of the last PBU exchange' },
 } as const satisfies Record<string, QuirkInfo>;
 
 export type QuirkName = keyof typeof QUIRKS;

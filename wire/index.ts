@@ -25,7 +25,7 @@ export {
   type MnLinkLayerIdOption, type MobilityOption, type MobilityOptionSpec, type OptionOfType, type Pad1Option,
   type PadNOption, type RawOption, type RestartCounterOption, type TimestampOption, type TimestampValue,
   type VendorSpecificOption, type AccessNetworkIdOption, type AniSubOption, type AniNetworkIdentifier,
-  type AniGeoLocation, type AniOperatorIdentifier, type AniRawSubOption,
+  type AniGeoLocation, type AniOperatorIdentifier, type AniRawSubOption, type NatDetectionOption, type Ipv4CoaOption,
 } from './mh-options.js';
 export { type Ipv4TrafficOffloadSelectorOption } from './mh-options.js';
 export * from './traffic-selector.js';

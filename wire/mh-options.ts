@@ -114,6 +114,17 @@ export interface Ipv4DhcpSupportModeOption extends OptionBase {
   S: boolean;
 }
 export interface MnGroupIdOption extends OptionBase { type: 50; subtype: number; reserved: number; groupId: number }
+/** RFC 5555 §3.2.2, used by RFC 5844 §4.2.2 in a PBA: the LMA grants IPv4-UDP encapsulation (F). */
+export interface NatDetectionOption extends OptionBase {
+  type: 31;
+  F: boolean;
+  /** The 15 bits after F. */
+  reserved: number;
+  /** Seconds; 0 when no NAT keepalive is asked for. */
+  refreshTime: number;
+}
+/** RFC 5555 §3.1.1: the sender's IPv4 care-of address (the MAG's IPv4-Proxy-CoA over IPv4 transport). */
+export interface Ipv4CoaOption extends OptionBase { type: 32; reserved: number; address: string }
 
 /** RFC 6757 §3.1.1: the access network's name (an SSID, say) and the access point's. Names are hex of their octets. */
 export interface AniNetworkIdentifier {
@@ -155,7 +166,7 @@ export type KnownMobilityOption =
   | VendorSpecificOption | HomeNetworkPrefixOption | HandoffIndicatorOption | AccessTechnologyTypeOption
   | MnLinkLayerIdOption | LinkLocalAddressOption | TimestampOption | RestartCounterOption | GreKeyOption
   | Ipv4HoaRequestOption | Ipv4HoaReplyOption | Ipv4DefaultRouterOption | Ipv4DhcpSupportModeOption
-  | MnGroupIdOption | AccessNetworkIdOption | Ipv4TrafficOffloadSelectorOption;
+  | MnGroupIdOption | AccessNetworkIdOption | Ipv4TrafficOffloadSelectorOption | NatDetectionOption | Ipv4CoaOption;
 export type KnownOptionType = KnownMobilityOption['type'];
 export type OptionOfType<T extends KnownOptionType> = Extract<KnownMobilityOption, { type: T }>;
 
@@ -322,6 +333,8 @@ lengthRule(MH_OPTION.IPV4_DHCP_SUPPORT_MODE, 2);
 lengthRule(MH_OPTION.MN_GROUP_ID, 6);
 lengthRule(MH_OPTION.ACCESS_NETWORK_ID, 2, 255);
 lengthRule(MH_OPTION.IPV4_TRAFFIC_OFFLOAD_SELECTOR, 2, 255);
+lengthRule(MH_OPTION.NAT_DETECTION, 6);
+lengthRule(MH_OPTION.IPV4_COA, 6);
 
 function optionName(type: number): string {
   return MH_OPTION_NAME[type] ?? `option-${type}`;
@@ -543,6 +556,12 @@ export function decodeOptions(
       case 26: out.push({ type: 26, name: 'Link-local Address', offset, length: len, address: ipv6Text(b, v) }); break;
       case 27: out.push(timestampOption(b, v, offset)); break;
       case 28: out.push({ type: 28, name: 'Restart Counter', offset, length: len, value: u32(b, v) }); break;
+      case 31: {
+        const word = u16(b, v);
+        out.push({ type: 31, name: 'NAT Detection', offset, length: len, F: (word & 0x8000) !== 0, reserved: word & 0x7fff, refreshTime: u32(b, v + 2) });
+        break;
+      }
+      case 32: out.push({ type: 32, name: 'IPv4 Care-of Address', offset, length: len, reserved: u16(b, v), address: ipv4Text(b, v + 2) }); break;
       case 33: out.push(greKeyOption(b, len, v, offset)); break;
       case 36:
         out.push({
@@ -767,6 +786,18 @@ function writeOptionValue(o: MobilityOptionSpec, out: number[]): void {
       return;
     }
     case 28: push32(out, uint((o as RestartCounterOption).value, 32, `${what} value`)); return;
+    case 31: {
+      const n = o as Loosen<NatDetectionOption, OptionalOptionKeys>;
+      push16(out, (n.F ? 0x8000 : 0) | uint(n.reserved ?? 0, 15, `${what} reserved`));
+      push32(out, uint(n.refreshTime, 32, `${what} refresh time`));
+      return;
+    }
+    case 32: {
+      const c = o as Loosen<Ipv4CoaOption, OptionalOptionKeys>;
+      push16(out, uint(c.reserved ?? 0, 16, `${what} reserved`));
+      pushBytes(out, parseIpv4(c.address));
+      return;
+    }
     case 33: {
       const g = o as Loosen<GreKeyOption, OptionalOptionKeys>;
       push16(out, uint(g.reserved ?? 0, 16, `${what} reserved`));

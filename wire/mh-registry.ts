@@ -74,6 +74,8 @@ export const OPTION_ALIGNMENT: Readonly<Record<number, { readonly x: number; rea
   26: { x: 8, y: 6 },
   27: { x: 8, y: 2 },
   28: { x: 4, y: 2 },
+  31: { x: 4, y: 0 },
+  32: { x: 4, y: 0 },
   33: { x: 4, y: 0 },
   36: { x: 4, y: 0 },
   37: { x: 4, y: 0 },

@@ -198,6 +198,8 @@ function mobilityOptionSummary(o: MobilityOption): string {
     case 26: return ` [LLA ${k.address}]`;
     case 27: return ` [TS ${k.iso}${k.ntpIso !== undefined ? ` (NTP reading ${k.ntpIso})` : ''}]`;
     case 28: return ` [RC ${k.value}]`;
+    case 31: return ` [NAT-DETECT${k.F ? ' F' : ''} refresh ${k.refreshTime}s]`;
+    case 32: return ` [IPv4-CoA ${k.address}]`;
     case 33: return ` [GRE-KEY ${k.key ?? 'request'}]`;
     case 36: return ` [IPv4-HoA-Req ${k.address}/${k.prefixLength}]`;
     case 37: return ` [IPv4-HoA-Rep ${k.status} ${k.address}/${k.prefixLength}]`;

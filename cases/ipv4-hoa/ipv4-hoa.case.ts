@@ -8,7 +8,7 @@
 // mn1's IPv4 traffic to cn1 crosses the tunnel as next header 4, a spoofed source does not (V4-09;
 // pmipd carries IPv4 on its tun back-end only; the case configures mn1's HoA itself, cases/ipv4-dhcp gets it by DHCPv4).
 // RFC 5844 §3.1.2.1, §3.1.2.2, §3.1.2.6, §3.1.3, §3.2.3.1, §3.2.3.3, §3.2.4. Not here: DHCPv4 and
-// ARP at the MAG (V4-10, V4-11: cases/ipv4-dhcp), IPv4 transport (V4-13, V4-14).
+// ARP at the MAG (V4-10, V4-11: cases/ipv4-dhcp), IPv4 transport (V4-13, V4-14: cases/ipv4-transport).
 //
 //   mn1 (dual) ─┐                          tester1 (emulated MAG)
 //   mn2 (v4)  ──┴─ ap1 ── mag1 ══ lma1 ══════════╝        (topology.yaml; lifetime 8 s, IPv4 pool /29)

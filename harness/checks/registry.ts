@@ -13,6 +13,7 @@ import { IPV4_ACCESS_CHECKS } from './ipv4-access.js';
 import { OFFLOAD_CHECKS } from './offload.js';
 import { FIXED_ADDRESS_CHECKS } from './fixed-addresses.js';
 import { PREFIX_WITHDRAWAL_CHECKS } from './prefix-withdrawal.js';
+import { IPV4_TRANSPORT_CHECKS } from './ipv4-transport.js';
 import { HOME_LINK_CHECKS } from './home-link.js';
 import { Judge } from './judge.js';
 import { LMA_PBA_CHECKS } from './lma-pba.js';
@@ -32,6 +33,7 @@ export const CHECKS: readonly Check[] = [
   ...OFFLOAD_CHECKS,
   ...FIXED_ADDRESS_CHECKS,
   ...PREFIX_WITHDRAWAL_CHECKS,
+  ...IPV4_TRANSPORT_CHECKS,
 ];
 
 const byRequirement = new Map<string, Check>();

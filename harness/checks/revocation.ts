@@ -2,7 +2,7 @@
 // answered by a BRA that copies its number and flags, the handover answer by whether the MN is
 // still on the MAG's link, the initiator's retransmission, the BRI on HI 4 instead of a blind
 // wait, and global revocation. BR-06 (a stray BRA dropped) is an active stimulus; BR-09 (inside
-// ESP) is SEC's; BR-10 (IPv4/UDP transport) has no check yet: pmipd signals over IPv6 only.
+// ESP) is SEC's; BR-10 (IPv4/UDP transport) is ipv4-transport.ts's.
 import type { BindingRevocationAck, BindingRevocationIndication } from '../../wire/index.js';
 import { optionOf, optionsOf, servingMag, type Exchange, type MhFrame, type Trace } from '../trace/index.js';
 import { check } from './check.js';

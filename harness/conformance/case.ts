@@ -390,6 +390,11 @@ export class CaseRun {
     return agent;
   }
 
+  /** Declares `address` a source of crafted stimuli the case sends by other means (a probe socket): the trace judges no MAG by it. */
+  tester(address: string): void {
+    this.testerAddresses.push(address);
+  }
+
   /** An emulated MAG in `node` (a MAG of the topology without an IUT), talking to the LMA `lma`. */
   async emulatedMag(node: string, opts: { lma?: string; extraAddresses?: number } = {}): Promise<EmulatedMag> {
     const agent = await this.agent(node, { extraAddresses: opts.extraAddresses ?? 0 });

@@ -7,7 +7,7 @@ import { QUIRKS, type QuirkName } from '../../pmipd/quirks.js';
 import { oaiProfile } from '../iut/oai-pmipv6/profile.js';
 import type { DomainSettings } from '../trace/index.js';
 import { DEFAULT_SETTINGS, RFC6543_LINK_LOCAL, RFC6543_MAC } from '../trace/index.js';
-import { nodesOfKind, primaryAddress, type Topology } from '../topology/model.js';
+import { nodesOfKind, primaryAddress, type Topology, type TopologyNode } from '../topology/model.js';
 import type { IutSpec } from '../topology/schema.js';
 import { IPV4_HOA_POOL, ipv4ProvisionOf } from '../iut/pmipd-ipv4.js';
 import { opmipProfile } from './opmip-profile.js';
@@ -73,6 +73,11 @@ export interface DomainNeeds {
   ipv4DhcpServer?: string;
   /** RFC 6909 IPv4 offload: pmipd's `offload:` domain section as is (pmipd/offload-settings.ts). */
   offload?: Record<string, unknown>;
+  /**
+   * RFC 5844 §4: signalling and data over the IPv4 addresses of the topology's `ipv4` links;
+   * AcceptForcedIPv4UDPEncapsulationRequest at the LMA, and the MAGs whose PBUs set (F).
+   */
+  ipv4Transport?: { acceptForcedUdp?: boolean; forceUdp?: string[] };
 }
 
 export interface ProfileContext {
@@ -188,6 +193,21 @@ function dhcpv6ServerAddress(topology: Topology, node: string): string {
   return a;
 }
 
+/** pmipd's ipv4Transport block: each node's IPv4 address is that of its first interface on an `ipv4` link. */
+function ipv4TransportOf(topology: Topology, t: NonNullable<DomainNeeds['ipv4Transport']>): Record<string, unknown> {
+  const v4 = (n: TopologyNode) => {
+    const a = n.interfaces.find((i) => i.ipv4 !== undefined)?.ipv4?.split('/')[0];
+    if (a === undefined) throw new Error(`ipv4Transport: ${n.kind} ${n.id} has no interface on a link with an ipv4 subnet in topology ${topology.name}`);
+    return a;
+  };
+  const lma = nodesOfKind(topology, 'lma')[0];
+  if (lma === undefined) throw new Error(`ipv4Transport: topology ${topology.name} has no LMA`);
+  return {
+    lmaAddress: v4(lma), acceptForcedUdp: t.acceptForcedUdp ?? false,
+    mags: nodesOfKind(topology, 'mag').map((m) => ({ name: m.id, address: v4(m), forceUdp: (t.forceUdp ?? []).includes(m.id) })),
+  };
+}
+
 export const pmipdProfile = {
   name: 'pmipd',
   claims: () => statementsFor('pmipd'),
@@ -218,6 +238,7 @@ export const pmipdProfile = {
       ...(needs.ipv4Dhcp !== undefined ? { ipv4Dhcp: needs.ipv4Dhcp } : {}),
       ...(needs.ipv4DhcpServer !== undefined ? { ipv4DhcpServer: needs.ipv4DhcpServer } : {}),
       ...(needs.offload !== undefined ? { offload: needs.offload } : {}),
+      ...(needs.ipv4Transport !== undefined ? { ipv4Transport: ipv4TransportOf(topology, needs.ipv4Transport) } : {}),
     };
     // The adapter's default gives every MN its topology HNP as a fixed prefix; catalog §E.1 has the
     // MAG ask for ::/0 and the LMA allocate, so that is the default here.

@@ -93,6 +93,7 @@ export function namespaceJob(node: TopologyNode, runId: string): NamespaceJob {
 export function nodeIpLines(node: TopologyNode): string[] {
   const lines: string[] = [];
   for (const i of node.interfaces) if (i.address) lines.push(`addr add ${i.address}/64 dev ${i.name} nodad`);
+  for (const i of node.interfaces) if (i.ipv4) lines.push(`addr add ${i.ipv4} dev ${i.name}`);
   for (const r of node.routes) lines.push(`route add ${r.prefix} via ${r.via} dev ${r.dev}`);
   return lines;
 }

@@ -298,7 +298,7 @@ class Resolver {
       const hasMn = kinds.includes('mn') || kinds.includes('host');
       const prefix = hasMn ? undefined : link.spec.prefix !== undefined ? parsePrefix(link.spec.prefix) : freshPrefix();
       const autoAddress = link.spec.autoAddress ?? true;
-      let host = 1;
+      let host = 1, ipv4Next = 1;
       for (const [j, e] of link.ends.entries()) {
         const other = link.ends[1 - j]!;
         const kind = kinds[j]!;
@@ -311,6 +311,10 @@ class Resolver {
           ...(prefix ? { prefix: prefix.text } : {}),
         };
         if (prefix && autoAddress && INFRA.has(kind)) iface.address = hostAddress(prefix, host++);
+        if (link.spec.ipv4 !== undefined && INFRA.has(kind)) {
+          const v4 = ipv4Host(link.spec.ipv4, ipv4Next++);
+          if (typeof v4 === 'string') iface.ipv4 = v4; else this.issue([...link.path, 'ipv4'], v4.problem);
+        }
         this.nodes[e.node]!.interfaces.push(iface);
       }
       return {
@@ -487,4 +491,15 @@ export function computeStaticRoutes(nodes: TopologyNode[], hnpPool: Prefix): voi
     start.routes = [...routes.values()];
     if (hnpRoute && (start.kind === 'cn' || start.kind === 'router')) start.routes.push(hnpRoute);
   }
+}
+
+/** The `n`th host of an IPv4 subnet "a.b.c.d/len" as "host/len", or what is wrong with the subnet. */
+function ipv4Host(subnet: string, n: number): string | { problem: string } {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(subnet);
+  const octets = m?.slice(1, 5).map(Number);
+  const len = Number(m?.[5]);
+  if (!m || octets!.some((o) => o > 255) || len > 30) return { problem: `"${subnet}" is not an IPv4 subnet with room for two hosts (a.b.c.d/len, len 30 at most)` };
+  const base = (((octets![0]! << 24) | (octets![1]! << 16) | (octets![2]! << 8) | octets![3]!) >>> 0) & (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0);
+  const a = (base + n) >>> 0;
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}/${len}`;
 }

@@ -28,6 +28,8 @@ export interface TopologyInterface {
   prefix?: string;
   /** This interface's address in `prefix`, without length; absent when not auto-addressed. */
   address?: string;
+  /** RFC 5844 §4: its IPv4 address with the subnet length (a.b.c.d/len), on a link with `ipv4`. */
+  ipv4?: string;
   /**
    * access: toward an AP (a MAG's access link); transport: between infrastructure nodes; port: an
    * AP's bridge port; mn: an MN's interface; host: a host's, on a MAG's access link.

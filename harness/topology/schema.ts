@@ -50,6 +50,8 @@ export interface LinkSpecObject {
   prefix?: string;
   autoAddress?: boolean;
   capture?: string | { name: string; at?: string };
+  /** RFC 5844 §4 IPv4 transport: an IPv4 subnet whose first hosts its infrastructure endpoints get. */
+  ipv4?: string;
 }
 
 export type LinkSpec = [string, string] | LinkSpecObject;
@@ -189,6 +191,7 @@ export const topologySchema: JsonSchema = {
             endpoints,
             prefix: prefix('the link\'s /64; default: the next free /64 of addressing.pool'),
             autoAddress: { type: 'boolean', description: 'give infrastructure endpoints an address from the prefix (default true)' },
+            ipv4: str('an IPv4 subnet such as 192.0.2.0/24 for an IPv4 transport (RFC 5844 §4): the infrastructure endpoints get its first hosts, in endpoint order, besides their IPv6 address', '^(?:\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$'),
             capture: {
               oneOf: [
                 captureName,

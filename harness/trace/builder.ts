@@ -6,7 +6,7 @@ import {
   type MobilityOption,
 } from '../../wire/index.js';
 import {
-  AddressTable, DataTable, DATA_ENCAP_LIMIT, DATA_GRE, DATA_GRE_KEY, DATA_INNER_V4, DATA_TUNNELLED, packetFingerprint,
+  AddressTable, DataTable, DATA_ENCAP_LIMIT, DATA_GRE, DATA_GRE_KEY, DATA_INNER_V4, DATA_TUNNELLED, DATA_OUTER_V4, DATA_UDP, packetFingerprint,
 } from './data-table.js';
 import { pairExchanges } from './exchanges.js';
 import { optionTypesOf } from './options.js';
@@ -143,6 +143,7 @@ export class TraceBuilder {
       return true;
     }
     const ip6 = f.ipv6;
+    if (!ip6 && f.ipv4 && f.inner && espRec === undefined) return this.keepIpv4Tunnelled(f, point, frame, time, buf, off + (f.link?.length ?? 0), linkSrc);
     if (!ip6) return espRec !== undefined;
     const exts = ip6.extensionHeaders;
     const ipStart = off + (f.link?.length ?? 0);
@@ -181,6 +182,24 @@ export class TraceBuilder {
     this.data.add({
       time, point, frame, flags: 0, outerSrc: src, outerDst: dst, innerSrc: src, innerDst: dst, hopLimit: ip6.hopLimit,
       hash: packetFingerprint(buf, ipStart, 40 + ip6.payloadLength), linkSrc: linkSrc === undefined ? 0 : a.id(linkSrc),
+    });
+    return true;
+  }
+
+  /** A packet tunnelled over an IPv4 transport (RFC 5844 §4): IPv4 outer, plain or in UDP 5437. */
+  private keepIpv4Tunnelled(f: DecodedFrame, point: number, frame: number, time: number, buf: Uint8Array, ipStart: number, linkSrc: string | undefined): boolean {
+    const outer = f.ipv4!, inner = f.inner!.ipv6 ?? f.inner!.ipv4;
+    if (!inner) return false;
+    const a = this.addresses;
+    const innerStart = ipStart + outer.headerLength + (f.udp ? 8 : 0);
+    const innerLen = outer.totalLength - (innerStart - ipStart);
+    let flags = DATA_TUNNELLED | DATA_OUTER_V4;
+    if (f.inner!.ipv4) flags |= DATA_INNER_V4;
+    if (f.udp) flags |= DATA_UDP;
+    this.data.add({
+      time, point, frame, flags, outerSrc: a.id(outer.src), outerDst: a.id(outer.dst), innerSrc: a.id(inner.src), innerDst: a.id(inner.dst),
+      hopLimit: f.inner!.ipv6 ? f.inner!.ipv6.hopLimit : f.inner!.ipv4!.ttl,
+      hash: packetFingerprint(buf, innerStart, Math.max(0, innerLen)), linkSrc: linkSrc === undefined ? 0 : a.id(linkSrc), greKey: 0,
     });
     return true;
   }

@@ -39,6 +39,10 @@ export const DATA_ENCAP_LIMIT = 4;
 /** GRE encapsulation (RFC 5845); with DATA_GRE_KEY its key is in `greKey`. */
 export const DATA_GRE = 8;
 export const DATA_GRE_KEY = 16;
+/** RFC 5844 §4: the outer header is IPv4 (protocol 4 or 41, or UDP with DATA_UDP). */
+export const DATA_OUTER_V4 = 32;
+/** RFC 5844 §4.1.4.1: IPv4-UDP encapsulation (port 5437). */
+export const DATA_UDP = 64;
 
 export interface DataRow {
   index: number;

@@ -1,6 +1,6 @@
 // The Trace: everything the checks read, with the lookups several of them share.
 import { greKeyText, parsePrefixLoose, PrefixIndex, summarizeFrame } from '../../wire/index.js';
-import { DATA_GRE, DATA_GRE_KEY, DATA_TUNNELLED, type AddressTable, type DataTable } from './data-table.js';
+import { DATA_GRE, DATA_GRE_KEY, DATA_INNER_V4, DATA_OUTER_V4, DATA_TUNNELLED, DATA_UDP, type AddressTable, type DataTable } from './data-table.js';
 import { pushTo } from './multimap.js';
 import { sessionPrefixes } from './sessions.js';
 import type {
@@ -214,6 +214,10 @@ export class Trace implements TraceParts {
     if (!(d.flags[i]! & DATA_TUNNELLED)) return inner;
     if (d.flags[i]! & DATA_GRE) {
       return `IP6-in-GRE${greKeyText(d.flags[i]! & DATA_GRE_KEY ? d.greKey[i] : undefined)}-in-IP6 ${a.text(d.outerSrc[i]!)} > ${a.text(d.outerDst[i]!)} [${inner}]`;
+    }
+    if (d.flags[i]! & DATA_OUTER_V4) {
+      // RFC 5844 §4: over an IPv4 transport, plain or in UDP 5437.
+      return `${d.flags[i]! & DATA_INNER_V4 ? 'IP4' : 'IP6'}-in-${d.flags[i]! & DATA_UDP ? 'UDP-5437-in-' : ''}IP4 ${a.text(d.outerSrc[i]!)} > ${a.text(d.outerDst[i]!)} [${inner}]`;
     }
     return `IP6-in-IP6 ${a.text(d.outerSrc[i]!)} > ${a.text(d.outerDst[i]!)} [${inner}]`;
   }

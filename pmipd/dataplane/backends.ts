@@ -16,6 +16,7 @@ import { Quirks } from '../quirks.js';
 import { readInterfaceFile, setSysctl } from './sysctl.js';
 import { TunTunnel, tunUnusableBecause, type GreKeys, type TunCounters } from './tun-tunnel.js';
 import { GreTunnels, greUplinkTable, type GreEngine } from './gre-tunnels.js';
+import type { Ipv4TunPlan } from '../ipv4/transport.js';
 import { GRE_KEYED_HEADER } from '../gre-keys.js';
 import { Ipv4Routes } from './ipv4-routes.js';
 import { EcnExitRule, probeEcnExit } from './ecn-exit.js';
@@ -103,8 +104,13 @@ abstract class Base {
   protected gre: GreTunnels | null = null;
   /** seg6: RFC 6040 exit processing End.DX6 lacks. */
   private ecnExit: EcnExitRule | null = null;
+  /** RFC 5844 §4 (domain ipv4Transport): the tun engine's IPv4 end points for the peers' labels. */
+  private ipv4Transport: Ipv4TunPlan | null = null;
 
   constructor(protected readonly ip: IpBatch, protected readonly log: Logger, protected readonly quirks: Quirks = new Quirks()) {}
+
+  /** Tunnel over IPv4 (call before start; the tun back-end only, chosen for it by the daemon). */
+  useIpv4Transport(plan: Ipv4TunPlan): void { this.ipv4Transport = plan; }
 
   /** Sessions with GRE keys get GRE tunnels of `engine` from `local` (call before start). */
   enableGre(engine: GreEngine, local: string, transport: string): void {
@@ -117,7 +123,9 @@ abstract class Base {
    * so the kernel sends Packet Too Big for an oversized inner packet, as into a tunnel device.
    */
   protected async openTun(local: string, peers: { device: string; peer: string }[], transport: string): Promise<void> {
-    this.tun = TunTunnel.open(local, peers);
+    const v4 = this.ipv4Transport;
+    this.tun = v4 === null ? TunTunnel.open(local, peers)
+      : TunTunnel.open(v4.local, peers.map(({ device, peer }) => ({ device, peer: v4.peers.get(peer)!.address, udp: v4.peers.get(peer)!.udp })));
     if (!propagatesEcn(this.quirks)) this.tun.ignoreEcnOnExit();
     const mtu = Number(readInterfaceFile(transport, 'mtu')) - TUNNEL_OVERHEAD;
     await this.setup(peers.flatMap(({ device }) => [...noLinkLocal(device), `link set ${device} mtu ${mtu} up`]), []);

@@ -7,13 +7,15 @@ import { createRequire } from 'node:module';
 export interface TunPeer {
   /** TUN device name (< 16 characters); the routes toward `peer` point at it. */
   device: string;
-  /** The tunnel's far end: the Proxy-CoA (at the LMA) or the LMAA (at a MAG). */
+  /** The tunnel's far end: the Proxy-CoA (at the LMA) or the LMAA (at a MAG); IPv4 ones over an IPv4 transport. */
   peer: string;
   /**
    * GRE instead of IPv6-in-IPv6 (RFC 5845): `outKey` goes into every packet sent, and only
    * packets carrying `inKey` (or no key, when it is absent) are taken. All peers of one tunnel or none.
    */
   gre?: GreKeys;
+  /** IPv4 transport (a local and peer IPv4 address, RFC 5844 §4): IPv4-UDP port 5437 instead of plain IPv4 (F = 1). */
+  udp?: boolean;
 }
 
 /** A GRE tunnel's keys: what it sends with and what it accepts. */

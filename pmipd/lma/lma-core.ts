@@ -77,6 +77,8 @@ export interface LmaCoreOptions {
   ipv4DhcpServer?: boolean;
   /** RFC 6909: the IPv4 offload selectors granted to a PBU that asks (none: offload is never granted). */
   offload?: readonly Ipv4TrafficSelector[];
+  /** RFC 5844 §4 (domain ipv4Transport): whether a PBU with (F) from `src` is refused (129). */
+  forcedUdp?: { refusesForcedUdp(src: string): boolean };
 }
 
 export interface BindingDump {
@@ -263,6 +265,11 @@ export class LmaCore {
         this.deregister(d.bce, v, replyTo);
         return;
       case 'register':
+        // RFC 5844 §4.1.3.1: (F) is judged once the request is otherwise accepted.
+        if (v.forceUdp && this.o.forcedUdp?.refusesForcedUdp(replyTo) === true) {
+          this.reject(v, replyTo, BA_STATUS_CODE.ADMINISTRATIVELY_PROHIBITED);
+          return;
+        }
         this.register(v, d.mnId, d.lookup.kind === 'update' ? d.lookup.bce : null, proxyCoa, replyTo);
     }
   }
@@ -558,7 +565,10 @@ export class LmaCore {
 
   /** `created`: the PBA accepts a new binding. */
   private sendPba(v: PbuView, dst: string, c: Parameters<typeof buildPba>[1], created = false): void {
-    let bytes = encodeMobilityHeader(buildPba(v, this.o.offload !== undefined ? { ...c, offload: this.o.offload } : c, this.o.quirks));
+    const spec = buildPba(v, this.o.offload !== undefined ? { ...c, offload: this.o.offload } : c, this.o.quirks);
+    // RFC 5844 §4.2.2: the NAT Detection option (RFC 5555) with (F) tells the MAG IPv4-UDP was granted.
+    if (c.status === 0 && v.forceUdp && this.o.forcedUdp !== undefined) spec.options = [...spec.options ?? [], { type: 31, F: true, refreshTime: 0 }];
+    let bytes = encodeMobilityHeader(spec);
     // The socket sums the checksum over every octet sent, as OAI's does.
     if (created && this.o.quirks.has('pba-header-len-short')) bytes = withShortHeaderLen(bytes);
     this.o.send(bytes, dst);

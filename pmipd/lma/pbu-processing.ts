@@ -40,6 +40,8 @@ export interface PbuView {
   ipv4Requests: Ipv4HoaRequestOption[];
   /** RFC 6909: the MAG asks for IPv4 traffic offload (an IPv4 Traffic Offload Selector option). */
   offloadAsked: boolean;
+  /** (F): IPv4-UDP data encapsulation asked for (RFC 5844 §4.1.3.1). */
+  forceUdp: boolean;
 }
 
 export function viewPbu(msg: BindingUpdate): PbuView {
@@ -72,6 +74,7 @@ export function viewPbu(msg: BindingUpdate): PbuView {
     unknownOptionTypes,
     ipv4Requests: findOptions(msg.options, MH_OPTION.IPV4_HOA_REQUEST),
     offloadAsked: msg.options.some((o) => o.type === MH_OPTION.IPV4_TRAFFIC_OFFLOAD_SELECTOR),
+    forceUdp: msg.flags.F,
   };
 }
 

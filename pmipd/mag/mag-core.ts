@@ -69,6 +69,8 @@ export interface MagCoreOptions {
   handoverKnowledge?: HandoverKnowledge;
   /** The persisted Restart Counter and former peers (none: counter 0, nothing announced). */
   restart?: RestartState;
+  /** RFC 5844 §4 (domain ipv4Transport): what each PBU adds over IPv4. */
+  ipv4Transport?: { forceUdp: boolean; pcoa: string };
 }
 
 /** How long a handover hint from the control socket waits for the MN to show up. */
@@ -278,6 +280,7 @@ export class MagCore {
       ...(e.aniRequested === true && kind !== 'deregister' ? { ani: this.aniOption(e) } : {}),
       ...(e.gre !== undefined ? { greKey: e.gre.down } : {}),
       ...(e.ipv4Service && domain.offload?.mags.has(this.o.self.name) === true ? { offload: OFFLOAD_REQUEST } : {}),
+      ...(this.o.ipv4Transport !== undefined ? { ipv4Transport: this.o.ipv4Transport } : {}),
     }, quirks);
     e.aniRequested = false;
     const timeout = timeoutMs ?? domain.mag.initialBindackTimeout;

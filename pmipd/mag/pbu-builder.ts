@@ -22,6 +22,8 @@ export interface PbuParams {
   greKey?: number;
   /** RFC 6909 §3.1: the IPv4 Traffic Offload Selector request, in registration and refresh PBUs. */
   offload?: MobilityOptionSpec;
+  /** RFC 5844 §4.2.2.1 (domain ipv4Transport): (F) when forced, the IPv4-Proxy-CoA in an IPv4 Care-of Address option. */
+  ipv4Transport?: { forceUdp: boolean; pcoa: string };
 }
 
 export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHeaderSpec {
@@ -47,6 +49,7 @@ export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHea
   if (p.greKey !== undefined && p.kind !== 'deregister') options.push({ type: 33, key: p.greKey });
   options.push(...ipv4RequestOptions(e, p.kind, quirks));
   if (p.offload !== undefined && p.kind !== 'deregister') options.push(p.offload);
+  if (p.ipv4Transport !== undefined) options.push({ type: 32, address: p.ipv4Transport.pcoa });
   const unaligned = quirks.has('unaligned-options');
   if (unaligned) {
     // Packed as they come; only the end is padded to the 8-octet multiple the MH needs.
@@ -58,7 +61,7 @@ export function buildPbu(e: BulEntry, p: PbuParams, quirks: Quirks): MobilityHea
   return {
     type: 5,
     seq: p.seq,
-    flags: { A: true, P: true },
+    flags: { A: true, P: true, F: p.ipv4Transport?.forceUdp === true },
     lifetimeUnits: p.kind === 'deregister' ? 0 : p.lifetimeUnits,
     options,
     autoPad: !unaligned,
@@ -74,7 +77,7 @@ function optionSize(o: MobilityOptionSpec): number {
     case 26: return 18;
     case 27: return 10;
     case 33: return 8;
-    case 36: return 8;
+    case 32: case 36: return 8;
     case 53: return 4;
     default: throw new Error(`no size for option ${o.type}`);
   }

@@ -482,9 +482,12 @@ function verdictOf(sc: Scenario, id: string) {
   return r!;
 }
 
+/** Checks whose pass/fail cases live in a file of their own: the IPv4 transport (ipv4-transport-checks.test.ts), which the golden IPv6 domain cannot carry. */
+const OWN_FILE = new Set(['V4-13', 'V4-14', 'BR-10']);
+
 describe('conformance checks: each passes on one trace and fails on another', () => {
   it('every requirement with a check has a pass/fail case here', () => {
-    expect(checkedRequirements().filter((id) => CASES[id] === undefined)).to.deep.equal([]);
+    expect(checkedRequirements().filter((id) => CASES[id] === undefined && !OWN_FILE.has(id))).to.deep.equal([]);
     expect(Object.keys(CASES).filter((id) => !checkedRequirements().includes(id))).to.deep.equal([]);
   });
 

@@ -66,13 +66,14 @@ export class LmaHarness {
   readonly core: LmaCore;
   readonly cfg: DomainConfig;
 
-  constructor(opts: { quirks?: string[]; cfg?: DomainConfig; restart?: RestartState } = {}) {
+  constructor(opts: { quirks?: string[]; cfg?: DomainConfig; restart?: RestartState; forcedUdp?: { refusesForcedUdp(src: string): boolean } } = {}) {
     this.cfg = opts.cfg ?? domain();
     this.core = new LmaCore({
       settings: this.cfg.lma, policy: new PolicyStore(this.cfg.mobileNodes, this.cfg.mags), clock: this.clock,
       dataplane: this.dp, quirks: new Quirks(opts.quirks ?? [], 'lma'), log: silentLog(this.clock, 'lma'),
       counters: this.counters, heartbeat: this.cfg.heartbeat, revocation: this.cfg.revocation, updateNotifications: this.cfg.updateNotifications, greKeys: this.cfg.greKeys, ...(opts.restart !== undefined ? { restart: opts.restart } : {}),
       ...(this.cfg.offload !== null ? { offload: this.cfg.offload.ipv4 } : {}),
+      ...(opts.forcedUdp !== undefined ? { forcedUdp: opts.forcedUdp } : {}),
       send: (bytes, dst) => this.sent.push({ bytes, dst, msg: decodeMobilityHeader(bytes, 0, bytes.length) }),
     });
   }
@@ -103,7 +104,7 @@ export interface PbuSpec {
   tsWallMs?: number;
   omit?: number[];
   extra?: MobilityOptionSpec[];
-  flags?: { A?: boolean; P?: boolean };
+  flags?: { A?: boolean; P?: boolean; F?: boolean };
 }
 
 export function pbuSpec(s: PbuSpec, wallMs: number): MobilityHeaderSpec {
@@ -121,7 +122,7 @@ export function pbuSpec(s: PbuSpec, wallMs: number): MobilityHeaderSpec {
   }
   options.push(...(s.extra ?? []));
   return {
-    type: 5, seq: s.seq ?? 1, flags: { A: s.flags?.A ?? true, P: s.flags?.P ?? true },
+    type: 5, seq: s.seq ?? 1, flags: { A: s.flags?.A ?? true, P: s.flags?.P ?? true, F: s.flags?.F ?? false },
     lifetimeUnits: s.lifetimeUnits ?? 100, options, autoPad: true,
   };
 }

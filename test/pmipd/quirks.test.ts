@@ -15,6 +15,8 @@ import { LmaTunnelDataplane, MagTunnelDataplane, propagatesEcn } from '../../pmi
 import type { IpBatch } from '../../pmipd/dataplane/ip-batch.js';
 import { VirtualClock } from '../../pmipd/clock.js';
 import { natScript, sessionRules } from '../../pmipd/dataplane/offload-rules.js';
+import { LmaIpv4Transport, MagIpv4Transport, type Ipv4TransportSettings } from '../../pmipd/ipv4/transport.js';
+import { UdpMhSocket, type UdpMhPeer } from '../../pmipd/io/udp-mh.js';
 
 type Observe = (quirks: string[]) => Promise<unknown> | unknown;
 
@@ -469,7 +471,72 @@ const cases: Record<QuirkName, { observe: Observe; normal: unknown; quirky: unkn
       .fixedAddressLines('acc1').filter((l) => l.startsWith('addr flush')),
     normal: ['addr flush dev acc1 scope link'], quirky: [],
   },
+  'udp-mh-checksum-nonzero': { observe: async (q) => (await overUdp(q, 'mag', (t) => t.mag.send(PBU_BYTES, MAG1_LABEL_LMA)!)).mh.readUInt16BE(4) !== 0, normal: false, quirky: true },
+  'pba-from-wrong-port': {
+    observe: async (q) => (await overUdp(q, 'lma', async (t, peer) => { await peer.send(PBU_BYTES, UDP_LMA); await t.delivered; await t.lma.send(PBA_BYTES, MAG1)!; })).from.port,
+    normal: 5436, quirky: 'an ephemeral port',
+  },
+  'forced-udp-accepted': { observe: (q) => lmaV4(q).refusesForcedUdp(MAG1), normal: true, quirky: false },
+  'udp-mh-checksum-verified': {
+    observe: async (q) => {
+      const bad = Uint8Array.from(PBU_BYTES);
+      bad[4] = 0xbe; bad[5] = 0xef;
+      let delivered = false;
+      await overUdp(q, 'lma', async (t, peer) => {
+        await peer.send(bad, UDP_LMA);
+        // The PBA comes after the delivery; a dropped PBU gets neither: wait for a later one that is never dropped.
+        await peer.send(PBU_BYTES, UDP_LMA);
+        await t.delivered;
+        delivered = t.deliveredCount() > 1;
+      }, false);
+      return delivered;
+    },
+    normal: true, quirky: false,
+  },
+  'bri-over-ipv6-when-ipv4-transport': {
+    observe: async (q) => { let ipv6 = false; await overUdp(q, 'lma', (t) => { const p = t.lma.send(BRI_BYTES, MAG1); ipv6 = p === null; return p ?? Promise.resolve(); }, false); return ipv6; },
+    normal: false, quirky: true,
+  },
 };
+
+/** RFC 5844 §4 transport scenarios: pmipd/ipv4/transport.ts on loopback addresses of their own. */
+const UDP_LMA = { address: '127.54.36.1', port: 5436 }, UDP_MAG = '127.54.36.2';
+const MAG1_LABEL_LMA = LMAA;
+const V4_MAGS = [{ name: 'mag1', address: MAG1 }];
+const PBU_BYTES = encodeMobilityHeader({ type: 5, seq: 1, flags: { A: true, P: true }, lifetime: 4, autoPad: true, options: [] });
+const PBA_BYTES = encodeMobilityHeader({ type: 6, status: 0, seq: 1, lifetime: 4, autoPad: true, options: [] });
+const BRI_BYTES = encodeMobilityHeader({ type: 16, brType: 1, trigger: 1, seq: 1, flags: { P: true }, autoPad: true, options: [] });
+const v4Settings = (accept: boolean): Ipv4TransportSettings => ({ lmaAddress: UDP_LMA.address, acceptForcedUdp: accept, mags: new Map([['mag1', { address: UDP_MAG, forceUdp: true }]]) });
+const v4Log = () => silentLog(new VirtualClock(), 'v4');
+const lmaV4 = (q: string[]) => new LmaIpv4Transport(v4Settings(false), V4_MAGS, new Quirks(q), v4Log());
+
+/**
+ * The quirk's side (`role`) on its address, a plain UDP socket as the other side; `act` sends.
+ * Resolves with the first message the plain socket received (or none when `expect` is false).
+ */
+async function overUdp(q: string[], role: 'lma' | 'mag',
+  act: (t: { lma: LmaIpv4Transport; mag: MagIpv4Transport; delivered: Promise<void>; deliveredCount: () => number }, peer: UdpMhSocket) => Promise<void>, expect = true): Promise<{ mh: Buffer; from: UdpMhPeer }> {
+  const lma = lmaV4(role === 'lma' ? q : []);
+  const mag = new MagIpv4Transport(v4Settings(false), 'mag1', LMAA, new Quirks(role === 'mag' ? q : []), v4Log());
+  let delivered!: () => void;
+  let count = 0;
+  const deliveredP = new Promise<void>((r) => { delivered = r; });
+  let got: ((m: { mh: Buffer; from: UdpMhPeer }) => void) | undefined;
+  const received = new Promise<{ mh: Buffer; from: UdpMhPeer }>((r) => { got = r; });
+  const peer = await UdpMhSocket.open(role === 'lma' ? UDP_MAG : UDP_LMA.address, (mh, from) => got!({ mh, from }), () => undefined, role === 'lma' ? 0 : 5436);
+  try {
+    if (role === 'lma') await lma.open((mh) => { count++; if (mh.readUInt16BE(4) === 0) delivered(); }, () => undefined);
+    else await mag.open(() => undefined, () => undefined);
+    await act({ lma, mag, delivered: deliveredP, deliveredCount: () => count }, peer);
+    if (!expect) return { mh: Buffer.alloc(0), from: { address: '', port: 0 } };
+    const r = await received;
+    return r.from.port === 5436 ? r : { ...r, from: { ...r.from, port: 'an ephemeral port' as unknown as number } };
+  } finally {
+    peer.close();
+    lma.close();
+    mag.close();
+  }
+}
 
 describe('pmipd quirks: each one deviates on the wire', () => {
   for (const [name, c] of Object.entries(cases) as [QuirkName, (typeof cases)[QuirkName]][]) {

@@ -20,7 +20,10 @@ import { IpBatch } from '../../pmipd/dataplane/ip-batch.js';
 import { TunTunnel, tunUnusableBecause } from '../../pmipd/dataplane/tun-tunnel.js';
 import type { Scratch } from '../testbed/scratch.js';
 
-export type FixtureTunnel = 'tun' | 'ip6tnl' | 'seg6' | 'none' | 'tun-gre' | 'ip6gre';
+export type FixtureTunnel = 'tun' | 'ip6tnl' | 'seg6' | 'none' | 'tun-gre' | 'ip6gre' | 'tun-v4' | 'tun-v4-udp';
+
+/** RFC 5844 §4 IPv4 transport (tun-v4, tun-v4-udp): the transport link's IPv4 addresses. */
+export const V4_TRANSPORT = { lma: '192.0.2.1', mag: '192.0.2.2' } as const;
 /** The GRE keys of the GRE fixtures: `up` from mag to lma, `down` from lma to mag. */
 export const GRE_KEYS = { up: 0x0a0b0c0d, down: 0x01020304 } as const;
 
@@ -70,6 +73,14 @@ export async function tunnelFixture(scratch: Scratch, tunnel: FixtureTunnel): Pr
       mag: TunTunnel.open(mag.address, [{ device: TUNNEL_DEVICE, peer: lma.address }], ns.mag),
       lma: TunTunnel.open(lma.address, [{ device: TUNNEL_DEVICE, peer: mag.address }], ns.lma),
     };
+  } else if (tunnel === 'tun-v4' || tunnel === 'tun-v4-udp') {
+    const udp = tunnel === 'tun-v4-udp';
+    await ipBatch([`addr add ${V4_TRANSPORT.lma}/24 dev ${lma.ifname}`], { netns: ns.lma });
+    await ipBatch([`addr add ${V4_TRANSPORT.mag}/24 dev ${mag.ifname}`], { netns: ns.mag });
+    engines = {
+      mag: TunTunnel.open(V4_TRANSPORT.mag, [{ device: TUNNEL_DEVICE, peer: V4_TRANSPORT.lma, udp }], ns.mag),
+      lma: TunTunnel.open(V4_TRANSPORT.lma, [{ device: TUNNEL_DEVICE, peer: V4_TRANSPORT.mag, udp }], ns.lma),
+    };
   } else if (tunnel === 'tun-gre') {
     engines = {
       mag: TunTunnel.open(mag.address, [{ device: TUNNEL_DEVICE, peer: lma.address, gre: { outKey: GRE_KEYS.up, inKey: GRE_KEYS.down } }], ns.mag),
@@ -92,6 +103,8 @@ export async function tunnelFixture(scratch: Scratch, tunnel: FixtureTunnel): Pr
           await ipBatch([`route add ${e.far} via ${e.peer.address}`], { netns: e.netns });
           break;
         case 'tun':
+        case 'tun-v4':
+        case 'tun-v4-udp':
         case 'tun-gre':
         case 'ip6gre':
         case 'ip6tnl': {

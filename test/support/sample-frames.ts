@@ -149,7 +149,29 @@ function build(): SampleFrame[] {
     encodeIpv6({ src: MAG1, dst: LMAA, hopLimit: 64, nextHeader: 47, payload: encodeGre({ protocolType: GRE_PROTOCOL_IPV6, key: 0x1234abcd, payload: innerEcho }) }))));
   frames.push(eth('GRE-in-IPv6 with checksum, key and sequence number', encodeEthernet({ src: LMA_MAC, dst: MAG_MAC, ethertype: ETHERTYPE_IPV6 },
     encodeIpv6({ src: LMAA, dst: MAG1, hopLimit: 64, nextHeader: 47, payload: encodeGre({ protocolType: GRE_PROTOCOL_IPV6, checksum: 'compute', key: 0x5678, sequence: 7, payload: innerEcho }) }))));
+  frames.push(...ipv4TransportFrames(innerEcho, innerV4));
   return frames;
+}
+
+/** RFC 5844 §4 between an IPv4-only MAG and LMA: F = 1 signalling and each data encapsulation. */
+function ipv4TransportFrames(innerV6: Uint8Array, innerV4: Uint8Array): SampleFrame[] {
+  const pcoa = '192.0.2.10', lmaa = '192.0.2.20';
+  const v4 = (name: string, src: string, dst: string, protocol: number, payload: Uint8Array, srcMac = MAG_MAC, dstMac = LMA_MAC): SampleFrame => ({
+    name, linkType: LINKTYPE_ETHERNET,
+    bytes: encodeEthernet({ src: srcMac, dst: dstMac, ethertype: ETHERTYPE_IPV4 }, encodeIpv4({ src, dst, ttl: 64, protocol, payload })),
+  });
+  const udp = (src: string, dst: string, srcPort: number, dstPort: number, payload: Uint8Array) => encodeUdp({ srcPort, dstPort, payload }, src, dst);
+  const pbu = encodeMobilityHeader({ type: 5, seq: 13, flags: { A: true, P: true, F: true }, lifetime: 400, autoPad: true, options: [
+    { type: 8, subtype: 1, id: 'mn2@example.com' }, { type: 32, address: pcoa }, { type: 36, prefixLength: 0, address: '0.0.0.0' }, { type: 23, value: 1 }, { type: 24, value: 3 }] });
+  const pba = encodeMobilityHeader({ type: 6, status: 0, flags: { P: true }, seq: 13, lifetime: 400, autoPad: true, options: [
+    { type: 8, subtype: 1, id: 'mn2@example.com' }, { type: 31, F: true, refreshTime: 0 }, { type: 37, status: 0, prefixLength: 24, address: '10.1.2.3' }, { type: 38, address: '10.1.2.1' }] });
+  return [
+    v4('PBU over IPv4/UDP with F and the IPv4 CoA', pcoa, lmaa, 17, udp(pcoa, lmaa, 40000, 5436, pbu)),
+    v4('PBA over IPv4/UDP with NAT Detection', lmaa, pcoa, 17, udp(lmaa, pcoa, 5436, 40000, pba), LMA_MAC, MAG_MAC),
+    v4('IPv4-in-IPv4', pcoa, lmaa, 4, innerV4),
+    v4('IPv6-in-IPv4', lmaa, pcoa, 41, innerV6, LMA_MAC, MAG_MAC),
+    v4('IPv4 in IPv4/UDP 5437', pcoa, lmaa, 17, udp(pcoa, lmaa, 5437, 5437, innerV4)),
+  ];
 }
 
 export const SAMPLE_FRAMES: readonly SampleFrame[] = build();

@@ -355,3 +355,28 @@ describe('wire/mh-options: encoding rules', () => {
     expect(findOption(bad.options, MH_OPTION.HOME_NETWORK_PREFIX)).to.equal(undefined);
   });
 });
+
+describe('wire/mh-options: RFC 5555 options of RFC 5844 §4 IPv4 transport', () => {
+  // PBU header (12 octets: A P F, seq 1, lifetime 1 unit), option 32 at 12 (4n), option 31 at 20 (4n), PadN to 32.
+  const PBU_HEX = '3b03' + '05' + '00' + '0000' + '0001' + '8300' + '0001'
+    + '2006' + '0000' + 'c000020a'
+    + '1f06' + '8000' + '0000001e'
+    + '0102' + '0000';
+
+  it('decodes and re-encodes the IPv4 CoA (32) and NAT Detection (31) byte for byte', () => {
+    const bytes = V.bytesOf(PBU_HEX);
+    const m = decodeMobilityHeader(bytes, 0, bytes.length);
+    expect(m.malformed).to.equal(undefined);
+    expect(m.type === 5 && m.flags.F).to.equal(true);
+    expect(findOption(m.options, MH_OPTION.IPV4_COA)).to.deep.equal({ type: 32, name: 'IPv4 Care-of Address', offset: 12, length: 6, reserved: 0, address: '192.0.2.10' });
+    expect(findOption(m.options, MH_OPTION.NAT_DETECTION)).to.deep.equal({ type: 31, name: 'NAT Detection', offset: 20, length: 6, F: true, reserved: 0, refreshTime: 30 });
+    const again = encodeMobilityHeader({ type: 5, seq: 1, flags: { A: true, P: true, F: true }, lifetimeUnits: 1, autoPad: true, checksum: 0, payloadProto: 59,
+      options: [{ type: 32, address: '192.0.2.10' }, { type: 31, F: true, refreshTime: 30 }] });
+    expect(toHexString(again)).to.equal(PBU_HEX);
+  });
+
+  it('keeps a wrong-length IPv4 CoA raw and says so', () => {
+    const m = viaPbu([{ type: 32, length: 4, data: 'c000020a' }]);
+    expect(m.malformed).to.match(/option 32 \(IPv4 Care-of Address\) at offset \d+ has length 4, expected 6/);
+  });
+});

@@ -39,6 +39,8 @@ function optionFields(f: Fields, o: KnownMobilityOption): void {
     case 26: add(f, 'mip6.lila_lla', o.address); break;
     case 27: add(f, 'mip6.timestamp_tmp', tsharkTime(o.seconds, o.fraction)); break;
     case 28: add(f, 'mip6.rc', o.value); break;
+    case 31: add(f, 'mip6.natd.f_flag', o.F); add(f, 'mip6.natd.refresh_t', o.refreshTime); break;
+    case 32: add(f, 'mip6.ipv4coa.addr', o.address); break;
     case 33: if (o.key !== undefined) add(f, 'mip6.gre_key', o.key); break;
     case 3: add(f, 'mip6.acoa.acoa', o.address); break;
     case 2: add(f, 'mip6.bra.interval', o.interval); break;
@@ -211,7 +213,7 @@ describe('decoder cross-checked with tshark', function () {
     const w = createPcapWriter(file, { format: 'pcapng', interfaces: linkTypes.map((linkType) => ({ linkType })) });
     SAMPLE_FRAMES.forEach((s, i) => w.write(s.bytes, 1_800_000_000 + i, { interfaceId: linkTypes.indexOf(s.linkType) }));
     w.close();
-    const out = execFileSync(TSHARK, ['-r', file, '-T', 'json', '--no-duplicate-keys'], { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync(TSHARK, ['-r', file, '-T', 'json', '--no-duplicate-keys', '-d', 'udp.port==5437,ip'], { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
     tshark = JSON.parse(out.toString());
   });
 

@@ -16,6 +16,10 @@
 // IPv4 inner packets (RFC 5844 §3.1.3, an IPv4 home address) go the same way: with next header 4
 // on a second raw socket, or in GRE with protocol type 0x0800 (ECN alike, the IPv4 header checksum
 // redone when CE is set).
+// IPv4 transport (RFC 5844 §4): with an IPv4 local address the outer header is IPv4 (protocol 41
+// for IPv6 inner packets, 4 for IPv4 ones), or IPv4/UDP with source and destination port 5437 for
+// a peer given `udp: true` (the F flag was negotiated); ECN alike through the outer TOS. Peer
+// addresses are kept as IPv4-mapped IPv6 addresses, so one lookup serves both families.
 // The TUN devices are not persistent: they disappear with the file descriptors, also when the
 // process is killed. An open protocol-41 raw socket also stops the kernel from answering tunnelled
 // packets with ICMPv6 Parameter Problem (raw delivery counts as a handler).
@@ -57,6 +61,7 @@
 #define GRE_PROTO_IPV6 0x86dd
 #define GRE_PROTO_IPV4 0x0800
 #define GRE_HEADER_MAX 16
+#define UDP_PORT_PMIP_TUNNEL 5437
 
 #define ECN_NOT_ECT 0
 #define ECN_ECT_0 2
@@ -73,6 +78,8 @@ struct peer {
   /** GRE peer: has_okey says whether a Key field goes out, has_ikey whether one must come in. */
   int gre, has_okey, has_ikey;
   uint32_t okey, ikey;
+  /** IPv4 transport: IPv4-UDP (port 5437) instead of plain IPv4 encapsulation. */
+  int udp;
 };
 
 struct tunnel {
@@ -81,6 +88,9 @@ struct tunnel {
   int raw;
   /** Next header 4 (IPv4 inner packets) when not GRE; -1 with GRE, where the protocol type tells. */
   int raw4;
+  /** IPv4 transport: the outer header is IPv4; `udp` is the socket bound to port 5437, or -1. */
+  int v4transport;
+  int udp;
   int wake;
   int epoll;
   int npeers;
@@ -114,8 +124,22 @@ static size_t gre_header(const struct peer *p, unsigned char *at, uint16_t proto
   return len;
 }
 
+/** The IPv4 address of an IPv4-mapped peer address. */
+static struct in_addr mapped_v4(const struct in6_addr *a) {
+  struct in_addr v;
+  memcpy(&v, &a->s6_addr[12], 4);
+  return v;
+}
+
+static void mapped_from_v4(struct in6_addr *out, struct in_addr v) {
+  memset(out, 0, sizeof *out);
+  out->s6_addr[10] = out->s6_addr[11] = 0xff;
+  memcpy(&out->s6_addr[12], &v, 4);
+}
+
 static void encapsulate_from(struct tunnel *t, struct peer *p) {
   struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = p->addr };
+  struct sockaddr_in to4 = { .sin_family = AF_INET, .sin_addr = mapped_v4(&p->addr), .sin_port = p->udp ? htons(UDP_PORT_PMIP_TUNNEL) : 0 };
   char control[CMSG_SPACE(sizeof(int))];
   unsigned char *inner_at = t->packet + GRE_HEADER_MAX;
   for (int i = 0; i < BATCH; i++) {
@@ -133,11 +157,17 @@ static void encapsulate_from(struct tunnel *t, struct peer *p) {
     struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov, .msg_iovlen = 1,
                           .msg_control = control, .msg_controllen = sizeof control };
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = IPPROTO_IPV6;
-    cm->cmsg_type = IPV6_TCLASS;
+    cm->cmsg_level = t->v4transport ? IPPROTO_IP : IPPROTO_IPV6;
+    cm->cmsg_type = t->v4transport ? IP_TOS : IPV6_TCLASS;
     cm->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(cm), &tclass, sizeof tclass);
-    if (sendmsg(v4 && !p->gre ? t->raw4 : t->raw, &msg, 0) < 0) count_error(t, errno);
+    int sock = v4 && !p->gre ? t->raw4 : t->raw;
+    if (t->v4transport) {
+      msg.msg_name = &to4;
+      msg.msg_namelen = sizeof to4;
+      if (p->udp) sock = t->udp;
+    }
+    if (sendmsg(sock, &msg, 0) < 0) count_error(t, errno);
     else count(t, C_ENCAP);
   }
 }
@@ -209,10 +239,12 @@ static void decapsulate(struct tunnel *t, int sock) {
   int v4 = sock == t->raw4;
   for (int i = 0; i < BATCH; i++) {
     struct sockaddr_in6 from;
+    struct sockaddr_in from4;
     char control[CMSG_SPACE(sizeof(int)) * 2];
     struct iovec iov = { .iov_base = t->packet, .iov_len = PACKET_MAX };
     struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
                           .msg_control = control, .msg_controllen = sizeof control };
+    if (t->v4transport) { msg.msg_name = &from4; msg.msg_namelen = sizeof from4; }
     ssize_t n = recvmsg(sock, &msg, 0);
     if (n < 0) {
       if (errno != EAGAIN && errno != EINTR) count_error(t, errno);
@@ -220,6 +252,19 @@ static void decapsulate(struct tunnel *t, int sock) {
     }
     unsigned char *ip = t->packet;
     struct peer *p;
+    int outer_tos = -1;
+    if (t->v4transport) {
+      // A raw IPv4 socket hands over the outer header too; the UDP one only the payload.
+      mapped_from_v4(&from.sin6_addr, from4.sin_addr);
+      if (sock != t->udp) {
+        size_t ihl = n >= 20 ? (size_t)(ip[0] & 15) * 4 : 0;
+        if (ihl < 20 || (ssize_t)ihl > n) { count(t, C_NOT_IPV6); continue; }
+        outer_tos = ip[1];
+        ip += ihl;
+        n -= (ssize_t)ihl;
+      }
+      v4 = n >= 1 && (ip[0] >> 4) == 4;
+    }
     if (t->protocol == IPPROTO_GRE_TUNNEL) {
       uint32_t key = 0;
       int has_key = 0;
@@ -237,12 +282,14 @@ static void decapsulate(struct tunnel *t, int sock) {
     int ok = v4 ? n >= 20 && (ip[0] >> 4) == 4 && (size_t)(ip[0] & 15) * 4 <= (size_t)n
                 : n >= 40 && (ip[0] >> 4) == 6;
     if (!ok || (msg.msg_flags & MSG_TRUNC)) { count(t, C_NOT_IPV6); continue; }
-    int outer = ECN_NOT_ECT;
+    int outer = outer_tos >= 0 ? outer_tos & 3 : ECN_NOT_ECT;
     for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
       if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_TCLASS) {
         int tc;
         memcpy(&tc, CMSG_DATA(cm), sizeof tc);
         outer = tc & 3;
+      } else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_TOS) {
+        outer = *(unsigned char *)CMSG_DATA(cm) & 3;
       }
     }
     if (!ecn_decapsulate(t, outer, ip, v4)) continue;
@@ -266,6 +313,7 @@ static void *forward(void *arg) {
       if (who == (uint32_t)t->npeers + 1) return NULL;
       if (who == (uint32_t)t->npeers) decapsulate(t, t->raw);
       else if (who == (uint32_t)t->npeers + 2) decapsulate(t, t->raw4);
+      else if (who == (uint32_t)t->npeers + 3) decapsulate(t, t->udp);
       else encapsulate_from(t, &t->peers[who]);
     }
   }
@@ -282,6 +330,7 @@ static void release(struct tunnel *t) {
   for (int i = 0; i < t->npeers; i++) if (t->peers[i].fd >= 0) close(t->peers[i].fd);
   if (t->raw >= 0) close(t->raw);
   if (t->raw4 >= 0) close(t->raw4);
+  if (t->udp >= 0) close(t->udp);
   if (t->wake >= 0) close(t->wake);
   if (t->epoll >= 0) close(t->epoll);
 }
@@ -338,6 +387,37 @@ static int open_raw(const struct in6_addr *local, int protocol) {
   return fd;
 }
 
+/** IPv4 transport: a raw socket of `protocol` (41 or 4), or the UDP socket (protocol 0) on port 5437, bound to `local`. */
+static int open_v4(struct in_addr local, int protocol) {
+  int fd = protocol == 0 ? socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP)
+                         : socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  if (fd < 0) return -1;
+  int one = 1, ttl = OUTER_HOP_LIMIT, buf = SOCKET_BUFFER;
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = local, .sin_port = protocol == 0 ? htons(UDP_PORT_PMIP_TUNNEL) : 0 };
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) < 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof buf) < 0) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+  if ((protocol == 0 && setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof one) < 0)
+      || setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) < 0
+      || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    int e = errno; close(fd); errno = e; return -1;
+  }
+  return fd;
+}
+
+/** A peer's optional `udp: true` (IPv4 transport): 1, 0, or -1 when it is not a boolean. */
+static int udp_arg(napi_env env, napi_value item) {
+  bool has, value;
+  napi_value v;
+  if (napi_has_named_property(env, item, "udp", &has) != napi_ok) return -1;
+  if (!has) return 0;
+  if (napi_get_named_property(env, item, "udp", &v) != napi_ok) return -1;
+  napi_valuetype type;
+  if (napi_typeof(env, v, &type) != napi_ok) return -1;
+  if (type == napi_undefined) return 0;
+  if (type != napi_boolean || napi_get_value_bool(env, v, &value) != napi_ok) return -1;
+  return value ? 1 : 0;
+}
+
 /** Moves the calling thread into the network namespace at `path` (tests); "" = stay where it is. */
 struct in_netns { int self; };
 static int enter_netns(const char *path, struct in_netns *saved) {
@@ -387,9 +467,18 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   char local_text[INET6_ADDRSTRLEN], netns[4096];
   struct in6_addr local;
-  if (argc < 3 || string_arg(env, argv[0], local_text, sizeof local_text) < 0 || inet_pton(AF_INET6, local_text, &local) != 1) {
-    napi_throw_type_error(env, NULL, "open: the local tunnel address must be an IPv6 address");
+  struct in_addr local4;
+  int v4transport = 0;
+  if (argc < 3 || string_arg(env, argv[0], local_text, sizeof local_text) < 0) {
+    napi_throw_type_error(env, NULL, "open: the local tunnel address must be an IPv6 or IPv4 address");
     return NULL;
+  }
+  if (inet_pton(AF_INET6, local_text, &local) != 1) {
+    if (inet_pton(AF_INET, local_text, &local4) != 1) {
+      napi_throw_type_error(env, NULL, "open: the local tunnel address must be an IPv6 or IPv4 address");
+      return NULL;
+    }
+    v4transport = 1;
   }
   if (string_arg(env, argv[2], netns, sizeof netns) < 0) { napi_throw_type_error(env, NULL, "open: netns must be a string"); return NULL; }
   uint32_t npeers;
@@ -400,8 +489,10 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   struct peer *peers = calloc(npeers, sizeof *peers);
   char (*names)[IFNAMSIZ] = calloc(npeers, IFNAMSIZ);
   if (t == NULL || peers == NULL || names == NULL) { free(t); free(peers); free(names); napi_throw_error(env, NULL, "open: out of memory"); return NULL; }
-  t->raw = t->raw4 = t->wake = t->epoll = -1;
+  t->raw = t->raw4 = t->udp = t->wake = t->epoll = -1;
   t->protocol = IPPROTO_IPV6_IN_IPV6;
+  t->v4transport = v4transport;
+  int any_udp = 0;
   t->peers = peers;
   for (uint32_t i = 0; i < npeers; i++) peers[i].fd = -1;
   for (uint32_t i = 0; i < npeers; i++) {
@@ -409,11 +500,22 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     char text[INET6_ADDRSTRLEN];
     if (napi_get_element(env, argv[1], i, &item) != napi_ok || napi_get_named_property(env, item, "device", &dev) != napi_ok
         || napi_get_named_property(env, item, "peer", &addr) != napi_ok || string_arg(env, dev, names[i], IFNAMSIZ) < 0
-        || names[i][0] == '\0' || string_arg(env, addr, text, sizeof text) < 0 || inet_pton(AF_INET6, text, &peers[i].addr) != 1) {
+        || names[i][0] == '\0' || string_arg(env, addr, text, sizeof text) < 0) {
       free(t); free(peers); free(names);
-      napi_throw_type_error(env, NULL, "open: each peer needs a device name (< 16 characters) and an IPv6 address");
+      napi_throw_type_error(env, NULL, "open: each peer needs a device name (< 16 characters) and an address");
       return NULL;
     }
+    struct in_addr peer4;
+    int parsed = v4transport ? inet_pton(AF_INET, text, &peer4) : inet_pton(AF_INET6, text, &peers[i].addr);
+    int udp = udp_arg(env, item);
+    if (parsed != 1 || udp < 0 || (udp == 1 && !v4transport)) {
+      free(t); free(peers); free(names);
+      napi_throw_type_error(env, NULL, "open: a peer's address is of the local address's family; udp (a boolean) only with an IPv4 local address");
+      return NULL;
+    }
+    if (v4transport) mapped_from_v4(&peers[i].addr, peer4);
+    peers[i].udp = udp;
+    any_udp |= udp;
     int gre = gre_arg(env, item, &peers[i]);
     if (gre < 0 || (i > 0 && gre != peers[0].gre)) {
       free(t); free(peers); free(names);
@@ -421,6 +523,11 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
       return NULL;
     }
     if (gre == 1) t->protocol = IPPROTO_GRE_TUNNEL;
+  }
+  if (v4transport && t->protocol == IPPROTO_GRE_TUNNEL) {
+    free(t); free(peers); free(names);
+    napi_throw_type_error(env, NULL, "open: GRE over an IPv4 transport is not built");
+    return NULL;
   }
 
   struct in_netns saved;
@@ -435,11 +542,16 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
       if (peers[i].fd < 0) { err = errno; snprintf(what, sizeof what, "TUN device %s (/dev/net/tun, TUNSETIFF)", names[i]); }
       t->npeers = (int)i + 1;
     }
-    if (err == 0 && (t->raw = open_raw(&local, t->protocol)) < 0) {
+    if (v4transport) {
+      if (err == 0 && (t->raw = open_v4(local4, IPPROTO_IPV6_IN_IPV6)) < 0) { err = errno; snprintf(what, sizeof what, "raw IPv4 socket for protocol 41 bound to %s", local_text); }
+      if (err == 0 && (t->raw4 = open_v4(local4, IPPROTO_IPV4_IN_IPV6)) < 0) { err = errno; snprintf(what, sizeof what, "raw IPv4 socket for protocol 4 bound to %s", local_text); }
+      if (err == 0 && any_udp && (t->udp = open_v4(local4, 0)) < 0) { err = errno; snprintf(what, sizeof what, "UDP socket bound to %s port 5437", local_text); }
+    }
+    if (!v4transport && err == 0 && (t->raw = open_raw(&local, t->protocol)) < 0) {
       err = errno;
       snprintf(what, sizeof what, "raw IPv6 socket for next header %d bound to %s", t->protocol, local_text);
     }
-    if (err == 0 && t->protocol != IPPROTO_GRE_TUNNEL && (t->raw4 = open_raw(&local, IPPROTO_IPV4_IN_IPV6)) < 0) {
+    if (!v4transport && err == 0 && t->protocol != IPPROTO_GRE_TUNNEL && (t->raw4 = open_raw(&local, IPPROTO_IPV4_IN_IPV6)) < 0) {
       err = errno;
       snprintf(what, sizeof what, "raw IPv6 socket for next header 4 bound to %s", local_text);
     }
@@ -449,9 +561,9 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     err = errno;
     snprintf(what, sizeof what, "eventfd/epoll");
   }
-  for (int i = 0; err == 0 && i <= t->npeers + 2; i++) {
+  for (int i = 0; err == 0 && i <= t->npeers + 3; i++) {
     struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
-    int fd = i < t->npeers ? peers[i].fd : i == t->npeers ? t->raw : i == t->npeers + 1 ? t->wake : t->raw4;
+    int fd = i < t->npeers ? peers[i].fd : i == t->npeers ? t->raw : i == t->npeers + 1 ? t->wake : i == t->npeers + 2 ? t->raw4 : t->udp;
     if (fd < 0) continue;
     if (epoll_ctl(t->epoll, EPOLL_CTL_ADD, fd, &ev) < 0) { err = errno; snprintf(what, sizeof what, "epoll_ctl"); }
   }
