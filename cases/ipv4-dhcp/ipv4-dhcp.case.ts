@@ -1,8 +1,8 @@
-// ipv4-dhcp: the MAG toward an IPv4 MN on its access link (RFC 5844). mn1 (IPv4 only) registers
-// through mag1; the LMA's PBA grants an IPv4 HoA, the default router (option 38) and says the MAG
-// is the DHCP server (option 39, S = 1); mn1 runs dhclient -4 and gets that HoA, resolves its
-// default router by ARP and reaches cn1 over IPv4; its ARP for another address of its home subnet
-// is answered by mag1 (proxy ARP).
+// ipv4-dhcp: the MAG toward IPv4 MNs on its access link (RFC 5844). mn1 (IPv4 only) and mn2
+// (dual-stack) register through mag1; the LMA's PBAs grant IPv4 HoAs, the default router (option
+// 38) and say the MAG is the DHCP server (option 39, S = 1); both run dhclient -4 and get their
+// HoAs; mn1 resolves its default router by ARP and reaches cn1 over IPv4; its ARP for another
+// address of its home subnet is answered by mag1 (proxy ARP).
 //
 // Purpose: the MAG serves DHCPv4 with yiaddr = the HoA and Router = the option-38 address when
 // option 39 says server, answers ARP for that address (V4-10) and proxy-ARPs for the rest of the
@@ -10,10 +10,10 @@
 // Not here (not yet): the relay role (S = 0), which pmipd implements (giaddr = the default router)
 // but which needs a DHCPv4 server reachable over IPv4 from the MAG.
 //
-//   mn1 (v4) ─ ap1 ─ mag1 ══ lma1 ─ cn1                (topology.yaml; IPv4 pool /29, tun data plane for IPv4)
+//   mn1 (v4), mn2 (dual) ─ ap1 ─ mag1 ══ lma1 ─ cn1      (topology.yaml; IPv4 pool /29, tun data plane for IPv4)
 //
 //   mn1 (dhclient -4)          mag1                          lma1
-//    attach                     │── PBU IPv4 0.0.0.0/0 ─────────▶│
+//    attach (mn2 alike)         │── PBU IPv4 0.0.0.0/0 ─────────▶│
 //                               │◀─ PBA Reply a/29, DR r, S=1 ───│
 //    DISCOVER (broadcast) ─────▶│
 //         ◀─ OFFER a, router r, server id r ─│                     V4-10 (server, option 3 == r)
@@ -27,13 +27,13 @@ import { conformanceCase, expect, mobilityOf } from '../../harness/conformance/i
 import { pollUntil, TimeoutError } from '../../harness/poll.js';
 import { leaseIpv4 } from '../../harness/dhcpv6/services.js';
 
-/** The last host of the /29 pool: in mn1's home subnet, assigned to nobody. */
+/** The last host of the /29 pool: in mn1's home subnet, assigned to nobody (mn1 and mn2 get the first two). */
 const ON_SUBNET = '10.64.0.6';
 
 conformanceCase(import.meta.url, {
   name: 'ipv4-dhcp',
   durationMs: 15_000,
-  purpose: 'an IPv4-only MN gets its IPv4 HoA by DHCPv4 from its MAG (server per option 39), resolves the default router by ARP, and its ARP for another home-subnet address is proxied',
+  purpose: 'an IPv4-only and a dual-stack MN get their IPv4 HoAs by DHCPv4 from their MAG (server per option 39); one resolves the default router by ARP, and its ARP for another home-subnet address is proxied',
   rfc: ['5844 §3.2.3.2', '§3.2.4', '§3.3.4', '2131 §4.3'],
   topology: 'topology.yaml',
   iut: { lma1: 'lma', mag1: 'mag' },
@@ -43,24 +43,28 @@ conformanceCase(import.meta.url, {
   needs: ['dhcpv6'],
 }, (c) => {
   let granted: { hoa: string; router: string } | null = null;
+  const grants = new Map<string, string>();
   /** The checks judge what the wire shows: a step that sees nothing notes it and goes on. */
   let leased = false;
 
-  c.setup('mag1 registers mn1 and the PBA grants an IPv4 HoA and a default router', async () => {
+  c.setup('mag1 registers mn1 and mn2 and the PBAs grant IPv4 HoAs and a default router', async () => {
     const w = await c.watch(['mag1-lma1'], true);
-    granted = await w.until((f) => {
+    const done = await w.until((f) => {
       const x = mobilityOf(f);
       if (x?.mh.type !== 6 || x.mh.status !== 0) return undefined;
-      const r = findOption(x.mh.options, 37), dr = findOption(x.mh.options, 38);
-      return r?.status === 0 && dr !== undefined ? { hoa: r.address, router: dr.address } : undefined;
-    }, { timeoutMs: 10_000, what: 'the PBA granting mn1 an IPv4 HoA and default router' });
-    expect(granted, 'a PBA granting mn1 an IPv4 HoA with a default router (within 10 s)').to.be.observed;
+      const r = findOption(x.mh.options, 37), dr = findOption(x.mh.options, 38), id = findOption(x.mh.options, 8)?.id;
+      if (r?.status !== 0 || dr === undefined || id === undefined) return undefined;
+      grants.set(id, r.address);
+      if (id === 'mn1@example.org') granted = { hoa: r.address, router: dr.address };
+      return grants.size === 2 ? true : undefined;
+    }, { timeoutMs: 10_000, what: 'the PBAs granting mn1 and mn2 IPv4 HoAs and a default router' });
+    expect(done, 'PBAs granting mn1 and mn2 IPv4 HoAs with a default router (within 10 s)').to.be.observed;
   });
 
-  c.step('mn1 runs dhclient -4 and gets the granted HoA from mag1', async () => {
-    const lease = await leaseIpv4(c.tb, 'mn1', (text) => c.note(text));
-    leased = lease !== null;
-    if (leased) c.note(`dhclient -4 leased ${lease} (the PBA granted ${granted!.hoa})`);
+  c.step('mn1 and mn2 run dhclient -4 and get their granted HoAs from mag1', async () => {
+    const [lease1, lease2] = await Promise.all(['mn1', 'mn2'].map((mn) => leaseIpv4(c.tb, mn, (text) => c.note(`${mn}: ${text}`))));
+    leased = lease1 !== null;
+    if (leased) c.note(`dhclient -4 leased mn1 ${lease1}, mn2 ${lease2 ?? 'nothing'} (the PBAs granted ${[...grants.values()].join(', ')})`);
   });
 
   c.step('mn1 reaches cn1 over IPv4 through its default router (ARP for the router)', async () => {
