@@ -243,7 +243,7 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   c.dataplaneCounters = () => dataplane.counters();
   await startDataplane(c, dataplane);
   const breakout = cfg.offload?.mags.get(self.name);
-  const offload = breakout === undefined ? null : new OffloadRules(breakout, c.log, c.quirks);
+  const offload = breakout === undefined ? null : new OffloadRules(breakout, cfg.offload!.ipv6, c.log, c.quirks);
   if (offload !== null) {
     requireIface(breakout!.interface, 'offload breakout interface');
     await offload.start();

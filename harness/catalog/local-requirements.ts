@@ -34,4 +34,10 @@ export const LOCAL_REQUIREMENT_ROWS: readonly Requirement[] = [
     howToCheck: 'After the handover, a flow to a selector\'s destination: seen on the new MAG\'s breakout link from its address, not in its tunnel, not on the old MAG\'s breakout link. P',
     observability: passive,
   },
+  {
+    ...OFFLOAD_GROUP, id: 'X-OFF-05', section: 'domain policy beside 6909 (IPv6), 5213 §6.10.5', levelText: 'MUST', level: 'MUST', roleText: 'MAG', roles: ['MAG'],
+    statement: 'With an IPv6 offload policy in the domain, the MN\'s IPv6 flows to the policy\'s prefixes leave by the MAG\'s breakout link (NAT66 to the MAG\'s breakout address: the HNP is anchored at the LMA) and never enter the tunnel; its other IPv6 flows are tunnelled.',
+    howToCheck: 'IPv6 echo to an offload prefix: on the breakout link from the MAG\'s address, not in the tunnel; to the CN: in the tunnel only. P',
+    observability: passive,
+  },
 ];

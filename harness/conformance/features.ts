@@ -57,7 +57,7 @@ export const FEATURES = {
   },
   'ipv4-offload': {
     title: 'selective IPv4 traffic offload at the MAG (RFC 6909; project-local rows)',
-    requirements: ['X-OFF-01', 'X-OFF-02', 'X-OFF-03', 'X-OFF-04'],
+    requirements: ['X-OFF-01', 'X-OFF-02', 'X-OFF-03', 'X-OFF-04', 'X-OFF-05'],
   },
 } as const satisfies Record<string, { title: string; requirements: readonly string[] }>;
 

@@ -5,7 +5,8 @@ import { findOptions } from '../../wire/index.js';
 import { readDomainConfig } from '../../pmipd/config.js';
 import { YamlSource } from '../../harness/yaml-located.js';
 import { Quirks } from '../../pmipd/quirks.js';
-import { rangeToCidrs, sessionRules, unsupported } from '../../pmipd/dataplane/offload-rules.js';
+import { natScript, rangeToCidrs, sessionRules, sessionRules6, unsupported } from '../../pmipd/dataplane/offload-rules.js';
+import { parsePrefix } from '../../wire/index.js';
 import { ipv4Number } from '../../pmipd/ipv4/addresses.js';
 import { LmaHarness, MagHarness, offloadDomain, settle } from './logic-fixture.js';
 
@@ -36,6 +37,12 @@ describe('pmipd offload (RFC 6909)', () => {
     expect(sessionRules('acc0', '10.64.0.2', [ts], new Quirks())).to.deep.equal(['pref 190 from 10.64.0.2/32 iif acc0 to 198.51.100.0/24 ipproto 17 dport 5000-5010 table 6909']);
     expect(unsupported({ startSrc: '10.0.0.1' })).to.match(/source/);
     expect(sessionRules('acc0', '10.64.0.2', [{ startSrc: '10.0.0.1' }], new Quirks())).to.deep.equal([]);
+  });
+
+  it('sends the IPv6 flows of each HNP to the domain\'s offload prefixes to the breakout table, NATed in one inet table', () => {
+    expect(sessionRules6('acc0', [parsePrefix('2001:db8:a000::/64')], [parsePrefix('2001:db8:ff::/64')], new Quirks()))
+      .to.deep.equal(['pref 190 from 2001:db8:a000::/64 iif acc0 to 2001:db8:ff::/64 table 6909']);
+    expect(natScript(offloadDomain().offload!.mags.get('mag1')!, new Quirks())).to.match(/^table inet pmipd_offload \{\n chain postrouting \{ type nat hook postrouting priority srcnat; policy accept; oifname "brk0" masquerade; \}/);
   });
 
   it('the LMA grants its selectors to a PBU that asks, for an MN with an IPv4 HoA, and to no other', () => {
