@@ -268,11 +268,11 @@ async function startMag(o: DaemonOptions, c: Ctx): Promise<void> {
   c.dataplaneCounters = () => dataplane.counters();
   await startDataplane(c, dataplane);
   const breakout = cfg.offload?.mags.get(self.name);
-  const offload = breakout === undefined ? null : new OffloadRules(breakout, c.log, c.quirks);
+  const offload = breakout === undefined ? null : new OffloadRules(breakout, cfg.offload!.ipv6, c.log, c.quirks);
   if (offload !== null) {
     requireIface(breakout!.interface, 'offload breakout interface');
-    await offload.start();
     c.cleanups.push(() => offload.stop());
+    await offload.start().catch((err: Error) => { throw new DaemonSetupError(`offload breakout on ${breakout!.interface} could not be set up: ${err.message.split('\n')[0]}`); });
   }
   const links = new Map(self.accessInterfaces.map((a) => [a, accessLink(a)]));
   const mtuOf = (iface: string) => (ifaceExists(iface) ? Number(readInterfaceFile(iface, 'mtu')) : DEFAULT_MTU);

@@ -35,9 +35,9 @@ export const QUIRKS = {
   'local-host-routed-locally': { role: 'mag', breaks: ['FWD-13'], does: 'a regular host\'s packets to an MN on the same MAG are routed straight back onto the access link instead of through the tunnel to the LMA (as with EnableMAGLocalRouting = 1)' },
   // RFC 6909 IPv4 traffic offload (project-local rows X-OFF, harness/catalog/local-requirements.ts)
   'offload-unasked': { role: 'lma', breaks: ['X-OFF-01'], does: 'every accepting PBA carries the IPv4 Traffic Offload Selectors, asked for or not (the de-registration\'s too)' },
-  'offload-tunnels-everything': { role: 'mag', breaks: ['X-OFF-02', 'X-OFF-04'], does: 'the MAG asks for offload and is granted selectors but installs no breakout: matching IPv4 flows still go through the tunnel' },
-  'offload-everything': { role: 'mag', breaks: ['X-OFF-03'], does: 'the MAG breaks out every IPv4 flow of an MN granted offload, not only those matching the selectors' },
-  'offload-no-nat': { role: 'mag', breaks: ['X-OFF-02', 'X-OFF-04'], does: 'offloaded flows leave by the breakout link with the MN\'s home address as source: no NAT44 to the MAG\'s breakout address' },
+  'offload-tunnels-everything': { role: 'mag', breaks: ['X-OFF-02', 'X-OFF-04', 'X-OFF-05'], does: 'the MAG asks for offload and is granted selectors but installs no breakout: matching IPv4 (and IPv6) flows still go through the tunnel' },
+  'offload-everything': { role: 'mag', breaks: ['X-OFF-03', 'X-OFF-05'], does: 'the MAG breaks out every IPv4 flow of an MN granted offload (and every IPv6 flow), not only those matching the selectors (prefixes)' },
+  'offload-no-nat': { role: 'mag', breaks: ['X-OFF-02', 'X-OFF-04', 'X-OFF-05'], does: 'offloaded flows leave by the breakout link with the MN\'s home address as source: no NAT44/NAT66 to the MAG\'s breakout address' },
   // LMA: PBA construction
   'pba-no-p-flag': { role: 'lma', breaks: ['LMA-PBA-02'], does: 'PBAs have the P flag clear' },
   'wrong-seq-in-pba': { role: 'lma', breaks: ['LMA-PBA-03', 'ORD-02', 'ORD-07'], does: 'the PBA Sequence # is the PBU\'s plus one' },

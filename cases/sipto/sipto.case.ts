@@ -8,11 +8,13 @@
 // NATed to the MAG's breakout address, and never enters the tunnel (X-OFF-02); its flow to cn1 in
 // the home network is tunnelled and never broken out (X-OFF-03); after a handover the new MAG
 // breaks the flow out at its own breakout link with its own address, and the old MAG has removed
-// its breakout rules (X-OFF-04). What pmipd's policy says for a handover: offloaded flows have no
+// its breakout rules (X-OFF-04). IPv6: a domain policy (RFC 6909 signals IPv4 only) breaks out
+// the flows from mn1's HNP to 2001:db8:ff::/64 at mag1 with NAT66, the rest is tunnelled (X-OFF-05).
+// What pmipd's policy says for a handover: offloaded flows have no
 // mobility (their NAT state stays at the old MAG); the new MAG applies the policy it is granted
 // anew, so new flows break out there. The case configures mn1's IPv4 HoA itself (no DHCPv4 yet)
 // and, after the move, flushes mn1's ARP cache as an MN re-attaching to a WLAN would.
-// RFC 6909 §3, §3.1, §3.2; RFC 6088 §3.1; RFC 5844 §3.2.4. X-OFF rows are project-local
+// RFC 6909 §3, §3.1, §3.2; RFC 6088 §3.1; RFC 5844 §3.2.4; RFC 5213 §6.10.5. X-OFF rows are project-local
 // (harness/catalog/local-requirements.ts): the shared catalog has no offload rows.
 //
 //   mn1 ─ ap1 ─ mag1 ══╗   mag1 brk0 100.64.1.2 ─┐
@@ -24,19 +26,25 @@
 //    │            │◀─ PBA + 53 [dst 198.51.100.0/24] ─│           │
 //    │── ping 198.51.100.10 ─▶│── brk0, src 100.64.1.2 (NAT44) ───────▶│ lgw1   X-OFF-02 (not in the tunnel)
 //    │── ping 192.0.2.2 ──────▶│══ tunnel, NH 4 ═══▶│────────────────▶│ cn1    X-OFF-03 (not on brk0)
+//    │── ping6 2001:db8:ff::10 ▶│── brk0, src 2001:db8:f1::1 (NAT66) ───▶│ lgw1   X-OFF-05; ping6 cn1 tunnelled
 //    ┊ moves to ap2: mag2 PBU + 53, PBA + 53; mag1 de-registers and removes its rules
 //    │── ping 198.51.100.10 ─▶ mag2 ── brk0, src 100.64.2.2 ─────────▶│ lgw1   X-OFF-04
 //    ╳ leaves: mag2 PBU L=0 (no 53) ─▶ lma1, PBA without 53               X-OFF-01; mag2's rules gone
-import { findOption, findOptions } from '../../wire/index.js';
+import { findOption, findOptions, type DecodedPacket } from '../../wire/index.js';
 import { conformanceCase, expect, mobilityOf, type CaseRun } from '../../harness/conformance/index.js';
 import { pollUntil } from '../../harness/poll.js';
 
 const NAI = 'mn1@example.org';
 const INTERNET = '198.51.100.10';
+const INTERNET6 = '2001:db8:ff::10';
 const CN = '192.0.2.2';
-const BREAKOUT = { mag1: { interface: 'brk0', address: '100.64.1.2/24', gateway: '100.64.1.1' }, mag2: { interface: 'brk0', address: '100.64.2.2/24', gateway: '100.64.2.1' } };
+/** The breakout links' IPv6 prefixes are fixed in topologies/sipto.yaml (MAG ::1, lgw1 ::2). */
+const BREAKOUT = {
+  mag1: { interface: 'brk0', address: '100.64.1.2/24', gateway: '100.64.1.1', gateway6: '2001:db8:f1::2' },
+  mag2: { interface: 'brk0', address: '100.64.2.2/24', gateway: '100.64.2.1', gateway6: '2001:db8:f2::2' },
+};
 /** Project-local rows (harness/catalog/local-requirements.ts). */
-const GRANT = 'X-OFF-01', OFFLOADED = 'X-OFF-02', TUNNELLED = 'X-OFF-03', AFTER_HANDOVER = 'X-OFF-04';
+const GRANT = 'X-OFF-01', OFFLOADED = 'X-OFF-02', TUNNELLED = 'X-OFF-03', AFTER_HANDOVER = 'X-OFF-04', IPV6 = 'X-OFF-05';
 
 conformanceCase(import.meta.url, {
   name: 'sipto',
@@ -45,11 +53,11 @@ conformanceCase(import.meta.url, {
   rfc: ['6909 §3', '§3.1', '§3.2', '6088 §3.1', '5844 §3.2.4'],
   topology: '../../topologies/sipto.yaml',
   iut: { lma1: 'lma', mag1: 'mag', mag2: 'mag' },
-  domain: { offload: { ipv4: [{ dst: '198.51.100.0/24' }], mags: BREAKOUT } },
+  domain: { offload: { ipv4: [{ dst: '198.51.100.0/24' }], ipv6: ['2001:db8:ff::/64'], mags: BREAKOUT } },
   needs: ['nft-masquerade'],
-  requirements: [GRANT, OFFLOADED, TUNNELLED, AFTER_HANDOVER],
+  requirements: [GRANT, OFFLOADED, TUNNELLED, AFTER_HANDOVER, IPV6],
 }, (c) => {
-  let hoa = '', router = '', len = 0;
+  let hoa = '', router = '', len = 0, hnpAddress = '';
 
   const sh = (node: string, ...cmds: string[][]) => cmds.reduce((p, a) => p.then(() => c.tb.exec(node, 'ip', a).then(() => undefined)), Promise.resolve());
   const ping = (dst: string) => c.tb.exec('mn1', 'ping', ['-4', '-n', '-c', '1', '-W', '1', '-I', hoa, dst], { reject: false });
@@ -66,7 +74,8 @@ conformanceCase(import.meta.url, {
     }, { timeoutMs: 5000, what: 'the PBA granting mn1 an IPv4 HoA' });
     expect(granted, 'a PBA granting mn1 an IPv4 HoA with a default router (within 5 s)').to.be.observed;
     ({ hoa, len, router } = granted!);
-    await sh('lgw1', ['-4', 'addr', 'add', '100.64.1.1/24', 'dev', 'eth0'], ['-4', 'addr', 'add', '100.64.2.1/24', 'dev', 'eth1'], ['-4', 'addr', 'add', `${INTERNET}/32`, 'dev', 'lo']);
+    hnpAddress = await c.tb.waitForAddress('mn1', { timeoutMs: 5000 });
+    await sh('lgw1', ['-4', 'addr', 'add', '100.64.1.1/24', 'dev', 'eth0'], ['-4', 'addr', 'add', '100.64.2.1/24', 'dev', 'eth1'], ['-4', 'addr', 'add', `${INTERNET}/32`, 'dev', 'lo'], ['-6', 'addr', 'add', `${INTERNET6}/128`, 'dev', 'lo']);
     await sh('lma1', ['-4', 'addr', 'add', '192.0.2.1/24', 'dev', 'eth2']);
     await sh('cn1', ['-4', 'addr', 'add', `${CN}/24`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', '192.0.2.1']);
     await sh('mn1', ['-4', 'addr', 'add', `${hoa}/${len}`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', router]);
@@ -93,6 +102,20 @@ conformanceCase(import.meta.url, {
       pass: `the echo to cn1 ${CN} crossed the tunnel as next header 4, never the breakout link, and was answered`,
       fail: `the echo to cn1 ${CN}: in the tunnel: ${home.tunnelled ? 'yes' : 'no'}, on the breakout link from ${home.breakoutFrom ?? 'nowhere'}, answered: ${ok ? 'yes' : 'no'}`,
     }, [], { field: 'tunnelled / breakout / answered', expected: 'yes / none / yes', seen: `${home.tunnelled ? 'yes' : 'no'} / ${home.breakoutFrom ?? 'none'} / ${ok ? 'yes' : 'no'}` });
+  });
+
+  c.step(`mn1's IPv6 ping to ${INTERNET6} (the domain's IPv6 offload prefix) leaves at mag1's breakout NATed to 2001:db8:f1::1; its IPv6 ping to cn1 goes through the tunnel`, async () => {
+    const ping6 = (dst: string) => pollUntil(async () => (await c.tb.exec('mn1', 'ping', ['-6', '-n', '-c', '1', '-W', '1', '-I', hnpAddress, dst], { reject: false })).exitCode === 0,
+      { what: `an IPv6 ping mn1 (${hnpAddress}) -> ${dst}`, timeoutMs: 4000, maxIntervalMs: 200 }).then(() => true, () => false);
+    let out = false, home = false;
+    const seen = await flowSeen(c, 'mag1', async () => { out = await ping6(INTERNET6); }, INTERNET6, hnpAddress);
+    const cn = c.address('cn1');
+    const homeSeen = await flowSeen(c, 'mag1', async () => { home = await ping6(cn); }, cn, hnpAddress);
+    const ok = seen.breakoutFrom === '2001:db8:f1::1' && !seen.tunnelled && out && homeSeen.tunnelled && homeSeen.breakoutFrom === null && home;
+    c.verdict(IPV6).expect(ok, {
+      pass: `the echo to ${INTERNET6} left by mag1-breakout from 2001:db8:f1::1 (NAT66), never entered the tunnel; the echo to cn1 ${cn} crossed the tunnel only; both answered`,
+      fail: `the echo to ${INTERNET6}: breakout source ${seen.breakoutFrom ?? 'not seen'}, tunnelled ${seen.tunnelled ? 'yes' : 'no'}, answered ${out ? 'yes' : 'no'}; to cn1: tunnelled ${homeSeen.tunnelled ? 'yes' : 'no'}, breakout source ${homeSeen.breakoutFrom ?? 'none'}, answered ${home ? 'yes' : 'no'}`,
+    }, [], { field: 'internet: breakout source / tunnelled; cn1: tunnelled / breakout', expected: '2001:db8:f1::1 / no; yes / none', seen: `${seen.breakoutFrom ?? 'none'} / ${seen.tunnelled ? 'yes' : 'no'}; ${homeSeen.tunnelled ? 'yes' : 'no'} / ${homeSeen.breakoutFrom ?? 'none'}` });
   });
 
   c.step('mn1 moves to ap2: mag2 is granted offload, breaks the flow to the internet out at its own breakout; mag1 removed its breakout rules', async () => {
@@ -130,23 +153,29 @@ conformanceCase(import.meta.url, {
 interface FlowSighting {
   /** Source of the echo request to `dst` seen on `mag`'s breakout link (null: none seen). */
   breakoutFrom: string | null;
-  /** The echo request to `dst` seen inside `mag`'s tunnel (next header 4). */
+  /** The echo request to `dst` seen inside `mag`'s tunnel (next header 4 or 41). */
   tunnelled: boolean;
   /** The echo request to `dst` seen on `old`'s breakout link. */
   atOldMag: boolean;
 }
 
-/** Where the echo requests `send` makes toward `dst` appear: `mag`'s breakout link and tunnel (and `old`'s breakout). */
-async function flowSeen(c: CaseRun, mag: string, send: () => Promise<unknown>, dst: string, hoa: string, old?: string): Promise<FlowSighting> {
+/** An echo request (ICMP or ICMPv6) to `dst` as the outermost packet of `p`, or null. */
+function echoTo(p: DecodedPacket | undefined, dst: string): { src: string } | null {
+  if (p?.ipv4?.dst === dst && p.ipv4.protocol === 1) return p.ipv4;
+  if (p?.ipv6?.dst === dst && p.icmpv6?.type === 128) return p.ipv6;
+  return null;
+}
+
+/** Where the echo requests `send` makes from `source` toward `dst` appear: `mag`'s breakout link and tunnel (and `old`'s breakout). */
+async function flowSeen(c: CaseRun, mag: string, send: () => Promise<unknown>, dst: string, source: string, old?: string): Promise<FlowSighting> {
   const [breakout, tunnel, oldBreakout] = await Promise.all([c.watch([`${mag}-breakout`]), c.watch([`${mag}-lma1`]),
     old !== undefined ? c.watch([`${old}-breakout`]) : Promise.resolve(null)]);
   await send();
-  const echoTo = (ip: { dst: string; protocol: number } | undefined) => ip?.dst === dst && ip.protocol === 1;
   const opts = { timeoutMs: 1500, what: `the echo requests to ${dst}` };
   const [from, tunnelled, atOld] = await Promise.all([
-    breakout.until((f) => (echoTo(f.frame.ipv4) ? f.frame.ipv4!.src : undefined), opts),
-    tunnel.until((f) => (f.frame.ipv6?.nextHeader === 4 && echoTo(f.frame.inner?.ipv4) && f.frame.inner!.ipv4!.src === hoa ? true : undefined), opts),
-    oldBreakout === null ? Promise.resolve(null) : oldBreakout.until((f) => (echoTo(f.frame.ipv4) ? true : undefined), opts),
+    breakout.until((f) => echoTo(f.frame, dst)?.src, opts),
+    tunnel.until((f) => (f.frame.ipv6 !== undefined && f.frame.inner !== undefined && echoTo(f.frame.inner, dst)?.src === source ? true : undefined), opts),
+    oldBreakout === null ? Promise.resolve(null) : oldBreakout.until((f) => (echoTo(f.frame, dst) !== null ? true : undefined), opts),
   ]);
   return { breakoutFrom: from, tunnelled: tunnelled === true, atOldMag: atOld === true };
 }

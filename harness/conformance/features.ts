@@ -55,6 +55,10 @@ export const FEATURES = {
     title: 'GRE keys for the data plane (RFC 5845)',
     requirements: ['GRE-01', 'GRE-02', 'GRE-03'],
   },
+  'ipv4-offload': {
+    title: 'selective traffic offload at the MAG (RFC 6909 IPv4 selectors, an IPv6 domain policy; project-local rows)',
+    requirements: ['X-OFF-01', 'X-OFF-02', 'X-OFF-03', 'X-OFF-04', 'X-OFF-05'],
+  },
 } as const satisfies Record<string, { title: string; requirements: readonly string[] }>;
 
 export type Feature = keyof typeof FEATURES;

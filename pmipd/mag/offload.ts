@@ -5,7 +5,7 @@
 // installs what it is granted: offloaded flows have no session continuity across MAGs.
 import { findOptions, type BindingAck, type Ipv4TrafficSelector, type MobilityOptionSpec } from '../../wire/index.js';
 import type { OffloadRules } from '../dataplane/offload-rules.js';
-import type { MagDataplane } from './mag-core.js';
+import type { MagDataplane, SessionRoute } from './mag-core.js';
 
 /** The request a PBU carries (RFC 6909 §3.1: M 0, no selector: "offload what you authorise"). */
 export const OFFLOAD_REQUEST: MobilityOptionSpec = { type: 53, M: false, tsFormat: 1 };
@@ -15,15 +15,26 @@ export function grantedSelectors(msg: BindingAck): Ipv4TrafficSelector[] {
   return findOptions(msg.options, 53).filter((o) => !o.M && o.selector !== undefined).map((o) => o.selector!);
 }
 
-/** The data plane with the session's breakout rules installed after, and removed before, its tunnel routes. */
+/**
+ * The data plane with the session's breakout rules installed after, and removed before, its tunnel
+ * routes: IPv4 as granted, IPv6 (the domain's prefixes) for every session with an HNP.
+ */
 export function withOffload(inner: MagDataplane, rules: OffloadRules): MagDataplane {
+  // removeSession gets a route rebuilt from the session, not the object addSession got.
+  const sessionKey = (s: SessionRoute) => `${s.iface} ${s.ipv4?.address ?? ''} ${s.hnps.map((h) => h.text).join(',')}`;
+  const byKey = new Map<string, string[]>();
   return {
     async addSession(s) {
       await inner.addSession(s);
-      if (s.ipv4 && s.offload !== undefined && s.offload.length > 0) await rules.add(s.iface, s.ipv4.address, s.offload);
+      const installed: string[] = [];
+      if (s.ipv4 && s.offload !== undefined && s.offload.length > 0) installed.push(await rules.add(s.iface, s.ipv4.address, s.offload));
+      if (s.hnps.length > 0) installed.push(await rules.add6(s.iface, s.hnps));
+      byKey.set(sessionKey(s), installed);
     },
     async removeSession(s) {
-      if (s.ipv4) await rules.remove(s.iface, s.ipv4.address);
+      const installed = byKey.get(sessionKey(s)) ?? [];
+      byKey.delete(sessionKey(s));
+      for (const k of installed) await rules.remove(k);
       await inner.removeSession(s);
     },
     transportMtuChanged: (mtu) => inner.transportMtuChanged(mtu),

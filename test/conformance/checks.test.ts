@@ -180,6 +180,17 @@ function ipv4Domain(): Scenario {
   for (const tag of ['mn1-attach', 'mn1-refresh', 'mn1-dereg', 'v4only']) granted(`${tag}-pba`);
   return sc;
 }
+/** RFC 6909 on the IPv4 trace: MN1's attach and refresh PBUs ask for offload, their PBAs grant 198.51.100.0/24. */
+const OFFLOAD_GRANT = { type: 53, M: false, tsFormat: 1, selector: { startDst: '198.51.100.0', endDst: '198.51.100.255' } } as const;
+function offloadDomain(): Scenario {
+  const sc = ipv4Domain();
+  for (const tag of ['mn1-attach', 'mn1-refresh']) {
+    msg(sc, `${tag}-pbu`).options.push({ type: 53, M: false, tsFormat: 1 });
+    msg(sc, `${tag}-pba`).options.push(OFFLOAD_GRANT);
+  }
+  return sc;
+}
+
 /** MN4's PBU carries an HNP as well and the LMA refuses it with 172 (MN4 has no IPv6 service). */
 const v4OnlyRefused172: Mutation = (sc) => {
   msg(sc, 'v4only-pbu').options.unshift({ type: 22, prefix: '::/0' });
@@ -244,6 +255,7 @@ const CASES: Record<string, Case> = {
   'UPN-08': { base: companionDomain, fail: (sc) => dropOpt(sc, 'upn-ani-x-pbu', 52) },
   'UPN-09': { base: companionDomain, fail: (sc) => add(sc, ...exchange('upn-rep-again', 399.55, MAG2, { mn: MN1, seq: 513, hi: 5, hnp: MN1.hnp, lla: MN1.lla }, { hnps: [MN1.hnp] })) },
   'UPN-10': { base: companionDomain, fail: (sc) => add(sc, { kind: 'mh', point: 'trn', time: 404, src: LMA, dst: MAG1, msg: { type: 19, seq: 47, reason: 1, flags: {}, options: [{ type: 8, subtype: 1, id: MN1.nai }], autoPad: true } }) },
+  'X-OFF-01': { base: offloadDomain, fail: (sc) => { msg(sc, 'mn1-dereg-pba').options.push(OFFLOAD_GRANT); } },
   'V4-01': { base: ipv4Domain, fail: (sc) => { msg(sc, 'mn1-attach-pbu').options.push({ type: 36, prefixLength: 0, address: '0.0.0.0' }); } },
   'V4-02': { base: ipv4Domain, fail: v4OnlyRefused172 },
   'V4-06': { base: ipv4Domain, fail: (sc) => dropOpt(sc, 'mn1-refresh-pba', 37) },
