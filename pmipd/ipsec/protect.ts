@@ -143,6 +143,8 @@ async function waitForSas(o: ProtectOptions, lma: string): Promise<void> {
   let seen = '';
   /** When each half was first seen (ms after t0): the log shows the gap a wait for SAs alone missed. */
   let sasAt: number | undefined, policyAt: number | undefined;
+  // Said before waiting, so that a MAG that never gets ready shows where it stood.
+  o.log.info('ipsec-sa-wait', { lma, deadlineMs: o.settings.waitMs });
   try {
     await pollUntil(async () => {
       const [states, policies] = await Promise.all([nsExec(null, 'ip', ['xfrm', 'state']), nsExec(null, 'ip', ['xfrm', 'policy'])]);

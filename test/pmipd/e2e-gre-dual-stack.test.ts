@@ -26,7 +26,7 @@ describe('pmipd end to end: GRE keys with a dual-stack MN over the tun forwarder
   before(async () => {
     tb = await Testbed.up('topologies/dual-stack.yaml', {
       iut: { lma: { adapter: 'pmipd', options: { domain } }, mag: { adapter: 'pmipd', options: { domain } } },
-      dataplane: 'tun', captures: ['mag1-lma1', 'mag2-lma1'], keepOutput: process.env.PMIP_KEEP === '1',
+      dataplane: 'tun', captures: ['mag1-lma1', 'mag2-lma1'], keepOutput: false,
     });
   });
   after(async () => {
