@@ -9,7 +9,7 @@ import {
   ACCESS_TECHNOLOGY, HANDOFF_INDICATOR, IPV4_HOA_REPLY_STATUS, MH_OPTION, MH_OPTION_NAME, MN_ID_SUBTYPE,
   OPTION_ALIGNMENT, octetNames,
 } from './mh-registry.js';
-import { decodeIpv4TrafficSelector, encodeIpv4TrafficSelector, TS_FORMAT_IPV4, type Ipv4TrafficSelector } from './traffic-selector.js';
+import { decodeIpv4TsSubOption, encodeIpv4TsSubOption, type Ipv4TsSubOption } from './traffic-selector.js';
 
 /** Bad input to an encoder (a caller mistake, not a wire problem). */
 export class MhEncodeError extends Error {
@@ -148,17 +148,18 @@ export type AniSubOption = AniNetworkIdentifier | AniGeoLocation | AniOperatorId
 export interface AccessNetworkIdOption extends OptionBase { type: 52; subOptions: AniSubOption[] }
 
 /**
- * RFC 6909 §3.1: M (8 bits: M then 7 reserved), TS Format, then the RFC 6088 selector. A PBU asks for
- * offload with the option and may leave the selector out (length 2); a PBA grants with one.
+ * RFC 6909 §3.1 (figure 1), as PyPCAPKit reproduces it (the RFC text itself could not be read
+ * here): Type and Length in the second half of a 32-bit word (hence 4n+2, OPTION_ALIGNMENT), then a
+ * word holding M (1 bit) and Reserved (31 bits), then the RFC 6089 §4.2.1.4 TS sub-option. A PBU
+ * asks for offload with the option and may leave the sub-option out (Length 4); a PBA grants with one.
  */
 export interface Ipv4TrafficOffloadSelectorOption extends OptionBase {
   type: 53;
   /** Mode: set, the selector names the flows NOT to offload (every other IPv4 flow is). */
   M: boolean;
-  /** The 7 bits after M. */
+  /** The 31 bits after M. */
   reserved: number;
-  tsFormat: number;
-  selector?: Ipv4TrafficSelector;
+  ts?: Ipv4TsSubOption;
 }
 
 export type KnownMobilityOption =
@@ -332,7 +333,7 @@ lengthRule(MH_OPTION.IPV4_DEFAULT_ROUTER, 6);
 lengthRule(MH_OPTION.IPV4_DHCP_SUPPORT_MODE, 2);
 lengthRule(MH_OPTION.MN_GROUP_ID, 6);
 lengthRule(MH_OPTION.ACCESS_NETWORK_ID, 2, 255);
-lengthRule(MH_OPTION.IPV4_TRAFFIC_OFFLOAD_SELECTOR, 2, 255);
+lengthRule(MH_OPTION.IPV4_TRAFFIC_OFFLOAD_SELECTOR, 4, 255); // the M/Reserved word, then the optional TS sub-option
 lengthRule(MH_OPTION.NAT_DETECTION, 6);
 lengthRule(MH_OPTION.IPV4_COA, 6);
 
@@ -618,13 +619,12 @@ export function decodeOptions(
 }
 
 function offloadOption(b: Uint8Array, len: number, v: number, offset: number): Ipv4TrafficOffloadSelectorOption | RawOption {
-  const head = { type: 53 as const, name: 'IPv4 Traffic Offload Selector', offset, length: len, M: (b[v]! & 0x80) !== 0, reserved: b[v]! & 0x7f, tsFormat: b[v + 1]! };
-  if (len === 2) return head;
-  const why = head.tsFormat !== TS_FORMAT_IPV4 ? `TS Format ${head.tsFormat} is not the IPv4 binary selector (1)`
-    : decodeIpv4TrafficSelector(b, v + 2, v + len);
-  if (typeof why !== 'string') return { ...head, selector: why };
+  const head = { type: 53 as const, name: 'IPv4 Traffic Offload Selector', offset, length: len, M: (b[v]! & 0x80) !== 0, reserved: u32(b, v) & 0x7fffffff };
+  if (len === 4) return head;
+  const ts = decodeIpv4TsSubOption(b, v + 4, v + len);
+  if (typeof ts !== 'string') return { ...head, ts };
   const raw = rawOption(b, 53, len, v, offset);
-  raw.malformed = `option 53 (IPv4 Traffic Offload Selector) at offset ${offset}: ${why}`;
+  raw.malformed = `option 53 (IPv4 Traffic Offload Selector) at offset ${offset}: ${ts}`;
   return raw;
 }
 
@@ -839,9 +839,9 @@ function writeOptionValue(o: MobilityOptionSpec, out: number[]): void {
       for (const sub of (o as AccessNetworkIdOption).subOptions) writeAniSubOption(sub, out);
       return;
     case 53: {
-      const t = o as Loosen<Ipv4TrafficOffloadSelectorOption, OptionalOptionKeys | 'tsFormat'>;
-      out.push((t.M ? 0x80 : 0) | uint(t.reserved ?? 0, 7, `${what} reserved`), uint(t.tsFormat ?? TS_FORMAT_IPV4, 8, `${what} TS Format`));
-      if (t.selector !== undefined) encodeIpv4TrafficSelector(t.selector, out, (m) => new MhEncodeError(`${what}: ${m}`));
+      const t = o as Loosen<Ipv4TrafficOffloadSelectorOption, OptionalOptionKeys>;
+      push32(out, ((t.M ? 0x80000000 : 0) + uint(t.reserved ?? 0, 31, `${what} reserved`)) >>> 0);
+      if (t.ts !== undefined) encodeIpv4TsSubOption(t.ts, out, (m) => new MhEncodeError(`${what}: ${m}`));
       return;
     }
     default:

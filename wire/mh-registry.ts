@@ -80,6 +80,9 @@ export const OPTION_ALIGNMENT: Readonly<Record<number, { readonly x: number; rea
   36: { x: 4, y: 0 },
   37: { x: 4, y: 0 },
   38: { x: 4, y: 0 },
+  // RFC 6909 §3.1's figure puts Type at bit 16 of a word, so the M/Reserved word and the TS
+  // sub-option start on 4n (inferred from the figure as PyPCAPKit reproduces it; see mh-options.ts).
+  53: { x: 4, y: 2 },
 };
 
 export const BA_STATUS_CODE = {

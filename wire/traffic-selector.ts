@@ -1,5 +1,5 @@
-// RFC 6088 §3.1 binary IPv4 traffic selector (TS Format 1), as the RFC 6909 IPv4 Traffic Offload
-// Selector option carries it. A 32-bit word of presence flags A..N (14 bits, then 18 reserved)
+// RFC 6088 §3.1 binary IPv4 traffic selector (TS Format 1), and the RFC 6089 §4.2.1.4 Traffic
+// Selector sub-option that wraps it inside the RFC 6909 IPv4 Traffic Offload Selector option. A 32-bit word of presence flags A..N (14 bits, then 18 reserved)
 // is followed by exactly the fields whose flag is set, in flag order: 4 octets per address and
 // SPI, 2 per port, 1 per DS field and protocol.
 import { parseIpv4 } from './bytes.js';
@@ -89,4 +89,50 @@ export function selectorText(ts: Ipv4TrafficSelector): string {
   if (ts.startDs !== undefined) parts.push(`ds ${range(ts.startDs, ts.endDs)}`);
   if (ts.startProtocol !== undefined) parts.push(`proto ${range(ts.startProtocol, ts.endProtocol)}`);
   return parts.length === 0 ? 'any' : parts.join(' ');
+}
+
+/**
+ * RFC 6089 §4.2.1 Flow Identification sub-option type of the Traffic Selector sub-option (0 Pad1,
+ * 1 PadN, 2 Binding Reference, 3 Traffic Selector). RFC 6089's text could not be read here: the
+ * number is the one PcapDotNet's RFC 6089 enum and PyPCAPKit's registry both give.
+ */
+export const TS_SUB_OPTION_TYPE = 3;
+
+/**
+ * RFC 6089 §4.2.1.4 Traffic Selector sub-option: Sub-Opt Type (1 octet, 3), Sub-Opt Len (1, the
+ * octets after it), TS Format (1), Reserved (1), Traffic Selector. RFC 6909 carries TS Format 1 only.
+ */
+export interface Ipv4TsSubOption {
+  tsFormat: number;
+  /** The Reserved octet after TS Format, when not zero (so it re-encodes as sent). */
+  reserved?: number;
+  selector: Ipv4TrafficSelector;
+}
+
+/** The TS sub-option filling [start, end), or what is wrong with it. */
+export function decodeIpv4TsSubOption(b: Uint8Array, start: number, end: number): Ipv4TsSubOption | string {
+  if (end - start < 4) return `TS sub-option of ${end - start} octets is shorter than its 4-octet head`;
+  if (b[start] !== TS_SUB_OPTION_TYPE) return `sub-option type ${b[start]!} is not the Traffic Selector sub-option (${TS_SUB_OPTION_TYPE})`;
+  const len = b[start + 1]!;
+  if (len !== end - start - 2) return `TS sub-option length ${len} does not match the ${end - start - 2} octets the option leaves it`;
+  const tsFormat = b[start + 2]!;
+  if (tsFormat !== TS_FORMAT_IPV4) return `TS Format ${tsFormat} is not the IPv4 binary selector (${TS_FORMAT_IPV4})`;
+  const selector = decodeIpv4TrafficSelector(b, start + 4, end);
+  if (typeof selector === 'string') return selector;
+  const reserved = b[start + 3]!;
+  return reserved === 0 ? { tsFormat, selector } : { tsFormat, reserved, selector };
+}
+
+/** The sub-option's octets; `fail` names a bad field (a caller mistake). */
+export function encodeIpv4TsSubOption(ts: Ipv4TsSubOption, out: number[], fail: (msg: string) => Error): void {
+  const at = out.length;
+  const octet = (v: number, what: string) => {
+    if (!Number.isInteger(v) || v < 0 || v > 255) throw fail(`TS sub-option ${what} must be 0..255, got ${v}`);
+    return v;
+  };
+  out.push(TS_SUB_OPTION_TYPE, 0, octet(ts.tsFormat, 'TS Format'), octet(ts.reserved ?? 0, 'reserved'));
+  encodeIpv4TrafficSelector(ts.selector, out, fail);
+  const len = out.length - at - 2;
+  if (len > 255) throw fail(`TS sub-option is ${len} octets long, more than 255`);
+  out[at + 1] = len;
 }

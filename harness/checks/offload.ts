@@ -15,8 +15,8 @@ function grantProblem(ex: Exchange & { pba: NonNullable<Exchange['pba']> }): { w
   if (!asked) return { why: `PBA status ${ex.pba.mh.status} grants IPv4 offload to a PBU that did not ask for it (no option 53)`, field: 'option 53 in the PBU', expected: 'present', seen: 'absent' };
   if (ex.pba.mh.status >= 128) return { why: `PBA status ${ex.pba.mh.status} (a refusal) carries IPv4 offload selectors`, field: 'PBA status', expected: '< 128', seen: `${ex.pba.mh.status}` };
   for (const o of everyOptionOf(ex.pba, OFFLOAD)) {
-    if (o.malformed !== undefined) return { why: o.malformed, field: 'IPv4 Traffic Offload Selector', expected: 'TS Format 1 with a selector that fits its flags', seen: o.malformed };
-    if (o.type === OFFLOAD && !('selector' in o && o.selector !== undefined)) return { why: 'an IPv4 Traffic Offload Selector in a PBA carries no selector', field: 'selector', expected: 'an RFC 6088 IPv4 binary selector', seen: 'none (length 2)' };
+    if (o.malformed !== undefined) return { why: o.malformed, field: 'IPv4 Traffic Offload Selector', expected: 'a TS sub-option (type 3, TS Format 1) whose selector fits its flags', seen: o.malformed };
+    if (o.type === OFFLOAD && !('ts' in o && o.ts !== undefined)) return { why: 'an IPv4 Traffic Offload Selector in a PBA carries no TS sub-option', field: 'TS sub-option', expected: 'an RFC 6089 TS sub-option with an RFC 6088 IPv4 binary selector', seen: 'none (length 4)' };
   }
   return null;
 }

@@ -7,12 +7,12 @@ import { findOptions, type BindingAck, type Ipv4TrafficSelector, type MobilityOp
 import type { OffloadRules } from '../dataplane/offload-rules.js';
 import type { MagDataplane, SessionRoute } from './mag-core.js';
 
-/** The request a PBU carries (RFC 6909 §3.1: M 0, no selector: "offload what you authorise"). */
-export const OFFLOAD_REQUEST: MobilityOptionSpec = { type: 53, M: false, tsFormat: 1 };
+/** The request a PBU carries (RFC 6909 §3.1: M 0, no TS sub-option: "offload what you authorise"). */
+export const OFFLOAD_REQUEST: MobilityOptionSpec = { type: 53, M: false };
 
 /** The selectors an accepting PBA grants (options with M set are not offered by pmipd's LMA and not applied). */
 export function grantedSelectors(msg: BindingAck): Ipv4TrafficSelector[] {
-  return findOptions(msg.options, 53).filter((o) => !o.M && o.selector !== undefined).map((o) => o.selector!);
+  return findOptions(msg.options, 53).flatMap((o) => (!o.M && o.ts !== undefined ? [o.ts.selector] : []));
 }
 
 /**

@@ -78,7 +78,9 @@ function optionSize(o: MobilityOptionSpec): number {
     case 27: return 10;
     case 33: return 8;
     case 32: case 36: return 8;
-    case 53: return 4;
+    // RFC 6909 §3.1: Type, Length, the M/Reserved word; a MAG's request has no TS sub-option.
+    case 53: if ((o as { ts?: unknown }).ts === undefined) return 6;
+      throw new Error('no size for option 53 with a TS sub-option: a MAG does not send one');
     default: throw new Error(`no size for option ${o.type}`);
   }
 }

@@ -181,11 +181,11 @@ function ipv4Domain(): Scenario {
   return sc;
 }
 /** RFC 6909 on the IPv4 trace: MN1's attach and refresh PBUs ask for offload, their PBAs grant 198.51.100.0/24. */
-const OFFLOAD_GRANT = { type: 53, M: false, tsFormat: 1, selector: { startDst: '198.51.100.0', endDst: '198.51.100.255' } } as const;
+const OFFLOAD_GRANT = { type: 53, M: false, ts: { tsFormat: 1, selector: { startDst: '198.51.100.0', endDst: '198.51.100.255' } } } as const;
 function offloadDomain(): Scenario {
   const sc = ipv4Domain();
   for (const tag of ['mn1-attach', 'mn1-refresh']) {
-    msg(sc, `${tag}-pbu`).options.push({ type: 53, M: false, tsFormat: 1 });
+    msg(sc, `${tag}-pbu`).options.push({ type: 53, M: false });
     msg(sc, `${tag}-pba`).options.push(OFFLOAD_GRANT);
   }
   return sc;

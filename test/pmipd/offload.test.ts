@@ -12,7 +12,7 @@ import { LmaHarness, MagHarness, offloadDomain, settle } from './logic-fixture.j
 
 const LL1 = '020000000101';
 const V4_REQ = { type: 36, prefixLength: 0, address: '0.0.0.0' } as const;
-const ASK = { type: 53, M: false, tsFormat: 1 } as const;
+const ASK = { type: 53, M: false } as const;
 
 describe('pmipd offload (RFC 6909)', () => {
   it('reads selectors and breakouts from the domain file', () => {
@@ -48,7 +48,7 @@ describe('pmipd offload (RFC 6909)', () => {
   it('the LMA grants its selectors to a PBU that asks, for an MN with an IPv4 HoA, and to no other', () => {
     const pba = (extra: object[]) => new LmaHarness({ cfg: offloadDomain() }).pbu({ llId: LL1, extra: extra as never[] })!;
     const granted = findOptions(pba([V4_REQ, ASK]).options, 53);
-    expect(granted.map((o) => [o.M, o.tsFormat, o.selector])).to.deep.equal([[false, 1, { startDst: '198.51.100.0', endDst: '198.51.100.255' }]]);
+    expect(granted.map((o) => [o.M, o.ts?.tsFormat, o.ts?.selector])).to.deep.equal([[false, 1, { startDst: '198.51.100.0', endDst: '198.51.100.255' }]]);
     expect(findOptions(pba([V4_REQ]).options, 53), 'not asked').to.deep.equal([]);
     expect(findOptions(pba([ASK]).options, 53), 'no IPv4 HoA').to.deep.equal([]);
   });
@@ -59,7 +59,7 @@ describe('pmipd offload (RFC 6909)', () => {
     expect(findOptions(h.lastPbu().options, 53)).to.have.length(1);
     h.answer(0, (spec) => {
       spec.options = [...(spec.options ?? []).filter((o) => o.type !== 36 && o.type !== 53), { type: 37, status: 0, prefixLength: 16, address: '10.64.0.2' }, { type: 38, address: '10.64.0.1' },
-        { type: 53, M: false, tsFormat: 1, selector: { startDst: '198.51.100.0', endDst: '198.51.100.255' } }];
+        { type: 53, M: false, ts: { tsFormat: 1, selector: { startDst: '198.51.100.0', endDst: '198.51.100.255' } } }];
     });
     await settle();
     expect(h.dp.added.at(-1)?.offload).to.deep.equal([{ startDst: '198.51.100.0', endDst: '198.51.100.255' }]);

@@ -97,7 +97,7 @@ function build(): SampleFrame[] {
     eth('PBA granting IPv4 traffic offload', mhFrame(LMAA, MAG2, { type: 6, status: 0, flags: { P: true }, seq: 13, lifetime: 400, autoPad: true, options: [
       { type: 8, subtype: 1, id: 'mn2@example.com' },
       { type: 37, status: 0, prefixLength: 24, address: '10.1.2.4' },
-      { type: 53, M: false, tsFormat: 1, selector: { startDst: '198.51.100.0', endDst: '198.51.100.255', startProtocol: 17 } }] }, LMA_MAC, MAG_MAC)),
+      { type: 53, M: false, ts: { tsFormat: 1, selector: { startDst: '198.51.100.0', endDst: '198.51.100.255', startProtocol: 17 } } }] }, LMA_MAC, MAG_MAC)),
     eth('Binding Error status 2', mhFrame(LMAA, MAG1, { type: 7, status: 2, homeAddress: '::', options: [] }, LMA_MAC, MAG_MAC)),
     eth('Heartbeat request', mhFrame(MAG1, LMAA, { type: 13, flags: { U: false, R: false }, seq: 0x01020304, autoPad: true, options: [] })),
     eth('Heartbeat response', mhFrame(LMAA, MAG1, { type: 13, flags: { U: true, R: true }, seq: 0x01020304, autoPad: true, options: [{ type: 28, value: 42 }] }, LMA_MAC, MAG_MAC)),

@@ -1,5 +1,9 @@
-// RFC 6909 IPv4 Traffic Offload Selector option with its RFC 6088 IPv4 binary selector: byte-exact
-// vectors written out by hand from the two RFCs' layouts, decoded field by field and re-encoded.
+// RFC 6909 IPv4 Traffic Offload Selector option, its RFC 6089 §4.2.1.4 TS sub-option and the
+// RFC 6088 IPv4 binary selector inside: byte-exact vectors written out by hand from the figures,
+// decoded field by field and re-encoded. RFC 6909 §3.1 figure 1 as PyPCAPKit reproduces it (the RFC
+// text could not be read where this was written): Type and Length in bits 16-31 of a word (4n+2),
+// then M (1 bit) + Reserved (31 bits), then the TS sub-option (Sub-Opt Type 3, Sub-Opt Len, TS
+// Format, Reserved, Traffic Selector).
 import { expect } from 'chai';
 import { decodeMobilityHeader, encodeMobilityHeader, findOption, type MobilityHeader } from '../../wire/index.js';
 import { decodeIpv4TrafficSelector, encodeIpv4TrafficSelector, selectorText } from '../../wire/traffic-selector.js';
@@ -47,34 +51,61 @@ describe('wire/traffic-selector: RFC 6088 IPv4 binary traffic selector (TS Forma
 
 describe('wire/mh-options: RFC 6909 IPv4 Traffic Offload Selector option (type 53)', () => {
   const decode = (b: Uint8Array): MobilityHeader => decodeMobilityHeader(b, 0, b.length);
+  const reencode = (o: object) => toHexString(encodeMobilityHeader({ type: 6, status: 0, flags: { P: true }, seq: 7, lifetimeUnits: 400, options: [o as never], autoPad: true }));
 
   it('a PBA granting one selector: decoded field by field, re-encoded byte for byte', () => {
-    // Type 53, Length 15 | M 0, reserved 0 | TS Format 1 | flags C D M (0x30080000), start/end dst, protocol 1 | PadN 1
-    const bytes = pba('350f 00 01 30080000 c6336400 c63364ff 01  010100');
+    const bytes = pba([
+      '0100', //      PadN, 0 octets of data: the option's Type lands on MH offset 14 (4n+2)
+      '3515', //      Type 53, Length 21 (the M/Reserved word 4 + the TS sub-option 17)
+      '00000000', //  M 0, Reserved 0 (31 bits)
+      '030f', //      TS sub-option: Sub-Opt Type 3 (Traffic Selector), Sub-Opt Len 15 (octets after it)
+      '0100', //      TS Format 1 (IPv4 binary), Reserved 0
+      '30080000', //  RFC 6088 flags C D M (bits 2, 3, 12), 18 reserved bits 0
+      'c6336400 c63364ff', // start/end destination 198.51.100.0-198.51.100.255
+      '01', //        start protocol 1 (ICMP); MH is 12 + 2 + 23 = 37 octets
+      '010100', //    PadN, 1 octet of data: to 40, a multiple of 8
+    ].join(''));
     const mh = decode(bytes);
     expect(mh.malformed).to.equal(undefined);
     const o = findOption(mh.options, 53);
     expect(o).to.deep.equal({
-      type: 53, name: 'IPv4 Traffic Offload Selector', offset: 12, length: 15, M: false, reserved: 0, tsFormat: 1,
-      selector: { startDst: '198.51.100.0', endDst: '198.51.100.255', startProtocol: 1 },
+      type: 53, name: 'IPv4 Traffic Offload Selector', offset: 14, length: 21, M: false, reserved: 0,
+      ts: { tsFormat: 1, selector: { startDst: '198.51.100.0', endDst: '198.51.100.255', startProtocol: 1 } },
     });
-    const again = encodeMobilityHeader({ type: 6, status: 0, flags: { P: true }, seq: 7, lifetimeUnits: 400, options: [o!], autoPad: true });
-    expect(toHexString(again)).to.equal(toHexString(bytes));
+    expect(reencode(o!)).to.equal(toHexString(bytes));
   });
 
-  it('a PBU asking for offload without a selector (length 2), M set', () => {
-    const bytes = pba('3502 80 01');
+  it('a PBU asking for offload without a TS sub-option (Length 4), M set', () => {
+    const bytes = pba([
+      '0100', //      PadN to MH offset 14 (4n+2)
+      '3504', //      Type 53, Length 4: the M/Reserved word only
+      '80000000', //  M 1, Reserved 0
+      '01020000', //  PadN, 2 octets of data: 12 + 2 + 6 + 4 = 24
+    ].join(''));
     const o = findOption(decode(bytes).options, 53);
-    expect(o).to.deep.equal({ type: 53, name: 'IPv4 Traffic Offload Selector', offset: 12, length: 2, M: true, reserved: 0, tsFormat: 1 });
-    expect(toHexString(encodeMobilityHeader({ type: 6, status: 0, flags: { P: true }, seq: 7, lifetimeUnits: 400, options: [{ type: 53, M: true, tsFormat: 1 }], autoPad: true })))
-      .to.equal(toHexString(bytes));
+    expect(o).to.deep.equal({ type: 53, name: 'IPv4 Traffic Offload Selector', offset: 14, length: 4, M: true, reserved: 0 });
+    expect(reencode({ type: 53, M: true })).to.equal(toHexString(bytes));
   });
 
-  it('another TS Format, or a selector that does not fit, is malformed with the reason', () => {
-    const two = decode(pba('3506 00 02 00000000 01020000'));
-    expect(two.options[0]!.malformed).to.equal('option 53 (IPv4 Traffic Offload Selector) at offset 12: TS Format 2 is not the IPv4 binary selector (1)');
-    const short = decode(pba('3506 00 01 20000000 01020000'));
-    expect(short.options[0]!.malformed).to.match(/flags need 8 octets, it has 4/);
-    expect(findOption(short.options, 53)).to.equal(undefined);
+  it('non-zero Reserved bits of the option and of the TS sub-option survive a round trip', () => {
+    // M 1 + Reserved 0x12345678; Length 13; Sub-Opt Len 7, TS Format 1, Reserved 0xaa; flags M, protocol 6; PadN to 32
+    const bytes = pba('0100 350d 92345678 0307 01aa 00080000 06  010100');
+    const o = findOption(decode(bytes).options, 53);
+    expect(o).to.deep.include({ M: true, reserved: 0x12345678, ts: { tsFormat: 1, reserved: 0xaa, selector: { startProtocol: 6 } } });
+    expect(reencode(o!)).to.equal(toHexString(bytes));
+  });
+
+  it('a sub-option that is not an IPv4 TS sub-option, or does not fit, is malformed with the reason', () => {
+    const reason = (opts: string) => decode(pba(opts)).options.find((o) => o.type === 53)!.malformed;
+    // each: PadN | Type 53, Length 12 | M/Reserved word | an 8-octet sub-option | PadN to 32
+    expect(reason('0100 350c 00000000 0206 0100 00000000 01020000')).to.equal('option 53 (IPv4 Traffic Offload Selector) at offset 14: sub-option type 2 is not the Traffic Selector sub-option (3)');
+    expect(reason('0100 350c 00000000 0306 0200 00000000 01020000')).to.equal('option 53 (IPv4 Traffic Offload Selector) at offset 14: TS Format 2 is not the IPv4 binary selector (1)');
+    expect(reason('0100 350c 00000000 0305 0100 00000000 01020000')).to.match(/TS sub-option length 5 does not match the 6 octets/);
+    expect(reason('0100 350c 00000000 0306 0100 40000000 01020000')).to.match(/flags need 8 octets, it has 4/);
+    expect(reason('0100 3506 00000000 0300 0100')).to.match(/TS sub-option of 2 octets is shorter than its 4-octet head/);
+    // The earlier guess (8-bit M/Reserved, TS Format, bare selector; Length 2 for a request) is refused.
+    const old = decode(pba('3502 0001'));
+    expect(old.options[0]!.malformed).to.be.a('string');
+    expect(findOption(old.options, 53)).to.equal(undefined);
   });
 });
