@@ -84,10 +84,9 @@ conformanceCase(import.meta.url, {
     if (granted === null) { c.note('V4-09 not judged: no PBA granted mn1 an IPv4 HoA with a default router'); return; }
     const dp = c.tb.iut('mag1')?.dataplane?.backend;
     if (dp !== 'tun') { c.note(`V4-09 not judged: mag1 runs the ${dp ?? 'unknown'} data plane; pmipd carries IPv4 on tun only`); return; }
-    const sh = (node: string, ...cmds: string[][]) => cmds.reduce((p, a) => p.then(() => c.tb.exec(node, 'ip', a).then(() => undefined)), Promise.resolve());
-    await sh('lma1', ['-4', 'addr', 'add', '192.0.2.1/24', 'dev', 'eth2']);
-    await sh('cn1', ['-4', 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', '192.0.2.1']);
-    await sh('mn1', ['-4', 'addr', 'add', `${granted.hoa}/${granted.len}`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', granted.router],
+    await c.ip('lma1', ['-4', 'addr', 'add', '192.0.2.1/24', 'dev', 'eth2']);
+    await c.ip('cn1', ['-4', 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', '192.0.2.1']);
+    await c.ip('mn1', ['-4', 'addr', 'add', `${granted.hoa}/${granted.len}`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', granted.router],
       ['-4', 'addr', 'add', '10.99.99.99/32', 'dev', 'eth0']);
     const w = await c.watch(['mag1-lma1']);
     const ping = (src: string) => c.tb.exec('mn1', 'ping', ['-4', '-n', '-c', '1', '-W', '1', '-I', src, '192.0.2.2'], { reject: false });

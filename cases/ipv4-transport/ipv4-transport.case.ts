@@ -59,13 +59,12 @@ conformanceCase(import.meta.url, {
   domain: { revocation: true, heartbeat: { intervalS: 1 }, ipv4Transport: { acceptForcedUdp: false, forceUdp: ['mag2'] } },
   requirements: ['V4-13', 'V4-14', 'BR-10'],
 }, (c) => {
-  const sh = (node: string, ...cmds: string[][]) => cmds.reduce((p, a) => p.then(() => c.tb.exec(node, 'ip', a).then(() => undefined)), Promise.resolve());
 
   c.setup('mag2 gets a route to the IPv4-LMAA (the testbed routes IPv6 only) and a probe address; cn1 gets IPv4', async () => {
-    await sh('mag2', ['-4', 'route', 'add', '192.0.2.0/24', 'via', '198.51.100.2'], ['-4', 'addr', 'add', `${PROBE_SRC}/24`, 'dev', 'eth0']);
+    await c.ip('mag2', ['-4', 'route', 'add', '192.0.2.0/24', 'via', '198.51.100.2'], ['-4', 'addr', 'add', `${PROBE_SRC}/24`, 'dev', 'eth0']);
     c.tester(PROBE_SRC);
-    await sh('lma1', ['-4', 'addr', 'add', `${CN4_ROUTER}/24`, 'dev', 'eth2']);
-    await sh('cn1', ['-4', 'addr', 'add', `${CN4}/24`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', CN4_ROUTER]);
+    await c.ip('lma1', ['-4', 'addr', 'add', `${CN4_ROUTER}/24`, 'dev', 'eth2']);
+    await c.ip('cn1', ['-4', 'addr', 'add', `${CN4}/24`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', CN4_ROUTER]);
   });
 
   c.step('mag1 registers mn1 over IPv4/UDP 5436 and lma1 accepts it', async () => {
@@ -88,7 +87,7 @@ conformanceCase(import.meta.url, {
       return r?.status === 0 && dr !== undefined ? { hoa: r.address, len: r.prefixLength, router: dr.address } : undefined;
     }, { timeoutMs: 3000, what: 'the PBA granting mn1 an IPv4 HoA' });
     if (granted === null) { c.note('no IPv4 data judged: no PBA granted mn1 an IPv4 HoA with a default router'); return; }
-    await sh('mn1', ['-4', 'addr', 'add', `${granted.hoa}/${granted.len}`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', granted.router]);
+    await c.ip('mn1', ['-4', 'addr', 'add', `${granted.hoa}/${granted.len}`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', granted.router]);
     const w = await c.watch(['mag1-lma1']);
     const ping4 = () => c.tb.exec('mn1', 'ping', ['-4', '-n', '-c', '1', '-W', '1', CN4], { reject: false });
     await pollUntil(async () => (await ping4()).exitCode === 0, { what: `an IPv4 ping mn1 (${granted.hoa}) -> cn1 ${CN4}`, timeoutMs: 5000, maxIntervalMs: 200 });

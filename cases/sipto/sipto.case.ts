@@ -59,7 +59,6 @@ conformanceCase(import.meta.url, {
 }, (c) => {
   let hoa = '', router = '', len = 0, hnpAddress = '';
 
-  const sh = (node: string, ...cmds: string[][]) => cmds.reduce((p, a) => p.then(() => c.tb.exec(node, 'ip', a).then(() => undefined)), Promise.resolve());
   const ping = (dst: string) => c.tb.exec('mn1', 'ping', ['-4', '-n', '-c', '1', '-W', '1', '-I', hoa, dst], { reject: false });
   /** Whether a ping is answered within 4 s; a broken breakout sends the requests all the same (what the verdicts look at). */
   const answered = (dst: string) => pollUntil(async () => (await ping(dst)).exitCode === 0, { what: `an IPv4 ping mn1 (${hoa}) -> ${dst}`, timeoutMs: 4000, maxIntervalMs: 200 })
@@ -75,10 +74,10 @@ conformanceCase(import.meta.url, {
     expect(granted, 'a PBA granting mn1 an IPv4 HoA with a default router (within 5 s)').to.be.observed;
     ({ hoa, len, router } = granted!);
     hnpAddress = await c.tb.waitForAddress('mn1', { timeoutMs: 5000 });
-    await sh('lgw1', ['-4', 'addr', 'add', '100.64.1.1/24', 'dev', 'eth0'], ['-4', 'addr', 'add', '100.64.2.1/24', 'dev', 'eth1'], ['-4', 'addr', 'add', `${INTERNET}/32`, 'dev', 'lo'], ['-6', 'addr', 'add', `${INTERNET6}/128`, 'dev', 'lo']);
-    await sh('lma1', ['-4', 'addr', 'add', '192.0.2.1/24', 'dev', 'eth2']);
-    await sh('cn1', ['-4', 'addr', 'add', `${CN}/24`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', '192.0.2.1']);
-    await sh('mn1', ['-4', 'addr', 'add', `${hoa}/${len}`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', router]);
+    await c.ip('lgw1', ['-4', 'addr', 'add', '100.64.1.1/24', 'dev', 'eth0'], ['-4', 'addr', 'add', '100.64.2.1/24', 'dev', 'eth1'], ['-4', 'addr', 'add', `${INTERNET}/32`, 'dev', 'lo'], ['-6', 'addr', 'add', `${INTERNET6}/128`, 'dev', 'lo']);
+    await c.ip('lma1', ['-4', 'addr', 'add', '192.0.2.1/24', 'dev', 'eth2']);
+    await c.ip('cn1', ['-4', 'addr', 'add', `${CN}/24`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', '192.0.2.1']);
+    await c.ip('mn1', ['-4', 'addr', 'add', `${hoa}/${len}`, 'dev', 'eth0'], ['-4', 'route', 'add', 'default', 'via', router]);
   });
 
   c.step('mag1 asked for offload and lma1 granted the 198.51.100.0/24 selector (the passive check judges every PBA)', async () => {
@@ -128,7 +127,7 @@ conformanceCase(import.meta.url, {
     expect(pba, 'the PBA to mag2 granting offload (within 5 s)').to.be.observed;
     if (c.tb.iut('mag2')?.dataplane?.backend !== 'tun') { c.note(`${AFTER_HANDOVER} not judged: mag2 does not run the tun data plane`); return; }
     // The same router address, now mag2's MAC: a re-attaching MN resolves it again.
-    await sh('mn1', ['-4', 'neigh', 'flush', 'dev', 'eth0']);
+    await c.ip('mn1', ['-4', 'neigh', 'flush', 'dev', 'eth0']);
     const oldRulesGone = await pollUntil(async () => !(await c.tb.exec('mag1', 'ip', ['-4', 'rule', 'show'])).stdout.includes(`from ${hoa} iif`), { what: 'mag1 removing its rules for mn1', timeoutMs: 8000, maxIntervalMs: 250 })
       .then(() => true, () => false);
     let ok = false;

@@ -457,6 +457,19 @@ export class CaseRun {
     return offered ? { reached: reachedBy !== null, lastOtherAt, reachedBy } : null;
   }
 
+  /**
+   * `ip` commands in `node`, in order, as one `ip -batch` per address family: each command starts
+   * with its family flag (`['-4', 'addr', 'add', ...]`), which batch lines cannot carry themselves.
+   */
+  async ip(node: string, ...cmds: string[][]): Promise<void> {
+    const byFamily = new Map<string, string[]>();
+    for (const [family, ...rest] of cmds) {
+      if (family !== '-4' && family !== '-6') throw new Error(`c.ip: a command must start with -4 or -6, not ${family}`);
+      byFamily.set(family, [...byFamily.get(family) ?? [], rest.join(' ')]);
+    }
+    for (const [family, lines] of byFamily) await this.tb.exec(node, 'ip', [family, '-batch', '-'], { input: `${lines.join('\n')}\n` });
+  }
+
   /** An operator command to the IUT of `node` (pmipd: revoke, notify); fails when it offers none. */
   async iutCommand(node: string, req: Record<string, unknown>): Promise<Record<string, unknown>> {
     const iut = this.tb.iut(node);
